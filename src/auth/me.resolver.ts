@@ -1,0 +1,24 @@
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { AppContext } from '../services';
+import { regions } from '../regions/region.registry';
+import { matrixFields } from '../permissions/access';
+import { DEPARTMENT_NAMES } from './identity';
+import { MeType } from './me.type';
+
+@Resolver(() => MeType)
+export class MeResolver {
+  @Query(() => MeType, { description: '当前用户及其权限 Who I am and what I may see' })
+  me(@Ctx() ctx: AppContext): MeType {
+    const { identity, access } = ctx.reader();
+    return {
+      sub: identity.sub,
+      dept: identity.dept,
+      deptName: DEPARTMENT_NAMES[identity.dept],
+      region: regions.get(identity.region)!,
+      roles: [...identity.roles],
+      permissions: matrixFields()
+        .map((field) => `${field}:${access.level(field)}`)
+        .filter((entry) => !entry.endsWith(':-')),
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import type { JWTVerifyGetKey } from 'jose';
+import { regions } from '../regions/region.registry';
+import { UnauthenticatedError } from '../core/errors';
+import { ALGORITHM, type SigningKey } from './keys';
+import { jose } from './jose';
+import { type Department, type Identity, type Role, isDepartment, isRole } from './identity';
+
+/** Tokens larger than this are refused before any parsing (a JWT with these claims is ~500 bytes). */
+export const MAX_TOKEN_BYTES = 4096;
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+export interface TokenSettings {
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+/** Verifies a bearer token and turns its claims into an Identity, or throws UNAUTHENTICATED. */
+export class TokenVerifier {
+  constructor(
+    private readonly keys: JWTVerifyGetKey,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  async verify(token: string): Promise<Identity> {
+    if (token.length > MAX_TOKEN_BYTES) throw new UnauthenticatedError(`token longer than ${MAX_TOKEN_BYTES} bytes`);
+    const { jwtVerify } = await jose();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        algorithms: [ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        crit: {},
+      }));
+    } catch (error) {
+      throw new UnauthenticatedError(describeJoseError(error));
+    }
+    return identityFromClaims(payload);
+  }
+}
+
+function describeJoseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'ERR_JWT_EXPIRED': return 'token expired';
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED': return `token claim rejected (${(error as { claim?: string }).claim ?? 'claim'})`;
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED': return 'token signature invalid';
+    case 'ERR_JOSE_ALG_NOT_ALLOWED': return 'token algorithm not allowed (ES256 only)';
+    case 'ERR_JWKS_NO_MATCHING_KEY': return 'token signed by an unknown key';
+    default: return 'token invalid';
+  }
+}
+
+export function identityFromClaims(claims: Record<string, unknown>): Identity {
+  const { sub, dept, region, roles } = claims;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw new UnauthenticatedError('claim sub missing or invalid');
+  if (!isDepartment(dept)) throw new UnauthenticatedError('claim dept is not a known department');
+  if (typeof region !== 'string' || !/^\d{6}$/.test(region) || !regions.get(region)) {
+    throw new UnauthenticatedError('claim region is not a known 6-digit region code');
+  }
+  if (!Array.isArray(roles) || roles.length === 0 || roles.length > 10 || !roles.every(isRole)) {
+    throw new UnauthenticatedError('claim roles must be a non-empty list of known roles');
+  }
+  return Object.freeze({ sub, dept: dept as Department, region, roles: Object.freeze([...new Set(roles as Role[])]) });
+}
+
+export interface TokenRequest {
+  readonly sub: string;
+  readonly dept: Department;
+  readonly region: string;
+  readonly roles: readonly Role[];
+  /** Lifetime in seconds (default 12 hours). */
+  readonly ttlSeconds?: number;
+}
+
+/** Signs a token with the hub's local key (development and tests only). */
+export async function signToken(key: SigningKey, settings: TokenSettings, request: TokenRequest): Promise<string> {
+  const { SignJWT } = await jose();
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ dept: request.dept, region: request.region, roles: [...request.roles] })
+    .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: 'JWT' })
+    .setSubject(request.sub)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (request.ttlSeconds ?? 12 * 3600))
+    .sign(key.privateKey);
+}

@@ -1,0 +1,56 @@
+import { Field, ID, InputType } from 'type-graphql';
+import { LocalDate } from '../core/scalars';
+import { SchoolStatus, Stage } from '../departments/education/education.enums';
+import { SpecialGroup } from '../departments/civil-affairs/civil-affairs.enums';
+import { Gender } from './child.enums';
+
+@InputType({ description: '登记一名适龄儿童 A school-age child to register' })
+export class RegisterChildInput {
+  @Field(() => ID, { nullable: true, description: '可选：调用方生成的UUID Optional client-generated UUID' })
+  id?: string;
+
+  @Field(() => String, { nullable: true, description: '公民身份号码（无户口儿童可空）ID-card number (may be empty for a child without hukou)' })
+  idNumber?: string | null;
+
+  @Field(() => String, { description: '姓名 Name' })
+  name!: string;
+
+  @Field(() => Gender.values, { description: '性别 Gender' })
+  gender!: Gender;
+
+  @Field(() => LocalDate, { description: '出生日期 Date of birth' })
+  birthDate!: string;
+
+  @Field(() => String, { description: '户籍所在县级区划代码 County code of household registration' })
+  hukouRegion!: string;
+
+  @Field(() => String, { description: '居住地县级区划代码 County code of residence' })
+  residenceRegion!: string;
+}
+
+@InputType({ description: '儿童列表筛选条件；按无权查看的字段筛选会被拒绝 Filters; filtering on a field you may not read is refused' })
+export class ChildFilter {
+  @Field(() => String, { nullable: true, description: '户籍或居住地在此区划内 Hukou or residence inside this region' })
+  region?: string;
+
+  @Field(() => [SchoolStatus.values], { nullable: true, description: '就学状态之一 One of these school statuses' })
+  schoolStatus?: SchoolStatus[];
+
+  @Field(() => Stage.values, { nullable: true, description: '学段 Stage' })
+  stage?: Stage;
+
+  @Field(() => Boolean, { nullable: true, description: '有未结辍学个案 Has an open dropout case' })
+  hasOpenDropoutCase?: boolean;
+
+  @Field(() => [SpecialGroup.values], { nullable: true, description: '属于其中任一特殊群体 In any of these special groups' })
+  specialGroups?: SpecialGroup[];
+
+  @Field(() => Boolean, { nullable: true, description: '建档立卡贫困家庭 Poverty-registered family' })
+  registeredPoor?: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: '持有残疾记录 Has a disability record' })
+  hasDisability?: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: '患重病 Has a serious illness' })
+  hasSeriousIllness?: boolean;
+}

@@ -1,0 +1,81 @@
+import DataLoader from 'dataloader';
+import type { Reader } from '../core/context';
+import type { Sql } from '../db/sql';
+import { applyMask } from '../permissions/masks';
+import { regions } from '../regions/region.registry';
+import type { RegionInfo } from '../regions/region.registry';
+import type { ChildView } from './child.type';
+
+/** GraphQL field → column of hub.child. */
+const COLUMNS: Readonly<Record<string, string>> = {
+  id: 'id',
+  idNumber: 'id_number',
+  name: 'name',
+  gender: 'gender',
+  birthDate: 'birth_date',
+  hukouRegion: 'hukou_region',
+  residenceRegion: 'residence_region',
+  version: 'version',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+export interface ChildRow {
+  id: string;
+  idNumber: string | null;
+  name: string | null;
+  gender: string | null;
+  birthDate: string | null;
+  hukouRegion: string | null;
+  residenceRegion: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const selectCache = new Map<string, string>();
+
+/** The select list for a reader: withheld columns are not fetched at all (`NULL`), so they cannot leak. */
+export function childSelectList(reader: Reader, alias = 'c'): string {
+  const key = `${reader.access.dept}:${reader.access.roles.join(',')}:${alias}`;
+  let list = selectCache.get(key);
+  if (!list) {
+    list = Object.entries(COLUMNS)
+      .map(([field, column]) => (reader.access.canRead(`Child.${field}`) ? `${alias}.${column} AS "${field}"` : `NULL AS "${field}"`))
+      .join(', ');
+    selectCache.set(key, list);
+  }
+  return list;
+}
+
+/** `(hukou in scope OR residence in scope)`, or TRUE for a province-wide reader. */
+export function scopeCondition(reader: Reader, param: number, alias = 'c'): string {
+  return reader.counties === null ? 'TRUE' : `(${alias}.hukou_region = ANY($${param}) OR ${alias}.residence_region = ANY($${param}))`;
+}
+
+function region(code: string | null): RegionInfo | null {
+  return code ? (regions.get(code) ?? null) : null;
+}
+
+/** Turns a row into what the reader may see: masks applied here, where the value is produced. */
+export function toChildView(row: ChildRow, reader: Reader): ChildView {
+  const view = { ...row, hukouRegion: region(row.hukouRegion), residenceRegion: region(row.residenceRegion) } as unknown as ChildView;
+  for (const field of ['idNumber', 'name'] as const) {
+    if (reader.access.level(`Child.${field}`) === 'M') (view as unknown as Record<string, unknown>)[field] = applyMask(`Child.${field}`, row[field]);
+  }
+  return view;
+}
+
+/** Children by id, in the reader's region only: one statement per request, whatever the number of ids. */
+export function childLoader(sql: Sql, reader: Reader): DataLoader<string, ChildView | null> {
+  return new DataLoader(async (ids) => {
+    const params: unknown[] = [ids];
+    if (reader.counties) params.push(reader.counties);
+    const rows = await sql.query<ChildRow>(
+      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id = ANY($1::uuid[]) AND ${scopeCondition(reader, 2)}`,
+      params,
+    );
+    const byId = new Map(rows.map((r) => [r.id, toChildView(r, reader)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}

@@ -1,0 +1,59 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { AppContext } from '../services';
+import { BadUserInputError, NotFoundError } from '../core/errors';
+import { MAX_PAGE_SIZE } from '../core/connection';
+import { ChildConnection } from './child.connection';
+import { ChildFilter, RegisterChildInput } from './child.input';
+import { childLoader } from './child.loader';
+import { ChildView } from './child.type';
+import { UUID } from './child.validation';
+import { WritePayload, writePayload } from './write.payload';
+
+@Resolver(() => ChildView)
+export class ChildResolver {
+  @Query(() => ChildView, { description: '按编号读取一名儿童（仅限辖区内）A child by id, inside your region' })
+  async child(@Arg('id', () => ID, { description: '儿童编号 Child id' }) id: string, @Ctx() ctx: AppContext): Promise<ChildView> {
+    if (!UUID.test(id)) throw BadUserInputError.one('id', '应为UUID (must be a UUID)');
+    const child = await ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader())).load(id);
+    if (!child) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
+    return child;
+  }
+
+  @Query(() => ChildView, { nullable: true, description: '按身份证号查找（仅限辖区内）A child by ID-card number, inside your region; null when none' })
+  childByIdNumber(@Arg('idNumber', () => String, { description: '身份证号 ID-card number' }) idNumber: string, @Ctx() ctx: AppContext): Promise<ChildView | null> {
+    return ctx.services.children.byIdNumber(ctx.reader(), idNumber);
+  }
+
+  @Query(() => ChildConnection, { description: '辖区内的儿童，按条件筛选、游标分页 Children in your region, filtered, cursor-paginated' })
+  async children(
+    @Ctx() ctx: AppContext,
+    @Arg('filter', () => ChildFilter, { nullable: true, description: '筛选条件 Filters' }) filter?: ChildFilter,
+    @Arg('first', () => Int, { defaultValue: 20, description: `每页条数（1–${MAX_PAGE_SIZE}）Page size (1–${MAX_PAGE_SIZE})` }) first = 20,
+    @Arg('after', () => String, { nullable: true, description: '上一页的 endCursor The endCursor of the previous page' }) after?: string | null,
+  ): Promise<ChildConnection> {
+    const reader = ctx.reader();
+    const page = await ctx.services.children.page(reader, filter, first, after);
+    const loader = ctx.loader('child', () => childLoader(ctx.db.sql, reader));
+    page.nodes.forEach((node) => loader.prime(node.id, node));
+    const connection = new ChildConnection();
+    connection.edges = page.nodes.map((node, i) => ({ cursor: page.cursors[i], node }));
+    connection.pageInfo = {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.cursors[0] ?? null,
+      endCursor: page.cursors.at(-1) ?? null,
+    };
+    connection.count = page.totalCount;
+    return connection;
+  }
+
+  @Mutation(() => WritePayload, { description: '登记适龄儿童（教育、公安录入员），整批成功或整批失败 Register school-age children (EDU and PSB clerks), all or none' })
+  async registerChildren(
+    @Arg('records', () => [RegisterChildInput], { description: '儿童（每批最多1000名）Children, at most 1000' }) records: RegisterChildInput[],
+    @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<WritePayload> {
+    const outcome = await ctx.services.children.register({ identity: ctx.user(), requestId: ctx.requestId }, records, idempotencyKey);
+    return writePayload(ctx, outcome);
+  }
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+/**
+ * Every setting of the hub, read from the environment once, validated and frozen.
+ * Nothing else in the code reads `process.env`: take a `Config` as a parameter instead.
+ */
+export interface Config {
+  /** `development` offers demo tokens, introspection and field suggestions; `production` none of them. */
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolMax: number;
+  /** Holds the embedded database (`pglite/`) and, in local use, the token signing key pair. */
+  readonly dataDir: string;
+  /** Seed demo data when the database holds no children yet. */
+  readonly seedDemo: boolean;
+  readonly jwt: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string | null;
+    readonly publicKeyFile: string | null;
+  };
+  readonly introspection: boolean;
+  readonly logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** A fixed "today" (YYYY-MM-DD) for age rules; null means the real date. For tests and replays. */
+  readonly today: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DESCRIPTIONS: Record<string, string> = {
+  NODE_ENV: 'development (default) | production | test',
+  HOST: 'interface to listen on (default 127.0.0.1; 0.0.0.0 in production)',
+  PORT: 'HTTP port (default 4000; 0 picks a free port)',
+  DATABASE_URL: 'postgres://… of a PostgreSQL server; unset = embedded PGlite in DATA_DIR',
+  DATABASE_POOL_MAX: 'connections in the pool (default 10; always 1 on PGlite)',
+  DATA_DIR: 'embedded database and local signing keys (default ./data)',
+  SEED_DEMO: 'seed demo data into an empty database: true (default in development) | false',
+  JWT_ISSUER: 'expected `iss` of tokens (default baoxue-local)',
+  JWT_AUDIENCE: 'expected `aud` of tokens (default baoxue)',
+  JWT_JWKS_URL: 'production: URL of the identity provider key set',
+  JWT_PUBLIC_KEY_FILE: 'production: PEM (SPKI) file of the ES256 public key',
+  INTROSPECTION: 'allow schema introspection: true | false (default true except in production)',
+  LOG_LEVEL: 'pino level (default info; silent in tests)',
+  MAX_BODY_BYTES: 'largest request body (default 1048576)',
+  BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
+};
+
+export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze(DESCRIPTIONS);
+
+export class ConfigError extends Error {}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function text(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+  }
+  const today = text(env, 'BAOXUE_TODAY');
+  if (today !== null && !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
+    throw new ConfigError(`BAOXUE_TODAY must be YYYY-MM-DD, got "${today}"`);
+  }
+  const jwksUrl = text(env, 'JWT_JWKS_URL');
+  const publicKeyFile = text(env, 'JWT_PUBLIC_KEY_FILE');
+  if (nodeEnv === 'production' && !jwksUrl && !publicKeyFile) {
+    throw new ConfigError('production needs JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE: local signing keys are for development only');
+  }
+  const config: Config = {
+    env: nodeEnv,
+    host: text(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    port: int(env, 'PORT', 4000, 0, 65535),
+    databaseUrl: text(env, 'DATABASE_URL'),
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 200),
+    dataDir: path.resolve(text(env, 'DATA_DIR') ?? 'data'),
+    seedDemo: bool(env, 'SEED_DEMO', nodeEnv === 'development'),
+    jwt: {
+      issuer: text(env, 'JWT_ISSUER') ?? 'baoxue-local',
+      audience: text(env, 'JWT_AUDIENCE') ?? 'baoxue',
+      jwksUrl,
+      publicKeyFile,
+    },
+    introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
+    logLevel: text(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    today,
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+/** True when tokens are signed by the hub's own key pair (local use), so demo tokens may be issued. */
+export function usesLocalKeys(config: Config): boolean {
+  return !config.jwt.jwksUrl && !config.jwt.publicKeyFile;
+}

@@ -1,0 +1,69 @@
+import DataLoader from 'dataloader';
+import type { Identity } from '../auth/identity';
+import type { Database } from '../db/database';
+import { type Access, accessFor, regionScope } from '../permissions/access';
+import { regions } from '../regions/region.registry';
+import type { Clock } from './clock';
+import { type AppError, UnauthenticatedError } from './errors';
+
+/** What a read may touch: decided once per request from the verified identity. */
+export interface Reader {
+  readonly identity: Identity;
+  readonly access: Access;
+  /** County codes in the reader's region, or null when that is every county (the province). */
+  readonly counties: readonly string[] | null;
+}
+
+export function readerFor(identity: Identity): Reader {
+  const counties = regionScope(identity);
+  return {
+    identity,
+    access: accessFor(identity),
+    counties: counties.length === regions.counties().length ? null : counties,
+  };
+}
+
+/** The per-request state every resolver receives. Loaders live here, so they never outlive a request. */
+export class RequestContext<Services = unknown> {
+  private readonly loaderCache = new Map<string, DataLoader<unknown, unknown>>();
+  private cachedReader: Reader | null = null;
+
+  constructor(
+    readonly requestId: string,
+    private readonly identity: Identity | null,
+    /** Why the presented token was refused, reported when the operation needs an identity. */
+    readonly authError: AppError | null,
+    readonly db: Database,
+    readonly clock: Clock,
+    readonly services: Services,
+  ) {}
+
+  get isAuthenticated(): boolean {
+    return this.identity !== null;
+  }
+
+  user(): Identity {
+    if (this.identity) return this.identity;
+    throw this.authError ?? new UnauthenticatedError('需要令牌 (send a bearer token in the Authorization header)');
+  }
+
+  reader(): Reader {
+    this.cachedReader ??= readerFor(this.user());
+    return this.cachedReader;
+  }
+
+  /** Forget everything loaded so far: a write in this request may have changed it. */
+  clearLoaders(): void {
+    this.loaderCache.clear();
+  }
+
+  /** The request's one loader under `key`, made on first use. */
+  loader<K, V>(key: string, create: () => DataLoader<K, V>): DataLoader<K, V> {
+    let loader = this.loaderCache.get(key);
+    if (!loader) {
+      loader = create() as DataLoader<unknown, unknown>;
+      this.loaderCache.set(key, loader);
+    }
+    return loader as DataLoader<K, V>;
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { OptimisticLockError, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import type { Identity } from '../auth/identity';
+import { BadUserInputError, ConflictError } from './errors';
+
+/** Who is writing, carried into every write (and, through it, into the change log). */
+export interface Actor {
+  readonly identity: Identity;
+  readonly requestId: string;
+}
+
+export interface WriteOutcome<R> {
+  readonly result: R;
+  /** True when an earlier call with the same idempotency key already did this work. */
+  readonly replayed: boolean;
+}
+
+/** Canonical JSON (sorted keys), so that the same request always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+const MAX_KEY_LENGTH = 200;
+
+/**
+ * Runs one write as one transaction: all of it lands or none of it does. With an idempotency key,
+ * the key is claimed first inside the transaction, so that a concurrent retry waits for this one
+ * and then returns its result; the same key with a different request is refused.
+ */
+export async function runWrite<R>(
+  orm: MikroORM,
+  actor: Actor,
+  operation: string,
+  idempotencyKey: string | null | undefined,
+  request: unknown,
+  work: (em: EntityManager) => Promise<R>,
+): Promise<WriteOutcome<R>> {
+  if (idempotencyKey !== undefined && idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH)) {
+    throw BadUserInputError.one('idempotencyKey', `幂等键长度应为 1 到 ${MAX_KEY_LENGTH} (must be 1 to ${MAX_KEY_LENGTH} characters)`);
+  }
+  const scope = `${actor.identity.dept}:${actor.identity.sub}`;
+  const hash = createHash('sha256').update(canonicalJson({ operation, request })).digest('hex');
+  try {
+    return await orm.em.fork().transactional(async (em) => {
+      if (idempotencyKey) {
+        const inserted = await em.execute(
+          `INSERT INTO hub.idempotency_key (scope, key, operation, request_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,
+          [scope, idempotencyKey, operation, hash],
+        );
+        if (inserted.length === 0) {
+          const [prior] = await em.execute(`SELECT operation, request_hash, result FROM hub.idempotency_key WHERE scope = ? AND key = ?`, [scope, idempotencyKey]);
+          if (prior.operation !== operation || prior.request_hash !== hash) {
+            throw BadUserInputError.one('idempotencyKey', '此幂等键已用于另一个不同的请求 (this key was already used for a different request)');
+          }
+          return { result: prior.result as R, replayed: true };
+        }
+      }
+      const result = await work(em);
+      await em.flush();
+      if (idempotencyKey) {
+        await em.execute(`UPDATE hub.idempotency_key SET result = ?::jsonb WHERE scope = ? AND key = ?`, [JSON.stringify(result), scope, idempotencyKey]);
+      }
+      return { result, replayed: false };
+    });
+  } catch (error) {
+    if (error instanceof OptimisticLockError) {
+      throw new ConflictError('记录已被他人修改，请重新读取后再提交 (the record changed since you read it; read it again and retry)');
+    }
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new ConflictError('与已有记录重复 (a record with the same unique value already exists)');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import { type EmbeddedDatabase, startEmbedded } from './embedded';
+import { migrate, openOrm } from './orm';
+import { Sql } from './sql';
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgresql';
+  /** Where it is, without credentials, for logs and start-up messages. */
+  readonly description: string;
+  readonly orm: MikroORM;
+  readonly sql: Sql;
+  /** Applied at open; names of the migrations this open applied. */
+  readonly appliedMigrations: readonly string[];
+  close(): Promise<void>;
+}
+
+export type QueryListener = (sql: string) => void;
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgresql://(unparseable URL)';
+  }
+}
+
+/** Opens the configured database (a PostgreSQL server, or embedded PGlite) and applies migrations. */
+export async function openDatabase(config: Config, onQuery: QueryListener): Promise<Database> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  let kind: Database['kind'] = 'postgresql';
+  if (!url) {
+    embedded = await startEmbedded(path.join(config.dataDir, 'pglite'));
+    url = embedded.url;
+    kind = 'pglite';
+  }
+  // PGlite is one session behind a queue: one pooled connection keeps transactions intact.
+  const orm = await openOrm({ url, poolMax: kind === 'pglite' ? 1 : config.databasePoolMax, onQuery }).catch(async (error) => {
+    await embedded?.stop();
+    throw error;
+  });
+  const appliedMigrations = await migrate(orm);
+  return {
+    kind,
+    description: kind === 'pglite' ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')} (served on ${url})` : redact(url),
+    orm,
+    sql: new Sql(orm, onQuery),
+    appliedMigrations,
+    async close() {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { Migration0001Foundation } from './Migration0001Foundation';
+
+/** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
+export const MIGRATIONS = [{ name: 'Migration0001Foundation', class: Migration0001Foundation }];

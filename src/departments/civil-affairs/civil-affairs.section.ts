@@ -1,0 +1,20 @@
+import type { SectionDefinition } from '../section';
+import { CivilAffairsRecordEntity } from './civil-affairs.entity';
+
+export const civilAffairsSection: SectionDefinition<CivilAffairsRecordEntity> = {
+  key: 'civilAffairs',
+  typeName: 'CivilAffairsRecord',
+  label: '民政',
+  dept: 'CIVIL',
+  table: 'civil.civil_affairs_record',
+  entity: CivilAffairsRecordEntity,
+  mutation: 'upsertCivilAffairsRecords',
+  fields: [
+    { name: 'leftBehind', column: 'left_behind', label: '留守儿童', notNull: true },
+    { name: 'deFactoUnsupported', column: 'de_facto_unsupported', label: '事实无人抚养', notNull: true },
+    { name: 'migrant', column: 'migrant', label: '流动人口子女', notNull: true },
+    { name: 'parentImprisoned', column: 'parent_imprisoned', label: '服刑人员子女', notNull: true },
+    { name: 'orphan', column: 'orphan', label: '孤儿', notNull: true },
+    { name: 'subsistenceAllowance', column: 'subsistence_allowance', label: '低保', notNull: true },
+  ],
+};

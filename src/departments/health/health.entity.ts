@@ -1,0 +1,14 @@
+import { Entity, Property } from '@mikro-orm/core';
+import { SectionEntity } from '../section.entity';
+
+@Entity({ schema: 'health', tableName: 'health_record' })
+export class HealthRecordEntity extends SectionEntity {
+  @Property({ type: 'boolean' })
+  seriousIllness!: boolean;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  diagnosisSummary!: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  screenedOn!: string | null;
+}

@@ -1,0 +1,15 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { ChildView } from '../children/child.type';
+import type { AppContext } from '../services';
+import { dropoutCaseLoader } from './dropout-case.loader';
+import { DropoutCaseType } from './dropout-case.type';
+
+@Resolver(() => ChildView)
+export class DropoutCaseResolver {
+  @FieldResolver(() => [DropoutCaseType], { nullable: true, description: '辍学个案（最新在前）；无权查看时为空 Dropout cases, newest first; null when not visible to you' })
+  dropoutCases(@Root() child: ChildView, @Ctx() ctx: AppContext): Promise<DropoutCaseType[]> | null {
+    const reader = ctx.reader();
+    if (!reader.access.canRead('Child.dropoutCases')) return null;
+    return ctx.loader('dropoutCases', () => dropoutCaseLoader(ctx.db.sql, reader)).load(child.id);
+  }
+}

@@ -1,0 +1,91 @@
+import type { Department, Role } from '../auth/identity';
+
+/**
+ * THE permission matrix: the only place where the hub decides who sees and writes what.
+ * Everything else (query projection, masks, filters, write checks, the README table) is derived
+ * from these two tables. DESIGN.md section 6 is its source; the notice's 二(三)(四) says who must
+ * verify what, and so who needs to see it.
+ *
+ * Levels: W read and write (with the `clerk` role) · R read · M read masked · - nothing.
+ * Columns, in order: EDU PSB CIVIL POVERTY HEALTH DPF.
+ * `Type.{a,b}` is shorthand for the rows `Type.a` and `Type.b`.
+ */
+export const FIELD_MATRIX = {
+  //                                                                               EDU PSB CIVIL POV HEALTH DPF
+  'Child.{id,version,createdAt,updatedAt}':                                       'R   R   R     R   R      R',
+  'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R',
+  'Child.idNumber':                                                               'R   W   M     M   M      M',
+
+  'Child.education':                                                              'W   R   R     R   R      R',
+  'EducationRecord.{status,stage,grade,schoolName,version,updatedAt,updatedBy}':  'W   R   R     R   R      R',
+
+  'Child.publicSecurity':                                                         'R   W   R     -   -      -',
+  'PublicSecurityRecord.{hukouStatus,whereabouts,verifiedOn,version,updatedAt,updatedBy}': 'R   W   R     -   -      -',
+
+  'Child.civilAffairs':                                                           'R   -   W     R   -      -',
+  'CivilAffairsRecord.{leftBehind,deFactoUnsupported,migrant,parentImprisoned,orphan,subsistenceAllowance,version,updatedAt,updatedBy}':
+                                                                                  'R   -   W     R   -      -',
+
+  'Child.poverty':                                                                'R   -   R     W   -      -',
+  'PovertyRecord.{registeredPoor,monitoredHousehold,version,updatedAt,updatedBy}': 'R   -   R     W   -      -',
+  'PovertyRecord.householdId':                                                    '-   -   -     W   -      -',
+
+  'Child.health':                                                                 'R   -   -     -   W      R',
+  'HealthRecord.{seriousIllness,screenedOn,version,updatedAt,updatedBy}':         'R   -   -     -   W      R',
+  'HealthRecord.diagnosisSummary':                                                '-   -   -     -   W      -',
+
+  'Child.disability':                                                             'R   -   R     -   R      W',
+  'DisabilityRecord.{disabilityType,disabilityLevel,version,updatedAt,updatedBy}': 'R   -   R     -   R      W',
+  'DisabilityRecord.certificateNo':                                               'M   -   -     -   -      W',
+
+  'Child.dropoutCases':                                                           'W   R   R     R   R      R',
+  'DropoutCase.{id,reason,status,openedOn,closedOn,notes,version,updatedAt,updatedBy}': 'W   R   R     R   R      R',
+} as const;
+
+export type Level = 'W' | 'R' | 'M' | '-';
+
+/**
+ * How each role turns its department's column into what the person may do.
+ * - `base`: start from the department's column, or from reading everything.
+ * - `cap`: the highest level any field may have (W only for roles that write).
+ * - `narrow`: fields lowered to at most the given level; `widen`: raised to at least it.
+ * - `departments`: the role means something only in these departments.
+ */
+export interface RoleRule {
+  readonly label: string;
+  readonly base: 'department' | 'everything';
+  readonly cap: Level;
+  readonly narrow?: Readonly<Record<string, Level>>;
+  readonly widen?: Readonly<Record<string, Level>>;
+  readonly departments?: readonly Department[];
+}
+
+export const ROLE_RULES: Readonly<Record<Role, RoleRule>> = {
+  clerk: { label: '录入员 clerk: writes its department\'s section', base: 'department', cap: 'W' },
+  liaison: { label: '联络员 liaison: reads, acknowledges its department\'s notices', base: 'department', cap: 'R' },
+  analyst: {
+    label: '分析员 analyst: names masked, no ID, certificate or household numbers, no diagnoses',
+    base: 'department',
+    cap: 'R',
+    narrow: {
+      'Child.name': 'M',
+      'Child.idNumber': '-',
+      'DisabilityRecord.certificateNo': '-',
+      'HealthRecord.diagnosisSummary': '-',
+      'PovertyRecord.householdId': '-',
+    },
+  },
+  expert: {
+    label: '专家组 expert (EDU, HEALTH, DPF): also reads diagnoses',
+    base: 'department',
+    cap: 'R',
+    widen: { 'Child.health': 'R', 'HealthRecord.diagnosisSummary': 'R' },
+    departments: ['EDU', 'HEALTH', 'DPF'],
+  },
+  supervisor: {
+    label: '督导 supervisor: reads everything in its region except diagnoses, writes nothing',
+    base: 'everything',
+    cap: 'R',
+    narrow: { 'HealthRecord.diagnosisSummary': '-' },
+  },
+};

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import { MeResolver } from './auth/me.resolver';
+import { ChildResolver } from './children/child.resolver';
+import { SECTION_RESOLVERS } from './departments/sections';
+import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
+import { RegionResolver } from './regions/region.resolver';
+
+let built: GraphQLSchema | null = null;
+
+/** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
+export function buildHubSchema(): GraphQLSchema {
+  built ??= buildSchemaSync({
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ...SECTION_RESOLVERS] as never,
+    validate: false,
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+/** Sorted, so that the committed SDL changes only when the schema does. */
+export function sortedSchema(): GraphQLSchema {
+  return lexicographicSortSchema(buildHubSchema());
+}
