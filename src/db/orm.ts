@@ -41,6 +41,8 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
       forceUtcTimezone: true,
       ensureDatabase: false,
       debug: false,
+      // The migrator reports each migration on the console; the server reports what it applied instead.
+      logger: () => undefined,
     }),
   );
   if (options.onQuery) {

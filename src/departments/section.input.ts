@@ -1,7 +1,7 @@
-import { Field, ID, Int } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 
 /** Every upsert record names its child and may name the version it was read at. */
-
+@InputType('SectionRecordInput', { description: '各部门记录输入的共同字段 Fields every section input has' })
 export abstract class SectionInputType {
   @Field(() => ID, { description: '儿童编号 Child id' })
   childId!: string;

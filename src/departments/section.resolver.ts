@@ -11,6 +11,11 @@ type Class = new (...args: never[]) => object;
  * Made from the section's definition, so the six departments cannot drift apart.
  */
 export function sectionResolver(def: SectionDefinition, OutputType: Class, InputType: Class): Class {
+  // type-graphql finds a field resolver by its method name, so each section's methods are named
+  // after the section's own field and mutation.
+  const field: string = def.key;
+  const mutation: string = def.mutation;
+
   @Resolver(() => ChildView)
   class SectionResolver {
     @FieldResolver(() => OutputType, {
@@ -18,7 +23,7 @@ export function sectionResolver(def: SectionDefinition, OutputType: Class, Input
       nullable: true,
       description: `${def.label}部门的记录；无记录或无权查看时为空 The ${def.dept} section; null when absent or not visible to you`,
     })
-    section(@Root() child: ChildView, @Ctx() ctx: AppContext) {
+    [field](@Root() child: ChildView, @Ctx() ctx: AppContext) {
       return ctx.services.sections.load(ctx, def, child.id);
     }
 
@@ -26,7 +31,7 @@ export function sectionResolver(def: SectionDefinition, OutputType: Class, Input
       name: def.mutation,
       description: `新增或更新${def.label}记录，整批成功或整批失败 Create or update ${def.dept} records, all or none (clerks of ${def.dept} only)`,
     })
-    async upsert(
+    async [mutation](
       @Arg('records', () => [InputType], { description: '记录（每批最多1000条）Records, at most 1000' }) records: Array<SectionInput & Record<string, unknown>>,
       @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
       @Ctx() ctx: AppContext,

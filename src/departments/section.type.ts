@@ -1,7 +1,7 @@
-import { Field, GraphQLISODateTime, Int } from 'type-graphql';
+import { Field, GraphQLISODateTime, Int, InterfaceType } from 'type-graphql';
 
 /** Provenance every section value carries: which version, when and by whom it was last written. */
-
+@InterfaceType('SectionRecord', { description: '各部门记录的共同字段：来源与版本 What every department section carries: its version and provenance' })
 export abstract class SectionType {
   @Field(() => Int, { nullable: true, description: '版本号（乐观锁）Version (optimistic locking)' })
   version!: number | null;

@@ -3,21 +3,21 @@ import { SectionEntity } from '../section.entity';
 
 @Entity({ schema: 'civil', tableName: 'civil_affairs_record' })
 export class CivilAffairsRecordEntity extends SectionEntity {
-  @Property({ type: 'boolean' })
-  leftBehind!: boolean;
+  @Property({ type: 'boolean', default: false })
+  leftBehind: boolean = false;
 
-  @Property({ type: 'boolean' })
-  deFactoUnsupported!: boolean;
+  @Property({ type: 'boolean', default: false })
+  deFactoUnsupported: boolean = false;
 
-  @Property({ type: 'boolean' })
-  migrant!: boolean;
+  @Property({ type: 'boolean', default: false })
+  migrant: boolean = false;
 
-  @Property({ type: 'boolean' })
-  parentImprisoned!: boolean;
+  @Property({ type: 'boolean', default: false })
+  parentImprisoned: boolean = false;
 
-  @Property({ type: 'boolean' })
-  orphan!: boolean;
+  @Property({ type: 'boolean', default: false })
+  orphan: boolean = false;
 
-  @Property({ type: 'boolean' })
-  subsistenceAllowance!: boolean;
+  @Property({ type: 'boolean', default: false })
+  subsistenceAllowance: boolean = false;
 }

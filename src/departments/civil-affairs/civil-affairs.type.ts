@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SectionType } from '../section.type';
 
-@ObjectType('CivilAffairsRecord', { description: '民政部门记录：特殊群体 Civil-affairs section: special-group rosters', simpleResolvers: true })
+@ObjectType('CivilAffairsRecord', { implements: SectionType, description: '民政部门记录：特殊群体 Civil-affairs section: special-group rosters', simpleResolvers: true })
 export class CivilAffairsRecordType extends SectionType {
   @Field(() => Boolean, { nullable: true, description: '留守儿童 Left-behind child' })
   leftBehind!: boolean | null;

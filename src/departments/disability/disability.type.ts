@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { SectionType } from '../section.type';
 import { DisabilityType } from './disability.enums';
 
-@ObjectType('DisabilityRecord', { description: '残联记录：残疾类别、等级与证件 Disabled persons\' federation section', simpleResolvers: true })
+@ObjectType('DisabilityRecord', { implements: SectionType, description: '残联记录：残疾类别、等级与证件 Disabled persons\' federation section', simpleResolvers: true })
 export class DisabilityRecordType extends SectionType {
   @Field(() => DisabilityType.values, { nullable: true, description: '残疾类别 Disability type' })
   disabilityType!: string | null;

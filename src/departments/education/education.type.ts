@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { SectionType } from '../section.type';
 import { SchoolStatus, Stage } from './education.enums';
 
-@ObjectType('EducationRecord', { description: '教育部门记录：学籍与就学状态 Education section: school status and enrolment', simpleResolvers: true })
+@ObjectType('EducationRecord', { implements: SectionType, description: '教育部门记录：学籍与就学状态 Education section: school status and enrolment', simpleResolvers: true })
 export class EducationRecordType extends SectionType {
   @Field(() => SchoolStatus.values, { nullable: true, description: '就学状态 School status' })
   status!: string | null;

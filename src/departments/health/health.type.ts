@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { LocalDate } from '../../core/scalars';
 import { SectionType } from '../section.type';
 
-@ObjectType('HealthRecord', { description: '卫健部门记录 Health section', simpleResolvers: true })
+@ObjectType('HealthRecord', { implements: SectionType, description: '卫健部门记录 Health section', simpleResolvers: true })
 export class HealthRecordType extends SectionType {
   @Field(() => Boolean, { nullable: true, description: '患重病 Serious illness' })
   seriousIllness!: boolean | null;

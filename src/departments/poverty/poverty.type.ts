@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SectionType } from '../section.type';
 
-@ObjectType('PovertyRecord', { description: '扶贫部门记录 Poverty-alleviation section', simpleResolvers: true })
+@ObjectType('PovertyRecord', { implements: SectionType, description: '扶贫部门记录 Poverty-alleviation section', simpleResolvers: true })
 export class PovertyRecordType extends SectionType {
   @Field(() => Boolean, { nullable: true, description: '建档立卡贫困家庭 Poverty-registered family' })
   registeredPoor!: boolean | null;

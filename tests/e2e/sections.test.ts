@@ -1,0 +1,132 @@
+import { childInput, FULL_CHILD, REGISTER } from '../support/fixtures';
+import { startTestHub, type TestHub } from '../support/hub';
+
+let hub: TestHub;
+const tokens: Record<string, string> = {};
+let child: ReturnType<typeof childInput>;
+
+const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
+
+/** Each department's mutation with one valid record, and what reading it back must show. */
+const SECTIONS = [
+  { dept: 'EDU', mutation: 'upsertEducationRecords', type: 'EducationRecordInput', field: 'education',
+    record: { status: 'ENROLLED', stage: 'PRIMARY', grade: 4, schoolName: '鼓楼第一中心小学' } },
+  { dept: 'PSB', mutation: 'upsertPublicSecurityRecords', type: 'PublicSecurityRecordInput', field: 'publicSecurity',
+    record: { hukouStatus: 'REGISTERED', whereabouts: 'PRESENT', verifiedOn: '2026-09-10' } },
+  { dept: 'CIVIL', mutation: 'upsertCivilAffairsRecords', type: 'CivilAffairsRecordInput', field: 'civilAffairs',
+    record: { leftBehind: true, subsistenceAllowance: true } },
+  { dept: 'POVERTY', mutation: 'upsertPovertyRecords', type: 'PovertyRecordInput', field: 'poverty',
+    record: { registeredPoor: true, monitoredHousehold: false, householdId: 'FJ-350102-0042' } },
+  { dept: 'HEALTH', mutation: 'upsertHealthRecords', type: 'HealthRecordInput', field: 'health',
+    record: { seriousIllness: true, diagnosisSummary: '先天性心脏病，术后康复期', screenedOn: '2026-09-01' } },
+  { dept: 'DPF', mutation: 'upsertDisabilityRecords', type: 'DisabilityRecordInput', field: 'disability',
+    record: { disabilityType: 'HEARING', disabilityLevel: 2, certificateNo: '' } },
+] as const;
+
+const upsert = (mutation: string, type: string) => `mutation($records: [${type}!]!, $key: String) {
+  ${mutation}(records: $records, idempotencyKey: $key) { replayed children { id } }
+}`;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  for (const dept of ['EDU', 'PSB', 'CIVIL', 'POVERTY', 'HEALTH', 'DPF'] as const) tokens[dept] = await hub.token({ dept, region: '350102' });
+  child = childInput({ name: '郑一鸣' });
+  const res = await hub.gql(REGISTER, { records: [child] }, tokens.EDU);
+  expect(res.body.errors).toBeUndefined();
+});
+afterAll(() => hub?.stop());
+
+describe('each department writes its own section', () => {
+  it.each(SECTIONS)('$dept writes $field through $mutation', async (section) => {
+    const record: Record<string, unknown> = { childId: child.id, ...section.record };
+    if (section.dept === 'DPF') record.certificateNo = `${child.idNumber}22`;
+    const res = await hub.gql(upsert(section.mutation, section.type), { records: [record] }, tokens[section.dept]);
+    expect(res.body.errors).toBeUndefined();
+    expect((res.body.data as any)[section.mutation].children).toEqual([{ id: child.id }]);
+
+    const read = await hub.gql(FULL_CHILD, { id: child.id }, tokens[section.dept]);
+    const { childId: _id, ...expected } = record;
+    expect((read.body.data as any).child[section.field]).toMatchObject({ ...expected, version: 1 });
+  });
+
+  it('refuses a write to another department\'s section', async () => {
+    for (const section of SECTIONS) {
+      const other = section.dept === 'EDU' ? 'PSB' : 'EDU';
+      const res = await hub.gql(upsert(section.mutation, section.type), { records: [{ childId: child.id, ...section.record }] }, tokens[other]);
+      expect(codes(res)).toEqual(['FORBIDDEN']);
+    }
+  });
+
+  it('refuses writes by roles that do not write (liaison, analyst, supervisor)', async () => {
+    for (const roles of [['liaison'], ['analyst'], ['supervisor']] as const) {
+      const token = await hub.token({ dept: 'EDU', region: '350102', roles: [...roles] });
+      const res = await hub.gql(upsert('upsertEducationRecords', 'EducationRecordInput'), { records: [{ childId: child.id, status: 'ENROLLED' }] }, token);
+      expect(codes(res)).toEqual(['FORBIDDEN']);
+    }
+  });
+
+  it('updates with the current expectedVersion and refuses a stale one with CONFLICT', async () => {
+    const mutation = upsert('upsertEducationRecords', 'EducationRecordInput');
+    const ok = await hub.gql(mutation, { records: [{ childId: child.id, expectedVersion: 1, grade: 5 }] }, tokens.EDU);
+    expect(ok.body.errors).toBeUndefined();
+    const stale = await hub.gql(mutation, { records: [{ childId: child.id, expectedVersion: 1, grade: 6 }] }, tokens.EDU);
+    expect(codes(stale)).toEqual(['CONFLICT']);
+    expect(stale.body.errors![0].extensions).toMatchObject({ path: 'records[0].expectedVersion', currentVersion: 2 });
+    const [row] = await hub.sql<{ grade: number; version: number }>('SELECT grade, version FROM edu.education_record WHERE child_id = $1', [child.id]);
+    expect(row).toEqual({ grade: 5, version: 2 });
+  });
+
+  it('refuses expectedVersion 0 (create) when the record already exists', async () => {
+    const res = await hub.gql(upsert('upsertEducationRecords', 'EducationRecordInput'), { records: [{ childId: child.id, expectedVersion: 0, status: 'ENROLLED' }] }, tokens.EDU);
+    expect(codes(res)).toEqual(['CONFLICT']);
+  });
+
+  it('replays a retried idempotency key without writing again', async () => {
+    const mutation = upsert('upsertPublicSecurityRecords', 'PublicSecurityRecordInput');
+    const records = [{ childId: child.id, whereabouts: 'MISSING' }];
+    const first = await hub.gql(mutation, { records, key: 'psb-2026-10-15-a' }, tokens.PSB);
+    expect((first.body.data as any).upsertPublicSecurityRecords.replayed).toBe(false);
+    const [before] = await hub.sql<{ version: number }>('SELECT version FROM psb.public_security_record WHERE child_id = $1', [child.id]);
+    const retry = await hub.gql(mutation, { records, key: 'psb-2026-10-15-a' }, tokens.PSB);
+    expect((retry.body.data as any).upsertPublicSecurityRecords.replayed).toBe(true);
+    const [after] = await hub.sql<{ version: number }>('SELECT version FROM psb.public_security_record WHERE child_id = $1', [child.id]);
+    expect(after.version).toBe(before.version);
+  });
+
+  it.each([
+    ['a missing required field on create', 'upsertDisabilityRecords', 'DisabilityRecordInput', 'DPF', { disabilityType: 'VISUAL' }, 'records[0].disabilityLevel'],
+    ['a disability level outside 1–4', 'upsertDisabilityRecords', 'DisabilityRecordInput', 'DPF', { disabilityLevel: 5 }, 'records[0].disabilityLevel'],
+    ['a malformed certificate number', 'upsertDisabilityRecords', 'DisabilityRecordInput', 'DPF', { certificateNo: 'ABC' }, 'records[0].certificateNo'],
+    ['a grade outside the stage', 'upsertEducationRecords', 'EducationRecordInput', 'EDU', { stage: 'JUNIOR_SECONDARY', grade: 3 }, 'records[0].grade'],
+    ['a grade over 9', 'upsertEducationRecords', 'EducationRecordInput', 'EDU', { grade: 10 }, 'records[0].grade'],
+    ['a school name over 100 characters', 'upsertEducationRecords', 'EducationRecordInput', 'EDU', { schoolName: '校'.repeat(101) }, 'records[0].schoolName'],
+    ['a diagnosis over 500 characters', 'upsertHealthRecords', 'HealthRecordInput', 'HEALTH', { diagnosisSummary: '病'.repeat(501) }, 'records[0].diagnosisSummary'],
+    ['null for a flag', 'upsertCivilAffairsRecords', 'CivilAffairsRecordInput', 'CIVIL', { orphan: null }, 'records[0].orphan'],
+    ['a child id that is not a UUID', 'upsertPovertyRecords', 'PovertyRecordInput', 'POVERTY', { childId: 'abc' }, 'records[0].childId'],
+  ])('refuses %s with BAD_USER_INPUT naming the field', async (_label, mutation, type, dept, record, path) => {
+    const fresh = childInput();
+    await hub.gql(REGISTER, { records: [fresh] }, tokens.EDU);
+    const res = await hub.gql(upsert(mutation, type), { records: [{ childId: fresh.id, ...record }] }, tokens[dept]);
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    expect((res.body.errors![0].extensions.problems as Array<{ path: string }>).map((p) => p.path)).toContain(path);
+  });
+
+  it('writes nothing of a batch when one record fails', async () => {
+    const [a, b] = [childInput(), childInput()];
+    await hub.gql(REGISTER, { records: [a, b] }, tokens.EDU);
+    const res = await hub.gql(upsert('upsertEducationRecords', 'EducationRecordInput'),
+      { records: [{ childId: a.id, status: 'ENROLLED' }, { childId: b.id }] }, tokens.EDU);
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toHaveLength(0);
+  });
+
+  it('answers NOT_FOUND for a child outside the writer\'s region, and writes nothing', async () => {
+    const far = childInput({ hukouRegion: '350203' });
+    const xiamen = await hub.token({ dept: 'EDU', region: '350203' });
+    await hub.gql(REGISTER, { records: [far] }, xiamen);
+    const res = await hub.gql(upsert('upsertEducationRecords', 'EducationRecordInput'), { records: [{ childId: far.id, status: 'DROPPED_OUT' }] }, tokens.EDU);
+    expect(codes(res)).toEqual(['NOT_FOUND']);
+    expect(res.body.errors![0].message).toMatch(/records\[0\]\.childId/);
+    expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = $1', [far.id])).toHaveLength(0);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Unit tests (beside the code, *.spec.ts) and end-to-end tests (tests/e2e, *.test.ts) that start
+ * the real server and talk HTTP to it. The end-to-end tests run once on embedded PGlite and, when
+ * TEST_DATABASE_URL names a PostgreSQL server, once more on it (a fresh database per test file).
+ */
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const transform = {
+  '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { isolatedModules: true, allowJs: true, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false, resolveJsonModule: true, target: 'ES2022', module: 'commonjs' } }],
+};
+const common = {
+  rootDir: root,
+  testEnvironment: 'node',
+  transform,
+  // jose is published as ES modules only: let ts-jest turn it into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+const projects = [
+  { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/seeds/**/*.spec.ts'] },
+  {
+    ...common,
+    displayName: 'e2e · PGlite',
+    testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+    globalSetup: '<rootDir>/tests/support/pglite.global-setup.ts',
+    globalTeardown: '<rootDir>/tests/support/pglite.global-teardown.ts',
+    setupFiles: ['<rootDir>/tests/support/target-pglite.js'],
+  },
+];
+
+if (process.env.TEST_DATABASE_URL) {
+  projects.push({
+    ...common,
+    displayName: 'e2e · PostgreSQL',
+    testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+    setupFiles: ['<rootDir>/tests/support/target-postgres.js'],
+  });
+} else {
+  process.stderr.write('\n*** TEST_DATABASE_URL is not set: the end-to-end tests run on embedded PGlite only; the PostgreSQL run is SKIPPED. ***\n\n');
+}
+
+module.exports = {
+  projects,
+  // One file at a time: the PGlite project shares one embedded database between its files.
+  maxWorkers: 1,
+  testTimeout: 60_000,
+};

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config';
+import type { Department, Role } from '../../src/auth/identity';
+import { makeEphemeralKey } from '../../src/auth/keys';
+import { signToken } from '../../src/auth/tokens';
+import { type RunningServer, startServer } from '../../src/web/server';
+
+/** The date the tests live on: school year 2026–27, so children born 2010-09-02 … 2020-09-01 are of age. */
+export const TODAY = '2026-10-15';
+
+export const target = (process.env.BAOXUE_TEST_TARGET ?? 'pglite') as 'pglite' | 'postgresql';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  body: { data?: T | null; errors?: Array<{ message: string; path?: string[]; extensions: Record<string, unknown> & { code: string } }> };
+  text: string;
+}
+
+export interface TestHub {
+  readonly url: string;
+  readonly server: RunningServer;
+  token(claims: { dept: Department; region: string; roles?: Role[]; sub?: string }): Promise<string>;
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** Direct SQL on the hub's database, for checking what was (not) written. */
+  sql<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
+  /** Sum of a Prometheus counter from /metrics. */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database for one test file: a new database on PostgreSQL, wiped schemas on PGlite. */
+async function freshDatabase(): Promise<{ url: string; poolMax: number; drop: () => Promise<void> }> {
+  if (target === 'postgresql') {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) throw new Error('TEST_DATABASE_URL is not set');
+    const name = `baoxue_test_${randomBytes(6).toString('hex')}`;
+    await withClient(base, (c) => c.query(`CREATE DATABASE ${name}`));
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      poolMax: 5,
+      drop: () => withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    };
+  }
+  const url = process.env.BAOXUE_PGLITE_URL;
+  if (!url) throw new Error('BAOXUE_PGLITE_URL is not set: the PGlite global setup did not run');
+  await withClient(url, (c) =>
+    c.query('DROP SCHEMA IF EXISTS hub, edu, psb, civil, poverty, health, dpf CASCADE; DROP TABLE IF EXISTS public.mikro_orm_migrations'),
+  );
+  return { url, poolMax: 1, drop: async () => undefined };
+}
+
+export async function startTestHub(options: { today?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const database = await freshDatabase();
+  const keys = await makeEphemeralKey();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: String(database.poolMax),
+    BAOXUE_TODAY: options.today ?? TODAY,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const server = await startServer(config, { keys });
+  let counter = 0;
+  const hub: TestHub = {
+    url: server.url,
+    server,
+    token: (claims) =>
+      signToken(keys.signing, config.jwt, {
+        sub: claims.sub ?? `test-${claims.dept.toLowerCase()}-${claims.region}-${++counter}`,
+        dept: claims.dept,
+        region: claims.region,
+        roles: claims.roles ?? ['clerk'],
+      }),
+    async gql(query, variables, token) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const text = await response.text();
+      return { status: response.status, body: JSON.parse(text), text };
+    },
+    sql: (text, values) => server.db.sql.query(text, values ?? []) as never,
+    async metric(name) {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(name) && !line.startsWith('#'))
+        .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    },
+    async stop() {
+      await server.stop();
+      await database.drop();
+    },
+  };
+  return hub;
+}

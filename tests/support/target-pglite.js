@@ -1,0 +1,1 @@
+process.env.BAOXUE_TEST_TARGET = 'pglite';
