@@ -34,6 +34,8 @@ export interface RunningServer {
   readonly db: Database;
   readonly metrics: Metrics;
   readonly signingKey: SigningKey | null;
+  /** Requests being answered right now. */
+  inFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     await apollo.start();
     const demoTokens = config.env === 'development' && usesLocalKeys(config) && local !== null;
 
+    let inFlight = 0;
+    let draining = false;
     const server = http.createServer((req, res) => {
+      inFlight++;
+      res.once('close', () => inFlight--);
+      // While shutting down, tell keep-alive clients to reconnect (to another instance).
+      if (draining) res.setHeader('connection', 'close');
       const header = req.headers['x-request-id'];
       const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
       res.setHeader('x-request-id', requestId);
@@ -98,7 +106,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     async function handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void> {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (req.method === 'GET' && url.pathname === '/readyz') return ready(res);
+      if (req.method === 'GET' && url.pathname === '/readyz') return draining ? sendJson(res, 503, { status: 'shutting down' }) : ready(res);
       if (req.method === 'GET' && url.pathname === '/metrics') {
         const pool = (db.orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
         if (pool) {
@@ -203,12 +211,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       db,
       metrics,
       signingKey: local?.signing ?? null,
+      inFlight: () => inFlight,
       stop() {
         stopping ??= (async () => {
-          // Stop accepting, let in-flight requests finish, then close the database.
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-          server.closeIdleConnections();
-          await closed;
+          // Stop accepting (idle keep-alive connections are closed), let in-flight requests
+          // finish, then close the database.
+          draining = true;
+          await new Promise<void>((resolve) => server.close(() => resolve()));
           await apollo.stop();
           await stopDb();
         })();

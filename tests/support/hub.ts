@@ -20,7 +20,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface TestHub {
   readonly url: string;
   readonly server: RunningServer;
-  token(claims: { dept: Department; region: string; roles?: Role[]; sub?: string }): Promise<string>;
+  token(claims: { dept: Department; region: string; roles?: Role[]; sub?: string; ttlSeconds?: number }): Promise<string>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Direct SQL on the hub's database, for checking what was (not) written. */
   sql<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
@@ -86,6 +86,7 @@ export async function startTestHub(options: { today?: string; env?: Record<strin
         dept: claims.dept,
         region: claims.region,
         roles: claims.roles ?? ['clerk'],
+        ttlSeconds: claims.ttlSeconds,
       }),
     async gql(query, variables, token) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
