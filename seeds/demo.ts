@@ -1,7 +1,24 @@
 import type { Clock } from '../src/core/clock';
 import type { Database } from '../src/db/database';
+import { regions } from '../src/regions/region.registry';
+import { seedChildren } from './generator';
 
-/** Placeholder until the generator lands. */
-export async function seedDemoIfEmpty(_db: Database, _clock: Clock): Promise<number> {
-  return 0;
+export const DEMO_CHILDREN = 3000;
+const DEMO_SEED = 20_250_901;
+
+/**
+ * Most demo children live in Gulou (鼓楼区 350102), the demo identities' county, some in Taijiang
+ * (台江区 350103, the second clerk's county) and a few elsewhere in Fuzhou, so that region scope
+ * and children registered in one county but living in another can be tried out.
+ */
+const WEIGHTS: Readonly<Record<string, number>> = Object.fromEntries(
+  regions.countyCodesWithin('350100').map((code) => [code, code === '350102' ? 80 : code === '350103' ? 14 : 0.5]),
+);
+
+/** Seeds the demo children into an empty database; returns how many, or 0 when children exist. */
+export async function seedDemoIfEmpty(db: Database, clock: Clock): Promise<number> {
+  const [{ empty }] = await db.sql.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM hub.child) AS empty');
+  if (!empty) return 0;
+  const result = await seedChildren(db.sql, clock, { children: DEMO_CHILDREN, seed: DEMO_SEED, counties: Object.keys(WEIGHTS), weights: WEIGHTS });
+  return result.children;
 }

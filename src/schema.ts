@@ -6,13 +6,14 @@ import { ChildResolver } from './children/child.resolver';
 import { SECTION_RESOLVERS } from './departments/sections';
 import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
+import { ChangeLogResolver } from './changelog/change-log.resolver';
 
 let built: GraphQLSchema | null = null;
 
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ...SECTION_RESOLVERS] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ...SECTION_RESOLVERS] as never,
     validate: false,
     emitSchemaFile: false,
   });

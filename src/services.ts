@@ -3,17 +3,20 @@ import type { Clock } from './core/clock';
 import type { RequestContext } from './core/context';
 import { ChildService } from './children/child.service';
 import { SectionService } from './departments/section.service';
+import { ChangeLogService } from './changelog/change-log.service';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
   readonly children: ChildService;
   readonly sections: SectionService;
+  readonly changeLog: ChangeLogService;
 }
 
 export function createServices(db: Database, clock: Clock): Services {
   return {
     children: new ChildService(db.orm, db.sql, clock),
     sections: new SectionService(db.orm, db.sql),
+    changeLog: new ChangeLogService(db.sql),
   };
 }
 

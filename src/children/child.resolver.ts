@@ -51,9 +51,10 @@ export class ChildResolver {
   async registerChildren(
     @Arg('records', () => [RegisterChildInput], { description: '儿童（每批最多1000名）Children, at most 1000' }) records: RegisterChildInput[],
     @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+    @Arg('reason', () => String, { nullable: true, description: '登记原因（记入变更日志）Reason, kept in the change log' }) reason: string | null,
     @Ctx() ctx: AppContext,
   ): Promise<WritePayload> {
-    const outcome = await ctx.services.children.register({ identity: ctx.user(), requestId: ctx.requestId }, records, idempotencyKey);
+    const outcome = await ctx.services.children.register({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey);
     return writePayload(ctx, outcome);
   }
 }

@@ -7,7 +7,22 @@ import { BadUserInputError, ConflictError } from './errors';
 export interface Actor {
   readonly identity: Identity;
   readonly requestId: string;
+  /** Why, in the writer's words (an optional argument of every write). */
+  readonly reason?: string | null;
 }
+
+/** What the change-log hook needs to know about the write a flush belongs to. */
+export interface WriteContext {
+  readonly actor: Actor;
+  readonly operation: string;
+  readonly idempotencyKey: string | null;
+}
+
+/**
+ * The write each transactional entity manager is doing. The change-log subscriber refuses to
+ * flush an entity manager that is not registered here, so no write can skip the log.
+ */
+export const writeContexts = new WeakMap<EntityManager, WriteContext>();
 
 export interface WriteOutcome<R> {
   readonly result: R;
@@ -39,6 +54,7 @@ export async function runWrite<R>(
   request: unknown,
   work: (em: EntityManager) => Promise<R>,
 ): Promise<WriteOutcome<R>> {
+  if (actor.reason && actor.reason.length > 500) throw BadUserInputError.one('reason', '原因最多500字 (at most 500 characters)');
   if (idempotencyKey !== undefined && idempotencyKey !== null && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH)) {
     throw BadUserInputError.one('idempotencyKey', `幂等键长度应为 1 到 ${MAX_KEY_LENGTH} (must be 1 to ${MAX_KEY_LENGTH} characters)`);
   }
@@ -46,6 +62,7 @@ export async function runWrite<R>(
   const hash = createHash('sha256').update(canonicalJson({ operation, request })).digest('hex');
   try {
     return await orm.em.fork().transactional(async (em) => {
+      writeContexts.set(em, { actor, operation, idempotencyKey: idempotencyKey ?? null });
       if (idempotencyKey) {
         const inserted = await em.execute(
           `INSERT INTO hub.idempotency_key (scope, key, operation, request_hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING key`,

@@ -8,6 +8,7 @@ import { PovertyRecordEntity } from '../departments/poverty/poverty.entity';
 import { HealthRecordEntity } from '../departments/health/health.entity';
 import { DisabilityRecordEntity } from '../departments/disability/disability.entity';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
+import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
 import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [
@@ -33,6 +34,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     defineConfig({
       clientUrl: options.url,
       entities: ENTITIES,
+      subscribers: [new ChangeLogSubscriber()],
       extensions: [Migrator],
       discovery: { warnWhenNoEntities: true },
       pool: { min: 0, max: options.poolMax },

@@ -34,9 +34,10 @@ export function sectionResolver(def: SectionDefinition, OutputType: Class, Input
     async [mutation](
       @Arg('records', () => [InputType], { description: '记录（每批最多1000条）Records, at most 1000' }) records: Array<SectionInput & Record<string, unknown>>,
       @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+      @Arg('reason', () => String, { nullable: true, description: '变更原因（记入变更日志）Reason, kept in the change log' }) reason: string | null,
       @Ctx() ctx: AppContext,
     ): Promise<WritePayload> {
-      const outcome = await ctx.services.sections.upsert({ identity: ctx.user(), requestId: ctx.requestId }, def, records, idempotencyKey);
+      const outcome = await ctx.services.sections.upsert({ identity: ctx.user(), requestId: ctx.requestId, reason }, def, records, idempotencyKey);
       return writePayload(ctx, outcome);
     }
   }

@@ -1,4 +1,8 @@
 import { Migration0001Foundation } from './Migration0001Foundation';
+import { Migration0002ChangeLog } from './Migration0002ChangeLog';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
-export const MIGRATIONS = [{ name: 'Migration0001Foundation', class: Migration0001Foundation }];
+export const MIGRATIONS = [
+  { name: 'Migration0001Foundation', class: Migration0001Foundation },
+  { name: 'Migration0002ChangeLog', class: Migration0002ChangeLog },
+];

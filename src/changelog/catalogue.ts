@@ -1,0 +1,53 @@
+import { ChildEntity } from '../children/child.entity';
+import { SECTIONS } from '../departments/sections';
+import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
+
+/** How the change log names and labels one kind of entity, and which matrix field makes it visible. */
+export interface LoggedEntity {
+  /** GraphQL type name, the key of its fields in the permission matrix. */
+  readonly type: string;
+  readonly label: string;
+  /** A reader who may not read this `Child.…` field is not told the entity changed at all. */
+  readonly visibleWith: string;
+  /** Logged fields and their Chinese labels; bookkeeping fields (version, timestamps) are not. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly childIdOf: (entity: Record<string, unknown>) => string;
+}
+
+const byEntityName = new Map<string, LoggedEntity>();
+
+byEntityName.set(ChildEntity.name, {
+  type: 'Child',
+  label: '儿童基本信息',
+  visibleWith: 'Child.id',
+  fields: { idNumber: '身份证号', name: '姓名', gender: '性别', birthDate: '出生日期', hukouRegion: '户籍地', residenceRegion: '居住地' },
+  childIdOf: (e) => e.id as string,
+});
+for (const section of SECTIONS) {
+  byEntityName.set(section.entity.name, {
+    type: section.typeName,
+    label: `${section.label}记录`,
+    visibleWith: `Child.${section.key}`,
+    fields: Object.fromEntries(section.fields.map((f) => [f.name, f.label])),
+    childIdOf: (e) => e.childId as string,
+  });
+}
+byEntityName.set(DropoutCaseEntity.name, {
+  type: 'DropoutCase',
+  label: '辍学个案',
+  visibleWith: 'Child.dropoutCases',
+  fields: { reason: '辍学原因', status: '个案状态', openedOn: '立案日期', closedOn: '结案日期', notes: '备注' },
+  childIdOf: (e) => e.childId as string,
+});
+
+export function loggedEntity(entityName: string): LoggedEntity | undefined {
+  return byEntityName.get(entityName);
+}
+
+export function loggedEntityByType(type: string): LoggedEntity | undefined {
+  return [...byEntityName.values()].find((e) => e.type === type);
+}
+
+export function allLoggedEntities(): LoggedEntity[] {
+  return [...byEntityName.values()];
+}

@@ -1,0 +1,51 @@
+import type { Reader } from '../core/context';
+import { applyMask } from '../permissions/masks';
+import { allLoggedEntities, loggedEntityByType } from './catalogue';
+import type { ChangeLogEntryType, FieldChangeType } from './change-log.type';
+import { storedEntry } from './change-log.verify';
+
+/** Entity types whose changes the reader may be told of at all. */
+export function visibleEntityTypes(reader: Reader): string[] {
+  return allLoggedEntities().filter((e) => reader.access.canRead(e.visibleWith)).map((e) => e.type);
+}
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/**
+ * An entry as the reader may see it, or null when it may not learn of it at all: the same
+ * matrix decides as for queries, so the log never carries a value the reader could not query.
+ * An update that touched only fields hidden from the reader is not shown either.
+ */
+export function projectEntry(row: Record<string, unknown>, reader: Reader): ChangeLogEntryType | null {
+  const entry = storedEntry(row);
+  const logged = loggedEntityByType(entry.entity);
+  if (!logged || !reader.access.canRead(logged.visibleWith)) return null;
+  const changes: FieldChangeType[] = [];
+  for (const [field, change] of Object.entries(entry.changes)) {
+    const key = `${entry.entity}.${field}`;
+    const level = reader.access.level(key);
+    if (level === '-') continue;
+    const shown = (value: unknown) => json(level === 'M' ? applyMask(key, value) : value);
+    changes.push({ field, label: logged.fields[field] ?? field, before: shown(change.before), after: shown(change.after) });
+  }
+  if (entry.operation === 'UPDATE' && changes.length === 0) return null;
+  return {
+    seq: entry.seq,
+    at: entry.at,
+    actorSub: entry.actorSub,
+    actorDept: entry.actorDept,
+    actorRegion: entry.actorRegion,
+    operation: entry.operation,
+    entity: entry.entity,
+    entityLabel: logged.label,
+    entityId: entry.entityId,
+    childId: entry.childId,
+    hukouRegion: entry.hukouRegion,
+    residenceRegion: entry.residenceRegion,
+    version: entry.version,
+    changes,
+    mutation: entry.mutation,
+    reason: entry.reason,
+    requestId: entry.requestId,
+  };
+}
