@@ -89,7 +89,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     let draining = false;
     const server = http.createServer((req, res) => {
       inFlight++;
-      res.once('close', () => inFlight--);
+      const started = process.hrtime.bigint();
+      res.once('close', () => {
+        inFlight--;
+        logger.info({ requestId: res.getHeader('x-request-id'), method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      });
       // While shutting down, tell keep-alive clients to reconnect (to another instance).
       if (draining) res.setHeader('connection', 'close');
       const header = req.headers['x-request-id'];
@@ -128,8 +132,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       }
       if (url.pathname === '/graphql') {
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'" });
-          return void res.end(explorerPage({ demoTokens }));
+          res.writeHead(200, {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+          });
+          return void res.end(explorerPage({ demoTokens, today: clock.today() }));
         }
         return graphql(req, res, url, requestId);
       }
