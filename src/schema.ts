@@ -7,8 +7,10 @@ import { SECTION_RESOLVERS } from './departments/sections';
 import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { ChangeLogResolver } from './changelog/change-log.resolver';
+import { shieldSchema } from './permissions/shield';
 
 let built: GraphQLSchema | null = null;
+let secured: GraphQLSchema | null = null;
 
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
@@ -23,4 +25,10 @@ export function buildHubSchema(): GraphQLSchema {
 /** Sorted, so that the committed SDL changes only when the schema does. */
 export function sortedSchema(): GraphQLSchema {
   return lexicographicSortSchema(buildHubSchema());
+}
+
+/** The schema the server executes: the hub schema with the permission shield derived from the matrix. */
+export function securedSchema(): GraphQLSchema {
+  secured ??= shieldSchema(buildHubSchema());
+  return secured;
 }

@@ -1,5 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { regions } from '../regions/region.registry';
+import { ROLE_RULES } from '../permissions/matrix';
 import { UnauthenticatedError } from '../core/errors';
 import { ALGORITHM, type SigningKey } from './keys';
 import { jose } from './jose';
@@ -63,6 +64,8 @@ export function identityFromClaims(claims: Record<string, unknown>): Identity {
   if (!Array.isArray(roles) || roles.length === 0 || roles.length > 10 || !roles.every(isRole)) {
     throw new UnauthenticatedError('claim roles must be a non-empty list of known roles');
   }
+  const misplaced = (roles as Role[]).find((role) => ROLE_RULES[role].departments && !ROLE_RULES[role].departments!.includes(dept));
+  if (misplaced) throw new UnauthenticatedError(`role ${misplaced} does not exist in department ${dept}`);
   return Object.freeze({ sub, dept: dept as Department, region, roles: Object.freeze([...new Set(roles as Role[])]) });
 }
 

@@ -12,7 +12,7 @@ import type { Department, Role } from '../auth/identity';
  */
 export const FIELD_MATRIX = {
   //                                                                               EDU PSB CIVIL POV HEALTH DPF
-  'Child.{id,version,createdAt,updatedAt}':                                       'R   R   R     R   R      R',
+  'Child.{id,version,createdAt,updatedAt,changes}':                               'R   R   R     R   R      R',
   'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R',
   'Child.idNumber':                                                               'R   W   M     M   M      M',
 

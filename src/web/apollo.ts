@@ -4,7 +4,7 @@ import { type DocumentNode, type GraphQLFormattedError, Kind, type OperationDefi
 import type { Config } from '../config';
 import { AppError, PASS_THROUGH_CODES } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { buildHubSchema } from '../schema';
+import { securedSchema } from '../schema';
 import type { AppContext } from '../services';
 import type { Metrics } from './metrics';
 
@@ -88,7 +88,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 export function createApollo(config: Config, metrics: Metrics, logger: Logger): ApolloServer<AppContext> {
   return new ApolloServer<AppContext>({
-    schema: buildHubSchema(),
+    schema: securedSchema(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env !== 'development',

@@ -100,7 +100,7 @@ describe('tokens', () => {
 
   it('refuses claims naming an unknown department, region or role', async () => {
     // Signed by the hub's own key, but with claims the hub does not know.
-    for (const claims of [{ dept: 'TAX', region: '350102' }, { dept: 'EDU', region: '999999' }, { dept: 'EDU', region: '3501' }, { dept: 'EDU', region: '350102', roles: ['admin'] }]) {
+    for (const claims of [{ dept: 'TAX', region: '350102' }, { dept: 'EDU', region: '999999' }, { dept: 'EDU', region: '3501' }, { dept: 'EDU', region: '350102', roles: ['admin'] }, { dept: 'PSB', region: '350102', roles: ['expert'] }]) {
       const res = await hub.gql('{ me { sub } }', {}, await hub.token(claims as never));
       expect(codes(res)).toEqual(['UNAUTHENTICATED']);
     }

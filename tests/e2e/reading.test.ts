@@ -85,14 +85,17 @@ describe('region scope', () => {
 });
 
 describe('what each department sees of one child', () => {
+  /** The child as the token sees it; every error must be a FORBIDDEN on a field, listed in `forbidden`. */
   const read = async (token: string) => {
     const res = await hub.gql(FULL_CHILD, { id: gulou.id }, token);
-    expect(res.body.errors).toBeUndefined();
-    return { child: (res.body.data as any).child, text: res.text };
+    for (const error of res.body.errors ?? []) expect(error.extensions.code).toBe('FORBIDDEN');
+    const forbidden = (res.body.errors ?? []).map((e) => e.path!.slice(1).join('.')).sort();
+    return { child: (res.body.data as any).child, text: res.text, forbidden };
   };
 
   it('education sees the ID number, the certificate number masked, and no diagnosis or household id', async () => {
-    const { child, text } = await read(t.eduGulou);
+    const { child, text, forbidden } = await read(t.eduGulou);
+    expect(forbidden).toEqual(['health.diagnosisSummary', 'poverty.householdId']);
     expect(child.idNumber).toBe(gulou.idNumber);
     expect(child.disability.certificateNo).toBe(`${gulou.idNumber!.slice(0, 6)}**********${gulou.idNumber!.slice(-2)}43`);
     expect(child.health).toMatchObject({ seriousIllness: true, diagnosisSummary: null });
@@ -102,7 +105,8 @@ describe('what each department sees of one child', () => {
   });
 
   it('civil affairs sees the ID number masked and no health section', async () => {
-    const { child, text } = await read(t.civilGulou);
+    const { child, text, forbidden } = await read(t.civilGulou);
+    expect(forbidden).toEqual(['disability.certificateNo', 'health', 'poverty.householdId']);
     expect(child.idNumber).toBe(`${gulou.idNumber!.slice(0, 6)}********${gulou.idNumber!.slice(-4)}`);
     expect(text).not.toContain(gulou.idNumber!);
     expect(child.health).toBeNull();
@@ -110,7 +114,8 @@ describe('what each department sees of one child', () => {
   });
 
   it('public security sees neither civil affairs, poverty, health nor disability', async () => {
-    const { child, text } = await read(t.psbGulou);
+    const { child, text, forbidden } = await read(t.psbGulou);
+    expect(forbidden).toEqual(['civilAffairs', 'disability', 'health', 'poverty']);
     expect(child).toMatchObject({ civilAffairs: null, poverty: null, health: null, disability: null, idNumber: gulou.idNumber });
     expect(child.education.status).toBe('DROPPED_OUT');
     expect(text).not.toContain(`${gulou.idNumber}43`);
@@ -120,12 +125,14 @@ describe('what each department sees of one child', () => {
     expect((await read(t.healthGulou)).child.health.diagnosisSummary).toBe('白血病化疗中');
     expect((await read(t.expert)).child.health.diagnosisSummary).toBe('白血病化疗中');
     const supervisor = await read(t.supervisor);
+    expect(supervisor.forbidden).toEqual(['health.diagnosisSummary']);
     expect(supervisor.child.health).toMatchObject({ seriousIllness: true, diagnosisSummary: null });
     expect(supervisor.text).not.toContain('白血病');
   });
 
   it('an analyst sees the name masked and no ID number', async () => {
-    const { child, text } = await read(t.analystFuzhou);
+    const { child, text, forbidden } = await read(t.analystFuzhou);
+    expect(forbidden).toEqual(['disability.certificateNo', 'health.diagnosisSummary', 'idNumber', 'poverty.householdId']);
     expect(child.name).toBe('黄**');
     expect(child.idNumber).toBeNull();
     expect(text).not.toContain('黄嘉怡');

@@ -26,7 +26,10 @@ describe('registerChildren', () => {
     expect(payload.children[1].idNumber).toBeNull();
 
     const read = await hub.gql(FULL_CHILD, { id: records[0].id }, psbClerk);
-    expect(read.body.errors).toBeUndefined();
+    // The police may not read the civil-affairs, poverty, health or disability sections.
+    expect(read.body.errors!.map((e) => `${e.extensions.code} ${e.path!.join('.')}`).sort()).toEqual(
+      ['civilAffairs', 'disability', 'health', 'poverty'].map((s) => `FORBIDDEN child.${s}`),
+    );
     expect((read.body.data as any).child).toMatchObject({
       id: records[0].id, name: '陈雨桐', gender: 'FEMALE', birthDate: records[0].birthDate,
       hukouRegion: { code: '350102', name: '鼓楼区' }, education: null, dropoutCases: [],

@@ -1,0 +1,66 @@
+import { type GraphQLSchema, isObjectType } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, deny, rule, shield } from 'graphql-shield';
+import type { IRuleFieldMap, IRuleTypeMap, ShieldRule } from 'graphql-shield/typings/types';
+import { ForbiddenError, UnauthenticatedError } from '../core/errors';
+import type { AppContext } from '../services';
+import { MATRIX } from './access';
+
+/**
+ * Types whose fields carry no data of their own about a child (pages, edges, payloads, the
+ * projected change log, reference data): any authenticated user may resolve them. What they
+ * lead to is guarded where the data is (matrix types) or projected by the service that built them.
+ */
+export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
+  'Query', 'Mutation', 'Subscription',
+  'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
+  'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
+]);
+
+const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
+  ctx.isAuthenticated ? true : (ctx.authError ?? new UnauthenticatedError('需要令牌 (send a bearer token)')),
+);
+
+/** One rule per matrix field, made once: a map lookup in the access decided for the request. */
+function matrixRule(field: string): ShieldRule {
+  return rule(`matrix:${field}`, { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
+    ctx.reader().access.canRead(field) ? true : new ForbiddenError(`您的部门与角色无权读取 ${field} (your department and role may not read ${field})`),
+  );
+}
+
+/** The rule a field gets, or undefined when nothing decides it (the schema test fails on those). */
+export function ruleFor(type: string, field: string): ShieldRule | undefined {
+  if (type.startsWith('__')) return allow;
+  const key = `${type}.${field}`;
+  if (MATRIX.has(key)) return matrixRules.get(key)!;
+  if (STRUCTURAL_TYPES.has(type)) return authenticated;
+  return undefined;
+}
+
+const matrixRules = new Map([...MATRIX.keys()].map((key) => [key, matrixRule(key)]));
+
+/** The shield rule tree for every object type and field of the schema, derived from the matrix. */
+export function ruleTree(schema: GraphQLSchema): IRuleTypeMap {
+  const tree: IRuleTypeMap = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const fields: IRuleFieldMap = {};
+    for (const field of Object.keys(type.getFields())) {
+      const decided = ruleFor(type.name, field);
+      if (decided) fields[field] = decided;
+    }
+    tree[type.name] = fields;
+  }
+  return tree;
+}
+
+/** The schema with graphql-shield applied: anything the tree does not name is denied. */
+export function shieldSchema(schema: GraphQLSchema): GraphQLSchema {
+  const permissions = shield(ruleTree(schema), {
+    fallbackRule: deny,
+    fallbackError: new ForbiddenError('没有为此字段定义权限规则 (no permission rule covers this field)'),
+    allowExternalErrors: true,
+    debug: false,
+  });
+  return applyMiddleware(schema, permissions);
+}
