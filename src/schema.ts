@@ -8,6 +8,7 @@ import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { ChangeLogResolver } from './changelog/change-log.resolver';
 import { shieldSchema } from './permissions/shield';
+import { CertificateAudit, ChildIdNumberAudit, DiagnosisAudit, SensitiveReadResolver } from './audit/sensitive-read.resolver';
 
 let built: GraphQLSchema | null = null;
 let secured: GraphQLSchema | null = null;
@@ -15,7 +16,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ...SECTION_RESOLVERS] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver] as never,
     validate: false,
     emitSchemaFile: false,
   });

@@ -1,4 +1,5 @@
 import type { Reader } from '../core/context';
+import { isSensitive } from '../audit/sensitive-read.collector';
 import { applyMask } from '../permissions/masks';
 import { allLoggedEntities, loggedEntityByType } from './catalogue';
 import type { ChangeLogEntryType, FieldChangeType } from './change-log.type';
@@ -26,6 +27,8 @@ export function projectEntry(row: Record<string, unknown>, reader: Reader): Chan
     const level = reader.access.level(key);
     if (level === '-') continue;
     const shown = (value: unknown) => json(level === 'M' ? applyMask(key, value) : value);
+    // A sensitive value in a log entry is a read of it like any other.
+    if (level !== 'M' && isSensitive(key) && (change.before !== null || change.after !== null)) reader.audit.record(entry.childId, key);
     changes.push({ field, label: logged.fields[field] ?? field, before: shown(change.before), after: shown(change.after) });
   }
   if (entry.operation === 'UPDATE' && changes.length === 0) return null;

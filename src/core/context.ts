@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Identity } from '../auth/identity';
 import type { Database } from '../db/database';
+import { SensitiveReadCollector } from '../audit/sensitive-read.collector';
 import { type Access, accessFor, regionScope } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import type { Clock } from './clock';
@@ -12,6 +13,8 @@ export interface Reader {
   readonly access: Access;
   /** County codes in the reader's region, or null when that is every county (the province). */
   readonly counties: readonly string[] | null;
+  /** Unmasked sensitive values sent in this request, for the audit. */
+  readonly audit: SensitiveReadCollector;
 }
 
 export function readerFor(identity: Identity): Reader {
@@ -20,6 +23,7 @@ export function readerFor(identity: Identity): Reader {
     identity,
     access: accessFor(identity),
     counties: counties.length === regions.counties().length ? null : counties,
+    audit: new SensitiveReadCollector(),
   };
 }
 
@@ -45,6 +49,11 @@ export class RequestContext<Services = unknown> {
   user(): Identity {
     if (this.identity) return this.identity;
     throw this.authError ?? new UnauthenticatedError('需要令牌 (send a bearer token in the Authorization header)');
+  }
+
+  /** The reader, if one was made: a request that never read anything has nothing to audit. */
+  get readerIfAny(): Reader | null {
+    return this.cachedReader;
   }
 
   reader(): Reader {

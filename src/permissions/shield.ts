@@ -15,6 +15,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'Query', 'Mutation', 'Subscription',
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
+  'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { AppError, PASS_THROUGH_CODES } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { securedSchema } from '../schema';
+import { sensitiveReadAudit } from '../audit/sensitive-read.plugin';
 import type { AppContext } from '../services';
 import type { Metrics } from './metrics';
 
@@ -95,6 +96,6 @@ export function createApollo(config: Config, metrics: Metrics, logger: Logger): 
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     formatError,
-    plugins: [requireIdentity, observe(metrics, logger)],
+    plugins: [requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger)],
   });
 }

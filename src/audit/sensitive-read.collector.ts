@@ -1,0 +1,32 @@
+/** Fields whose every unmasked read is audited. */
+export const SENSITIVE_FIELDS = ['Child.idNumber', 'HealthRecord.diagnosisSummary', 'DisabilityRecord.certificateNo'] as const;
+export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
+
+const SENSITIVE = new Set<string>(SENSITIVE_FIELDS);
+
+export function isSensitive(field: string): field is SensitiveField {
+  return SENSITIVE.has(field);
+}
+
+/**
+ * The sensitive values one request sends to its caller, gathered while the response is built and
+ * written to the audit in one statement before the response leaves (see the audit plugin).
+ */
+export class SensitiveReadCollector {
+  private readonly reads = new Set<string>();
+
+  record(childId: string, field: SensitiveField): void {
+    this.reads.add(`${childId} ${field}`);
+  }
+
+  get size(): number {
+    return this.reads.size;
+  }
+
+  entries(): Array<{ childId: string; field: string }> {
+    return [...this.reads].map((entry) => {
+      const [childId, field] = entry.split(' ');
+      return { childId, field };
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { UUID } from '../children/child.validation';
+import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
+import type { Reader } from '../core/context';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
+import type { Sql } from '../db/sql';
+import { SENSITIVE_FIELDS } from './sensitive-read.collector';
+import type { SensitiveReadConnection, SensitiveReadFilter, SensitiveReadType } from './sensitive-read.type';
+
+/** Writes and reads the sensitive-read audit. */
+export class SensitiveReadService {
+  constructor(private readonly sql: Sql) {}
+
+  /** Records what one request sent; called before the response leaves, so a failure withholds it. */
+  async flush(reader: Reader, requestId: string): Promise<void> {
+    if (reader.audit.size === 0) return;
+    const reads = reader.audit.entries();
+    const { identity } = reader;
+    await this.sql.query(
+      `INSERT INTO hub.sensitive_read (actor_sub, actor_dept, actor_region, actor_roles, child_id, field, request_id)
+       SELECT $1, $2, $3, $4, r.child_id, r.field, $5 FROM unnest($6::uuid[], $7::text[]) AS r(child_id, field)`,
+      [identity.sub, identity.dept, identity.region, identity.roles, requestId, reads.map((r) => r.childId), reads.map((r) => r.field)],
+    );
+  }
+
+  async page(reader: Reader, filter: SensitiveReadFilter | undefined, first: number, after: string | null | undefined): Promise<SensitiveReadConnection> {
+    if (!reader.identity.roles.includes('supervisor')) throw new ForbiddenError('只有督导可以查看敏感读取审计 (only supervisors read the audit)');
+    checkPageSize(first);
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (reader.counties) {
+      const p = `$${params.push(reader.counties)}`;
+      where.push(`(c.hukou_region = ANY(${p}) OR c.residence_region = ANY(${p}))`);
+    }
+    const f = filter ?? {};
+    if (f.childId) {
+      if (!UUID.test(f.childId)) throw BadUserInputError.one('filter.childId', '应为UUID (must be a UUID)');
+      where.push(`a.child_id = $${params.push(f.childId)}`);
+    }
+    if (f.field) {
+      if (!(SENSITIVE_FIELDS as readonly string[]).includes(f.field)) throw BadUserInputError.one('filter.field', `应为 ${SENSITIVE_FIELDS.join(', ')} 之一`);
+      where.push(`a.field = $${params.push(f.field)}`);
+    }
+    if (f.actorSub) where.push(`a.actor_sub = $${params.push(f.actorSub)}`);
+    if (f.from) where.push(`a.at >= $${params.push(f.from)}`);
+    if (f.to) where.push(`a.at < $${params.push(f.to)}`);
+    if (after) where.push(`a.id > $${params.push(decodeCursor('audit', after, /^\d{1,18}$/))}`);
+    const rows = await this.sql.query<SensitiveReadType>(
+      `SELECT a.id::text AS id, a.at, a.actor_sub AS "actorSub", a.actor_dept AS "actorDept", a.actor_region AS "actorRegion",
+              a.child_id AS "childId", a.field, a.request_id AS "requestId"
+       FROM hub.sensitive_read a JOIN hub.child c ON c.id = a.child_id
+       WHERE ${where.length ? where.join(' AND ') : 'TRUE'} ORDER BY a.id LIMIT $${params.push(first + 1)}`,
+      params,
+    );
+    const edges = rows.slice(0, first).map((node) => ({ node, cursor: encodeCursor('audit', node.id) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: !!after, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+}
