@@ -1,0 +1,35 @@
+import { DEPARTMENT_NAMES, DEPARTMENTS, ROLES } from '../auth/identity';
+import { Access } from './access';
+import { FIELD_MATRIX, ROLE_RULES, type Level } from './matrix';
+
+const SHOW: Readonly<Record<Level, string>> = { W: 'W', R: 'R', M: 'M', '-': '–' };
+
+/** The first field a matrix row names (`Type.{a,b}` → `Type.a`), whose level stands for the row. */
+function firstField(key: string): string {
+  const match = /^(\w+)\.(?:\{(\w+)[,}]|(\w+))/.exec(key)!;
+  return `${match[1]}.${match[2] ?? match[3]}`;
+}
+
+/** The README's rendering of the permission matrix, computed from the same data the hub enforces. */
+export function renderMatrix(): string {
+  const clerks = DEPARTMENTS.map((d) => new Access(d, ['clerk']));
+  const lines = [
+    `| field | ${DEPARTMENTS.map((d) => `${d} ${DEPARTMENT_NAMES[d]}`).join(' | ')} |`,
+    `|---|${DEPARTMENTS.map(() => '---').join('|')}|`,
+    ...Object.keys(FIELD_MATRIX).map((key) => `| \`${key}\` | ${clerks.map((a) => SHOW[a.level(firstField(key))]).join(' | ')} |`),
+    '',
+    'W read and write (clerks of the owning department) · R read · M read masked (`350102********123X`, `张*`) · – nothing (the field is null with a `FORBIDDEN` error).',
+    '',
+    '| role | what it changes |',
+    '|---|---|',
+    ...ROLES.map((role) => {
+      const rule = ROLE_RULES[role];
+      const parts = [rule.base === 'everything' ? 'reads every field' : "starts from its department's column", rule.cap === 'W' ? 'may write' : 'writes nothing'];
+      for (const [field, level] of Object.entries(rule.narrow ?? {})) parts.push(`\`${field}\` at most ${SHOW[level]}`);
+      for (const [field, level] of Object.entries(rule.widen ?? {})) parts.push(`\`${field}\` at least ${SHOW[level]}`);
+      if (rule.departments) parts.push(`only in ${rule.departments.join(', ')}`);
+      return `| \`${role}\` | ${rule.label}: ${parts.join('; ')} |`;
+    }),
+  ];
+  return lines.join('\n');
+}
