@@ -8,6 +8,7 @@ import { securedSchema } from '../schema';
 import { sensitiveReadAudit } from '../audit/sensitive-read.plugin';
 import type { AppContext } from '../services';
 import type { Metrics } from './metrics';
+import { queryLimitRules, querySafetyPlugin, safetyErrorOf } from './query-safety';
 
 export { HeaderMap };
 
@@ -73,11 +74,11 @@ function observe(metrics: Metrics, logger: Logger): ApolloServerPlugin<AppContex
  * they are; anything else masked, so that no SQL, stack or internal detail leaves the server.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = safetyErrorOf(error) ?? unwrapResolverError(error);
   const code = original instanceof AppError ? original.code : (formatted.extensions?.code as string | undefined);
   if (original instanceof AppError || (code && PASS_THROUGH_CODES.has(code))) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    return { ...formatted, extensions: { ...extensions, code } };
+    return { ...formatted, message: original instanceof AppError ? original.message : formatted.message, extensions: { ...extensions, code } };
   }
   return {
     message: '内部错误，已记录 Internal server error; it has been logged (quote the request id)',
@@ -94,8 +95,12 @@ export function createApollo(config: Config, metrics: Metrics, logger: Logger): 
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env !== 'development',
     allowBatchedHttpRequests: false,
+    // main.ts drains and stops on SIGTERM; Apollo's own handler would race it and hang the shutdown.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError,
-    plugins: [requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger)],
+    validationRules: queryLimitRules(config.queryLimits),
+    parseOptions: { maxTokens: config.queryLimits.maxTokens },
+    plugins: [requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' })],
   });
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import type { Department, Role } from '../../src/auth/identity';
 import { makeEphemeralKey } from '../../src/auth/keys';
-import { signToken } from '../../src/auth/tokens';
+import { signToken, type TokenSettings } from '../../src/auth/tokens';
 import { type RunningServer, startServer } from '../../src/web/server';
 
 /** The date the tests live on: school year 2026–27, so children born 2010-09-02 … 2020-09-01 are of age. */
@@ -20,6 +21,9 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface TestHub {
   readonly url: string;
   readonly server: RunningServer;
+  /** The public half of the server's ephemeral ES256 key, and the issuer and audience it expects (for crafting hostile tokens). */
+  readonly publicJwk: JWK;
+  readonly jwt: TokenSettings;
   token(claims: { dept: Department; region: string; roles?: Role[]; sub?: string; ttlSeconds?: number }): Promise<string>;
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Direct SQL on the hub's database, for checking what was (not) written. */
@@ -40,7 +44,7 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 }
 
 /** A fresh, empty database for one test file: a new database on PostgreSQL, wiped schemas on PGlite. */
-async function freshDatabase(): Promise<{ url: string; poolMax: number; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string; poolMax: number; drop: () => Promise<void> }> {
   if (target === 'postgresql') {
     const base = process.env.TEST_DATABASE_URL;
     if (!base) throw new Error('TEST_DATABASE_URL is not set');
@@ -62,9 +66,19 @@ async function freshDatabase(): Promise<{ url: string; poolMax: number; drop: ()
   return { url, poolMax: 1, drop: async () => undefined };
 }
 
-export async function startTestHub(options: { today?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
-  const database = await freshDatabase();
-  const keys = await makeEphemeralKey();
+/** What a second instance needs to join a hub: its database and its token keys. */
+const instances = new WeakMap<TestHub, { database: { url: string; poolMax: number }; keys: Awaited<ReturnType<typeof makeEphemeralKey>> }>();
+
+/**
+ * Starts a hub on a fresh database; with `sameDatabaseAs`, a further server instance on that
+ * hub's database instead (not wiped, not dropped when this one stops; the same token keys, as
+ * instances behind one load balancer trust one issuer). Stop the joining instances first.
+ */
+export async function startTestHub(options: { today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub } = {}): Promise<TestHub> {
+  const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
+  if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
+  const database = joined ? { ...joined.database, drop: async () => undefined } : await freshDatabase();
+  const keys = joined?.keys ?? (await makeEphemeralKey());
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -80,6 +94,8 @@ export async function startTestHub(options: { today?: string; env?: Record<strin
   const hub: TestHub = {
     url: server.url,
     server,
+    publicJwk: keys.publicJwk,
+    jwt: config.jwt,
     token: (claims) =>
       signToken(keys.signing, config.jwt, {
         sub: claims.sub ?? `test-${claims.dept.toLowerCase()}-${claims.region}-${++counter}`,
@@ -108,5 +124,6 @@ export async function startTestHub(options: { today?: string; env?: Record<strin
       await database.drop();
     },
   };
+  instances.set(hub, { database: { url: database.url, poolMax: database.poolMax }, keys });
   return hub;
 }
