@@ -35,6 +35,8 @@ if (process.env.TEST_DATABASE_URL) {
     ...common,
     displayName: 'e2e · PostgreSQL',
     testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
+    // Browser tests exercise pages, not the database: once (on PGlite) is enough.
+    testPathIgnorePatterns: ['\\.browser\\.test\\.ts$'],
     setupFiles: ['<rootDir>/tests/support/target-postgres.js'],
   });
 } else {

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkExplorer } from '../browser/explorer-check';
+import { startTestHub, type TestHub } from '../support/hub';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '../artifacts');
+// CI installs Debian's chromium (.ci/run); elsewhere, without it, say so instead of failing.
+const haveBrowser = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!haveBrowser) process.stderr.write(`\n*** ${CHROMIUM} is missing: the browser test of the explorer is SKIPPED (apt-get install chromium). ***\n`);
+
+let hub: TestHub;
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Development mode: the explorer offers the demo identities, signed by the test's key.
+  hub = await startTestHub({ env: { NODE_ENV: 'development' } });
+});
+afterAll(() => hub?.stop());
+
+(haveBrowser ? it : it.skip)('runs the explorer offline in a real browser: pick a demo identity, run an example', async () => {
+  const result = await checkExplorer(`${hub.url}/graphql`, path.join(ARTIFACTS, 'explorer.png'), 'demo-edu-analyst');
+  expect(result.outsideRequests).toEqual([]);
+  expect(result.consoleErrors).toEqual([]);
+  expect(result.headers).toMatch(/"Authorization": "Bearer [\w-]+\.[\w-]+\.[\w-]+"/);
+  expect(result.response.errors).toBeUndefined();
+  expect(result.response.data?.me).toMatchObject({ sub: 'demo-edu-analyst', dept: 'EDU' });
+  expect(fs.statSync(path.join(ARTIFACTS, 'explorer.png')).size).toBeGreaterThan(10_000);
+}, 120_000);
