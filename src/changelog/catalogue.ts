@@ -1,6 +1,8 @@
 import { ChildEntity } from '../children/child.entity';
 import { SECTIONS } from '../departments/sections';
+import type { Reader } from '../core/context';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
+import { ExchangeNoticeEntity } from '../notices/notice.entity';
 
 /** How the change log names and labels one kind of entity, and which matrix field makes it visible. */
 export interface LoggedEntity {
@@ -11,7 +13,14 @@ export interface LoggedEntity {
   readonly visibleWith: string;
   /** Logged fields and their Chinese labels; bookkeeping fields (version, timestamps) are not. */
   readonly fields: Readonly<Record<string, string>>;
-  readonly childIdOf: (entity: Record<string, unknown>) => string;
+  /** The child the entity is about, or null for records about no child (a notice's acknowledgement). */
+  readonly childIdOf: (entity: Record<string, unknown>) => string | null;
+  /** For records about no child: the region the entry belongs to. */
+  readonly regionOf?: (entity: Record<string, unknown>) => string;
+  /** Fields outside the matrix, shown to whoever may see the entry (a notice's acknowledgement). */
+  readonly fieldsShownWithEntry?: boolean;
+  /** A further, per-entry condition on who may be told of it. */
+  readonly visibleTo?: (reader: Reader, entry: { actorDept: string }) => boolean;
 }
 
 const byEntityName = new Map<string, LoggedEntity>();
@@ -38,6 +47,18 @@ byEntityName.set(DropoutCaseEntity.name, {
   visibleWith: 'Child.dropoutCases',
   fields: { reason: '辍学原因', status: '个案状态', openedOn: '立案日期', closedOn: '结案日期', notes: '备注' },
   childIdOf: (e) => e.childId as string,
+});
+
+byEntityName.set(ExchangeNoticeEntity.name, {
+  type: 'ExchangeNotice',
+  label: '月度信息交换通报',
+  visibleWith: 'Child.id',
+  fields: { number: '通报编号', acknowledgedAt: '签收时间', acknowledgedBy: '签收人', remarks: '签收备注' },
+  childIdOf: () => null,
+  regionOf: (e) => e.region as string,
+  fieldsShownWithEntry: true,
+  // An acknowledgement is the recipient department's business, and its supervisors'.
+  visibleTo: (reader, entry) => reader.identity.dept === entry.actorDept || reader.identity.roles.includes('supervisor'),
 });
 
 export function loggedEntity(entityName: string): LoggedEntity | undefined {

@@ -21,10 +21,11 @@ export function projectEntry(row: Record<string, unknown>, reader: Reader): Chan
   const entry = storedEntry(row);
   const logged = loggedEntityByType(entry.entity);
   if (!logged || !reader.access.canRead(logged.visibleWith)) return null;
+  if (logged.visibleTo && !logged.visibleTo(reader, entry)) return null;
   const changes: FieldChangeType[] = [];
   for (const [field, change] of Object.entries(entry.changes)) {
     const key = `${entry.entity}.${field}`;
-    const level = reader.access.level(key);
+    const level = logged.fieldsShownWithEntry ? 'R' : reader.access.level(key);
     if (level === '-') continue;
     const shown = (value: unknown) => json(level === 'M' ? applyMask(key, value) : value);
     // A sensitive value in a log entry is a read of it like any other.

@@ -34,7 +34,7 @@ export class ChangeLogSubscriber implements EventSubscriber {
       throw new Error('change-logged entities may only be written through a service write (runWrite)');
     }
     const at = new Date();
-    const drafts: Array<Omit<StoredEntry, 'seq' | 'prevHash' | 'hukouRegion' | 'residenceRegion'>> = [];
+    const drafts: Array<Omit<StoredEntry, 'seq' | 'prevHash' | 'hukouRegion' | 'residenceRegion'> & { region?: string }> = [];
     for (const cs of changeSets) {
       const logged = loggedEntity(cs.meta.className);
       const operation = OPERATIONS[cs.type];
@@ -61,7 +61,8 @@ export class ChangeLogSubscriber implements EventSubscriber {
         operation,
         entity: logged.type,
         entityId: String(cs.getPrimaryKey()),
-        childId: logged.childIdOf(entity),
+        childId: logged.childIdOf(entity) as string,
+        region: logged.regionOf?.(entity),
         version,
         changes,
         mutation: write.operation,
@@ -71,15 +72,15 @@ export class ChangeLogSubscriber implements EventSubscriber {
       });
     }
     if (drafts.length === 0) return;
-    const regions = await this.regionsOf(em, [...new Set(drafts.map((d) => d.childId))]);
+    const regions = await this.regionsOf(em, [...new Set(drafts.filter((d) => d.childId).map((d) => d.childId))]);
     // The lock is held until the transaction ends, so the next appender reads this head.
     await em.execute('SELECT pg_advisory_xact_lock(?)', [CHAIN_LOCK]);
     const [head] = await em.execute('SELECT seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1');
     let seq = head ? Number(head.seq) : 0;
     let prevHash: string = head ? head.hash : GENESIS_HASH;
-    const rows = drafts.map((draft) => {
-      const region = regions.get(draft.childId);
-      if (!region) throw new Error(`change log: child ${draft.childId} not found`);
+    const rows = drafts.map(({ region: ownRegion, ...draft }) => {
+      const region = draft.childId ? regions.get(draft.childId) : ownRegion ? { hukou: ownRegion, residence: ownRegion } : undefined;
+      if (!region) throw new Error(`change log: no region for ${draft.entity} ${draft.entityId}`);
       const entry: StoredEntry = { ...draft, seq: ++seq, prevHash, hukouRegion: region.hukou, residenceRegion: region.residence };
       const hash = entryHash(entry);
       prevHash = hash;

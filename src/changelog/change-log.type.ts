@@ -52,7 +52,7 @@ export class ChangeLogEntryType {
   @Field(() => ID, { description: '对象编号 Entity id' })
   entityId!: string;
 
-  @Field(() => ID, { description: '儿童编号 Child id' })
+  @Field(() => ID, { nullable: true, description: '儿童编号（与儿童无关的条目为空，如通报签收）Child id; null for entries about no child, such as a notice acknowledgement' })
   childId!: string;
 
   @Field(() => String, { description: '儿童户籍地 Child\'s hukou county' })

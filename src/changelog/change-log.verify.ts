@@ -13,11 +13,14 @@ export interface VerifyResult {
 
 const BATCH = 5000;
 
-/** Maps a stored row back to exactly what was hashed. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parseTimestamptz: (text: string) => Date = require('pg').types.getTypeParser(1184);
+
+/** Maps a stored row back to exactly what was hashed (rows read through the ORM carry times as text). */
 export function storedEntry(row: Record<string, any>): StoredEntry & { hash: string } {
   return {
     seq: Number(row.seq),
-    at: row.at,
+    at: typeof row.at === 'string' ? parseTimestamptz(row.at) : row.at,
     actorSub: row.actor_sub,
     actorDept: row.actor_dept,
     actorRegion: row.actor_region,

@@ -14,6 +14,7 @@ export interface StoredEntry {
   operation: 'CREATE' | 'UPDATE' | 'DELETE';
   entity: string;
   entityId: string;
+  /** Null for entries about no child (acknowledgements of notices). */
   childId: string;
   hukouRegion: string;
   residenceRegion: string;

@@ -8,6 +8,7 @@ import { PovertyRecordEntity } from '../departments/poverty/poverty.entity';
 import { HealthRecordEntity } from '../departments/health/health.entity';
 import { DisabilityRecordEntity } from '../departments/disability/disability.entity';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
+import { ExchangeNoticeEntity } from '../notices/notice.entity';
 import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
 import { MIGRATIONS } from './migrations';
 
@@ -20,6 +21,7 @@ export const ENTITIES = [
   HealthRecordEntity,
   DisabilityRecordEntity,
   DropoutCaseEntity,
+  ExchangeNoticeEntity,
 ];
 
 export interface OrmOptions {

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Identity } from '../auth/identity';
+import { isDepartment } from '../auth/identity';
+import { projectEntry } from '../changelog/change-log.projection';
+import type { ChangeLogEntryType } from '../changelog/change-log.type';
+import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
+import type { Reader } from '../core/context';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
+import { type Actor, runWrite } from '../core/unit-of-work';
+import type { Sql } from '../db/sql';
+import { regions } from '../regions/region.registry';
+import {
+  allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, projectForDepartments,
+  type Recipient, recipientKey, recipientReader, regionsOfEntry,
+} from './notice.content';
+import { ExchangeNoticeEntity } from './notice.entity';
+
+export const ISSUE_LOCK = 727_100_002;
+/** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
+export const OVERDUE_DAYS = 10;
+const BATCH = 10_000;
+
+export interface NoticeRow {
+  id: string; number: string; period: string; dept: string; region: string; fromSeq: number; toSeq: number;
+  chainHeadHash: string | null; contentHash: string; entryCount: number; summary: NoticeSummary; issuedAt: Date; issuedBy: string;
+  acknowledgedAt: Date | null; acknowledgedBy: string | null; remarks: string | null; version: number;
+}
+
+const SELECT = `id, number, period, dept, region, from_seq::float8 AS "fromSeq", to_seq::float8 AS "toSeq", chain_head_hash AS "chainHeadHash",
+  content_hash AS "contentHash", entry_count AS "entryCount", summary, issued_at AS "issuedAt", issued_by AS "issuedBy",
+  acknowledged_at AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy", remarks, version`;
+
+export interface NoticeFilter { period?: string; dept?: string; region?: string; acknowledged?: boolean; overdue?: boolean }
+
+/** Monthly exchange notices: issued from the change log, read and acknowledged by liaisons. */
+export class NoticeService {
+  constructor(private readonly orm: MikroORM, private readonly sql: Sql) {}
+
+  /**
+   * Issues every recipient's notice for a month, in one pass over the log. Each notice covers the
+   * entries after the recipient's previous notice up to the chain head now, so consecutive notices
+   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued.
+   */
+  async issue(issuer: Identity, period: string): Promise<{ notices: NoticeRow[]; issuedNow: boolean }> {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw BadUserInputError.one('period', '应为 YYYY-MM (must be YYYY-MM)');
+    const issuedNow = await this.orm.em.fork().transactional(async (em) => {
+      await em.execute('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK]);
+      const existing = await em.execute(`SELECT count(*)::int AS n, max(period) AS latest FROM hub.exchange_notice`);
+      const already = await em.execute(`SELECT count(*)::int AS n FROM hub.exchange_notice WHERE period = ?`, [period]);
+      if (already[0].n > 0) return false;
+      if (existing[0].latest && existing[0].latest > period) {
+        throw BadUserInputError.one('period', `已发布更晚的 ${existing[0].latest} 期通报，不能补发更早的月份 (a later period was already issued)`);
+      }
+      const recipients = allRecipients();
+      const previous = new Map<string, number>(
+        (await em.execute(`SELECT dept, region, max(to_seq)::float8 AS seq FROM hub.exchange_notice GROUP BY dept, region`)).map((r: any) => [`${r.dept}/${r.region}`, Number(r.seq)]),
+      );
+      const [head] = await em.execute('SELECT seq::float8 AS seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1');
+      const toSeq = head ? Number(head.seq) : 0;
+      const fromOf = (r: Recipient) => previous.get(recipientKey(r)) ?? 0;
+      const accumulators = new Map(recipients.map((r) => [recipientKey(r), new NoticeAccumulator()]));
+      let cursor = Math.min(...recipients.map(fromOf));
+      while (cursor < toSeq) {
+        const rows = await em.execute(
+          `SELECT * FROM hub.change_log WHERE seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`, [cursor, toSeq, BATCH]);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const seq = Number(row.seq);
+          const projected = projectForDepartments(row);
+          const concerned = regionsOfEntry(row.hukou_region, row.residence_region);
+          for (const [dept, view] of projected) {
+            if (!view) continue;
+            for (const region of concerned) {
+              const key = `${dept}/${region}`;
+              if (seq > (previous.get(key) ?? 0)) accumulators.get(key)!.add(view.entry, view.digest);
+            }
+          }
+        }
+        cursor = Number(rows[rows.length - 1].seq);
+      }
+      await this.finishSummaries(em, accumulators);
+      const issuedAt = new Date();
+      const notices = recipients.map((r) => {
+        const acc = accumulators.get(recipientKey(r))!;
+        const number = `${period}/${r.region}/${r.dept}`;
+        const fromSeq = fromOf(r);
+        const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainHeadHash: head?.hash ?? null };
+        return {
+          id: randomUUID(), ...header, contentHash: contentHash(header, acc.summary, acc.entriesDigest()), entryCount: acc.summary.entries,
+          summary: acc.summary, issuedAt, issuedBy: issuer.sub,
+        };
+      });
+      await em.execute(
+        `INSERT INTO hub.exchange_notice (id, number, period, dept, region, from_seq, to_seq, chain_head_hash, content_hash, entry_count, summary, issued_at, issued_by)
+         SELECT id, number, period, dept, region, "fromSeq", "toSeq", "chainHeadHash", "contentHash", "entryCount", summary, "issuedAt", "issuedBy"
+         FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, number text, period text, dept text, region text, "fromSeq" bigint, "toSeq" bigint,
+           "chainHeadHash" text, "contentHash" text, "entryCount" int, summary jsonb, "issuedAt" timestamptz, "issuedBy" text)`,
+        [JSON.stringify(notices)],
+      );
+      return true;
+    });
+    return { notices: await this.byPeriod(period), issuedNow };
+  }
+
+  /** Closure reasons and special-group status changes need the cases' reasons and the rosters: two lookups for all notices. */
+  private async finishSummaries(em: EntityManager, accumulators: Map<string, NoticeAccumulator>): Promise<void> {
+    // Inside the issuing transaction (one connection on PGlite): ids bound as array literals.
+    const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
+    const closed = [...new Set([...accumulators.values()].flatMap((a) => a.closedCases))];
+    const reasons = new Map<string, string>(
+      closed.length ? (await em.execute('SELECT id::text AS id, reason FROM edu.dropout_case WHERE id = ANY(?::uuid[])', [uuidArray(closed)])).map((r: any) => [r.id, r.reason]) : [],
+    );
+    const changed = [...new Set([...accumulators.values()].flatMap((a) => [...a.statusChangedChildren]))];
+    const onRoster = new Set<string>(
+      changed.length
+        ? (await em.execute(
+            `SELECT child_id::text AS child_id FROM civil.civil_affairs_record WHERE child_id = ANY(?::uuid[])
+               AND (left_behind OR de_facto_unsupported OR migrant OR parent_imprisoned OR orphan OR subsistence_allowance)`, [uuidArray(changed)])).map((r: any) => r.child_id)
+        : [],
+    );
+    for (const [key, acc] of accumulators) {
+      for (const id of acc.closedCases) {
+        const reason = reasons.get(id) ?? 'UNKNOWN';
+        acc.summary.closuresByReason[reason] = (acc.summary.closuresByReason[reason] ?? 0) + 1;
+      }
+      const reader = recipientReader({ dept: key.split('/')[0] as never, region: key.split('/')[1] });
+      const mayKnowRosters = reader.access.canRead('CivilAffairsRecord.leftBehind');
+      acc.summary.specialGroupStatusChanges = mayKnowRosters ? [...acc.statusChangedChildren].filter((c) => onRoster.has(c)).length : null;
+    }
+  }
+
+  private byPeriod(period: string): Promise<NoticeRow[]> {
+    return this.sql.query<NoticeRow>(`SELECT ${SELECT} FROM hub.exchange_notice WHERE period = $1 ORDER BY dept, region`, [period]);
+  }
+
+  /** Liaisons see their own department's notices in their region; supervisors every notice in theirs. */
+  private visibility(reader: Reader, params: unknown[]): string {
+    const { identity } = reader;
+    const regionsInScope = regions.all().filter((r) => regions.contains(identity.region, r.code)).map((r) => r.code);
+    const scope = `region = ANY($${params.push(regionsInScope)})`;
+    if (identity.roles.includes('supervisor')) return scope;
+    if (identity.roles.includes('liaison')) return `${scope} AND dept = $${params.push(identity.dept)}`;
+    throw new ForbiddenError('只有联络员和督导可以查看交换通报 (only liaisons and supervisors read exchange notices)');
+  }
+
+  async list(reader: Reader, filter: NoticeFilter | undefined, first: number, after?: string | null): Promise<{ rows: NoticeRow[]; hasNextPage: boolean }> {
+    checkPageSize(first);
+    const params: unknown[] = [];
+    const where = [this.visibility(reader, params)];
+    const f = filter ?? {};
+    if (f.period) where.push(`period = $${params.push(f.period)}`);
+    if (f.dept) {
+      if (!isDepartment(f.dept)) throw BadUserInputError.one('filter.dept', '未知部门 (unknown department)');
+      where.push(`dept = $${params.push(f.dept)}`);
+    }
+    if (f.region) where.push(`region = $${params.push(f.region)}`);
+    if (f.acknowledged !== undefined && f.acknowledged !== null) where.push(f.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
+    if (f.overdue) where.push(`acknowledged_at IS NULL AND issued_at < now() - interval '${OVERDUE_DAYS} days'`);
+    if (after) where.push(`number > $${params.push(decodeCursor('notice', after, /^[\d-]{7}\/\d{6}\/[A-Z]+$/))}`);
+    const rows = await this.sql.query<NoticeRow>(
+      `SELECT ${SELECT} FROM hub.exchange_notice WHERE ${where.join(' AND ')} ORDER BY number LIMIT $${params.push(first + 1)}`, params);
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+  }
+
+  cursor(row: NoticeRow): string {
+    return encodeCursor('notice', row.number);
+  }
+
+  async get(reader: Reader, id: string): Promise<NoticeRow> {
+    const params: unknown[] = [];
+    const where = this.visibility(reader, params);
+    const rows = /^[0-9a-f-]{36}$/i.test(id) ? await this.sql.query<NoticeRow>(`SELECT ${SELECT} FROM hub.exchange_notice WHERE ${where} AND id = $${params.push(id)}`, params) : [];
+    if (!rows.length) throw new NotFoundError(`没有可查看的通报 ${id} (no such notice visible to you)`);
+    return rows[0];
+  }
+
+  /**
+   * A page of a notice's entries, exactly as the recipient was told them (its department's view),
+   * whoever reads them; sensitive values shown are audited as the reader's reads.
+   */
+  async entries(reader: Reader, notice: NoticeRow, first: number, after?: string | null): Promise<{ entries: ChangeLogEntryType[]; hasNextPage: boolean }> {
+    checkPageSize(first);
+    const afterSeq = after ? Number(decodeCursor('log', after, /^\d{1,15}$/)) : notice.fromSeq;
+    const entries: ChangeLogEntryType[] = [];
+    for await (const entry of this.stream(notice, reader, Math.max(afterSeq, notice.fromSeq), first + 1)) {
+      entries.push(entry);
+      if (entries.length > first) break;
+    }
+    return { entries: entries.slice(0, first), hasNextPage: entries.length > first };
+  }
+
+  /** The notice's entries in order, streamed in batches: a notice of any size never sits in memory. */
+  async *stream(notice: NoticeRow, viewer: Reader | null, fromSeq = notice.fromSeq, batch = 2000): AsyncGenerator<ChangeLogEntryType> {
+    const recipient = recipientReader({ dept: notice.dept as never, region: notice.region }, viewer?.audit);
+    const scope = recipient.counties ? 'AND (hukou_region = ANY($4) OR residence_region = ANY($4))' : '';
+    let cursor = fromSeq;
+    for (;;) {
+      const params: unknown[] = [cursor, notice.toSeq, notice.dept];
+      if (recipient.counties) params.push(recipient.counties);
+      const rows = await this.sql.query(
+        `SELECT * FROM hub.change_log WHERE seq > $1 AND seq <= $2 AND actor_dept <> $3 AND child_id IS NOT NULL ${scope} ORDER BY seq LIMIT ${batch}`, params);
+      for (const row of rows) {
+        const entry = projectEntry(row, recipient);
+        if (entry) yield entry;
+      }
+      if (rows.length < batch) return;
+      cursor = Number(rows.at(-1)!.seq);
+    }
+  }
+
+  /** Recomputes the content hash from the log and checks the chain head the notice names. */
+  async verify(notice: NoticeRow): Promise<{ contentHashOk: boolean; chainHeadOk: boolean }> {
+    const acc = new NoticeAccumulator();
+    for await (const entry of this.stream(notice, null)) acc.add(entry, entryDigest(entry));
+    const header = { number: notice.number, period: notice.period, dept: notice.dept, region: notice.region, fromSeq: notice.fromSeq, toSeq: notice.toSeq, chainHeadHash: notice.chainHeadHash };
+    const [head] = notice.toSeq > 0 ? await this.sql.query<{ hash: string }>('SELECT hash FROM hub.change_log WHERE seq = $1', [notice.toSeq]) : [];
+    return {
+      contentHashOk: contentHash(header, { ...notice.summary, entries: acc.summary.entries }, acc.entriesDigest()) === notice.contentHash && acc.summary.entries === notice.entryCount,
+      chainHeadOk: (head?.hash ?? null) === notice.chainHeadHash,
+    };
+  }
+
+  /** 签收: once, by a liaison of the recipient department and region; itself a change-log entry. */
+  async acknowledge(actor: Actor, id: string, remarks: string | null): Promise<string> {
+    const { identity } = actor;
+    if (remarks && remarks.length > 500) throw BadUserInputError.one('remarks', '备注最多500字 (at most 500 characters)');
+    await runWrite(this.orm, actor, 'acknowledgeNotice', null, { id, remarks }, async (em) => {
+      const notice = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(ExchangeNoticeEntity, { id }) : null;
+      if (!notice || notice.dept !== identity.dept || !regions.contains(identity.region, notice.region)) {
+        throw new NotFoundError(`没有可签收的通报 ${id} (no such notice for you)`);
+      }
+      if (!identity.roles.includes('liaison') || notice.region !== identity.region) {
+        throw new ForbiddenError(`只有 ${notice.region} 的${notice.dept}联络员可以签收 (only a liaison of ${notice.dept} in ${notice.region} acknowledges it)`);
+      }
+      if (notice.acknowledgedAt) throw new ConflictError(`通报 ${notice.number} 已于 ${notice.acknowledgedAt.toISOString()} 由 ${notice.acknowledgedBy} 签收 (already acknowledged)`);
+      notice.acknowledgedAt = new Date();
+      notice.acknowledgedBy = identity.sub;
+      notice.remarks = remarks;
+    });
+    return id;
+  }
+}

@@ -1,0 +1,136 @@
+import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { ChangeLogEntryType } from '../changelog/change-log.type';
+import { PageInfo } from '../core/connection';
+import { RegionType } from '../regions/region.type';
+
+@ObjectType('NoticeCount', { description: '一项计数 One count', simpleResolvers: true })
+export class NoticeCountType {
+  @Field(() => String, { description: '项目 What is counted' })
+  key!: string;
+
+  @Field(() => String, { description: '中文名称 Label' })
+  label!: string;
+
+  @Field(() => Int, { description: '数量 Count' })
+  count!: number;
+}
+
+@ObjectType('NoticeSummary', { description: '通报摘要（按接收部门权限计）Notice summary, counted over what the recipient may see', simpleResolvers: true })
+export class NoticeSummaryType {
+  @Field(() => Int, { description: '变更条目数 Entries' })
+  entries!: number;
+
+  @Field(() => [NoticeCountType], { description: '按对象和变更类型计数 Counts by entity and kind of change (EducationRecord/UPDATE …)' })
+  byEntityAndOperation!: NoticeCountType[];
+
+  @Field(() => Int, { description: '新登记儿童 Newly registered children' })
+  newChildren!: number;
+
+  @Field(() => [NoticeCountType], { description: '新增辍学个案（按原因）New dropout cases by reason' })
+  newDropoutCases!: NoticeCountType[];
+
+  @Field(() => Int, { description: '返校 Returns to school' })
+  returnsToSchool!: number;
+
+  @Field(() => [NoticeCountType], { description: '结案（按原因）Cases closed, by reason' })
+  closuresByReason!: NoticeCountType[];
+
+  @Field(() => Int, { nullable: true, description: '特殊群体儿童就学状态变动人数（无权知道名单时为空）Special-group children whose school status changed; null when the recipient may not know the rosters' })
+  specialGroupStatusChanges!: number | null;
+}
+
+@ObjectType('NoticeVerification', { description: '通报校验 Notice verification', simpleResolvers: true })
+export class NoticeVerificationType {
+  @Field(() => Boolean, { description: '内容哈希与变更日志重算一致 The content hash recomputed from the log matches' })
+  contentHashOk!: boolean;
+
+  @Field(() => Boolean, { description: '所覆盖的链头哈希一致 The chain head it names is still in the log' })
+  chainHeadOk!: boolean;
+}
+
+@ObjectType('NoticeEntries', { description: '通报条目（游标分页）A page of a notice\'s entries', simpleResolvers: true })
+export class NoticeEntriesType {
+  @Field(() => [ChangeLogEntryType], { description: '条目 Entries' })
+  nodes!: ChangeLogEntryType[];
+
+  @Field(() => PageInfo, { description: '分页信息 Page information' })
+  pageInfo!: PageInfo;
+}
+
+@ObjectType('ExchangeNotice', { description: '月度信息交换通报 A monthly exchange notice (二(二))' })
+export class ExchangeNoticeType {
+  @Field(() => ID, { description: '编号 Id' })
+  id!: string;
+
+  @Field(() => String, { description: '通报编号 Notice number, e.g. 2026-10/350102/EDU' })
+  number!: string;
+
+  @Field(() => String, { description: '月份 Period (YYYY-MM)' })
+  period!: string;
+
+  @Field(() => String, { description: '接收部门 Recipient department' })
+  dept!: string;
+
+  @Field(() => RegionType, { description: '接收区划 Recipient region' })
+  region!: RegionType;
+
+  @Field(() => Int, { description: '覆盖的变更日志序号（不含）Covers log entries after this sequence number' })
+  fromSeq!: number;
+
+  @Field(() => Int, { description: '覆盖至序号（含）…up to and including this one' })
+  toSeq!: number;
+
+  @Field(() => String, { nullable: true, description: '覆盖的链头哈希 Hash of the chain head covered' })
+  chainHeadHash!: string | null;
+
+  @Field(() => String, { description: '内容哈希 Content hash' })
+  contentHash!: string;
+
+  @Field(() => NoticeSummaryType, { description: '摘要 Summary' })
+  summary!: NoticeSummaryType;
+
+  @Field(() => GraphQLISODateTime, { description: '发布时间 Issued at' })
+  issuedAt!: Date;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: '签收时间 Acknowledged at' })
+  acknowledgedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: '签收人 Acknowledged by' })
+  acknowledgedBy!: string | null;
+
+  @Field(() => String, { nullable: true, description: '签收备注 Remarks' })
+  remarks!: string | null;
+
+  @Field(() => Boolean, { description: '逾期未签收（发布10天后）Overdue: unacknowledged 10 days after issue' })
+  overdue!: boolean;
+
+  /** The stored notice, for its entries and verification; not a GraphQL field. */
+  row!: import('./notice.service').NoticeRow;
+}
+
+@ObjectType('ExchangeNoticeConnection', { description: '通报列表 A page of notices', simpleResolvers: true })
+export class ExchangeNoticeConnection {
+  @Field(() => [ExchangeNoticeType], { description: '通报 Notices' })
+  nodes!: ExchangeNoticeType[];
+
+  @Field(() => PageInfo, { description: '分页信息 Page information' })
+  pageInfo!: PageInfo;
+}
+
+@InputType({ description: '通报筛选 Notice filters' })
+export class ExchangeNoticeFilter {
+  @Field(() => String, { nullable: true, description: '月份 YYYY-MM' })
+  period?: string;
+
+  @Field(() => String, { nullable: true, description: '部门 Department' })
+  dept?: string;
+
+  @Field(() => String, { nullable: true, description: '区划 Region code' })
+  region?: string;
+
+  @Field(() => Boolean, { nullable: true, description: '是否已签收 Acknowledged' })
+  acknowledged?: boolean;
+
+  @Field(() => Boolean, { nullable: true, description: '仅逾期未签收 Only overdue ones' })
+  overdue?: boolean;
+}
