@@ -29,3 +29,30 @@ export type DropoutStatus = keyof typeof DropoutStatus.labels;
 
 /** Statuses in which a case still needs work. */
 export const OPEN_DROPOUT_STATUSES: readonly DropoutStatus[] = ['OPEN', 'PERSUADING'];
+
+export const Placement = defineEnum('Placement', '安置方式 Placement of a child who cannot attend an ordinary class', {
+  HOME_TEACHING: '送教上门 home-delivered teaching',
+  SPECIAL_SCHOOL: '特殊教育学校 special school',
+  MAINSTREAM_INCLUSION: '随班就读 mainstream inclusion',
+});
+export type Placement = keyof typeof Placement.labels;
+
+/**
+ * Where a case may go next (二(三), 三(二)): persuaded back, placed, deferred or suspended on the
+ * panel's opinion, or closed once verified not to be a dropout (销号). Returned, placed and closed
+ * cases are final; a child who drops out again gets a new case.
+ */
+export const TRANSITIONS: Readonly<Record<DropoutStatus, readonly DropoutStatus[]>> = {
+  OPEN: ['PERSUADING', 'RETURNED', 'PLACED', 'DEFERRED', 'SUSPENDED', 'CLOSED_NOT_DROPOUT'],
+  PERSUADING: ['RETURNED', 'PLACED', 'DEFERRED', 'SUSPENDED', 'CLOSED_NOT_DROPOUT'],
+  DEFERRED: ['PERSUADING', 'RETURNED', 'PLACED'],
+  SUSPENDED: ['PERSUADING', 'RETURNED', 'PLACED'],
+  RETURNED: [],
+  PLACED: [],
+  CLOSED_NOT_DROPOUT: [],
+};
+
+/** Reasons the police must confirm before a case is closed as not a dropout (二(三)). */
+export const POLICE_VERIFIED_REASONS: readonly DropoutReason[] = ['MISSING', 'ABROAD', 'HUKOU_ERROR', 'DECEASED'];
+/** Reasons that need the expert panel's assessment before the child may stay out of class (二(四)). */
+export const PANEL_REASONS: readonly DropoutReason[] = ['ILLNESS', 'DISABILITY'];

@@ -5,6 +5,8 @@ import type { DropoutCaseType } from './dropout-case.type';
 
 const COLUMNS: Readonly<Record<string, string>> = {
   id: 'id', reason: 'reason', status: 'status', openedOn: 'opened_on', closedOn: 'closed_on', notes: 'notes',
+  responsiblePerson: 'responsible_person', responsibleUnit: 'responsible_unit', deadline: 'deadline', placement: 'placement',
+  policeConfirmedOn: 'police_confirmed_on', policeConfirmedBy: 'police_confirmed_by',
   version: 'version', updatedAt: 'updated_at', updatedBy: 'updated_by',
 };
 

@@ -10,6 +10,7 @@ export class DropoutCaseResolver {
   dropoutCases(@Root() child: ChildView, @Ctx() ctx: AppContext): Promise<DropoutCaseType[]> | null {
     const reader = ctx.reader();
     if (!reader.access.canRead('Child.dropoutCases')) return null;
+    if (child.snapshot) return Promise.resolve(child.snapshot.dropoutCases ?? []);
     return ctx.loader('dropoutCases', () => dropoutCaseLoader(ctx.db.sql, reader)).load(child.id);
   }
 }

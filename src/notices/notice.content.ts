@@ -47,7 +47,8 @@ export function entryDigest(entry: ChangeLogEntryType): Buffer {
 }
 
 const RETURN_STATUSES = new Set(['"ENROLLED"', '"MAINSTREAM_INCLUSION"', '"SPECIAL_SCHOOL"']);
-const CLOSED_CASE = new Set(['"RETURNED"', '"PLACED"', '"DEFERRED"', '"SUSPENDED"', '"CLOSED_NOT_DROPOUT"']);
+/** Final states: a deferral or suspension is not a closure, the case comes back. */
+const CLOSED_CASE = new Set(['"RETURNED"', '"PLACED"', '"CLOSED_NOT_DROPOUT"']);
 
 export interface NoticeSummary {
   entries: number;

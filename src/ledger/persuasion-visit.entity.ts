@@ -1,0 +1,41 @@
+import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+
+/** A persuasion visit (劝返) on a dropout case: when, who, how, and what came of it. */
+@Entity({ schema: 'edu', tableName: 'persuasion_visit' })
+export class PersuasionVisitEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @Property({ type: 'uuid' })
+  caseId!: string;
+
+  @Property({ type: 'uuid' })
+  childId!: string;
+
+  @Property({ type: 'date' })
+  visitedOn!: string;
+
+  @Property({ type: 'string', length: 50 })
+  visitor!: string;
+
+  @Property({ type: 'string' })
+  method!: string;
+
+  @Property({ type: 'string' })
+  outcome!: string;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  notes!: string | null;
+
+  @Property({ type: 'integer', version: true })
+  version!: number;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() })
+  createdAt!: Date;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() })
+  updatedAt!: Date;
+
+  @Property({ type: 'string' })
+  updatedBy!: string;
+}
