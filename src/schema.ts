@@ -7,7 +7,11 @@ import { SECTION_RESOLVERS } from './departments/sections';
 import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { ChangeLogResolver } from './changelog/change-log.resolver';
+import { ChangeFeedResolver, NO_PUBSUB } from './changelog/change-feed.resolver';
 import { shieldSchema } from './permissions/shield';
+import { NoticeResolver } from './notices/notice.resolver';
+import { LedgerResolver } from './ledger/ledger.resolver';
+import { WeeklyReportResolver } from './ledger/weekly-report.resolver';
 import { CertificateAudit, ChildIdNumberAudit, DiagnosisAudit, SensitiveReadResolver } from './audit/sensitive-read.resolver';
 
 let built: GraphQLSchema | null = null;
@@ -16,9 +20,10 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver] as never,
     validate: false,
     emitSchemaFile: false,
+    pubSub: NO_PUBSUB,
   });
   return built;
 }

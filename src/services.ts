@@ -4,22 +4,39 @@ import type { RequestContext } from './core/context';
 import { ChildService } from './children/child.service';
 import { SectionService } from './departments/section.service';
 import { ChangeLogService } from './changelog/change-log.service';
+import { ChangeFeed } from './changelog/change-feed';
+import { AsOfService } from './changelog/as-of.service';
+import type { Logger } from './core/logger';
 import { SensitiveReadService } from './audit/sensitive-read.service';
+import { NoticeService } from './notices/notice.service';
+import { DropoutCaseService } from './ledger/dropout-case.service';
+import { WeeklyReportService } from './ledger/weekly-report.service';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
   readonly children: ChildService;
   readonly sections: SectionService;
   readonly changeLog: ChangeLogService;
+  /** The live change feed of this instance (the one stateful service: its subscribers and listening connection). */
+  readonly changeFeed: ChangeFeed;
+  readonly asOf: AsOfService;
   readonly sensitiveReads: SensitiveReadService;
+  readonly notices: NoticeService;
+  readonly dropoutCases: DropoutCaseService;
+  readonly weeklyReports: WeeklyReportService;
 }
 
-export function createServices(db: Database, clock: Clock): Services {
+export function createServices(db: Database, clock: Clock, logger?: Logger): Services {
   return {
     children: new ChildService(db.orm, db.sql, clock),
     sections: new SectionService(db.orm, db.sql),
     changeLog: new ChangeLogService(db.sql),
+    changeFeed: new ChangeFeed(db, logger),
+    asOf: new AsOfService(db.sql),
     sensitiveReads: new SensitiveReadService(db.sql),
+    notices: new NoticeService(db.orm, db.sql),
+    dropoutCases: new DropoutCaseService(db.orm, clock),
+    weeklyReports: new WeeklyReportService(db.orm, db.sql, clock),
   };
 }
 

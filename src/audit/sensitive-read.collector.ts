@@ -23,6 +23,11 @@ export class SensitiveReadCollector {
     return this.reads.size;
   }
 
+  /** Forgets what was recorded: a long-lived subscription writes each delivered entry's reads, then starts afresh. */
+  clear(): void {
+    this.reads.clear();
+  }
+
   entries(): Array<{ childId: string; field: string }> {
     return [...this.reads].map((entry) => {
       const [childId, field] = entry.split(' ');

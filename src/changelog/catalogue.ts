@@ -3,6 +3,9 @@ import { SECTIONS } from '../departments/sections';
 import type { Reader } from '../core/context';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
 import { ExchangeNoticeEntity } from '../notices/notice.entity';
+import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
+import { AssessmentEntity } from '../ledger/assessment.entity';
+import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
 
 /** How the change log names and labels one kind of entity, and which matrix field makes it visible. */
 export interface LoggedEntity {
@@ -45,10 +48,36 @@ byEntityName.set(DropoutCaseEntity.name, {
   type: 'DropoutCase',
   label: '辍学个案',
   visibleWith: 'Child.dropoutCases',
-  fields: { reason: '辍学原因', status: '个案状态', openedOn: '立案日期', closedOn: '结案日期', notes: '备注' },
+  fields: {
+    reason: '辍学原因', status: '个案状态', openedOn: '立案日期', closedOn: '结案日期', notes: '备注', responsiblePerson: '责任人',
+    responsibleUnit: '责任单位', deadline: '完成时限', placement: '安置方式', policeConfirmedOn: '公安核实日期', policeConfirmedBy: '公安核实人',
+  },
   childIdOf: (e) => e.childId as string,
 });
 
+byEntityName.set(PersuasionVisitEntity.name, {
+  type: 'PersuasionVisit',
+  label: '劝返记录',
+  visibleWith: 'Child.persuasionVisits',
+  fields: { caseId: '个案编号', visitedOn: '劝返日期', visitor: '劝返人', method: '方式', outcome: '结果', notes: '备注' },
+  childIdOf: (e) => e.childId as string,
+});
+byEntityName.set(AssessmentEntity.name, {
+  type: 'Assessment',
+  label: '专家组评估',
+  visibleWith: 'Child.assessments',
+  fields: { caseId: '个案编号', assessedOn: '评估日期', members: '专家组成员', decision: '安置意见', reviewOn: '复评日期', evidence: '佐证材料', evidenceComplete: '材料完整' },
+  childIdOf: (e) => e.childId as string,
+});
+byEntityName.set(WeeklyReportEntity.name, {
+  type: 'WeeklyReport',
+  label: '县级周报',
+  visibleWith: 'Child.dropoutCases',
+  fields: { isoWeek: 'ISO周', counts: '周报数字', remarks: '备注', submittedBy: '报送人' },
+  childIdOf: () => null,
+  regionOf: (e) => e.region as string,
+  fieldsShownWithEntry: true,
+});
 byEntityName.set(ExchangeNoticeEntity.name, {
   type: 'ExchangeNotice',
   label: '月度信息交换通报',

@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { AppContext } from '../services';
 import { BadUserInputError, NotFoundError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/connection';
@@ -11,12 +11,24 @@ import { WritePayload, writePayload } from './write.payload';
 
 @Resolver(() => ChildView)
 export class ChildResolver {
-  @Query(() => ChildView, { description: '按编号读取一名儿童（仅限辖区内）A child by id, inside your region' })
-  async child(@Arg('id', () => ID, { description: '儿童编号 Child id' }) id: string, @Ctx() ctx: AppContext): Promise<ChildView> {
+  @Query(() => ChildView, { description: '按编号读取一名儿童（仅限辖区内）；给出 asOf 则为该时刻的档案 A child by id, inside your region; with asOf, as it stood then' })
+  async child(
+    @Arg('id', () => ID, { description: '儿童编号 Child id' }) id: string,
+    @Ctx() ctx: AppContext,
+    @Arg('asOf', () => GraphQLISODateTime, {
+      nullable: true,
+      description: '历史时刻：由变更日志重建当时的档案，按今天的权限与辖区显示；只含经接口写入的历史（导入的种子数据没有历史）' +
+        ' As of this time: the record as it stood then, rebuilt from the change log, under today\'s permissions and regions; covers only history written through the API (seeded data has none)',
+    })
+    asOf?: Date | null,
+  ): Promise<ChildView> {
     if (!UUID.test(id)) throw BadUserInputError.one('id', '应为UUID (must be a UUID)');
     const child = await ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader())).load(id);
     if (!child) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
-    return child;
+    if (!asOf) return child;
+    const past = await ctx.services.asOf.child(ctx.reader(), id, asOf);
+    if (!past) throw new NotFoundError(`${asOf.toISOString()} 时尚无儿童 ${id} 的记录 (no record of this child at that time)`);
+    return past;
   }
 
   @Query(() => ChildView, { nullable: true, description: '按身份证号查找（仅限辖区内）A child by ID-card number, inside your region; null when none' })

@@ -3,6 +3,7 @@ import { GraphQLISODateTime } from 'type-graphql';
 import { LocalDate } from '../core/scalars';
 import { RegionType } from '../regions/region.type';
 import { Gender } from './child.enums';
+import type { ChildSnapshot } from './child.snapshot';
 
 /**
  * The federated record of one child as a reader may see it. Built by the child loader from the
@@ -40,4 +41,7 @@ export class ChildView {
 
   @Field(() => GraphQLISODateTime, { description: '基本信息最后修改时间 When the basic record last changed' })
   updatedAt!: Date;
+
+  /** Only on an as-of read: the rest of the record as it stood then (not a GraphQL field). */
+  snapshot?: ChildSnapshot;
 }

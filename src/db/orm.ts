@@ -9,6 +9,9 @@ import { HealthRecordEntity } from '../departments/health/health.entity';
 import { DisabilityRecordEntity } from '../departments/disability/disability.entity';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
 import { ExchangeNoticeEntity } from '../notices/notice.entity';
+import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
+import { AssessmentEntity } from '../ledger/assessment.entity';
+import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
 import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
 import { MIGRATIONS } from './migrations';
 
@@ -22,6 +25,9 @@ export const ENTITIES = [
   DisabilityRecordEntity,
   DropoutCaseEntity,
   ExchangeNoticeEntity,
+  PersuasionVisitEntity,
+  AssessmentEntity,
+  WeeklyReportEntity,
 ];
 
 export interface OrmOptions {

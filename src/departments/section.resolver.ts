@@ -24,6 +24,8 @@ export function sectionResolver(def: SectionDefinition, OutputType: Class, Input
       description: `${def.label}部门的记录；无记录或无权查看时为空 The ${def.dept} section; null when absent or not visible to you`,
     })
     [field](@Root() child: ChildView, @Ctx() ctx: AppContext) {
+      // An as-of read carries the section as it stood, already projected.
+      if (child.snapshot) return child.snapshot.sections[def.key] ?? null;
       return ctx.services.sections.load(ctx, def, child.id);
     }
 

@@ -16,6 +16,7 @@ export class LedgerResolver {
   persuasionVisits(@Root() child: ChildView, @Ctx() ctx: AppContext): Promise<PersuasionVisitType[]> | null {
     const reader = ctx.reader();
     if (!reader.access.canRead('Child.persuasionVisits')) return null;
+    if (child.snapshot) return Promise.resolve((child.snapshot.persuasionVisits ?? []) as unknown as PersuasionVisitType[]);
     return ctx.loader('visits', () => childRowsLoader<PersuasionVisitType>(ctx.db.sql, reader, 'PersuasionVisit', 'edu.persuasion_visit', VISIT_COLUMNS, 'visited_on DESC, created_at DESC')).load(child.id);
   }
 
@@ -23,6 +24,7 @@ export class LedgerResolver {
   assessments(@Root() child: ChildView, @Ctx() ctx: AppContext): Promise<AssessmentType[]> | null {
     const reader = ctx.reader();
     if (!reader.access.canRead('Child.assessments')) return null;
+    if (child.snapshot) return Promise.resolve((child.snapshot.assessments ?? []) as unknown as AssessmentType[]);
     return ctx.loader('assessments', () => childRowsLoader<AssessmentType>(ctx.db.sql, reader, 'Assessment', 'hub.assessment', ASSESSMENT_COLUMNS, 'assessed_on DESC, created_at DESC')).load(child.id);
   }
 

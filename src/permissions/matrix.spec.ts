@@ -46,17 +46,29 @@ describe('the permission matrix covers the schema', () => {
     }
   });
 
-  it('writes only for clerks, and only their own department\'s section', () => {
-    const owners: Record<string, string> = {
-      EducationRecord: 'EDU', PublicSecurityRecord: 'PSB', CivilAffairsRecord: 'CIVIL', PovertyRecord: 'POVERTY',
-      HealthRecord: 'HEALTH', DisabilityRecord: 'DPF', DropoutCase: 'EDU',
+  it('shows a certificate number (the ID number plus two digits) unmasked only to whom the ID number is', () => {
+    const unmasked = (a: Access, key: string) => a.level(key) === 'R' || a.level(key) === 'W';
+    const inconsistent = everyone.filter((a) => unmasked(a, 'DisabilityRecord.certificateNo') && !unmasked(a, 'Child.idNumber'));
+    expect(inconsistent.map((a) => `${a.dept}/${a.roles}`)).toEqual([]);
+  });
+
+  it('writes only for clerks of the owning department, and assessments only for the panel\'s experts', () => {
+    const owners: Record<string, string[]> = {
+      EducationRecord: ['EDU'], PublicSecurityRecord: ['PSB'], CivilAffairsRecord: ['CIVIL'], PovertyRecord: ['POVERTY'],
+      HealthRecord: ['HEALTH'], DisabilityRecord: ['DPF'], DropoutCase: ['EDU'], PersuasionVisit: ['EDU'],
+      'DropoutCase.policeConfirmedOn': ['PSB'], 'DropoutCase.policeConfirmedBy': ['PSB'],
     };
     for (const access of everyone) {
       for (const key of MATRIX.keys()) {
         if (!access.canWrite(key)) continue;
-        expect(access.roles).toEqual(['clerk']);
         const type = key.split('.')[0];
-        if (owners[type]) expect(`${key} ${access.dept}`).toBe(`${key} ${owners[type]}`);
+        if (type === 'Assessment') {
+          expect(`${key} ${access.dept} ${access.roles}`).toMatch(/ (EDU|HEALTH|DPF) expert$/);
+          continue;
+        }
+        expect(`${key} ${access.roles}`).toBe(`${key} clerk`);
+        const allowed = owners[key] ?? owners[type];
+        if (allowed) expect(`${key} ${access.dept}`).toBe(`${key} ${allowed.includes(access.dept) ? access.dept : allowed[0]}`);
       }
     }
   });

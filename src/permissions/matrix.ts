@@ -14,7 +14,9 @@ export const FIELD_MATRIX = {
   //                                                                               EDU PSB CIVIL POV HEALTH DPF
   'Child.{id,version,createdAt,updatedAt,changes}':                               'R   R   R     R   R      R',
   'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R',
-  'Child.idNumber':                                                               'R   W   M     M   M      M',
+  // DPF reads the number unmasked: its certificate numbers (第二代残疾人证号) are the ID number plus
+  // two digits, so a mask on the ID would hide nothing from the department that issues them.
+  'Child.idNumber':                                                               'R   W   M     M   M      R',
 
   'Child.education':                                                              'W   R   R     R   R      R',
   'EducationRecord.{status,stage,grade,schoolName,version,updatedAt,updatedBy}':  'W   R   R     R   R      R',
@@ -39,7 +41,17 @@ export const FIELD_MATRIX = {
   'DisabilityRecord.certificateNo':                                               'M   -   -     -   -      W',
 
   'Child.dropoutCases':                                                           'W   R   R     R   R      R',
-  'DropoutCase.{id,reason,status,openedOn,closedOn,notes,version,updatedAt,updatedBy}': 'W   R   R     R   R      R',
+  'DropoutCase.{id,reason,status,openedOn,closedOn,notes,responsiblePerson,responsibleUnit,deadline,placement,version,updatedAt,updatedBy}':
+                                                                                  'W   R   R     R   R      R',
+  // 二(三): the police verify cases reported missing, abroad, with a wrong hukou or deceased.
+  'DropoutCase.{policeConfirmedOn,policeConfirmedBy}':                            'R   W   R     R   R      R',
+  'Child.persuasionVisits':                                                       'W   R   R     R   R      R',
+  'PersuasionVisit.{id,caseId,visitedOn,visitor,method,outcome,notes,version,updatedAt,updatedBy}':
+                                                                                  'W   R   R     R   R      R',
+  // 二(三)(四): the expert panel (education, health, DPF); written by its experts (role expert).
+  'Child.assessments':                                                            'R   -   -     -   R      R',
+  'Assessment.{id,caseId,assessedOn,members,decision,reviewOn,evidence,evidenceComplete,version,updatedAt,updatedBy}':
+                                                                                  'R   -   -     -   R      R',
 } as const;
 
 export type Level = 'W' | 'R' | 'M' | '-';
@@ -76,10 +88,16 @@ export const ROLE_RULES: Readonly<Record<Role, RoleRule>> = {
     },
   },
   expert: {
-    label: '专家组 expert (EDU, HEALTH, DPF): also reads diagnoses',
+    label: '专家组 expert (EDU, HEALTH, DPF): also reads diagnoses, writes the panel\'s assessments',
     base: 'department',
     cap: 'R',
-    widen: { 'Child.health': 'R', 'HealthRecord.diagnosisSummary': 'R' },
+    widen: {
+      'Child.health': 'R',
+      'HealthRecord.diagnosisSummary': 'R',
+      'Child.assessments': 'R',
+      ...Object.fromEntries(['caseId', 'assessedOn', 'members', 'decision', 'reviewOn', 'evidence', 'evidenceComplete'].map((f) => [`Assessment.${f}`, 'W' as const])),
+      ...Object.fromEntries(['id', 'version', 'updatedAt', 'updatedBy'].map((f) => [`Assessment.${f}`, 'R' as const])),
+    },
     departments: ['EDU', 'HEALTH', 'DPF'],
   },
   supervisor: {

@@ -5,6 +5,7 @@ import type { IRuleFieldMap, IRuleTypeMap, ShieldRule } from 'graphql-shield/typ
 import { ForbiddenError, UnauthenticatedError } from '../core/errors';
 import type { AppContext } from '../services';
 import { MATRIX } from './access';
+import { guardDataFields } from './field-guard';
 
 /**
  * Types whose fields carry no data of their own about a child (pages, edges, payloads, the
@@ -16,6 +17,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
+  'ExchangeNotice', 'ExchangeNoticeConnection', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'IssuedNotices',
+  'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
@@ -55,7 +58,12 @@ export function ruleTree(schema: GraphQLSchema): IRuleTypeMap {
   return tree;
 }
 
-/** The schema with graphql-shield applied: anything the tree does not name is denied. */
+/**
+ * The schema the hub executes. graphql-shield guards the operations (root fields: authenticated,
+ * anything unnamed denied with FORBIDDEN); the matrix's field rules, the same ones `ruleTree`
+ * names, are compiled into the data types' resolvers (field-guard.ts), where a page resolves
+ * thousands of fields and shield's per-field promises would cost a third of the CPU.
+ */
 export function shieldSchema(schema: GraphQLSchema): GraphQLSchema {
   const permissions = shield(ruleTree(schema), {
     fallbackRule: deny,
@@ -63,5 +71,9 @@ export function shieldSchema(schema: GraphQLSchema): GraphQLSchema {
     allowExternalErrors: true,
     debug: false,
   });
-  return applyMiddleware(schema, permissions);
+  const generated = permissions.generate(schema) as Record<string, unknown>;
+  const roots = Object.fromEntries(Object.entries(generated).filter(([type]) => type === 'Query' || type === 'Mutation' || type === 'Subscription'));
+  const secured = applyMiddleware(schema, roots as never);
+  guardDataFields(secured, STRUCTURAL_TYPES);
+  return secured;
 }

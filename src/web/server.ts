@@ -17,8 +17,11 @@ import { type Database, openDatabase } from '../db/database';
 import { pendingMigrations } from '../db/orm';
 import { type AppContext, createServices, type Services } from '../services';
 import { createApollo, HeaderMap } from './apollo';
+import { graphqlOverWebSocket } from './graphql-ws';
 import { explorerPage, serveExplorerAsset } from './explorer';
+import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
 import { Metrics } from './metrics';
+import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -80,8 +83,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);
     const verifier = new TokenVerifier(await verificationKeys(config, local?.publicJwk ?? null), config.jwt);
     await options.beforeListen?.(db, clock);
-    const services = createServices(db, clock);
+    const services = createServices(db, clock, logger);
     const apollo = createApollo(config, metrics, logger);
+    const webSockets = graphqlOverWebSocket({ verifier, db, clock, services, logger });
+    apollo.addPlugin(webSockets.drainPlugin);
     await apollo.start();
     const demoTokens = config.env === 'development' && usesLocalKeys(config) && local !== null;
 
@@ -130,6 +135,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         const tokens = await Promise.all(DEMO_IDENTITIES.map(async (d) => ({ ...d, token: await signToken(local!.signing, config.jwt, d) })));
         return sendJson(res, 200, tokens);
       }
+      if (req.method === 'GET' && url.pathname.startsWith('/liaison/') && serveLiaisonAsset(url.pathname, res)) return;
+      if (req.method === 'GET' && url.pathname === '/liaison') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIAISON_CSP });
+        return void res.end(liaisonPage({ demoTokens }));
+      }
+      const noticeExport = req.method === 'GET' ? NOTICE_EXPORT_PATH.exec(url.pathname) : null;
+      if (noticeExport) return serveNoticeExport(await makeContext(req, requestId), noticeExport, res, logger);
       if (url.pathname === '/graphql') {
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
           res.writeHead(200, {
@@ -205,6 +217,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       return new RequestContext<Services>(requestId, identity, authError, db, clock, services);
     }
 
+    webSockets.attach(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -224,7 +237,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
           // Stop accepting (idle keep-alive connections are closed), let in-flight requests
           // finish, then close the database.
           draining = true;
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          // WebSocket subscribers keep their connections open: close them (they resume elsewhere with afterSeq).
+          await webSockets.close();
+          await closed;
           await apollo.stop();
           await stopDb();
         })();

@@ -1,10 +1,20 @@
 import { Migration0001Foundation } from './Migration0001Foundation';
 import { Migration0002ChangeLog } from './Migration0002ChangeLog';
+import { Migration0003ChangeFeed } from './Migration0003ChangeFeed';
 import { Migration0004SensitiveReads } from './Migration0004SensitiveReads';
+import { Migration0005ExchangeNotices } from './Migration0005ExchangeNotices';
+import { Migration0006ExportAudit } from './Migration0006ExportAudit';
+import { Migration0007DropoutWorkflow } from './Migration0007DropoutWorkflow';
+import { Migration0008WeeklyReports } from './Migration0008WeeklyReports';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
   { name: 'Migration0001Foundation', class: Migration0001Foundation },
   { name: 'Migration0002ChangeLog', class: Migration0002ChangeLog },
+  { name: 'Migration0003ChangeFeed', class: Migration0003ChangeFeed },
   { name: 'Migration0004SensitiveReads', class: Migration0004SensitiveReads },
+  { name: 'Migration0005ExchangeNotices', class: Migration0005ExchangeNotices },
+  { name: 'Migration0006ExportAudit', class: Migration0006ExportAudit },
+  { name: 'Migration0007DropoutWorkflow', class: Migration0007DropoutWorkflow },
+  { name: 'Migration0008WeeklyReports', class: Migration0008WeeklyReports },
 ];

@@ -1,0 +1,292 @@
+import { Client } from 'pg';
+import WebSocket from 'ws';
+import { makeEphemeralKey } from '../../src/auth/keys';
+import { signToken } from '../../src/auth/tokens';
+import { childInput, REGISTER } from '../support/fixtures';
+import { type FeedProcess, subscribeInAnotherProcess } from '../support/feed';
+import { startTestHub, target, type TestHub } from '../support/hub';
+
+/**
+ * The change feed: subscribers in other processes, over WebSocket, on one instance, while the
+ * writes go through another instance on the same database.
+ */
+let a: TestHub;
+let b: TestHub;
+const t: Record<string, string> = {};
+const processes: FeedProcess[] = [];
+
+const ENTRY_FIELDS = 'seq operation entity entityLabel entityId childId actorSub actorDept mutation reason version hukouRegion residenceRegion changes { field label before after }';
+const LOG = `query($filter: ChangeLogFilter) { changeLog(filter: $filter, first: 100) { edges { node { ${ENTRY_FIELDS} } } } }`;
+const upsert = (mutation: string, type: string) => `mutation($r: [${type}!]!) { ${mutation}(records: $r) { replayed } }`;
+const EDU = upsert('upsertEducationRecords', 'EducationRecordInput');
+const POVERTY = upsert('upsertPovertyRecords', 'PovertyRecordInput');
+const HEALTH = upsert('upsertHealthRecords', 'HealthRecordInput');
+const DPF = upsert('upsertDisabilityRecords', 'DisabilityRecordInput');
+
+function feed(hub: TestHub, token: string | null, variables: Record<string, unknown> = {}, query?: string): FeedProcess {
+  const process = subscribeInAnotherProcess(hub.url, token, variables, query);
+  processes.push(process);
+  return process;
+}
+
+async function head(): Promise<number> {
+  const [row] = await a.sql<{ head: string | null }>('SELECT max(seq) AS head FROM hub.change_log');
+  return Number(row.head ?? 0);
+}
+
+async function write(hub: TestHub, query: string, variables: Record<string, unknown>, token: string): Promise<void> {
+  const res = await hub.gql(query, variables, token);
+  expect(res.body.errors).toBeUndefined();
+}
+
+/** What `changeLog` shows the same token after `from`: the feed must deliver exactly this. */
+async function logAfter(token: string, from: number, filter: Record<string, unknown> = {}): Promise<Array<Record<string, any>>> {
+  const res = await a.gql(LOG, { filter: { ...filter, fromSeq: from + 1 } }, token);
+  expect(res.body.errors).toBeUndefined();
+  return (res.body.data as any).changeLog.edges.map((e: any) => e.node);
+}
+
+beforeAll(async () => {
+  a = await startTestHub();
+  b = await startTestHub({ sameDatabaseAs: a });
+  for (const dept of ['EDU', 'PSB', 'CIVIL', 'POVERTY', 'HEALTH', 'DPF'] as const) t[dept] = await a.token({ dept, region: '350102', sub: `${dept.toLowerCase()}-clerk` });
+  t.analyst = await a.token({ dept: 'EDU', region: '350102', roles: ['analyst'] });
+  t.taijiang = await a.token({ dept: 'EDU', region: '350103' });
+  t.supervisor = await a.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+});
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill()));
+});
+
+afterAll(async () => {
+  await b?.stop();
+  await a?.stop();
+});
+
+describe('delivery across instances and processes', () => {
+  it('delivers entries written through a second instance to a subscriber of the first, exactly as changeLog shows them', async () => {
+    const from = await head();
+    const subscriber = feed(a, t.EDU, { afterSeq: from });
+    await subscriber.connected();
+    const child = childInput({ name: '陈思远' });
+    await write(b, REGISTER, { records: [child] }, t.EDU);
+    await write(b, EDU, { r: [{ childId: child.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 4 }] }, t.EDU);
+    await write(b, EDU, { r: [{ childId: child.id, grade: 5 }] }, t.EDU);
+    await subscriber.until((p) => p.entries().length >= 3, 'three entries');
+    const expected = await logAfter(t.EDU, from);
+    expect(expected.map((e) => `${e.operation} ${e.entity}`)).toEqual(['CREATE Child', 'CREATE EducationRecord', 'UPDATE EducationRecord']);
+    expect(subscriber.entries()).toEqual(expected);
+  });
+
+  it('without afterSeq, starts with the entries written after it subscribed', async () => {
+    const before = await head();
+    const subscriber = feed(a, t.EDU);
+    await subscriber.connected();
+    // The server attaches the subscriber a moment after the connection: write until the first arrives.
+    for (let i = 0; i < 20 && subscriber.entries().length === 0; i++) {
+      await write(b, REGISTER, { records: [childInput()] }, t.EDU);
+      await subscriber.until((p) => p.entries().length > 0, 'a first entry', 1000).catch(() => undefined);
+    }
+    const first = subscriber.seqs()[0];
+    expect(first).toBeGreaterThan(before);
+    await write(b, REGISTER, { records: [childInput(), childInput()] }, t.EDU);
+    const last = await head();
+    await subscriber.until((p) => p.seqs().includes(last), `entry ${last}`);
+    expect(subscriber.seqs()).toEqual((await logAfter(t.EDU, first - 1)).map((e) => e.seq));
+  });
+
+  it('resumes with afterSeq after a disconnect, on either instance, with no entry lost or repeated', async () => {
+    const from = await head();
+    const first = feed(a, t.EDU, { afterSeq: from });
+    await first.connected();
+    // Writes keep coming through both instances while the first subscriber is cut off.
+    const writes = (async () => {
+      for (let i = 0; i < 12; i++) await write(i % 2 ? a : b, REGISTER, { records: [childInput()] }, i % 2 ? t.PSB : t.EDU);
+    })();
+    await first.until((p) => p.entries().length >= 3, 'three entries');
+    await first.kill('SIGKILL');
+    const seen = first.seqs();
+    const resumed = feed(b, t.EDU, { afterSeq: seen.at(-1) });
+    await writes;
+    await write(a, REGISTER, { records: [childInput()] }, t.EDU);
+    const last = await head();
+    await resumed.until((p) => p.seqs().includes(last), `entry ${last}`);
+    const all = [...seen, ...resumed.seqs()];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toEqual((await logAfter(t.EDU, from)).map((e) => e.seq));
+    expect(all).toHaveLength(13);
+  });
+
+  it('replays everything after afterSeq 0 and then continues live', async () => {
+    const subscriber = feed(b, t.supervisor, { afterSeq: 0, filter: { entity: 'Child' } });
+    const expected = (await logAfter(t.supervisor, 0, { entity: 'Child' })).map((e) => e.seq);
+    await subscriber.until((p) => p.entries().length >= expected.length, `${expected.length} entries`);
+    await write(a, REGISTER, { records: [childInput()] }, t.PSB);
+    const last = await head();
+    await subscriber.until((p) => p.seqs().includes(last), `entry ${last}`);
+    expect(subscriber.seqs()).toEqual([...expected, last]);
+  });
+});
+
+describe('the feed tells no department more than the matrix lets it query', () => {
+  it('projects each entry through the subscriber\'s permissions, region and filter', async () => {
+    const from = await head();
+    const who = ['EDU', 'PSB', 'CIVIL', 'POVERTY', 'HEALTH', 'DPF', 'analyst', 'taijiang'];
+    const subscribers = Object.fromEntries(who.map((k, i) => [k, feed(i % 2 ? a : b, t[k], { afterSeq: from })]));
+    const onlyEducation = feed(a, t.PSB, { afterSeq: from, filter: { entity: 'EducationRecord' } });
+    await Promise.all(Object.values(subscribers).map((p) => p.connected()));
+
+    const child = childInput({ name: '黄可欣', gender: 'FEMALE' });
+    const certificate = `${child.idNumber}12`;
+    await write(b, REGISTER, { records: [child] }, t.PSB);
+    await write(b, EDU, { r: [{ childId: child.id, status: 'ENROLLED', stage: 'JUNIOR_SECONDARY', grade: 7 }] }, t.EDU);
+    await write(a, POVERTY, { r: [{ childId: child.id, registeredPoor: true, householdId: 'HH-SECRET-4711' }] }, t.POVERTY);
+    await write(b, HEALTH, { r: [{ childId: child.id, seriousIllness: true, diagnosisSummary: '机密诊断-白血病' }] }, t.HEALTH);
+    await write(a, DPF, { r: [{ childId: child.id, disabilityType: 'VISUAL', disabilityLevel: 2, certificateNo: certificate }] }, t.DPF);
+    await write(b, POVERTY, { r: [{ childId: child.id, householdId: 'HH-SECRET-4712' }] }, t.POVERTY);
+    // Last, a Taijiang child: the marker every subscriber in the province or Taijiang waits for.
+    const marker = childInput({ hukouRegion: '350103' });
+    await write(a, REGISTER, { records: [marker] }, t.taijiang);
+    const last = await head();
+
+    for (const [k, subscriber] of Object.entries(subscribers)) {
+      const expected = await logAfter(t[k], from);
+      await subscriber.until((p) => p.entries().length >= expected.length, `${k}: ${expected.length} entries`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect({ k, entries: subscriber.entries() }).toEqual({ k, entries: expected });
+      if (k !== 'HEALTH') expect(subscriber.raw).not.toContain('机密诊断');
+      if (k !== 'POVERTY') expect(subscriber.raw).not.toContain('HH-SECRET');
+      if (k !== 'DPF') expect(subscriber.raw).not.toContain(certificate);
+    }
+    const entities = (k: string) => new Set(subscribers[k].entries().map((e) => e.entity));
+    expect(entities('PSB')).toEqual(new Set(['Child', 'EducationRecord']));
+    expect(entities('HEALTH')).not.toContain('PovertyRecord');
+    expect(entities('EDU')).toContain('HealthRecord');
+    const eduPoverty = subscribers.EDU.entries().filter((e) => e.entity === 'PovertyRecord');
+    // The second poverty write changed only the household id: EDU is not told of it at all.
+    expect(eduPoverty).toHaveLength(1);
+    expect(eduPoverty[0].changes.map((c: any) => c.field).sort()).toEqual(['monitoredHousehold', 'registeredPoor']);
+    expect(subscribers.POVERTY.entries().filter((e) => e.entity === 'PovertyRecord')).toHaveLength(2);
+    const civilChild = subscribers.CIVIL.entries().find((e) => e.entity === 'Child' && e.childId === child.id)!;
+    expect(civilChild.changes.find((c: any) => c.field === 'idNumber').after).toMatch(/^"\d{6}\*{8}[\dX]{4}"$/);
+    expect(subscribers.analyst.raw).not.toContain('黄可欣');
+    expect(subscribers.analyst.raw).not.toContain(child.idNumber!);
+    const dpfCert = subscribers.EDU.entries().find((e) => e.entity === 'DisabilityRecord')!.changes.find((c: any) => c.field === 'certificateNo');
+    expect(dpfCert.after).toBe(`"${certificate.slice(0, 6)}**********${certificate.slice(-4)}"`);
+    expect(subscribers.taijiang.seqs()).toEqual([last]);
+    // What the feed sent unmasked is in the sensitive-read audit, like any other read.
+    const audited = await a.sql<{ actor_sub: string; field: string }>(
+      `SELECT actor_sub, field FROM hub.sensitive_read WHERE child_id = $1 AND request_id LIKE 'ws-%' ORDER BY actor_sub, field`, [child.id]);
+    const reads = new Set(audited.map((r) => `${r.actor_sub} ${r.field}`));
+    for (const read of ['dpf-clerk DisabilityRecord.certificateNo', 'dpf-clerk Child.idNumber', 'edu-clerk Child.idNumber', 'health-clerk HealthRecord.diagnosisSummary', 'psb-clerk Child.idNumber']) {
+      expect(reads).toContain(read);
+    }
+    // Masked for civil affairs, poverty and health, withheld from analysts: nothing of theirs to audit.
+    for (const read of reads) expect(read).not.toMatch(/^(civil-clerk|poverty-clerk|test-edu-350102-\d+) |^health-clerk Child/);
+    await onlyEducation.until((p) => p.entries().length >= 1, 'the education entry');
+    expect(onlyEducation.entries().map((e) => e.entity)).toEqual(['EducationRecord']);
+  });
+
+  it('refuses a filter on an entity the subscriber may not see, and a bad filter', async () => {
+    const forbidden = feed(a, t.PSB, { filter: { entity: 'HealthRecord' } });
+    const bad = feed(a, t.PSB, { filter: { dept: 'NASA' }, afterSeq: -1 });
+    await forbidden.until((p) => p.events.some((e) => e.event === 'next' || e.event === 'error'), 'an answer');
+    const answer = (p: FeedProcess) => {
+      const event = p.events.find((e) => e.event === 'next' || e.event === 'error')!;
+      return (event.payload?.errors ?? event.errors ?? []).map((e) => e.extensions?.code);
+    };
+    expect(answer(forbidden)).toEqual(['FORBIDDEN']);
+    await bad.until((p) => p.events.some((e) => e.event === 'next' || e.event === 'error'), 'an answer');
+    expect(answer(bad)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('authentication', () => {
+  const closedWith = async (p: FeedProcess) => {
+    await p.until((x) => x.events.some((e) => e.event === 'closed'), 'the connection to close');
+    return p.events.find((e) => e.event === 'closed')!.code;
+  };
+
+  it('refuses a connection without a valid token', async () => {
+    const stranger = await makeEphemeralKey();
+    const foreign = await signToken(stranger.signing, a.jwt, { sub: 'intruder', dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    const expired = await a.token({ dept: 'EDU', region: '350102', ttlSeconds: -3600 });
+    const refused = [null, 'not-a-token', foreign, expired].map((token) => feed(a, token, { afterSeq: 0 }));
+    for (const p of refused) {
+      expect(await closedWith(p)).toBe(4403);
+      expect(p.entries()).toEqual([]);
+    }
+  });
+
+  it('serves only subscriptions over WebSocket', async () => {
+    const p = feed(a, t.EDU, {}, '{ me { sub } }');
+    await p.until((x) => x.events.some((e) => e.event === 'error' || e.event === 'next'), 'an answer');
+    const event = p.events.find((e) => e.event === 'error' || e.event === 'next')!;
+    expect((event.errors ?? event.payload?.errors ?? []).map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
+  });
+
+  it('refuses an upgrade on any other path', async () => {
+    const socket = new WebSocket(`${a.url.replace(/^http/, 'ws')}/elsewhere`, 'graphql-transport-ws');
+    const outcome = await new Promise((resolve) => {
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+      socket.on('open', () => resolve('open'));
+      socket.on('error', (error) => resolve(error.message));
+    });
+    socket.terminate();
+    expect(outcome).toBe(404);
+  });
+});
+
+describe('across instances on PostgreSQL', () => {
+  const onPostgres = target === 'postgresql' ? it : it.skip;
+
+  onPostgres('notifies with the sequence number only', async () => {
+    const [url] = await a.sql<{ url: string }>('SELECT current_database() AS url');
+    const base = new URL(process.env.TEST_DATABASE_URL!);
+    base.pathname = `/${url.url}`;
+    const listener = new Client({ connectionString: base.toString() });
+    await listener.connect();
+    try {
+      const payloads: string[] = [];
+      listener.on('notification', (n) => payloads.push(n.payload ?? ''));
+      await listener.query('LISTEN baoxue_change_log');
+      await write(b, REGISTER, { records: [childInput(), childInput()] }, t.EDU);
+      const last = await head();
+      for (let i = 0; i < 50 && !payloads.length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(payloads).toEqual([String(last)]);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  onPostgres('loses nothing when the listening connection is cut', async () => {
+    const from = await head();
+    const subscriber = feed(a, t.EDU, { afterSeq: from });
+    await subscriber.connected();
+    await write(b, REGISTER, { records: [childInput()] }, t.EDU);
+    await subscriber.until((p) => p.entries().length >= 1, 'the first entry');
+    const killed = await a.sql<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'baoxue-change-feed' AND datname = current_database()`);
+    expect(killed.length).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 3; i++) await write(b, REGISTER, { records: [childInput()] }, t.EDU);
+    const last = await head();
+    await subscriber.until((p) => p.seqs().includes(last), `entry ${last}`);
+    expect(subscriber.seqs()).toEqual((await logAfter(t.EDU, from)).map((e) => e.seq));
+  });
+});
+
+describe('shutdown', () => {
+  it('closes its WebSocket subscribers when an instance stops, and they resume on another', async () => {
+    const from = await head();
+    const subscriber = feed(b, t.EDU, { afterSeq: from });
+    await subscriber.connected();
+    await b.stop();
+    await subscriber.until((p) => p.events.some((e) => e.event === 'closed'), 'the connection to close');
+    expect(subscriber.events.find((e) => e.event === 'closed')!.code).toBe(1001);
+    await write(a, REGISTER, { records: [childInput()] }, t.EDU);
+    const resumed = feed(a, t.EDU, { afterSeq: subscriber.seqs().at(-1) ?? from });
+    const last = await head();
+    await resumed.until((p) => p.seqs().includes(last), `entry ${last}`);
+    expect([...subscriber.seqs(), ...resumed.seqs()]).toEqual((await logAfter(t.EDU, from)).map((e) => e.seq));
+  });
+});
