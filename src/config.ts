@@ -26,6 +26,18 @@ export interface Config {
   readonly logLevel: string;
   /** Largest accepted request body, in bytes. */
   readonly maxBodyBytes: number;
+  /** What one GraphQL request may ask for; enforced by src/web/query-safety.ts. */
+  readonly queryLimits: {
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxDirectives: number;
+    readonly maxRootFields: number;
+    readonly maxCost: number;
+    readonly maxTokens: number;
+    readonly maxVariables: number;
+    readonly maxListItems: number;
+    readonly timeoutMs: number;
+  };
   /** A fixed "today" (YYYY-MM-DD) for age rules; null means the real date. For tests and replays. */
   readonly today: string | null;
 }
@@ -47,6 +59,15 @@ const DESCRIPTIONS: Record<string, string> = {
   INTROSPECTION: 'allow schema introspection: true | false (default true except in production)',
   LOG_LEVEL: 'pino level (default info; silent in tests)',
   MAX_BODY_BYTES: 'largest request body (default 1048576)',
+  QUERY_MAX_DEPTH: 'deepest field nesting of an operation; fragments and inline fragments count as a level (default 12)',
+  QUERY_MAX_ALIASES: 'aliases in one operation, fragments expanded (default 30)',
+  QUERY_MAX_DIRECTIVES: 'directives in one operation, fragments expanded (default 20)',
+  QUERY_MAX_ROOT_FIELDS: 'root fields of one operation, e.g. childByIdNumber guesses (default 10)',
+  QUERY_MAX_COST: 'estimated cost: 1 per field, lists multiply by first/last, the batch size or their expected length (default 20000)',
+  QUERY_MAX_TOKENS: 'lexical tokens in a query document (default 5000)',
+  QUERY_MAX_VARIABLES: 'variables of one request (default 50)',
+  QUERY_MAX_LIST_ITEMS: 'items in any list or object inside variable values; the write batch is 1000 (default 1000)',
+  QUERY_TIMEOUT_MS: 'an operation still running after this many milliseconds gets TIMEOUT errors (default 10000)',
   BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
 };
 
@@ -108,6 +129,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     introspection: bool(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: text(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    queryLimits: {
+      maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 10_000),
+      maxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 20, 0, 10_000),
+      maxRootFields: int(env, 'QUERY_MAX_ROOT_FIELDS', 10, 1, 1000),
+      maxCost: int(env, 'QUERY_MAX_COST', 20_000, 100, 100_000_000),
+      maxTokens: int(env, 'QUERY_MAX_TOKENS', 5000, 100, 1_000_000),
+      maxVariables: int(env, 'QUERY_MAX_VARIABLES', 50, 0, 10_000),
+      maxListItems: int(env, 'QUERY_MAX_LIST_ITEMS', 1000, 1, 1_000_000),
+      timeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1, 600_000),
+    },
     today,
     ...overrides,
   };

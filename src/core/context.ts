@@ -31,6 +31,7 @@ export function readerFor(identity: Identity): Reader {
 export class RequestContext<Services = unknown> {
   private readonly loaderCache = new Map<string, DataLoader<unknown, unknown>>();
   private cachedReader: Reader | null = null;
+  private deadline: { at: number; error: () => Error } | null = null;
 
   constructor(
     readonly requestId: string,
@@ -56,9 +57,19 @@ export class RequestContext<Services = unknown> {
     return this.cachedReader;
   }
 
+  /**
+   * Every read of data goes through reader(), so this is where a query past its time limit stops:
+   * one comparison per data field, instead of a wrapper around every resolver.
+   */
   reader(): Reader {
+    if (this.deadline && Date.now() > this.deadline.at) throw this.deadline.error();
     this.cachedReader ??= readerFor(this.user());
     return this.cachedReader;
+  }
+
+  /** From now on, reads after `at` (epoch ms) fail with the given error (queries only: a write is finished once begun). */
+  setDeadline(at: number, error: () => Error): void {
+    this.deadline = { at, error };
   }
 
   /** Forget everything loaded so far: a write in this request may have changed it. */

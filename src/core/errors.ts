@@ -10,7 +10,8 @@ export type AppErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'QUERY_TOO_COMPLEX';
+  | 'QUERY_TOO_COMPLEX'
+  | 'TIMEOUT';
 
 /** One problem with one input value: which record of a batch, which field, and why. */
 export interface InputProblem {
@@ -69,10 +70,19 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A request over one of the limits of src/web/query-safety.ts; `limit`, `value` and `max` say which and by how much. */
 export class QueryTooComplexError extends AppError {
   readonly code = 'QUERY_TOO_COMPLEX' as const;
-  constructor(reason: string) {
-    super(`查询过于复杂 Query too complex: ${reason}`, { code: 'QUERY_TOO_COMPLEX' });
+  constructor(reason: string, details: { limit?: string; value?: number; max?: number } = {}) {
+    super(`查询过于复杂 Query too complex: ${reason}`, { code: 'QUERY_TOO_COMPLEX', ...details, http: { status: 400 } });
+  }
+}
+
+/** An operation still running when the per-request time limit ran out; fields not started by then are not resolved. */
+export class OperationTimeoutError extends AppError {
+  readonly code = 'TIMEOUT' as const;
+  constructor(limitMs: number) {
+    super(`查询超时 Operation timed out: 超过 ${limitMs} 毫秒仍未完成 (still running after ${limitMs} ms)`, { code: 'TIMEOUT', limitMs });
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { type DocumentNode, type GraphQLFormattedError, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type GraphQLFormattedError, Kind, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config';
 import { AppError, PASS_THROUGH_CODES } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -32,8 +32,9 @@ const requireIdentity: ApolloServerPlugin<AppContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ contextValue, operation, document }) {
-        if (contextValue.isAuthenticated) return;
-        const fields = rootFields((operation as OperationDefinitionNode).selectionSet, document);
+        // Without an operation (an unknown operationName) execution resolves nothing and says so.
+        if (contextValue.isAuthenticated || !operation) return;
+        const fields = rootFields(operation.selectionSet, document);
         if (fields.some((name) => !name.startsWith('__'))) contextValue.user();
       },
     };
