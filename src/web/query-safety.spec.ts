@@ -144,7 +144,9 @@ describe('cost', () => {
     expect(cost('{ children { totalCount } }')).toBe(1 + 20 * 1);
     expect(cost('{ child(id: "x") { dropoutCases { id } } }')).toBe(1 + 1 + 10 * 1);
     expect(cost('{ regions { code } }')).toBe(1 + 100);
-    expect(cost('mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { children { id } } }')).toBe(1 + 1000 * 2);
+    // A records variable is charged as RECORDS_VARIABLE (10) records; a literal list as its length.
+    expect(cost('mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { children { id } } }')).toBe(1 + 10 * 2);
+    expect(cost('mutation { registerChildren(records: [{ name: "a", gender: MALE, birthDate: "2016-01-01", hukouRegion: "350102", residenceRegion: "350102" }]) { children { id } } }')).toBe(1 + 1 * 2);
   });
 
   it('refuses a hundred children with a hundred changes each', () => {

@@ -22,7 +22,6 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { MAX_BATCH } from '../children/child.service';
 import type { Config } from '../config';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { RequestContext } from '../core/context';
@@ -46,8 +45,21 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   // Writes with a `records` batch count their payload by the batch; the others (a transition, a
   // visit, an assessment) answer the few children they touched.
   'WritePayload.children': 10,
+  // Summaries are keyed by enumerations: a dozen reasons or statuses, thirty entity × change kinds.
+  'NoticeSummary.byEntityAndOperation': 30,
+  'NoticeSummary.newDropoutCases': 12,
+  'NoticeSummary.closuresByReason': 12,
+  'WeeklyCounts.byStatus': 7,
+  'WeeklyCounts.openByReason': 12,
 };
 export const DEFAULT_LIST_SIZE = 100;
+/**
+ * A write's `records` given as a variable is charged as this many records. Charging the full
+ * batch (1,000) refused a one-record write that selected its payload's cases; the batch itself is
+ * limited by the write (1,000 records) and by the variable limits, and a write's payload can only
+ * name children of its own batch.
+ */
+export const RECORDS_VARIABLE = 10;
 /** Input values of this schema nest three deep (`records[0].field`); ten is for any future input. */
 const MAX_VALUE_DEPTH = 10;
 
@@ -96,7 +108,7 @@ function sizeArgument(node: ArgumentNode | undefined, whenVariable: number): num
 /**
  * How many times a field's selection is produced. `first`/`last` is the page size (a variable may
  * be up to MAX_PAGE_SIZE; an absent one takes the schema's default); `records` is the write batch
- * (a variable may hold MAX_BATCH). Lists right under such a field are that page, so they count once.
+ * (a variable is charged as RECORDS_VARIABLE records: see there). Lists right under such a field are that page, so they count once.
  */
 function multiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: readonly ArgumentNode[], bounded: boolean): { times: number; bounds: boolean } {
   const given = (name: string) => args.find((a) => a.name.value === name);
@@ -104,7 +116,7 @@ function multiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, u
     const definition = field.args.find((a) => a.name === name);
     if (!definition) continue;
     const fallback = typeof definition.defaultValue === 'number' ? definition.defaultValue : MAX_PAGE_SIZE;
-    const size = sizeArgument(given(name), name === 'records' ? MAX_BATCH : MAX_PAGE_SIZE) ?? fallback;
+    const size = sizeArgument(given(name), name === 'records' ? RECORDS_VARIABLE : MAX_PAGE_SIZE) ?? fallback;
     return { times: Math.max(1, size), bounds: !isListType(getNullableType(field.type)) };
   }
   if (!isListType(getNullableType(field.type))) return { times: 1, bounds: false };

@@ -27,8 +27,7 @@ async function move(caseId: string, status: string, expectedVersion: number, ext
 }
 
 beforeAll(async () => {
-  // TODO(query cost): a `records` variable is costed as a full batch of 1,000 whatever it holds.
-  hub = await startTestHub({ env: { QUERY_MAX_COST: '100000' } });
+  hub = await startTestHub();
   for (const [name, dept, roles] of [
     ['edu', 'EDU', 'clerk'], ['psb', 'PSB', 'clerk'], ['civil', 'CIVIL', 'clerk'], ['healthExpert', 'HEALTH', 'expert'], ['eduExpert', 'EDU', 'expert'],
   ] as const) t[name] = await hub.token({ dept, region: '350102', roles: [roles], sub: name });

@@ -15,7 +15,7 @@ async function gql(token: string, query: string, variables: Record<string, unkno
 }
 
 beforeAll(async () => {
-  hub = await startTestHub({ env: { QUERY_MAX_COST: '100000' } });
+  hub = await startTestHub();
   t.edu = await hub.token({ dept: 'EDU', region: '350102', sub: 'gulou-edu' });
   t.eduTaijiang = await hub.token({ dept: 'EDU', region: '350103' });
   t.fuzhou = await hub.token({ dept: 'EDU', region: '350100', roles: ['supervisor'] });

@@ -1,0 +1,624 @@
+/**
+ * The leak suite: generated from the permission matrix, not from a hand-written list of levels.
+ * One child carries a distinctive value in every field of every section; every department × role
+ * then asks for every matrix field on every path a query can take (directly, aliased, in named,
+ * inline and interface fragments, inside the `children` list, by ID-number lookup, as the second
+ * operation of a document, as of a past time), filters on every filter, and reads the change log. A field at R/W must
+ * return its value, at M only the masked value, at `-` nothing: null, a FORBIDDEN error naming it,
+ * and its raw value nowhere in the response body.
+ */
+import 'reflect-metadata';
+import { isDeepStrictEqual } from 'node:util';
+import { getNamedType, getNullableType, type GraphQLField, GraphQLObjectType, isListType, isObjectType } from 'graphql';
+import { DEPARTMENTS, type Department, type Role, ROLES } from '../../src/auth/identity';
+import { makeIdNumber } from '../../src/children/id-number';
+import { SPECIAL_GROUP_FLAGS } from '../../src/departments/civil-affairs/civil-affairs.enums';
+import { SECTIONS } from '../../src/departments/sections';
+import { type Access, accessFor, MATRIX } from '../../src/permissions/access';
+import { type Level, ROLE_RULES } from '../../src/permissions/matrix';
+import { buildHubSchema } from '../../src/schema';
+import { startTestHub, type TestHub } from '../support/hub';
+
+let hub: TestHub;
+
+// ---------------------------------------------------------------------------------------------
+// The seed: distinctive raw values, with an earlier value for the fields that are updated, so the
+// change log carries both a `before` and an `after` of each.
+
+const BIRTH_DATE = '2015-07-19';
+const ID_NUMBER = makeIdNumber('350102', BIRTH_DATE, 738); // an even sequence: a girl
+const SEED = {
+  child: { id: '5eed0000-0000-4000-8000-00000000c001', idNumber: ID_NUMBER, name: '欧阳泄漏标记', gender: 'FEMALE', birthDate: BIRTH_DATE, hukouRegion: '350102', residenceRegion: '350102' },
+  filler: { id: '5eed0000-0000-4000-8000-00000000c002', idNumber: makeIdNumber('350102', '2016-02-11', 541), name: '陈填充', gender: 'MALE', birthDate: '2016-02-11', hukouRegion: '350102', residenceRegion: '350102' },
+};
+/** Each department's section, written first with `before` and then with `after` (when given). */
+const WRITES: Array<{ dept: Department; mutation: string; input: string; before: Record<string, unknown>; after?: Record<string, unknown> }> = [
+  { dept: 'EDU', mutation: 'upsertEducationRecords', input: 'EducationRecordInput',
+    before: { status: 'DROPPED_OUT', stage: 'PRIMARY', grade: 5, schoolName: '校名旧标记-SCH-OLD' }, after: { schoolName: '校名标记-SCH-LEAK' } },
+  { dept: 'PSB', mutation: 'upsertPublicSecurityRecords', input: 'PublicSecurityRecordInput',
+    before: { hukouStatus: 'RECORD_ERROR', whereabouts: 'MISSING', verifiedOn: '2024-04-23' } },
+  { dept: 'CIVIL', mutation: 'upsertCivilAffairsRecords', input: 'CivilAffairsRecordInput',
+    before: { leftBehind: true, deFactoUnsupported: true, migrant: true, parentImprisoned: true, orphan: true, subsistenceAllowance: true } },
+  { dept: 'POVERTY', mutation: 'upsertPovertyRecords', input: 'PovertyRecordInput',
+    before: { registeredPoor: true, monitoredHousehold: true, householdId: 'HH-LEAK-000' }, after: { householdId: 'HH-LEAK-001' } },
+  { dept: 'HEALTH', mutation: 'upsertHealthRecords', input: 'HealthRecordInput',
+    before: { seriousIllness: true, diagnosisSummary: '诊断旧标记-OLD', screenedOn: '2023-03-17' }, after: { diagnosisSummary: '诊断标记-XYZ' } },
+  // The second-generation disability certificate number is the ID number plus type and level digits.
+  { dept: 'DPF', mutation: 'upsertDisabilityRecords', input: 'DisabilityRecordInput',
+    before: { disabilityType: 'MULTIPLE', disabilityLevel: 2, certificateNo: `${ID_NUMBER}73` }, after: { certificateNo: `${ID_NUMBER}72` } },
+];
+/**
+ * The dropout ledger, written through its own mutations (so that the change log carries it too);
+ * the two fields only later workflow steps set (closing date, placement) are then set by SQL.
+ */
+const LEDGER = {
+  case: { reason: 'MISSING', openedOn: '2024-09-03', responsiblePerson: '责任人标记-RESP', responsibleUnit: '责任单位标记-UNIT', deadline: '2024-12-31', notes: '辍学备注标记-DROP-NOTE' },
+  police: { confirmedOn: '2024-10-08' },
+  visit: { visitedOn: '2024-10-15', visitor: '劝返人标记-VISITOR', method: 'HOME_VISIT', outcome: 'NOT_REACHED', notes: '劝返备注标记-VISIT' },
+  assessment: { assessedOn: '2024-10-20', members: ['专家甲-MEMBER-A', '专家乙-MEMBER-B'], decision: 'HOME_TEACHING', reviewOn: '2025-04-20', evidence: [{ type: 'PANEL_OPINION', reference: 'EVID-REF-标记-001', date: '2024-10-19' }] },
+  topUp: { closedOn: '2024-11-20', placement: 'HOME_TEACHING' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The cases, derived from the schema and the matrix.
+
+const schema = buildHubSchema();
+const CHILD = schema.getType('Child') as GraphQLObjectType;
+
+interface FieldCase {
+  /** Matrix key, `Type.field`. */
+  readonly key: string;
+  readonly name: string;
+  /** The `Child` field this one sits under (a section or a ledger list), or null for `Child`'s own. */
+  readonly parent: string | null;
+  /** Sub-selection for object-typed fields. */
+  readonly sub: string;
+}
+
+/** A `Child` field that leads to a type the matrix governs: a section, or a list of ledger records. */
+interface Nested {
+  readonly type: GraphQLObjectType;
+  readonly list: boolean;
+  readonly fields: string[];
+  /** Fields the type has from an interface (`SectionRecord`), for the interface-fragment path. */
+  readonly interfaceFields: Map<string, string>;
+}
+
+/**
+ * How an object-typed field is asked for: a region by its code; a plain value object (all leaves,
+ * e.g. an evidence item) with all its fields, compared with the stored value; anything else (a
+ * section, a list of records, the change log) by its type name, its fields being cases of their own.
+ */
+const sub = (field: GraphQLField<unknown, unknown>): string => {
+  const named = getNamedType(field.type);
+  if (!isObjectType(named)) return '';
+  const fields = Object.values(named.getFields());
+  if ('code' in named.getFields()) return '{ code }';
+  if (fields.some((f) => MATRIX.has(`${named.name}.${f.name}`)) || fields.some((f) => isObjectType(getNamedType(f.type)))) return '{ __typename }';
+  return `{ ${fields.map((f) => f.name).join(' ')} }`;
+};
+
+const NESTED = new Map<string, Nested>();
+const CASES: FieldCase[] = [];
+for (const field of Object.values(CHILD.getFields())) {
+  if (!MATRIX.has(`Child.${field.name}`)) continue;
+  CASES.push({ key: `Child.${field.name}`, name: field.name, parent: null, sub: sub(field) });
+  const named = getNamedType(field.type);
+  if (!isObjectType(named)) continue;
+  const governed = Object.values(named.getFields()).filter((f) => MATRIX.has(`${named.name}.${f.name}`));
+  if (governed.length === 0) continue;
+  const interfaceFields = new Map<string, string>();
+  for (const iface of named.getInterfaces()) for (const name of Object.keys(iface.getFields())) interfaceFields.set(name, iface.name);
+  NESTED.set(field.name, { type: named, list: isListType(getNullableType(field.type)), fields: governed.map((f) => f.name), interfaceFields });
+  for (const f of governed) CASES.push({ key: `${named.name}.${f.name}`, name: f.name, parent: field.name, sub: sub(f) });
+}
+
+const caseOf = (key: string) => CASES.find((c) => c.key === key)!;
+
+type Technique = 'direct' | 'alias' | 'namedFragment' | 'inlineFragment' | 'interfaceFragment' | 'list' | 'lookup' | 'secondOperation' | 'asOf';
+const TECHNIQUES: Technique[] = ['direct', 'alias', 'namedFragment', 'inlineFragment', 'interfaceFragment', 'list', 'lookup', 'secondOperation', 'asOf'];
+/** The time the as-of path reads at: after the seed, so the rebuilt record holds every logged value. */
+let seededAt = '';
+
+const alias = (t: Technique, name: string) => (t === 'alias' ? `x_${name}: ` : '');
+const key = (t: Technique, name: string) => (t === 'alias' ? `x_${name}` : name);
+
+/** The selection of the given `Child` fields (with everything under them), shaped by the technique. */
+function childSelection(t: Technique, top: readonly FieldCase[]): { selection: string; fragments: string } {
+  const fragments: string[] = [];
+  const parts: string[] = [];
+  for (const c of top) {
+    const nested = NESTED.get(c.name);
+    if (!nested) {
+      parts.push(`${alias(t, c.name)}${c.name} ${c.sub}`);
+      continue;
+    }
+    const own = (f: string) => `${alias(t, f)}${f} ${CASES.find((x) => x.parent === c.name && x.name === f)!.sub}`;
+    let inner: string;
+    if (t === 'namedFragment') {
+      fragments.push(`fragment ${nested.type.name}Fields on ${nested.type.name} { ${nested.fields.map(own).join(' ')} }`);
+      inner = `...${nested.type.name}Fields`;
+    } else if (t === 'inlineFragment') {
+      inner = `... on ${nested.type.name} { ${nested.fields.map(own).join(' ')} }`;
+    } else if (t === 'interfaceFragment') {
+      const byHolder = new Map<string, string[]>();
+      for (const f of nested.fields) {
+        const holder = nested.interfaceFields.get(f) ?? nested.type.name;
+        byHolder.set(holder, [...(byHolder.get(holder) ?? []), f]);
+      }
+      inner = [...byHolder].map(([holder, fs]) => `... on ${holder} { ${fs.map(own).join(' ')} }`).join(' ');
+    } else {
+      inner = nested.fields.map(own).join(' ');
+    }
+    parts.push(`${alias(t, c.name)}${c.name} { __typename ${inner} }`);
+  }
+  if (t === 'namedFragment') {
+    fragments.push(`fragment ChildFields on Child { ${parts.join(' ')} }`);
+    return { selection: '...ChildFields', fragments: fragments.join('\n') };
+  }
+  if (t === 'inlineFragment') return { selection: `... on Child { ${parts.join(' ')} }`, fragments: '' };
+  return { selection: parts.join(' '), fragments: '' };
+}
+
+interface Doc {
+  readonly query: string;
+  readonly variables: Record<string, unknown>;
+  readonly operationName?: string;
+  /** Where the child is in the answer; `*` is the seed child's index in a list. */
+  readonly root: string[];
+  readonly cases: FieldCase[];
+}
+
+/**
+ * The documents of one technique. Each asks for every case at once, except the aliased one:
+ * the hub allows 30 aliases per document, so that one is split into as few documents as fit.
+ */
+const MAX_ALIASES = 30;
+function documents(t: Technique): Doc[] {
+  const top = CASES.filter((c) => c.parent === null);
+  const groups: FieldCase[][] = [];
+  if (t !== 'alias') groups.push(top);
+  else {
+    // Pack `Child`'s fields (a section with all of its own) into documents of at most 30 aliases.
+    const size = (c: FieldCase) => 1 + (NESTED.get(c.name)?.fields.length ?? 0);
+    for (const c of top) {
+      const open = groups.find((g) => 1 + g.reduce((n, x) => n + size(x), 0) + size(c) <= MAX_ALIASES);
+      if (open) open.push(c);
+      else groups.push([c]);
+    }
+  }
+  return groups.map((group) => {
+    const { selection, fragments } = childSelection(t, group);
+    const cases = CASES.filter((c) => group.some((g) => g.name === (c.parent ?? c.name)));
+    const id = { id: SEED.child.id };
+    switch (t) {
+      case 'alias':
+        return { query: `query Leak($id: ID!) { viaAlias: child(id: $id) { ${selection} } }`, variables: id, root: ['viaAlias'], cases };
+      case 'list':
+        return { query: `query Leak { children(first: 10) { edges { node { id ${selection} } } } }`, variables: {}, root: ['children', 'edges', '*', 'node'], cases };
+      case 'lookup':
+        return { query: `query Leak($n: String!) { childByIdNumber(idNumber: $n) { ${selection} } }`, variables: { n: SEED.child.idNumber }, root: ['childByIdNumber'], cases };
+      case 'asOf':
+        return { query: `query Leak($id: ID!, $at: DateTimeISO!) { child(id: $id, asOf: $at) { ${selection} } }`, variables: { ...id, at: seededAt }, root: ['child'], cases };
+      case 'secondOperation':
+        return { query: `query First { me { sub } }\nquery Second($id: ID!) { child(id: $id) { ${selection} } }`, variables: id, operationName: 'Second', root: ['child'], cases };
+      default:
+        return { query: `query Leak($id: ID!) { child(id: $id) { ${selection} } }\n${fragments}`, variables: id, root: ['child'], cases };
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What each field must look like: the raw value, its masked form, and the markers to look for.
+
+const maskNumber = (v: string) => v.slice(0, 6) + '*'.repeat(v.length - 10) + v.slice(-4);
+const maskName = (v: string) => [...v][0] + '*'.repeat([...v].length - 1);
+/** The masks the contract promises; an M field without one is withheld (null). */
+const MASK_OF: Readonly<Record<string, ((v: string) => string) | undefined>> = {
+  'Child.idNumber': maskNumber,
+  'DisabilityRecord.certificateNo': maskNumber,
+  'Child.name': maskName,
+};
+
+/** `Type.field` → the value the API must give a reader at R/W. */
+const RAW = new Map<string, unknown>();
+/** `Type.field` → distinctive strings (current and earlier values) that must never reach a reader below R. */
+const MARKERS = new Map<string, string[]>();
+const EARLIER = new Map<string, unknown>();
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+const plain = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+function rowValues(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), plain(v)]));
+}
+
+/** The value an R/W reader must see for a case, as the API serialises it. */
+function expectedValue(c: FieldCase): unknown {
+  const raw = RAW.get(c.key);
+  if (c.sub === '{ code }') return { code: raw };
+  if (c.sub === '{ __typename }') return undefined; // checked by `objectMatches`
+  return raw;
+}
+
+function objectMatches(c: FieldCase, value: unknown): boolean {
+  const field = c.parent === null ? CHILD.getFields()[c.name] : NESTED.get(c.parent)!.type.getFields()[c.name];
+  const typename = getNamedType(field.type).name;
+  if (isListType(getNullableType(field.type))) {
+    return Array.isArray(value) && value.length > 0 && value.every((v) => v?.__typename === typename);
+  }
+  return (value as { __typename?: string } | null)?.__typename === typename;
+}
+
+function collectMarkers(): void {
+  const candidates = new Map<string, string[]>();
+  const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+  for (const [k, value] of [...RAW, ...EARLIER]) {
+    for (const v of strings(value)) {
+      // Enum names, timestamps, uuids and region codes are not distinctive: they recur legitimately.
+      if (v.length < 6 || /^[A-Z_]+$/.test(v) || /T\d\d:\d\d/.test(v) || /^[0-9a-f]{8}-/.test(v)) continue;
+      candidates.set(k, [...(candidates.get(k) ?? []), v]);
+    }
+  }
+  const all = [...candidates.values()].flat();
+  for (const [k, values] of candidates) {
+    const unique = values.filter((v) => all.filter((w) => w === v).length === 1);
+    if (unique.length) MARKERS.set(k, unique);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readers, and the tally.
+
+interface Reader {
+  readonly dept: Department;
+  readonly role: Role;
+  readonly token: string;
+  readonly access: Access;
+}
+const readers: Reader[] = [];
+const refused: Array<{ dept: Department; role: Role; token: string }> = [];
+const tally = { cases: 0, leaks: [] as string[], mismatches: [] as string[] };
+
+interface Answer {
+  status: number;
+  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions: { code: string } }> };
+  text: string;
+}
+
+async function post(token: string, query: string, variables: Record<string, unknown>, operationName?: string): Promise<Answer> {
+  const response = await fetch(`${hub.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables, operationName }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text), text };
+}
+
+/** Many requests, a few at a time, answered in the order asked. */
+async function inParallel<T, R>(items: readonly T[], ask: (item: T) => Promise<R>, width = 8): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await ask(items[i]);
+    }
+  }));
+  return results;
+}
+
+const who = (r: { dept: string; role: string }) => `${r.dept}/${r.role}`;
+const isPrefix = (prefix: ReadonlyArray<string | number>, path: ReadonlyArray<string | number>) =>
+  prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+
+function dig(data: unknown, path: ReadonlyArray<string | number>): unknown {
+  let cursor = data;
+  for (const step of path) {
+    if (cursor === null || cursor === undefined) return cursor;
+    cursor = (cursor as Record<string | number, unknown>)[step];
+  }
+  return cursor;
+}
+
+/** Every marker of a field the reader may not read unmasked must be absent from every answer it gets. */
+function hiddenMarkersIn(text: string, level: (key: string) => Level): string[] {
+  const found: string[] = [];
+  for (const [k, markers] of MARKERS) {
+    const l = level(k);
+    if (l === 'R' || l === 'W') continue;
+    for (const m of markers) if (text.includes(m)) found.push(`${k} raw value "${m}"`);
+  }
+  return found;
+}
+
+/** The level a reader effectively has on a case: hidden when the section holding it is. */
+function effective(access: Access, c: FieldCase): Level {
+  if (c.parent && access.level(`Child.${c.parent}`) === '-') return '-';
+  return access.level(c.key);
+}
+
+function judge(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root: Array<string | number>, rootHidden: boolean): void {
+  tally.cases++;
+  const where = (path: ReadonlyArray<string | number>) => `${who(reader)} [${t}] ${c.key} at ${path.join('.')}`;
+  const parentPath = c.parent === null ? root : [...root, key(t, c.parent), ...(NESTED.get(c.parent)!.list ? [0] : [])];
+  const path = [...parentPath, key(t, c.name)];
+  const value = dig(answer.body.data, path);
+  const level: Level = rootHidden ? '-' : effective(reader.access, c);
+  const errors = (answer.body.errors ?? []).filter((e) => e.path && isPrefix(e.path, path));
+  const raw = RAW.get(c.key);
+  for (const marker of MARKERS.get(c.key) ?? []) {
+    if (level !== 'R' && level !== 'W' && answer.text.includes(marker)) tally.leaks.push(`${where(path)}: raw value "${marker}" in the response body (level ${level})`);
+  }
+  if (level === 'R' || level === 'W') {
+    if (errors.length) tally.mismatches.push(`${where(path)}: level ${level} but error ${errors[0].extensions.code} ${errors[0].message}`);
+    // The rebuilt past holds only what the log holds; whether it is right is the as-of tests' concern, not a leak.
+    if (t === 'asOf') return;
+    const ok = c.sub === '{ __typename }' ? objectMatches(c, value) : isDeepStrictEqual(value, expectedValue(c));
+    if (!ok) tally.mismatches.push(`${where(path)}: level ${level} expected ${JSON.stringify(expectedValue(c) ?? '(object)')} got ${JSON.stringify(value)}`);
+  } else if (level === 'M') {
+    const mask = MASK_OF[c.key];
+    const wanted = mask && typeof raw === 'string' ? mask(raw) : null;
+    if (value === raw && raw !== null) tally.leaks.push(`${where(path)}: level M but the unmasked value was returned`);
+    else if (value !== wanted) tally.mismatches.push(`${where(path)}: level M expected ${JSON.stringify(wanted)} got ${JSON.stringify(value)}`);
+    if (errors.length) tally.mismatches.push(`${where(path)}: level M but error ${errors[0].extensions.code}`);
+  } else {
+    if (value !== null && value !== undefined) tally.leaks.push(`${where(path)}: hidden field returned ${JSON.stringify(value).slice(0, 80)}`);
+    // The error names the field itself, or the section (or root field) that hides it.
+    const named = errors.find((e) => e.extensions.code === 'FORBIDDEN' && (e.path!.length === path.length || (c.parent !== null && isPrefix(e.path!, parentPath)) || rootHidden));
+    if (!named) tally.mismatches.push(`${where(path)}: hidden field without a FORBIDDEN error on its path (got ${JSON.stringify((answer.body.errors ?? []).map((e) => [e.extensions.code, e.path?.join('.')]))})`);
+  }
+}
+
+function report(label: string, leaksBefore: number, mismatchesBefore: number): void {
+  const leaks = tally.leaks.slice(leaksBefore);
+  const mismatches = tally.mismatches.slice(mismatchesBefore);
+  expect({ label, leaks: leaks.slice(0, 40), leakCount: leaks.length }).toEqual({ label, leaks: [], leakCount: 0 });
+  expect({ label, mismatches: mismatches.slice(0, 40), count: mismatches.length }).toEqual({ label, mismatches: [], count: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  const clerk = (dept: Department) => hub.token({ dept, region: '350102', sub: `leak-${dept.toLowerCase()}-clerk` });
+  const registrar = await hub.token({ dept: 'EDU', region: '350102', sub: 'leak-registrar' });
+  const registered = await hub.gql('mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { replayed } }', { r: [SEED.child, SEED.filler] }, registrar);
+  expect(registered.body.errors).toBeUndefined();
+  for (const write of WRITES) {
+    const token = await clerk(write.dept);
+    for (const record of [write.before, write.after].filter(Boolean)) {
+      const res = await hub.gql(`mutation($r: [${write.input}!]!) { ${write.mutation}(records: $r) { replayed } }`, { r: [{ childId: SEED.child.id, ...record }] }, token);
+      expect(res.body.errors).toBeUndefined();
+    }
+  }
+  const ledger = async (mutation: string, variables: Record<string, unknown>, token: string) => {
+    const res = await hub.gql(mutation, variables, token);
+    expect(res.body.errors).toBeUndefined();
+  };
+  const eduClerk = await clerk('EDU');
+  await ledger('mutation($r: [OpenDropoutCaseInput!]!) { openDropoutCases(records: $r) { replayed } }', { r: [{ childId: SEED.child.id, ...LEDGER.case }] }, eduClerk);
+  const [{ id: caseId }] = await hub.sql<{ id: string }>('SELECT id FROM edu.dropout_case WHERE child_id = $1', [SEED.child.id]);
+  const police = await hub.token({ dept: 'PSB', region: '350102', sub: 'leak-psb-police' });
+  await ledger('mutation($c: ID!, $on: LocalDate!) { confirmDropoutCaseByPolice(caseId: $c, confirmedOn: $on) { replayed } }', { c: caseId, on: LEDGER.police.confirmedOn }, police);
+  await ledger('mutation($v: [PersuasionVisitInput!]!) { recordPersuasionVisits(visits: $v) { replayed } }', { v: [{ caseId, ...LEDGER.visit }] }, eduClerk);
+  const expert = await hub.token({ dept: 'EDU', region: '350102', roles: ['expert'], sub: 'leak-edu-expert' });
+  await ledger('mutation($a: AssessmentInput!) { recordAssessment(assessment: $a) { replayed } }', { a: { childId: SEED.child.id, caseId, ...LEDGER.assessment } }, expert);
+  await hub.sql('UPDATE edu.dropout_case SET closed_on = $2, placement = $3 WHERE id = $1', [caseId, LEDGER.topUp.closedOn, LEDGER.topUp.placement]);
+  seededAt = new Date().toISOString();
+
+  // The raw values, as stored: what an R reader must get back, and what no one below R may see.
+  const tables: Array<[string, string, string]> = [
+    ['Child', 'hub.child', 'id'],
+    ...SECTIONS.map((s) => [s.typeName, s.table, 'child_id'] as [string, string, string]),
+    ['DropoutCase', 'edu.dropout_case', 'child_id'],
+    ['PersuasionVisit', 'edu.persuasion_visit', 'child_id'],
+    ['Assessment', 'hub.assessment', 'child_id'],
+  ];
+  for (const [type, table, column] of tables) {
+    const rows = await hub.sql(`SELECT * FROM ${table} WHERE ${column} = $1`, [SEED.child.id]);
+    expect(rows).toHaveLength(1);
+    for (const [field, value] of Object.entries(rowValues(rows[0]))) if (MATRIX.has(`${type}.${field}`)) RAW.set(`${type}.${field}`, value);
+  }
+  for (const write of WRITES) {
+    const typeName = SECTIONS.find((s) => s.dept === write.dept)!.typeName;
+    for (const field of Object.keys(write.after ?? {})) EARLIER.set(`${typeName}.${field}`, write.before[field]);
+  }
+  collectMarkers();
+
+  for (const dept of DEPARTMENTS) {
+    for (const role of ROLES) {
+      const token = await hub.token({ dept, region: '350102', roles: [role], sub: `leak-reader-${dept.toLowerCase()}-${role}` });
+      const allowed = !ROLE_RULES[role].departments || ROLE_RULES[role].departments!.includes(dept);
+      if (allowed) readers.push({ dept, role, token, access: accessFor({ dept, roles: [role] }) });
+      else refused.push({ dept, role, token });
+    }
+  }
+});
+afterAll(() => hub?.stop());
+
+describe('the leak suite, generated from the matrix', () => {
+  it('covers every matrix field, and seeds a distinctive value for the sensitive ones', () => {
+    expect(new Set(CASES.map((c) => c.key))).toEqual(new Set(MATRIX.keys()));
+    for (const sensitive of ['Child.idNumber', 'Child.name', 'HealthRecord.diagnosisSummary', 'PovertyRecord.householdId', 'DisabilityRecord.certificateNo', 'DropoutCase.notes', 'Assessment.members', 'Assessment.evidence']) {
+      expect(MARKERS.get(sensitive)?.length).toBeGreaterThan(0);
+    }
+    expect(MARKERS.get('HealthRecord.diagnosisSummary')).toEqual(['诊断标记-XYZ', '诊断旧标记-OLD']);
+    // Every field that holds a value of its own is seeded, so that no case passes on an empty record.
+    const unseeded = CASES.filter((c) => c.sub !== '{ __typename }' && c.sub !== '{ code }' && (RAW.get(c.key) === null || RAW.get(c.key) === undefined));
+    expect(unseeded.map((c) => c.key)).toEqual([]);
+    expect(readers.length + refused.length).toBe(DEPARTMENTS.length * ROLES.length);
+  });
+
+  it('refuses the tokens of roles that do not exist in a department, with no data', async () => {
+    for (const r of refused) {
+      for (const { query, variables } of [{ query: '{ me { sub } }', variables: {} }, ...documents('direct')]) {
+        const answer = await post(r.token, query, variables);
+        tally.cases++;
+        const codes = (answer.body.errors ?? []).map((e) => e.extensions.code);
+        if (answer.body.data) tally.leaks.push(`${who(r)}: a refused token got data ${answer.text.slice(0, 80)}`);
+        if (codes.length === 0 || codes.some((c) => c !== 'UNAUTHENTICATED')) tally.mismatches.push(`${who(r)}: expected UNAUTHENTICATED, got ${codes}`);
+        for (const markers of MARKERS.values()) for (const m of markers) if (answer.text.includes(m)) tally.leaks.push(`${who(r)}: refused token saw "${m}"`);
+      }
+    }
+    expect(refused.map(who).sort()).toEqual(DEPARTMENTS.flatMap((d) => ROLES.filter((role) => ROLE_RULES[role].departments && !ROLE_RULES[role].departments!.includes(d)).map((role) => `${d}/${role}`)).sort());
+    report('refused tokens', 0, 0);
+  });
+
+  it.each(TECHNIQUES)('gives every department and role exactly its level of every field, %s', async (t) => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    for (const doc of documents(t)) {
+      const answers = await inParallel(readers, (reader) => post(reader.token, doc.query, doc.variables, doc.operationName));
+      for (const [i, reader] of readers.entries()) {
+        const answer = answers[i];
+        const unexpected = (answer.body.errors ?? []).filter((e) => e.extensions.code !== 'FORBIDDEN');
+        const rootHidden = t === 'lookup' && reader.access.level('Child.idNumber') === '-';
+        if (rootHidden) {
+          // Looking a child up by a number one may not read is itself refused.
+          if (answer.body.data?.childByIdNumber !== null || !(answer.body.errors ?? []).some((e) => e.extensions.code === 'FORBIDDEN' && e.path?.[0] === 'childByIdNumber')) {
+            tally.mismatches.push(`${who(reader)} [lookup]: expected a FORBIDDEN lookup, got ${answer.text.slice(0, 200)}`);
+          }
+        } else if (unexpected.length) {
+          tally.mismatches.push(`${who(reader)} [${t}]: unexpected errors ${JSON.stringify(unexpected).slice(0, 300)}`);
+        }
+        if (t === 'secondOperation' && answer.body.data && 'me' in answer.body.data) tally.mismatches.push(`${who(reader)} [${t}]: the first operation ran`);
+        let root: Array<string | number> = doc.root;
+        if (t === 'list') {
+          const edges = (answer.body.data?.children?.edges ?? []) as Array<{ node: { id: string } }>;
+          const index = edges.findIndex((e) => e.node.id === SEED.child.id);
+          if (edges.length !== 2 || index < 0) tally.mismatches.push(`${who(reader)} [list]: expected the seed child among 2, got ${edges.length}`);
+          root = doc.root.map((step) => (step === '*' ? index : step));
+        }
+        for (const c of doc.cases) judge(reader, t, c, answer, root, rootHidden);
+        // A hidden value must not ride along with another field either (one value derived from another).
+        const judged = new Set(doc.cases.map((c) => c.key));
+        for (const found of hiddenMarkersIn(answer.text, (k) => (judged.has(k) ? 'R' : rootHidden ? '-' : effective(reader.access, caseOf(k))))) {
+          tally.leaks.push(`${who(reader)} [${t}] body: ${found}`);
+        }
+      }
+    }
+    report(t, leaks, mismatches);
+  });
+
+  /**
+   * Each filter of ChildFilter and the matrix field it reads (children.query.ts); whether the
+   * seed child matches it. A reader below R on that field is refused, whatever the value.
+   */
+  const PROBES: Array<{ filter: Record<string, unknown>; reads: string; matches: boolean }> = [
+    { filter: { region: '350102' }, reads: 'Child.hukouRegion', matches: true },
+    { filter: { schoolStatus: ['DROPPED_OUT'] }, reads: 'EducationRecord.status', matches: true },
+    { filter: { schoolStatus: ['ENROLLED'] }, reads: 'EducationRecord.status', matches: false },
+    { filter: { stage: 'PRIMARY' }, reads: 'EducationRecord.stage', matches: true },
+    { filter: { stage: 'JUNIOR_SECONDARY' }, reads: 'EducationRecord.stage', matches: false },
+    { filter: { hasOpenDropoutCase: true }, reads: 'DropoutCase.status', matches: true },
+    { filter: { hasOpenDropoutCase: false }, reads: 'DropoutCase.status', matches: false },
+    ...Object.entries(SPECIAL_GROUP_FLAGS).map(([group, flag]) => ({ filter: { specialGroups: [group] }, reads: `CivilAffairsRecord.${flag.field}`, matches: true })),
+    { filter: { registeredPoor: true }, reads: 'PovertyRecord.registeredPoor', matches: true },
+    { filter: { registeredPoor: false }, reads: 'PovertyRecord.registeredPoor', matches: false },
+    { filter: { hasDisability: true }, reads: 'DisabilityRecord.disabilityType', matches: true },
+    { filter: { hasDisability: false }, reads: 'DisabilityRecord.disabilityType', matches: false },
+    { filter: { hasSeriousIllness: true }, reads: 'HealthRecord.seriousIllness', matches: true },
+    { filter: { hasSeriousIllness: false }, reads: 'HealthRecord.seriousIllness', matches: false },
+  ];
+
+  it('refuses every filter on a field the reader may not read unmasked, and answers the others truly', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const readable = (reader: Reader, probe: (typeof PROBES)[number]) => ['R', 'W'].includes(reader.access.level(probe.reads));
+    // A refused probe is sent alone (its error blanks the whole answer); the others ten to a
+    // document, each under its own alias, which is itself one more path a filter could take.
+    const requests = readers.flatMap((reader) => {
+      const allowed = PROBES.filter((p) => readable(reader, p));
+      const chunks = Array.from({ length: Math.ceil(allowed.length / 10) }, (_, i) => allowed.slice(i * 10, i * 10 + 10));
+      return [...chunks, ...PROBES.filter((p) => !readable(reader, p)).map((p) => [p])].map((probes) => ({ reader, probes }));
+    });
+    const answers = await inParallel(requests, ({ reader, probes }) => {
+      const variables = Object.fromEntries(probes.map((p, i) => [`f${i}`, p.filter]));
+      const query = `query Probe(${probes.map((_, i) => `$f${i}: ChildFilter`).join(', ')}) { ${probes
+        .map((_, i) => `p${i}: children(filter: $f${i}, first: 100) { totalCount edges { node { id } } }`)
+        .join(' ')} }`;
+      return post(reader.token, query, variables);
+    });
+    for (const [n, { reader, probes }] of requests.entries()) {
+      const answer = answers[n];
+      for (const [i, probe] of probes.entries()) {
+        tally.cases++;
+        const where = `${who(reader)} [filter ${JSON.stringify(probe.filter)}] ${probe.reads}`;
+        const level = reader.access.level(probe.reads);
+        const codes = (answer.body.errors ?? []).map((e) => e.extensions.code);
+        const connection = answer.body.data?.[`p${i}`];
+        if (readable(reader, probe)) {
+          const ids = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id);
+          if (codes.length) tally.mismatches.push(`${where}: level ${level} but ${codes}`);
+          if (ids.includes(SEED.child.id) !== probe.matches) tally.mismatches.push(`${where}: seed child ${probe.matches ? 'missing' : 'wrongly included'}`);
+          if (connection?.totalCount !== ids.length) tally.mismatches.push(`${where}: totalCount ${connection?.totalCount} for ${ids.length} children`);
+        } else {
+          if (answer.body.data) tally.leaks.push(`${where}: level ${level} but the filter answered ${answer.text.slice(0, 120)}`);
+          if (answer.text.includes(SEED.child.id)) tally.leaks.push(`${where}: the filtered child's id is in the body`);
+          if (codes.join() !== 'FORBIDDEN') tally.mismatches.push(`${where}: level ${level}, expected FORBIDDEN, got ${codes}`);
+        }
+      }
+    }
+    report('filters', leaks, mismatches);
+  });
+
+  it('keeps hidden sections and fields, and unmasked M values, out of the change log and Child.changes', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const entry = 'seq entity operation actorSub changes { field before after }';
+    const paths = [
+      { name: 'changeLog', query: `query($id: ID!) { changeLog(filter: { childId: $id }, first: 100) { edges { node { ${entry} } } } }`, entries: (d: any) => d?.changeLog?.edges?.map((e: any) => e.node) },
+      { name: 'child.changes', query: `query($id: ID!) { child(id: $id) { changes(last: 100) { ${entry} } } }`, entries: (d: any) => d?.child?.changes },
+    ];
+    // What was written through the API: the registration's fields, each section's, the ledger's.
+    const visibleWith = (entity: string) => (entity === 'Child' ? 'Child.id' : `Child.${[...NESTED].find(([, n]) => n.type.name === entity)![0]}`);
+    const entity = (type: string, fields: string[]) => fields.map((field) => ({ entity: type, field, visibleWith: visibleWith(type) }));
+    const written: Array<{ entity: string; field: string; visibleWith: string }> = [
+      ...entity('Child', Object.keys(SEED.child).filter((f) => f !== 'id')),
+      ...WRITES.flatMap((w) => entity(SECTIONS.find((s) => s.dept === w.dept)!.typeName, Object.keys({ ...w.before, ...w.after }))),
+      ...entity('DropoutCase', [...Object.keys(LEDGER.case), 'policeConfirmedOn']),
+      ...entity('PersuasionVisit', Object.keys(LEDGER.visit)),
+      ...entity('Assessment', Object.keys(LEDGER.assessment)),
+    ];
+    const asked = readers.flatMap((reader) => paths.map((path) => ({ reader, path })));
+    const answers = await inParallel(asked, ({ reader, path }) => post(reader.token, path.query, { id: SEED.child.id }));
+    for (const [i, { reader, path }] of asked.entries()) {
+      const answer = answers[i];
+      const entries = (path.entries(answer.body.data) ?? []) as Array<{ seq: number; entity: string; changes: Array<{ field: string; before: string | null; after: string | null }> }>;
+      if (answer.body.errors?.length || entries.length === 0) tally.mismatches.push(`${who(reader)} [${path.name}]: ${answer.text.slice(0, 200)}`);
+      const bySeq = [...entries].sort((a, b) => a.seq - b.seq);
+      for (const w of written) {
+        tally.cases++;
+        const k = `${w.entity}.${w.field}`;
+        const where = `${who(reader)} [${path.name}] ${k} at ${path.name}.changes`;
+        const level: Level = reader.access.level(w.visibleWith) === '-' ? '-' : reader.access.level(k);
+        const changes = bySeq.filter((e) => e.entity === w.entity).flatMap((e) => e.changes.filter((c) => c.field === w.field));
+        for (const marker of MARKERS.get(k) ?? []) {
+          if (level !== 'R' && level !== 'W' && answer.text.includes(marker)) tally.leaks.push(`${where}: raw value "${marker}" in the response body (level ${level})`);
+        }
+        if (reader.access.level(w.visibleWith) === '-' && bySeq.some((e) => e.entity === w.entity)) tally.leaks.push(`${where}: entries of ${w.entity}, a section hidden from the reader`);
+        const raw = RAW.get(k);
+        const earlier = EARLIER.get(k);
+        if (level === '-') {
+          if (changes.length) tally.leaks.push(`${where}: a change of a hidden field is shown (${JSON.stringify(changes[0]).slice(0, 100)})`);
+        } else {
+          const shown = (v: unknown) => (level === 'M' ? (MASK_OF[k]?.(String(v)) ?? null) : v);
+          const same = (json: string | null | undefined, v: unknown) => json !== null && json !== undefined && isDeepStrictEqual(JSON.parse(json), shown(v));
+          const last = changes.at(-1);
+          if (!same(last?.after, raw)) tally.mismatches.push(`${where}: level ${level} expected after ${JSON.stringify(shown(raw))} got ${JSON.stringify(last)}`);
+          if (earlier !== undefined && !changes.some((c) => same(c.before, earlier))) tally.mismatches.push(`${where}: level ${level} expected a before of ${JSON.stringify(shown(earlier))}`);
+        }
+      }
+      const judged = new Set(written.map((w) => `${w.entity}.${w.field}`));
+      for (const found of hiddenMarkersIn(answer.text, (k) => (judged.has(k) ? 'R' : effective(reader.access, caseOf(k))))) {
+        tally.leaks.push(`${who(reader)} [${path.name}] body: ${found}`);
+      }
+    }
+    report('change log', leaks, mismatches);
+  });
+
+  it('found no leak', () => {
+    process.stdout.write(`\nleak suite: ${tally.cases} leak cases run (${readers.length} identities, ${refused.length} refused; ${CASES.length} fields × ${TECHNIQUES.length} paths, filters, change log); leaks found: ${tally.leaks.length}\n`);
+    expect(tally.leaks).toEqual([]);
+    expect(tally.cases).toBeGreaterThan(10_000);
+  });
+});
