@@ -52,9 +52,13 @@ export class ChildService {
     };
   }
 
-  /** Looking a child up by ID number needs at least masked read of the number; analysts may not. */
+  /**
+   * Looking a child up by ID number is reading the number: it needs the number unmasked, or a
+   * masked reader could confirm guesses of the hidden digits one lookup at a time.
+   */
   async byIdNumber(reader: Reader, idNumber: string): Promise<ChildView | null> {
-    if (!reader.access.canRead('Child.idNumber')) {
+    const level = reader.access.level('Child.idNumber');
+    if (level !== 'R' && level !== 'W') {
       throw new ForbiddenError('您的角色不能按身份证号查询 (your role may not look children up by ID number)');
     }
     const params: unknown[] = [idNumber];

@@ -18,7 +18,7 @@ export function renderMatrix(): string {
     `|---|${DEPARTMENTS.map(() => '---').join('|')}|`,
     ...Object.keys(FIELD_MATRIX).map((key) => `| \`${key}\` | ${clerks.map((a) => SHOW[a.level(firstField(key))]).join(' | ')} |`),
     '',
-    'W read and write (clerks of the owning department) · R read · M read masked (`350102********123X`, `张*`) · – nothing (the field is null with a `FORBIDDEN` error).',
+    'W read and write (clerks of the owning department) · R read · M read masked (ID numbers `350102************`, certificate numbers `350102**********1243`, names `张*`) · – nothing (the field is null with a `FORBIDDEN` error).',
     '',
     '| role | what it changes |',
     '|---|---|',

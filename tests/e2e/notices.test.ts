@@ -78,7 +78,7 @@ describe('issuing a month', () => {
     const n = await notice(t.civilLiaison, '2026-10/350102/CIVIL');
     expect(n.entries.nodes.some((e: any) => e.entity === 'HealthRecord')).toBe(false);
     const registered = n.entries.nodes.find((e: any) => e.entity === 'Child' && e.childId === gulouA.id);
-    expect(registered.changes.find((c: any) => c.field === 'idNumber').after).toMatch(/^"\d{6}\*{8}[\dX]{4}"$/);
+    expect(registered.changes.find((c: any) => c.field === 'idNumber').after).toMatch(/^"\d{6}\*{12}"$/);
     expect(n.summary.returnsToSchool).toBe(1);
     expect(n.summary.specialGroupStatusChanges).toBe(1);
     expect(n.summary.byEntityAndOperation).toContainEqual({ key: 'EducationRecord/UPDATE', label: '教育记录 修改 updated', count: 1 });
