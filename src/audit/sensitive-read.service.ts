@@ -1,10 +1,15 @@
 import { UUID } from '../children/child.validation';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
+import type { Identity } from '../auth/identity';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Sql } from '../db/sql';
+import { regions } from '../regions/region.registry';
 import { SENSITIVE_FIELDS } from './sensitive-read.collector';
 import type { SensitiveReadConnection, SensitiveReadFilter, SensitiveReadType } from './sensitive-read.type';
+
+/** The audit field of a notice export. */
+export const EXPORT_FIELD = /^export:(xlsx|csv|print):\d{4}-\d{2}\/\d{6}\/[A-Z]+$/;
 
 /** Writes and reads the sensitive-read audit. */
 export class SensitiveReadService {
@@ -22,14 +27,28 @@ export class SensitiveReadService {
     );
   }
 
+  /**
+   * Records one export of a notice (`export:<format>:<number>`): a row about no single child, in
+   * the notice's region, written before the first byte of the export leaves.
+   */
+  async recordExport(identity: Identity, field: string, region: string, requestId: string): Promise<void> {
+    await this.sql.query(
+      `INSERT INTO hub.sensitive_read (actor_sub, actor_dept, actor_region, actor_roles, child_id, region, field, request_id)
+       VALUES ($1, $2, $3, $4, NULL, $5, $6, $7)`,
+      [identity.sub, identity.dept, identity.region, identity.roles, region, field, requestId],
+    );
+  }
+
   async page(reader: Reader, filter: SensitiveReadFilter | undefined, first: number, after: string | null | undefined): Promise<SensitiveReadConnection> {
     if (!reader.identity.roles.includes('supervisor')) throw new ForbiddenError('只有督导可以查看敏感读取审计 (only supervisors read the audit)');
     checkPageSize(first);
     const params: unknown[] = [];
     const where: string[] = [];
     if (reader.counties) {
+      // Reads of a child: by the child's counties; exports of a notice: by the notice's region.
       const p = `$${params.push(reader.counties)}`;
-      where.push(`(c.hukou_region = ANY(${p}) OR c.residence_region = ANY(${p}))`);
+      const inRegion = regions.all().filter((r) => regions.contains(reader.identity.region, r.code)).map((r) => r.code);
+      where.push(`(c.hukou_region = ANY(${p}) OR c.residence_region = ANY(${p}) OR a.region = ANY($${params.push(inRegion)}))`);
     }
     const f = filter ?? {};
     if (f.childId) {
@@ -37,7 +56,9 @@ export class SensitiveReadService {
       where.push(`a.child_id = $${params.push(f.childId)}`);
     }
     if (f.field) {
-      if (!(SENSITIVE_FIELDS as readonly string[]).includes(f.field)) throw BadUserInputError.one('filter.field', `应为 ${SENSITIVE_FIELDS.join(', ')} 之一`);
+      if (!(SENSITIVE_FIELDS as readonly string[]).includes(f.field) && !EXPORT_FIELD.test(f.field)) {
+        throw BadUserInputError.one('filter.field', `应为 ${SENSITIVE_FIELDS.join(', ')} 之一，或 export:<格式>:<通报编号>`);
+      }
       where.push(`a.field = $${params.push(f.field)}`);
     }
     if (f.actorSub) where.push(`a.actor_sub = $${params.push(f.actorSub)}`);
@@ -46,8 +67,8 @@ export class SensitiveReadService {
     if (after) where.push(`a.id > $${params.push(decodeCursor('audit', after, /^\d{1,18}$/))}`);
     const rows = await this.sql.query<SensitiveReadType>(
       `SELECT a.id::text AS id, a.at, a.actor_sub AS "actorSub", a.actor_dept AS "actorDept", a.actor_region AS "actorRegion",
-              a.child_id AS "childId", a.field, a.request_id AS "requestId"
-       FROM hub.sensitive_read a JOIN hub.child c ON c.id = a.child_id
+              a.child_id AS "childId", a.region, a.field, a.request_id AS "requestId"
+       FROM hub.sensitive_read a LEFT JOIN hub.child c ON c.id = a.child_id
        WHERE ${where.length ? where.join(' AND ') : 'TRUE'} ORDER BY a.id LIMIT $${params.push(first + 1)}`,
       params,
     );

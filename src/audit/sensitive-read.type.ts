@@ -18,10 +18,13 @@ export class SensitiveReadType {
   @Field(() => String, { description: '读取人辖区 Region' })
   actorRegion!: string;
 
-  @Field(() => ID, { description: '儿童编号 Child id' })
-  childId!: string;
+  @Field(() => ID, { nullable: true, description: '儿童编号（通报导出记录为空）Child id; null for the export of a notice' })
+  childId!: string | null;
 
-  @Field(() => String, { description: '字段（Type.field）Field read' })
+  @Field(() => String, { nullable: true, description: '导出通报的区划（读取儿童时为空）Region of the exported notice; null for reads of a child' })
+  region!: string | null;
+
+  @Field(() => String, { description: '字段（Type.field），或通报导出 export:<格式>:<通报编号> Field read (Type.field), or a notice export, export:<format>:<number>' })
   field!: string;
 
   @Field(() => String, { description: '请求编号 Request id' })
@@ -54,7 +57,7 @@ export class SensitiveReadFilter {
   @Field(() => String, { nullable: true, description: '读取人 Reader (token subject)' })
   actorSub?: string;
 
-  @Field(() => String, { nullable: true, description: '字段 Field, e.g. Child.idNumber' })
+  @Field(() => String, { nullable: true, description: '字段 Field, e.g. Child.idNumber or export:xlsx:2026-10/350102/EDU' })
   field?: string;
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: '起始时间 From' })

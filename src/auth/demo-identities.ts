@@ -13,6 +13,8 @@ export const DEMO_IDENTITIES: ReadonlyArray<TokenRequest & { readonly label: str
   { sub: 'demo-dpf-clerk', dept: 'DPF', region: '350102', roles: ['clerk'], label: '鼓楼区残联 录入员 (DPF clerk, Gulou)' },
   { sub: 'demo-health-expert', dept: 'HEALTH', region: '350102', roles: ['expert'], label: '鼓楼区专家组 卫健专家 (HEALTH expert, Gulou)' },
   { sub: 'demo-edu-liaison', dept: 'EDU', region: '350102', roles: ['liaison'], label: '鼓楼区教育局 联络员 (EDU liaison, Gulou)' },
+  { sub: 'demo-civil-liaison', dept: 'CIVIL', region: '350102', roles: ['liaison'], label: '鼓楼区民政局 联络员 (CIVIL liaison, Gulou)' },
+  { sub: 'demo-psb-liaison', dept: 'PSB', region: '350102', roles: ['liaison'], label: '鼓楼区公安分局 联络员 (PSB liaison, Gulou)' },
   { sub: 'demo-edu-analyst', dept: 'EDU', region: '350100', roles: ['analyst'], label: '福州市教育局 分析员 (EDU analyst, Fuzhou)' },
   { sub: 'demo-edu-supervisor', dept: 'EDU', region: '350000', roles: ['supervisor'], label: '省教育督导 (EDU supervisor, province)' },
   { sub: 'demo-edu-clerk-taijiang', dept: 'EDU', region: '350103', roles: ['clerk'], label: '台江区教育局 录入员 (EDU clerk, Taijiang)' },

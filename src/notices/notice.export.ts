@@ -1,0 +1,154 @@
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { SensitiveReadService } from '../audit/sensitive-read.service';
+import type { ChangeLogEntryType } from '../changelog/change-log.type';
+import type { Reader } from '../core/context';
+import { ENTRY_COLUMNS, entryRows, noticeFacts, summaryCounts } from './notice.rows';
+import type { NoticeRow, NoticeService } from './notice.service';
+
+/**
+ * Exports of one notice (.xlsx, .csv; the print page is in notice.print.ts). Each is written
+ * batch by batch straight to the HTTP response: a notice of any size never sits in memory.
+ */
+
+export const EXPORT_FORMATS = ['xlsx', 'csv', 'print'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The audit field of one export (hub.sensitive_read.field). */
+export const exportAuditField = (format: ExportFormat, notice: NoticeRow) => `export:${format}:${notice.number}`;
+
+/**
+ * The notice's entries as the viewer reads them, in batches. The sensitive values of a batch go
+ * into the audit before the batch is handed out, so nothing leaves unaudited: if the audit
+ * cannot be written, the export stops there.
+ */
+export async function* auditedBatches(
+  notices: NoticeService, audit: SensitiveReadService, reader: Reader, notice: NoticeRow, requestId: string, size = 500,
+): AsyncGenerator<ChangeLogEntryType[]> {
+  const flush = async () => {
+    if (reader.audit.size === 0) return;
+    await audit.flush(reader, requestId);
+    reader.audit.clear();
+  };
+  let batch: ChangeLogEntryType[] = [];
+  for await (const entry of notices.stream(notice, reader)) {
+    batch.push(entry);
+    if (batch.length < size) continue;
+    await flush();
+    yield batch;
+    batch = [];
+  }
+  await flush();
+  if (batch.length) yield batch;
+}
+
+/** Waits until the response has sent what it holds (or the client went away): the slow client sets the pace. */
+export function drained(out: Writable): Promise<void> {
+  if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV: RFC 4180, UTF-8 with a byte-order mark so that Excel reads the Chinese correctly
+
+/** A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const csvLine = (cells: ReadonlyArray<string | number>) => `${cells.map(csvCell).join(',')}\r\n`;
+
+export async function writeCsv(batches: AsyncIterable<ChangeLogEntryType[]>, out: Writable): Promise<void> {
+  out.write(`\uFEFF${csvLine(ENTRY_COLUMNS.map((c) => c.header))}`);
+  for await (const batch of batches) {
+    if (out.destroyed) return;
+    out.write(batch.flatMap(entryRows).map(csvLine).join(''));
+    await drained(out);
+  }
+  out.end();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Excel: a summary sheet and an entries sheet, through exceljs's streaming writer
+
+const BOLD = { bold: true } as const;
+const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFE7DD' } } as const;
+const MONO = { name: 'Consolas' } as const;
+
+export const SHEET_NAMES = { summary: '摘要', entries: '条目' } as const;
+
+/** Rows above the entries: the title line (number and content hash) and the column headers. */
+export const ENTRY_HEADER_ROWS = 2;
+
+export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<ChangeLogEntryType[]>, out: Writable): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  workbook.creator = '保学 Baoxue';
+  workbook.created = new Date();
+  const title = `月度信息交换通报 ${notice.number}`;
+  // Printed on every page: the number and the content hash, so that a page on its own says what it belongs to.
+  const headerFooter = { oddHeader: `&L${title}&R内容哈希 ${notice.contentHash}`, oddFooter: '&C第 &P 页，共 &N 页' };
+
+  const summary = workbook.addWorksheet(SHEET_NAMES.summary, { headerFooter, pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  summary.columns = [{ key: 'label', width: 30 }, { key: 'value', width: 74 }];
+  const titleRow = summary.addRow([title]);
+  titleRow.font = { bold: true, size: 14 };
+  titleRow.commit();
+  summary.addRow([]).commit();
+  for (const [label, value] of noticeFacts(notice)) {
+    const row = summary.addRow([label, value]);
+    row.getCell(1).font = BOLD;
+    if (label.endsWith('哈希')) row.getCell(2).font = MONO;
+    row.commit();
+  }
+  summary.addRow([]).commit();
+  const countsHeader = summary.addRow(['摘要', '数量']);
+  countsHeader.eachCell((cell) => Object.assign(cell, { font: BOLD, fill: HEADER_FILL }));
+  countsHeader.commit();
+  for (const [label, count] of summaryCounts(notice)) {
+    const row = summary.addRow([label, count]);
+    row.getCell(2).alignment = { horizontal: 'left' };
+    row.commit();
+  }
+  summary.commit();
+
+  const last = String.fromCharCode(64 + ENTRY_COLUMNS.length);
+  const entries = workbook.addWorksheet(SHEET_NAMES.entries, {
+    headerFooter,
+    views: [{ state: 'frozen', xSplit: 0, ySplit: ENTRY_HEADER_ROWS }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+  });
+  entries.columns = ENTRY_COLUMNS.map((c, i) => ({ key: String(i), width: c.width }));
+  entries.autoFilter = `A${ENTRY_HEADER_ROWS}:${last}${ENTRY_HEADER_ROWS}`;
+  const heading = entries.addRow([`${title}　内容哈希 ${notice.contentHash}`]);
+  heading.font = BOLD;
+  entries.mergeCells(`A1:${last}1`);
+  heading.commit();
+  const columns = entries.addRow(ENTRY_COLUMNS.map((c) => c.header));
+  columns.eachCell((cell) => Object.assign(cell, { font: BOLD, fill: HEADER_FILL, border: { bottom: { style: 'thin' } } }));
+  columns.commit();
+  for await (const batch of batches) {
+    if (out.destroyed) return;
+    for (const cells of batch.flatMap(entryRows)) {
+      const row = entries.addRow(cells);
+      row.alignment = { vertical: 'top', wrapText: true };
+      row.commit();
+    }
+    await drained(out);
+    // Let the zip stream compress what it was given before the next batch arrives.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  entries.commit();
+  await workbook.commit();
+}

@@ -1,0 +1,146 @@
+import { DEPARTMENT_NAMES, isDepartment } from '../auth/identity';
+import { loggedEntityByType } from '../changelog/catalogue';
+import { ChangeOperation, type ChangeLogEntryType } from '../changelog/change-log.type';
+import { Gender } from '../children/child.enums';
+import { SchoolStatus, Stage } from '../departments/education/education.enums';
+import { DisabilityType } from '../departments/disability/disability.enums';
+import { HukouStatus, Whereabouts } from '../departments/public-security/public-security.enums';
+import { DropoutReason, DropoutStatus } from '../ledger/dropout-case.enums';
+import { regions } from '../regions/region.registry';
+import type { NoticeRow } from './notice.service';
+
+/**
+ * What a liaison reads in an export: Chinese labels for departments, entities, operations, fields
+ * and enum values, times in China Standard Time. The liaison page shows the same words (its
+ * settings carry `displayLabels()`), so the screen, the spreadsheet and the paper agree.
+ */
+
+/** The Chinese half of a bilingual label (`在校 enrolled` → `在校`). */
+const zh = (label: string) => label.split(' ')[0];
+const chinese = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, zh(v)]));
+
+/** Enum-valued fields of logged entities, by `Type.field`. */
+const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
+  'Child.gender': chinese(Gender.labels),
+  'EducationRecord.status': chinese(SchoolStatus.labels),
+  'EducationRecord.stage': chinese(Stage.labels),
+  'PublicSecurityRecord.hukouStatus': chinese(HukouStatus.labels),
+  'PublicSecurityRecord.whereabouts': chinese(Whereabouts.labels),
+  'DisabilityRecord.disabilityType': chinese(DisabilityType.labels),
+  'DropoutCase.reason': chinese(DropoutReason.labels),
+  'DropoutCase.status': chinese(DropoutStatus.labels),
+};
+const REGION_FIELDS = new Set(['Child.hukouRegion', 'Child.residenceRegion']);
+
+export const regionLabel = (code: string) => {
+  const region = regions.get(code);
+  return region ? `${region.name}（${code}）` : code;
+};
+export const deptLabel = (dept: string) => (isDepartment(dept) ? DEPARTMENT_NAMES[dept] : dept);
+export const operationLabel = (op: string) => zh((ChangeOperation.labels as Record<string, string>)[op] ?? op);
+
+/** Everything the page needs to word values as the exports do. */
+export function displayLabels() {
+  return {
+    values: VALUE_LABELS,
+    regionFields: [...REGION_FIELDS],
+    regions: Object.fromEntries(regions.all().map((r) => [r.code, r.name])),
+    depts: DEPARTMENT_NAMES,
+    operations: chinese(ChangeOperation.labels),
+  };
+}
+
+/** A before/after value (JSON text in the log) as a liaison reads it: 是/否, Chinese enum labels, region names. */
+export function displayValue(entity: string, field: string, json: string | null): string {
+  if (json === null) return '';
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return json;
+  }
+  const key = `${entity}.${field}`;
+  if (value === null) return '';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') {
+    if (REGION_FIELDS.has(key)) return regionLabel(value);
+    return VALUE_LABELS[key]?.[value] ?? value;
+  }
+  return json;
+}
+
+const CST = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+});
+
+/** `2026-10-15 09:30:12`, in China Standard Time (the province's clock). */
+export function chinaTime(at: Date | string): string {
+  const parts = Object.fromEntries(CST.formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/** Columns of the entries sheet, the CSV and the print page, with spreadsheet widths. */
+export const ENTRY_COLUMNS = [
+  { header: '序号', width: 10 },
+  { header: '时间', width: 20 },
+  { header: '操作部门', width: 10 },
+  { header: '对象', width: 16 },
+  { header: '操作', width: 7 },
+  { header: '儿童编号', width: 38 },
+  { header: '字段', width: 16 },
+  { header: '修改前', width: 30 },
+  { header: '修改后', width: 30 },
+] as const;
+
+export type EntryRow = [seq: number, at: string, dept: string, entity: string, operation: string, childId: string, field: string, before: string, after: string];
+
+/**
+ * One row per field change, so that a spreadsheet filters and sorts by field and value; the
+ * entry's own columns repeat on each of its rows. An entry with no field the recipient may see
+ * (a deletion, say) still gets one row, with the field columns empty.
+ */
+export function entryRows(entry: ChangeLogEntryType): EntryRow[] {
+  const head = [entry.seq, chinaTime(entry.at), deptLabel(entry.actorDept), entry.entityLabel, operationLabel(entry.operation), entry.childId ?? ''] as const;
+  if (entry.changes.length === 0) return [[...head, '', '', '']];
+  return entry.changes.map((c) => [...head, c.label, displayValue(entry.entity, c.field, c.before), displayValue(entry.entity, c.field, c.after)]);
+}
+
+/** The header facts of a notice, label and value, for the summary sheet and the print page. */
+export function noticeFacts(notice: NoticeRow): Array<[string, string]> {
+  return [
+    ['通报编号', notice.number],
+    ['月份', notice.period],
+    ['接收部门', `${deptLabel(notice.dept)}（${notice.dept}）`],
+    ['区划', regionLabel(notice.region)],
+    ['序号范围', notice.toSeq > notice.fromSeq ? `${notice.fromSeq + 1} – ${notice.toSeq}` : `无新条目（截至 ${notice.toSeq}）`],
+    ['链头哈希', notice.chainHeadHash ?? '—'],
+    ['内容哈希', notice.contentHash],
+    ['发布时间', chinaTime(notice.issuedAt)],
+    ['签收', notice.acknowledgedAt ? `${chinaTime(notice.acknowledgedAt)} ${notice.acknowledgedBy ?? ''}`.trim() : '未签收'],
+    ['签收备注', notice.remarks ?? ''],
+  ];
+}
+
+/** The summary counts with Chinese labels, in the order the page shows them. */
+export function summaryCounts(notice: NoticeRow): Array<[string, number | string]> {
+  const s = notice.summary;
+  const reason = (key: string) => zh((DropoutReason.labels as Record<string, string>)[key] ?? key);
+  const sorted = (record: Record<string, number>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1));
+  const byEntity = Object.entries(s.byEntity).flatMap(([entity, ops]) =>
+    sorted(ops).map(([op, count]) => [`${loggedEntityByType(entity)?.label ?? entity}·${operationLabel(op)}`, count] as [string, number]));
+  return [
+    ['变更条目', s.entries],
+    ['新登记儿童', s.newChildren],
+    ['返校', s.returnsToSchool],
+    ['特殊群体儿童就学状态变动', s.specialGroupStatusChanges ?? '无权知悉'],
+    ...byEntity.sort(([a], [b]) => (a < b ? -1 : 1)),
+    ...sorted(s.newDropoutCases).map(([key, count]) => [`新增辍学个案·${reason(key)}`, count] as [string, number]),
+    ...sorted(s.closuresByReason).map(([key, count]) => [`结案·${reason(key)}`, count] as [string, number]),
+  ];
+}
+
+/** `通报_2026-10_350102_EDU.xlsx`: the number, readable, safe in any file system. */
+export function exportFileName(notice: NoticeRow, ext: string): string {
+  return `通报_${notice.number.replace(/\//g, '_')}.${ext}`;
+}

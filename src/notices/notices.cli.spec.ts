@@ -1,0 +1,17 @@
+import { parsePeriod, previousMonth } from './notices.cli';
+
+describe('npm run notices arguments', () => {
+  it('takes a month, or the previous one for a scheduled run', () => {
+    expect(parsePeriod(['--period', '2026-10'], '2026-11-01')).toBe('2026-10');
+    expect(parsePeriod(['--period=2026-10'], '2026-11-01')).toBe('2026-10');
+    expect(parsePeriod(['--period', 'previous'], '2026-11-01')).toBe('2026-10');
+    expect(previousMonth('2027-01-01')).toBe('2026-12');
+  });
+
+  it('refuses anything else', () => {
+    expect(() => parsePeriod([], '2026-11-01')).toThrow(/usage/);
+    expect(() => parsePeriod(['--period', '2026-13'], '2026-11-01')).toThrow(/YYYY-MM/);
+    expect(() => parsePeriod(['--period'], '2026-11-01')).toThrow(/usage/);
+    expect(() => parsePeriod(['--month', '2026-10'], '2026-11-01')).toThrow(/unknown argument/);
+  });
+});

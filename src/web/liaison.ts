@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { displayLabels } from '../notices/notice.rows';
+
+/**
+ * The liaison officers' page (/liaison): sign in, list my department's notices, read one,
+ * acknowledge it (签收), download or print it. A plain script and style sheet from
+ * src/web/liaison/, no framework and nothing from outside this server; only a fixed list of files
+ * is ever served. The page talks to /graphql and the notice export routes, and nothing else.
+ */
+
+/**
+ * Scripts only from this server; the print page (fetched with the token, shown in a blob: frame)
+ * brings its own inline style.
+ */
+export const LIAISON_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-src blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+interface Asset {
+  readonly type: string;
+  readonly body: Buffer;
+  readonly gzipped: Buffer;
+}
+
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#c2410c"/><text x="16" y="23" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">保</text></svg>`;
+
+/** src/web/liaison, whether this module runs from src/web (ts-jest, ts-node) or dist/src/web (tsc leaves non-TS files behind). */
+function ownFolder(): string {
+  const candidates = [path.join(__dirname, 'liaison'), path.resolve(__dirname, '..', '..', '..', 'src', 'web', 'liaison')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'liaison.js')));
+  if (!found) throw new Error(`liaison page files not found in ${candidates.join(' or ')}`);
+  return found;
+}
+
+let table: { assets: Map<string, Asset>; urls: { js: string; css: string; favicon: string } } | null = null;
+
+function assetTable(): NonNullable<typeof table> {
+  if (table) return table;
+  const assets = new Map<string, Asset>();
+  // Each name carries a hash of its content, so browsers may keep it for a year.
+  const add = (name: string, ext: string, type: string, body: Buffer) => {
+    const url = `/liaison/assets/${name}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}${ext}`;
+    assets.set(url, { type, body, gzipped: gzipSync(body) });
+    return url;
+  };
+  const own = (file: string) => readFileSync(path.join(ownFolder(), file));
+  table = {
+    assets,
+    urls: {
+      js: add('liaison', '.js', 'text/javascript; charset=utf-8', own('liaison.js')),
+      css: add('liaison', '.css', 'text/css; charset=utf-8', own('liaison.css')),
+      favicon: add('favicon', '.svg', 'image/svg+xml', Buffer.from(FAVICON)),
+    },
+  };
+  return table;
+}
+
+/** Serves one of the page's files; false (and nothing written) for any other path. */
+export function serveLiaisonAsset(pathname: string, res: http.ServerResponse): boolean {
+  const asset = pathname.startsWith('/liaison/assets/') ? assetTable().assets.get(pathname) : undefined;
+  if (!asset) return false;
+  const gzip = /\bgzip\b/.test(String(res.req?.headers['accept-encoding'] ?? ''));
+  const body = gzip ? asset.gzipped : asset.body;
+  res.writeHead(200, {
+    'content-type': asset.type,
+    'content-length': body.length,
+    'cache-control': 'public, max-age=31536000, immutable',
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  });
+  res.end(body);
+  return true;
+}
+
+/** JSON that may sit inside <script>: no "</script>" or "<!--" can appear in it. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+/** The page. With `demoTokens` (local use) the visitor may pick a demo identity instead of pasting a token. */
+export function liaisonPage(options: { demoTokens: boolean }): string {
+  const { urls } = assetTable();
+  const settings = {
+    endpoint: '/graphql',
+    demoTokensUrl: options.demoTokens ? '/explorer/demo-tokens' : null,
+    labels: displayLabels(),
+  };
+  const demo = options.demoTokens
+    ? `<div class="lx-demo">
+        <label for="lx-demo">演示身份 <span class="lx-hint">（本机试用）</span></label>
+        <div class="lx-row"><select id="lx-demo" disabled><option value="">正在加载…</option></select>
+        <button type="button" id="lx-demo-go" class="lx-btn lx-primary" disabled>以此身份登录</button></div>
+      </div>
+      <div class="lx-or"><span>或粘贴令牌</span></div>`
+    : '';
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>通报签收 · 保学数据交换枢纽</title>
+<link rel="icon" type="image/svg+xml" href="${urls.favicon}">
+<link rel="stylesheet" href="${urls.css}">
+</head>
+<body>
+<header class="lx-bar">
+  <div class="lx-brand">
+    <span class="lx-logo" aria-hidden="true">保</span>
+    <div><h1>月度信息交换通报 · 联络员签收</h1><small>保学 控辍保学数据交换枢纽</small></div>
+  </div>
+  <div id="lx-who" class="lx-who" hidden>
+    <span id="lx-who-text"></span>
+    <button type="button" id="lx-signout" class="lx-btn lx-ghost">退出登录</button>
+  </div>
+</header>
+<div id="lx-toast" class="lx-toast" role="status" aria-live="polite" hidden></div>
+<main class="lx-main">
+  <section id="lx-signin" class="lx-signin" aria-labelledby="lx-signin-title">
+    <h2 id="lx-signin-title">登录</h2>
+    <p class="lx-muted">使用本部门签发的访问令牌登录。令牌只保存在当前浏览器标签页，关闭标签页即失效。</p>
+    ${demo}
+    <form id="lx-token-form" class="lx-token-form">
+      <label for="lx-token">访问令牌</label>
+      <textarea id="lx-token" rows="3" autocomplete="off" spellcheck="false" placeholder="粘贴以 eyJ 开头的访问令牌"></textarea>
+      <button type="submit" class="lx-btn lx-primary">登录</button>
+    </form>
+    <p id="lx-signin-error" class="lx-error" role="alert"></p>
+  </section>
+  <div id="lx-app" class="lx-app" hidden>
+    <aside class="lx-side" aria-label="通报列表">
+      <div class="lx-filters">
+        <label>月份 <select id="lx-period"><option value="">全部月份</option></select></label>
+        <label>状态 <select id="lx-status">
+          <option value="">全部</option><option value="pending">未签收</option><option value="done">已签收</option><option value="overdue">逾期</option>
+        </select></label>
+      </div>
+      <p id="lx-list-note" class="lx-muted lx-small"></p>
+      <ul id="lx-notices" class="lx-notices"></ul>
+    </aside>
+    <section id="lx-detail" class="lx-detail" aria-live="polite">
+      <div class="lx-placeholder">请在左侧选择一份通报</div>
+    </section>
+  </div>
+  <noscript><p class="lx-error">本页需要启用 JavaScript。</p></noscript>
+</main>
+<script type="application/json" id="lx-settings">${scriptJson(settings)}</script>
+<script src="${urls.js}"></script>
+</body>
+</html>
+`;
+}
