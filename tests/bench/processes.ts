@@ -1,0 +1,115 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * A benchmark process (a server or the load generator) forked from the compiled bench folder,
+ * spoken to over IPC: one message in to start it, one `ready` (or `failed`) message back, and a
+ * `stop` message that makes it finish cleanly (so that `--cpu-prof` writes its profile).
+ */
+export interface Forked<Ready> {
+  readonly child: ChildProcess;
+  readonly ready: Ready;
+  /** Asks the process to stop and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Sends a request and waits for the answer of the same `type`. */
+  request<T>(message: { type: string } & Record<string, unknown>): Promise<T>;
+}
+
+interface Reply {
+  type: string;
+  error?: string;
+  [key: string]: unknown;
+}
+
+export async function forkBench<Ready>(
+  script: string,
+  start: Record<string, unknown>,
+  options: { execArgv?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Forked<Ready>> {
+  const child = fork(path.join(__dirname, script), [], {
+    execArgv: options.execArgv ?? [],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const next = (type: string, timeoutMs: number) =>
+    new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`${script}: no "${type}" answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      const onMessage = (message: Reply) => {
+        if (message.type === 'failed') finish(new Error(`${script}: ${message.error}`));
+        else if (message.type === type) finish(null, message);
+      };
+      const onExit = (code: number | null) => finish(new Error(`${script} exited (code ${code}) before answering "${type}"`));
+      function finish(error: Error | null, message?: Reply) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve(message!);
+      }
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const readyMessage = next('ready', options.timeoutMs ?? 120_000);
+  child.send({ type: 'start', ...start });
+  let ready: Reply;
+  try {
+    ready = await readyMessage;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    child,
+    ready: ready as unknown as Ready,
+    async request<T>(message: { type: string } & Record<string, unknown>): Promise<T> {
+      const answer = next(message.type, options.timeoutMs ?? 600_000);
+      child.send(message);
+      return (await answer) as unknown as T;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.send({ type: 'stop' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The child's side: answers `start` with `ready`, runs `stop` on request, reports failures. */
+export function serveBench<Start, Ready>(handlers: {
+  start(message: Start): Promise<Ready>;
+  stop(): Promise<void>;
+  requests?: Record<string, (message: Record<string, unknown>) => Promise<Record<string, unknown>>>;
+}): void {
+  const send = (message: Record<string, unknown>) => process.send?.(message);
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= handlers.stop().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+    return stopping;
+  };
+  process.on('message', (message: { type: string } & Record<string, unknown>) => {
+    const fail = (error: unknown) => send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    if (message.type === 'start') {
+      handlers.start(message as unknown as Start).then((ready) => send({ ...ready, type: 'ready' }), fail);
+    } else if (message.type === 'stop') {
+      void stop();
+    } else {
+      const handler = handlers.requests?.[message.type];
+      if (handler) handler(message).then((answer) => send({ ...answer, type: message.type }), fail);
+    }
+  });
+  // The parent went away without asking us to stop: do not linger.
+  process.on('disconnect', () => void stop());
+}
