@@ -1,13 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { PoolClient, QueryResultRow } from 'pg';
+import { types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
 
 /** `date` columns stay `YYYY-MM-DD` strings: a calendar date has no time zone to shift it. */
+const keepText = (value: string) => value;
 const TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pgTypes = require('pg').types;
-    if (oid === 1082) return (value: string) => value;
-    return pgTypes.getTypeParser(oid, format);
+    return oid === 1082 ? keepText : pgTypes.getTypeParser(oid, format);
   },
 };
 

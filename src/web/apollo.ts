@@ -1,5 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { type DocumentNode, type GraphQLFormattedError, Kind, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config';
 import { AppError, PASS_THROUGH_CODES } from '../core/errors';
@@ -102,6 +103,9 @@ export function createApollo(config: Config, metrics: Metrics, logger: Logger): 
     formatError,
     validationRules: queryLimitRules(config.queryLimits),
     parseOptions: { maxTokens: config.queryLimits.maxTokens },
-    plugins: [requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' })],
+    plugins: [
+      // Cache control would wrap every resolver (willResolveField); the hub sets no cache hints.
+      ApolloServerPluginCacheControlDisabled(),
+      requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' })],
   });
 }
