@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Property } from '@mikro-orm/core';
+import { LedgerRecordEntity } from './ledger-record.entity';
 
 export interface EvidenceItem {
   type: string;
@@ -8,10 +9,7 @@ export interface EvidenceItem {
 
 /** The expert panel's (专家组) assessment of an ill or disabled child, with its evidence (二(三)(四)). */
 @Entity({ schema: 'hub', tableName: 'assessment' })
-export class AssessmentEntity {
-  @PrimaryKey({ type: 'uuid' })
-  id!: string;
-
+export class AssessmentEntity extends LedgerRecordEntity {
   @Property({ type: 'uuid' })
   childId!: string;
 
@@ -35,16 +33,4 @@ export class AssessmentEntity {
 
   @Property({ type: 'boolean' })
   evidenceComplete!: boolean;
-
-  @Property({ type: 'integer', version: true })
-  version!: number;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() })
-  createdAt!: Date;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() })
-  updatedAt!: Date;
-
-  @Property({ type: 'string' })
-  updatedBy!: string;
 }

@@ -1,12 +1,10 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Property } from '@mikro-orm/core';
+import { LedgerRecordEntity } from './ledger-record.entity';
 import type { DropoutReason, DropoutStatus, Placement } from './dropout-case.enums';
 
 /** A child on the dropout ledger (辍学台账), owned by education. */
 @Entity({ schema: 'edu', tableName: 'dropout_case' })
-export class DropoutCaseEntity {
-  @PrimaryKey({ type: 'uuid' })
-  id!: string;
-
+export class DropoutCaseEntity extends LedgerRecordEntity {
   @Property({ type: 'uuid' })
   childId!: string;
 
@@ -43,16 +41,4 @@ export class DropoutCaseEntity {
 
   @Property({ type: 'string', nullable: true })
   policeConfirmedBy!: string | null;
-
-  @Property({ type: 'integer', version: true })
-  version!: number;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() })
-  createdAt!: Date;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() })
-  updatedAt!: Date;
-
-  @Property({ type: 'string' })
-  updatedBy!: string;
 }

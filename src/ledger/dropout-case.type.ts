@@ -1,12 +1,10 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import { LocalDate } from '../core/scalars';
+import { LedgerRecordType } from './ledger-record.type';
 import { DropoutReason, DropoutStatus, Placement } from './dropout-case.enums';
 
-@ObjectType('DropoutCase', { description: '辍学个案（控辍保学台账）A case on the dropout ledger', simpleResolvers: true })
-export class DropoutCaseType {
-  @Field(() => ID, { nullable: true, description: '个案编号 Case id' })
-  id!: string | null;
-
+@ObjectType('DropoutCase', { implements: LedgerRecordType, description: '辍学个案（控辍保学台账）A case on the dropout ledger', simpleResolvers: true })
+export class DropoutCaseType extends LedgerRecordType {
   @Field(() => DropoutReason.values, { nullable: true, description: '辍学原因 Reason' })
   reason!: string | null;
 
@@ -39,13 +37,4 @@ export class DropoutCaseType {
 
   @Field(() => String, { nullable: true, description: '公安核实人 Who confirmed it' })
   policeConfirmedBy!: string | null;
-
-  @Field(() => Int, { nullable: true, description: '版本号 Version' })
-  version!: number | null;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: '最后修改时间 When last changed' })
-  updatedAt!: Date | null;
-
-  @Field(() => String, { nullable: true, description: '最后修改人 Who last changed it' })
-  updatedBy!: string | null;
 }

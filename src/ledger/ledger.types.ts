@@ -1,13 +1,11 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { LocalDate } from '../core/scalars';
+import { LedgerRecordType } from './ledger-record.type';
 import { AssessmentDecision, EvidenceType } from './assessment.enums';
 import { VisitMethod, VisitOutcome } from './persuasion-visit.enums';
 
-@ObjectType('PersuasionVisit', { description: '劝返记录 A persuasion visit', simpleResolvers: true })
-export class PersuasionVisitType {
-  @Field(() => ID, { nullable: true, description: '编号 Id' })
-  id!: string | null;
-
+@ObjectType('PersuasionVisit', { implements: LedgerRecordType, description: '劝返记录 A persuasion visit', simpleResolvers: true })
+export class PersuasionVisitType extends LedgerRecordType {
   @Field(() => ID, { nullable: true, description: '个案编号 Case id' })
   caseId!: string | null;
 
@@ -25,15 +23,6 @@ export class PersuasionVisitType {
 
   @Field(() => String, { nullable: true, description: '备注 Notes' })
   notes!: string | null;
-
-  @Field(() => Int, { nullable: true, description: '版本号 Version' })
-  version!: number | null;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: '最后修改时间 When last changed' })
-  updatedAt!: Date | null;
-
-  @Field(() => String, { nullable: true, description: '最后修改人 Who last changed it' })
-  updatedBy!: string | null;
 }
 
 @ObjectType('EvidenceItem', { description: '佐证材料 One evidence item', simpleResolvers: true })
@@ -48,11 +37,8 @@ export class EvidenceItemType {
   date!: string;
 }
 
-@ObjectType('Assessment', { description: '专家组评估 An expert-panel assessment', simpleResolvers: true })
-export class AssessmentType {
-  @Field(() => ID, { nullable: true, description: '编号 Id' })
-  id!: string | null;
-
+@ObjectType('Assessment', { implements: LedgerRecordType, description: '专家组评估 An expert-panel assessment', simpleResolvers: true })
+export class AssessmentType extends LedgerRecordType {
   @Field(() => ID, { nullable: true, description: '相关个案 Related case' })
   caseId!: string | null;
 
@@ -73,13 +59,4 @@ export class AssessmentType {
 
   @Field(() => Boolean, { nullable: true, description: '佐证材料完整（按安置意见所需）Evidence complete for the decision' })
   evidenceComplete!: boolean | null;
-
-  @Field(() => Int, { nullable: true, description: '版本号 Version' })
-  version!: number | null;
-
-  @Field(() => GraphQLISODateTime, { nullable: true, description: '最后修改时间 When last changed' })
-  updatedAt!: Date | null;
-
-  @Field(() => String, { nullable: true, description: '最后修改人 Who last changed it' })
-  updatedBy!: string | null;
 }

@@ -1,11 +1,9 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Property } from '@mikro-orm/core';
+import { LedgerRecordEntity } from './ledger-record.entity';
 
 /** A persuasion visit (劝返) on a dropout case: when, who, how, and what came of it. */
 @Entity({ schema: 'edu', tableName: 'persuasion_visit' })
-export class PersuasionVisitEntity {
-  @PrimaryKey({ type: 'uuid' })
-  id!: string;
-
+export class PersuasionVisitEntity extends LedgerRecordEntity {
   @Property({ type: 'uuid' })
   caseId!: string;
 
@@ -26,16 +24,4 @@ export class PersuasionVisitEntity {
 
   @Property({ type: 'string', length: 500, nullable: true })
   notes!: string | null;
-
-  @Property({ type: 'integer', version: true })
-  version!: number;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() })
-  createdAt!: Date;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', onCreate: () => new Date(), onUpdate: () => new Date() })
-  updatedAt!: Date;
-
-  @Property({ type: 'string' })
-  updatedBy!: string;
 }
