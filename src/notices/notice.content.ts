@@ -62,11 +62,48 @@ export interface NoticeSummary {
   specialGroupStatusChanges: number | null;
 }
 
+/**
+ * Children whose school status changed in the month, kept once for all notices (not once per
+ * recipient: a month of a million changes would otherwise hold tens of millions of entries):
+ * where they live and which departments made the changes, one bit each.
+ */
+export class StatusChanges {
+  private readonly children = new Map<string, { hukou: string; residence: string; depts: number }>();
+
+  note(row: Record<string, any>): void {
+    if (row.entity !== 'EducationRecord' || row.operation !== 'UPDATE' || !row.changes?.status) return;
+    const known = this.children.get(row.child_id);
+    const bit = 1 << DEPARTMENTS.indexOf(row.actor_dept);
+    if (known) known.depts |= bit;
+    else this.children.set(row.child_id, { hukou: row.hukou_region, residence: row.residence_region, depts: bit });
+  }
+
+  ids(): string[] {
+    return [...this.children.keys()];
+  }
+
+  /** For each `dept/region`, how many of `children` changed status by another department's hand. */
+  countsFor(children: Iterable<string>): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const id of children) {
+      const child = this.children.get(id);
+      if (!child) continue;
+      for (const [i, dept] of DEPARTMENTS.entries()) {
+        if ((child.depts & ~(1 << i)) === 0) continue;
+        for (const region of regionsOfEntry(child.hukou, child.residence)) {
+          const key = `${dept}/${region}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    return counts;
+  }
+}
+
 /** What a notice is made of, gathered in one pass over its entries. */
 export class NoticeAccumulator {
   readonly summary: NoticeSummary = { entries: 0, byEntity: {}, newChildren: 0, newDropoutCases: {}, returnsToSchool: 0, closuresByReason: {}, specialGroupStatusChanges: null };
   readonly closedCases: string[] = [];
-  readonly statusChangedChildren = new Set<string>();
   private readonly digest = createHash('sha256');
 
   add(entry: ChangeLogEntryType, digest: Buffer): void {
@@ -87,10 +124,7 @@ export class NoticeAccumulator {
     }
     if (entry.entity === 'EducationRecord') {
       const status = change('status');
-      if (status && entry.operation === 'UPDATE') {
-        this.statusChangedChildren.add(entry.childId);
-        if (status.before === '"DROPPED_OUT"' && status.after && RETURN_STATUSES.has(status.after)) s.returnsToSchool++;
-      }
+      if (status && entry.operation === 'UPDATE' && status.before === '"DROPPED_OUT"' && status.after && RETURN_STATUSES.has(status.after)) s.returnsToSchool++;
     }
   }
 

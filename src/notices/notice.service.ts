@@ -12,7 +12,7 @@ import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
 import {
   allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, projectForDepartments,
-  type Recipient, recipientKey, recipientReader, regionsOfEntry,
+  type Recipient, recipientKey, recipientReader, regionsOfEntry, StatusChanges,
 } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
 
@@ -60,6 +60,7 @@ export class NoticeService {
       const toSeq = head ? Number(head.seq) : 0;
       const fromOf = (r: Recipient) => previous.get(recipientKey(r)) ?? 0;
       const accumulators = new Map(recipients.map((r) => [recipientKey(r), new NoticeAccumulator()]));
+      const statusChanges = new StatusChanges();
       let cursor = Math.min(...recipients.map(fromOf));
       while (cursor < toSeq) {
         const rows = await em.execute(
@@ -67,6 +68,7 @@ export class NoticeService {
         if (rows.length === 0) break;
         for (const row of rows) {
           const seq = Number(row.seq);
+          statusChanges.note(row);
           const projected = projectForDepartments(row);
           const concerned = regionsOfEntry(row.hukou_region, row.residence_region);
           for (const [dept, view] of projected) {
@@ -79,7 +81,7 @@ export class NoticeService {
         }
         cursor = Number(rows[rows.length - 1].seq);
       }
-      await this.finishSummaries(em, accumulators);
+      await this.finishSummaries(em, accumulators, statusChanges);
       const issuedAt = new Date();
       const notices = recipients.map((r) => {
         const acc = accumulators.get(recipientKey(r))!;
@@ -104,14 +106,14 @@ export class NoticeService {
   }
 
   /** Closure reasons and special-group status changes need the cases' reasons and the rosters: two lookups for all notices. */
-  private async finishSummaries(em: EntityManager, accumulators: Map<string, NoticeAccumulator>): Promise<void> {
+  private async finishSummaries(em: EntityManager, accumulators: Map<string, NoticeAccumulator>, statusChanges: StatusChanges): Promise<void> {
     // Inside the issuing transaction (one connection on PGlite): ids bound as array literals.
     const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
     const closed = [...new Set([...accumulators.values()].flatMap((a) => a.closedCases))];
     const reasons = new Map<string, string>(
       closed.length ? (await em.execute('SELECT id::text AS id, reason FROM edu.dropout_case WHERE id = ANY(?::uuid[])', [uuidArray(closed)])).map((r: any) => [r.id, r.reason]) : [],
     );
-    const changed = [...new Set([...accumulators.values()].flatMap((a) => [...a.statusChangedChildren]))];
+    const changed = statusChanges.ids();
     const onRoster = new Set<string>(
       changed.length
         ? (await em.execute(
@@ -119,6 +121,7 @@ export class NoticeService {
                AND (left_behind OR de_facto_unsupported OR migrant OR parent_imprisoned OR orphan OR subsistence_allowance)`, [uuidArray(changed)])).map((r: any) => r.child_id)
         : [],
     );
+    const rosterCounts = statusChanges.countsFor(onRoster);
     for (const [key, acc] of accumulators) {
       for (const id of acc.closedCases) {
         const reason = reasons.get(id) ?? 'UNKNOWN';
@@ -126,7 +129,7 @@ export class NoticeService {
       }
       const reader = recipientReader({ dept: key.split('/')[0] as never, region: key.split('/')[1] });
       const mayKnowRosters = reader.access.canRead('CivilAffairsRecord.leftBehind');
-      acc.summary.specialGroupStatusChanges = mayKnowRosters ? [...acc.statusChangedChildren].filter((c) => onRoster.has(c)).length : null;
+      acc.summary.specialGroupStatusChanges = mayKnowRosters ? (rosterCounts.get(key) ?? 0) : null;
     }
   }
 
