@@ -32,6 +32,8 @@ export interface SeedChild {
   readonly birthDate: string;
   readonly hukouRegion: string;
   readonly residenceRegion: string;
+  /** 乡镇（街道）of residence: county code + 3 digits. */
+  readonly township: string;
   readonly education: { status: SchoolStatus; stage: Stage | null; grade: number | null; schoolName: string | null } | null;
   readonly publicSecurity: { hukouStatus: HukouStatus; whereabouts: Whereabouts; verifiedOn: string | null } | null;
   readonly civilAffairs: {
@@ -343,7 +345,7 @@ export class ChildGenerator {
     const dropoutCase = education ? this.dropoutCase(index, education.status, { publicSecurity, disability, health, poverty: poverty !== null, age }, random) : null;
 
     return {
-      id, idNumber, name, gender, birthDate, hukouRegion: hukou.code, residenceRegion: residence.code,
+      id, idNumber, name, gender, birthDate, hukouRegion: hukou.code, residenceRegion: residence.code, township: townshipFor(residence, id),
       education, publicSecurity, civilAffairs, poverty, health, disability, dropoutCase,
     };
   }
@@ -537,6 +539,15 @@ export function generateChildren(clock: Clock, options: Pick<SeedOptions, 'seed'
 // Inserting.
 
 type Column<R> = readonly [column: string, pgType: string, value: (row: R) => unknown];
+/**
+ * The township (乡镇、街道) a child lives in: districts have fewer, larger streets, counties more
+ * townships. Taken from the child's id, not the random stream, so adding it changed no other value.
+ */
+function townshipFor(county: { code: string; kind: 'district' | 'county' | 'city' }, id: string): string {
+  const count = county.kind === 'district' ? 8 : county.kind === 'city' ? 12 : 15;
+  return `${county.code}${String(1 + (parseInt(id.slice(0, 8), 16) % count)).padStart(3, '0')}`;
+}
+
 interface Table<R> {
   readonly name: string;
   readonly rows: (child: SeedChild) => R | null;
@@ -552,6 +563,7 @@ const section = <R>(name: string, pick: (child: SeedChild) => R | null, columns:
 const CHILD = table<SeedChild>('hub.child', (c) => c, [
   ['id', 'uuid', (c) => c.id], ['id_number', 'text', (c) => c.idNumber], ['name', 'text', (c) => c.name], ['gender', 'text', (c) => c.gender],
   ['birth_date', 'date', (c) => c.birthDate], ['hukou_region', 'text', (c) => c.hukouRegion], ['residence_region', 'text', (c) => c.residenceRegion],
+  ['township', 'text', (c) => c.township],
 ]);
 const SECTIONS = [
   section('edu.education_record', (c) => c.education, [

@@ -11,6 +11,8 @@ import { SensitiveReadService } from './audit/sensitive-read.service';
 import { NoticeService } from './notices/notice.service';
 import { DropoutCaseService } from './ledger/dropout-case.service';
 import { WeeklyReportService } from './ledger/weekly-report.service';
+import { HomeTeachingService } from './ledger/home-teaching.service';
+import { EnrollmentService } from './enrollment/enrollment.service';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -24,6 +26,8 @@ export interface Services {
   readonly notices: NoticeService;
   readonly dropoutCases: DropoutCaseService;
   readonly weeklyReports: WeeklyReportService;
+  readonly homeTeaching: HomeTeachingService;
+  readonly enrollment: EnrollmentService;
 }
 
 export function createServices(db: Database, clock: Clock, logger?: Logger): Services {
@@ -37,6 +41,8 @@ export function createServices(db: Database, clock: Clock, logger?: Logger): Ser
     notices: new NoticeService(db.orm, db.sql),
     dropoutCases: new DropoutCaseService(db.orm, clock),
     weeklyReports: new WeeklyReportService(db.orm, db.sql, clock),
+    homeTeaching: new HomeTeachingService(db.orm, clock),
+    enrollment: new EnrollmentService(db.orm, db.sql, clock),
   };
 }
 

@@ -17,5 +17,6 @@ export const DEMO_IDENTITIES: ReadonlyArray<TokenRequest & { readonly label: str
   { sub: 'demo-psb-liaison', dept: 'PSB', region: '350102', roles: ['liaison'], label: '鼓楼区公安分局 联络员 (PSB liaison, Gulou)' },
   { sub: 'demo-edu-analyst', dept: 'EDU', region: '350100', roles: ['analyst'], label: '福州市教育局 分析员 (EDU analyst, Fuzhou)' },
   { sub: 'demo-edu-supervisor', dept: 'EDU', region: '350000', roles: ['supervisor'], label: '省教育督导 (EDU supervisor, province)' },
+  { sub: 'demo-township-clerk', dept: 'TOWNSHIP', region: '350102001', roles: ['clerk'], label: '鼓楼区鼓东街道 录入员 (TOWNSHIP clerk, Gudong street, Gulou)' },
   { sub: 'demo-edu-clerk-taijiang', dept: 'EDU', region: '350103', roles: ['clerk'], label: '台江区教育局 录入员 (EDU clerk, Taijiang)' },
 ];

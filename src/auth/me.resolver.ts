@@ -2,7 +2,7 @@ import { Ctx, Query, Resolver } from 'type-graphql';
 import type { AppContext } from '../services';
 import { regions } from '../regions/region.registry';
 import { matrixFields } from '../permissions/access';
-import { DEPARTMENT_NAMES } from './identity';
+import { DEPARTMENT_NAMES, TOWNSHIP } from './identity';
 import { MeType } from './me.type';
 
 @Resolver(() => MeType)
@@ -14,7 +14,8 @@ export class MeResolver {
       sub: identity.sub,
       dept: identity.dept,
       deptName: DEPARTMENT_NAMES[identity.dept],
-      region: regions.get(identity.region)!,
+      region: regions.get(identity.dept === TOWNSHIP ? identity.region.slice(0, 6) : identity.region)!,
+      township: identity.dept === TOWNSHIP ? identity.region : null,
       roles: [...identity.roles],
       permissions: matrixFields()
         .map((field) => `${field}:${access.level(field)}`)

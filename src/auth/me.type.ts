@@ -6,14 +6,17 @@ export class MeType {
   @Field(() => String, { description: '用户标识 Subject of the token' })
   sub!: string;
 
-  @Field(() => String, { description: '部门代码 Department code (EDU, PSB, CIVIL, POVERTY, HEALTH, DPF)' })
+  @Field(() => String, { description: '部门代码 Department code (EDU, PSB, CIVIL, POVERTY, HEALTH, DPF, TOWNSHIP)' })
   dept!: string;
 
   @Field(() => String, { description: '部门名称 Department name' })
   deptName!: string;
 
-  @Field(() => RegionType, { description: '辖区 Region the user works in' })
+  @Field(() => RegionType, { description: '辖区（乡镇用户为其所在县）Region the user works in (a township user\'s county)' })
   region!: RegionType;
+
+  @Field(() => String, { nullable: true, description: '乡镇（街道）代码，仅乡镇用户 Township code, for TOWNSHIP users only' })
+  township!: string | null;
 
   @Field(() => [String], { description: '角色 Roles' })
   roles!: string[];

@@ -1,9 +1,8 @@
 import { loadConfig, usesLocalKeys } from '../config';
 import { DEMO_IDENTITIES } from './demo-identities';
-import { isDepartment, isRole, type Role } from './identity';
+import { ALL_DEPARTMENTS, isDepartment, isRole, type Role } from './identity';
 import { loadOrCreateLocalKey } from './keys';
-import { signToken } from './tokens';
-import { regions } from '../regions/region.registry';
+import { identityFromClaims, signToken } from './tokens';
 
 /**
  * `npm run token -- --dept EDU --region 350102 --roles clerk [--sub NAME] [--hours 12]`
@@ -24,9 +23,10 @@ async function main(): Promise<void> {
     const dept = args.get('dept');
     const region = args.get('region') ?? '';
     const roles = (args.get('roles') ?? 'clerk').split(',');
-    if (!isDepartment(dept)) throw new Error('--dept must be one of EDU PSB CIVIL POVERTY HEALTH DPF');
-    if (!regions.get(region)) throw new Error('--region must be a Fujian division code such as 350102');
+    if (!isDepartment(dept)) throw new Error(`--dept must be one of ${ALL_DEPARTMENTS.join(' ')}`);
     if (!roles.every(isRole)) throw new Error('--roles must be a comma-separated list of clerk, liaison, analyst, expert, supervisor');
+    // The same checks the hub makes on a token's claims, so a token made here is one it accepts.
+    identityFromClaims({ sub: 'check', dept, region, roles });
     const hours = Number(args.get('hours') ?? 12);
     request = { sub: args.get('sub') ?? `${dept.toLowerCase()}-${region}-${roles.join('-')}`, dept, region, roles: roles as Role[], ttlSeconds: Math.round(hours * 3600) };
   }

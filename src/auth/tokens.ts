@@ -4,7 +4,7 @@ import { ROLE_RULES } from '../permissions/matrix';
 import { UnauthenticatedError } from '../core/errors';
 import { ALGORITHM, type SigningKey } from './keys';
 import { jose } from './jose';
-import { type Department, type Identity, type Role, isDepartment, isRole } from './identity';
+import { type Department, type Identity, type Role, isDepartment, isRole, TOWNSHIP, TOWNSHIP_CODE } from './identity';
 
 /** Tokens larger than this are refused before any parsing (a JWT with these claims is ~500 bytes). */
 export const MAX_TOKEN_BYTES = 4096;
@@ -58,7 +58,12 @@ export function identityFromClaims(claims: Record<string, unknown>): Identity {
   const { sub, dept, region, roles } = claims;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw new UnauthenticatedError('claim sub missing or invalid');
   if (!isDepartment(dept)) throw new UnauthenticatedError('claim dept is not a known department');
-  if (typeof region !== 'string' || !/^\d{6}$/.test(region) || !regions.get(region)) {
+  if (dept === TOWNSHIP) {
+    // A township user sits at one township: the county its code starts with must exist.
+    if (typeof region !== 'string' || !TOWNSHIP_CODE.test(region) || !regions.isCounty(region.slice(0, 6))) {
+      throw new UnauthenticatedError('claim region of a TOWNSHIP user must be a 9-digit township code within a known county');
+    }
+  } else if (typeof region !== 'string' || !/^\d{6}$/.test(region) || !regions.get(region)) {
     throw new UnauthenticatedError('claim region is not a known 6-digit region code');
   }
   if (!Array.isArray(roles) || roles.length === 0 || roles.length > 10 || !roles.every(isRole)) {

@@ -78,6 +78,16 @@ function ledgerRows(states: Map<string, EntityState>, type: string, dateField: s
   return found.map((state) => ledgerRow(type, state, reader));
 }
 
+/** Home-teaching arrangements with their visits (grouped by the arrangement each visit names). */
+function homeTeachingRows(states: Map<string, EntityState>, reader: Reader): Array<Record<string, unknown>> {
+  const visits = [...states].filter(([key]) => key.startsWith('HomeTeachingVisit:')).map(([, state]) => state);
+  const visible = reader.access.canRead('HomeTeaching.visits');
+  return ledgerRows(states, 'HomeTeaching', 'startedOn', reader).map((row) => {
+    const own = new Map(visits.filter((v) => row.id !== null && v.values.homeTeachingId === row.id).map((v) => [`HomeTeachingVisit:${v.entityId}`, v]));
+    return { ...row, visits: visible ? ledgerRows(own, 'HomeTeachingVisit', 'visitedOn', reader) : null };
+  });
+}
+
 /**
  * As-of reads (DESIGN.md section 8): a child's federated record as it stood at a given time,
  * rebuilt from the change log and shown under TODAY's permissions, through the same projection
@@ -116,6 +126,10 @@ export class AsOfService {
       dropoutCases: reader.access.canRead('Child.dropoutCases') ? (ledgerRows(states, 'DropoutCase', 'openedOn', reader) as unknown as DropoutCaseType[]) : null,
       persuasionVisits: reader.access.canRead('Child.persuasionVisits') ? ledgerRows(states, 'PersuasionVisit', 'visitedOn', reader) : null,
       assessments: reader.access.canRead('Child.assessments') ? ledgerRows(states, 'Assessment', 'assessedOn', reader) : null,
+      homeTeaching: reader.access.canRead('Child.homeTeaching') ? homeTeachingRows(states, reader) : null,
+      enrollmentNotices: reader.access.canRead('Child.enrollmentNotices')
+        ? ledgerRows(states, 'EnrollmentNotice', 'issuedOn', reader).map((row) => ({ ...row, childId }))
+        : null,
       // Projected only when asked for, and only as many as asked for: projecting is what the read audit counts.
       changes: (last: number): ChangeLogEntryType[] => {
         const out: ChangeLogEntryType[] = [];

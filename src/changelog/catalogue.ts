@@ -6,6 +6,8 @@ import { ExchangeNoticeEntity } from '../notices/notice.entity';
 import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
 import { AssessmentEntity } from '../ledger/assessment.entity';
 import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
+import { HomeTeachingEntity, HomeTeachingVisitEntity } from '../ledger/home-teaching.entity';
+import { EnrollmentNoticeEntity } from '../enrollment/enrollment-notice.entity';
 
 /** How the change log names and labels one kind of entity, and which matrix field makes it visible. */
 export interface LoggedEntity {
@@ -32,7 +34,7 @@ byEntityName.set(ChildEntity.name, {
   type: 'Child',
   label: '儿童基本信息',
   visibleWith: 'Child.id',
-  fields: { idNumber: '身份证号', name: '姓名', gender: '性别', birthDate: '出生日期', hukouRegion: '户籍地', residenceRegion: '居住地' },
+  fields: { idNumber: '身份证号', name: '姓名', gender: '性别', birthDate: '出生日期', hukouRegion: '户籍地', residenceRegion: '居住地', township: '乡镇（街道）' },
   childIdOf: (e) => e.id as string,
 });
 for (const section of SECTIONS) {
@@ -67,6 +69,30 @@ byEntityName.set(AssessmentEntity.name, {
   label: '专家组评估',
   visibleWith: 'Child.assessments',
   fields: { caseId: '个案编号', assessedOn: '评估日期', members: '专家组成员', decision: '安置意见', reviewOn: '复评日期', evidence: '佐证材料', evidenceComplete: '材料完整' },
+  childIdOf: (e) => e.childId as string,
+});
+byEntityName.set(HomeTeachingEntity.name, {
+  type: 'HomeTeaching',
+  label: '送教上门安排',
+  visibleWith: 'Child.homeTeaching',
+  fields: { caseId: '个案编号', schoolName: '承担学校', teacher: '送教教师', startedOn: '开始日期', endedOn: '结束日期', notes: '备注' },
+  childIdOf: (e) => e.childId as string,
+});
+byEntityName.set(HomeTeachingVisitEntity.name, {
+  type: 'HomeTeachingVisit',
+  label: '送教上门记录',
+  visibleWith: 'Child.homeTeaching',
+  fields: { homeTeachingId: '送教安排编号', visitedOn: '送教日期', teacher: '送教教师', hours: '课时', content: '教学内容', notes: '备注' },
+  childIdOf: (e) => e.childId as string,
+});
+byEntityName.set(EnrollmentNoticeEntity.name, {
+  type: 'EnrollmentNotice',
+  label: '入学通知书',
+  visibleWith: 'Child.enrollmentNotices',
+  fields: {
+    schoolYear: '学年', stage: '入学学段', number: '通知书编号', schoolName: '就读学校', schoolKind: '学校类别', priority: '公办优先',
+    reportOn: '报到日期', issuedOn: '发放日期', arrivedOn: '实际报到日期', status: '状态', caseId: '未报到立案编号',
+  },
   childIdOf: (e) => e.childId as string,
 });
 byEntityName.set(WeeklyReportEntity.name, {

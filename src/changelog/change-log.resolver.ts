@@ -27,12 +27,13 @@ export class ChangeLogResolver {
     return ctx.services.changeLog.verify(ctx.reader());
   }
 
-  @FieldResolver(() => [ChangeLogEntryType], { description: '此儿童最近的变更（最新在前，按权限投影；历史时刻读取时为该时刻以前的）Latest changes of this child, newest first, projected through your permissions (on an as-of read, those up to that time)' })
+  @FieldResolver(() => [ChangeLogEntryType], { nullable: true, description: '此儿童最近的变更（最新在前，按权限投影；历史时刻读取时为该时刻以前的）Latest changes of this child, newest first, projected through your permissions (on an as-of read, those up to that time)' })
   changes(
     @Root() child: ChildView,
     @Ctx() ctx: AppContext,
     @Arg('last', () => Int, { defaultValue: 20, description: '最多条数（1–100）How many (1–100)' }) last: number,
-  ): Promise<ChangeLogEntryType[]> {
+  ): Promise<ChangeLogEntryType[]> | null {
+    if (!ctx.reader().access.canRead('Child.changes')) return null;
     if (!Number.isInteger(last) || last < 1 || last > MAX_PAGE_SIZE) throw BadUserInputError.one('last', `应为 1 到 ${MAX_PAGE_SIZE} (must be 1 to ${MAX_PAGE_SIZE})`);
     if (child.snapshot) return Promise.resolve(child.snapshot.changes(last));
     const reader = ctx.reader();

@@ -26,6 +26,10 @@ export class ChildEntity {
   @Property({ type: 'string', length: 6 })
   residenceRegion!: string;
 
+  /** 乡镇（街道）of residence: 9-digit code starting with the residence county's. */
+  @Property({ type: 'string', length: 9, nullable: true })
+  township!: string | null;
+
   @Property({ type: 'integer', version: true })
   version!: number;
 

@@ -26,6 +26,18 @@ export class RegisterChildInput {
 
   @Field(() => String, { description: '居住地县级区划代码 County code of residence' })
   residenceRegion!: string;
+
+  @Field(() => String, { nullable: true, description: '居住地乡镇（街道）代码：9位，前6位为居住地县级代码 Township of residence: 9 digits, starting with the residence county' })
+  township?: string | null;
+}
+
+@InputType({ description: '登记儿童所在乡镇（街道）Set the township a child lives in' })
+export class AssignTownshipInput {
+  @Field(() => ID, { description: '儿童编号 Child id' })
+  childId!: string;
+
+  @Field(() => String, { nullable: true, description: '乡镇（街道）代码，null 清除 Township code; null clears it' })
+  township!: string | null;
 }
 
 @InputType({ description: '儿童列表筛选条件；按无权查看的字段筛选会被拒绝 Filters; filtering on a field you may not read is refused' })

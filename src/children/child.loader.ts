@@ -15,6 +15,7 @@ const COLUMNS: Readonly<Record<string, string>> = {
   birthDate: 'birth_date',
   hukouRegion: 'hukou_region',
   residenceRegion: 'residence_region',
+  township: 'township',
   version: 'version',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
@@ -28,6 +29,7 @@ export interface ChildRow {
   birthDate: string | null;
   hukouRegion: string | null;
   residenceRegion: string | null;
+  township: string | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -48,9 +50,16 @@ export function childSelectList(reader: Reader, alias = 'c'): string {
   return list;
 }
 
-/** `(hukou in scope OR residence in scope)`, or TRUE for a province-wide reader. */
-export function scopeCondition(reader: Reader, param: number, alias = 'c'): string {
-  return reader.counties === null ? 'TRUE' : `(${alias}.hukou_region = ANY($${param}) OR ${alias}.residence_region = ANY($${param}))`;
+/**
+ * The condition that confines a read of hub.child to the reader's region, its value pushed onto
+ * `params`: the child's township for a township user, else hukou or residence county in scope, or
+ * TRUE for a province-wide reader. Every read of children goes through here.
+ */
+export function scopeCondition(reader: Reader, params: unknown[], alias = 'c'): string {
+  if (reader.township) return `${alias}.township = $${params.push(reader.township)}`;
+  if (reader.counties === null) return 'TRUE';
+  const p = `$${params.push(reader.counties)}`;
+  return `(${alias}.hukou_region = ANY(${p}) OR ${alias}.residence_region = ANY(${p}))`;
 }
 
 function region(code: string | null): RegionInfo | null {
@@ -70,9 +79,8 @@ export function toChildView(row: ChildRow, reader: Reader): ChildView {
 export function childLoader(sql: Sql, reader: Reader): DataLoader<string, ChildView | null> {
   return new DataLoader(async (ids) => {
     const params: unknown[] = [ids];
-    if (reader.counties) params.push(reader.counties);
     const rows = await sql.query<ChildRow>(
-      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id = ANY($1::uuid[]) AND ${scopeCondition(reader, 2)}`,
+      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id = ANY($1::uuid[]) AND ${scopeCondition(reader, params)}`,
       params,
     );
     const byId = new Map(rows.map((r) => [r.id, toChildView(r, reader)]));

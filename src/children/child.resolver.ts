@@ -1,9 +1,11 @@
-import { Arg, Ctx, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, GraphQLISODateTime, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { selectsPath } from '../core/selection';
 import type { AppContext } from '../services';
 import { BadUserInputError, NotFoundError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ChildConnection } from './child.connection';
-import { ChildFilter, RegisterChildInput } from './child.input';
+import { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
 import { childLoader } from './child.loader';
 import { ChildView } from './child.type';
 import { UUID } from './child.validation';
@@ -42,9 +44,12 @@ export class ChildResolver {
     @Arg('filter', () => ChildFilter, { nullable: true, description: '筛选条件 Filters' }) filter?: ChildFilter,
     @Arg('first', () => Int, { defaultValue: 20, description: `每页条数（1–${MAX_PAGE_SIZE}）Page size (1–${MAX_PAGE_SIZE})` }) first = 20,
     @Arg('after', () => String, { nullable: true, description: '上一页的 endCursor The endCursor of the previous page' }) after?: string | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<ChildConnection> {
     const reader = ctx.reader();
-    const page = await ctx.services.children.page(reader, filter, first, after);
+    // ID numbers that will be sent are audited by the page's own statement (no statement of their own).
+    const sendsIdNumbers = !!info && selectsPath(info, ['edges', 'node', 'idNumber']);
+    const page = await ctx.services.children.page(reader, filter, first, after, sendsIdNumbers ? ctx.requestId : null);
     const loader = ctx.loader('child', () => childLoader(ctx.db.sql, reader));
     page.nodes.forEach((node) => loader.prime(node.id, node));
     const connection = new ChildConnection();
@@ -68,5 +73,15 @@ export class ChildResolver {
   ): Promise<WritePayload> {
     const outcome = await ctx.services.children.register({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey);
     return writePayload(ctx, outcome);
+  }
+
+  @Mutation(() => WritePayload, { description: '登记儿童所在乡镇（街道）（教育、公安录入员），整批成功或整批失败 Set the township children live in (EDU and PSB clerks), all or none' })
+  async assignTownships(
+    @Arg('records', () => [AssignTownshipInput], { description: '儿童与乡镇（每批最多1000条）Children and townships, at most 1000' }) records: AssignTownshipInput[],
+    @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+    @Arg('reason', () => String, { nullable: true, description: '原因（记入变更日志）Reason, kept in the change log' }) reason: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<WritePayload> {
+    return writePayload(ctx, await ctx.services.children.assignTownships({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey));
   }
 }

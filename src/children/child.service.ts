@@ -3,16 +3,18 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
-import { ConflictError, ForbiddenError, Problems } from '../core/errors';
+import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { TOWNSHIP_CODE } from '../auth/identity';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
-import { accessFor, inScope } from '../permissions/access';
+import { accessFor, childInScope, inScope } from '../permissions/access';
+import { withReadAudit } from '../audit/sensitive-read.service';
 import { ChildEntity } from './child.entity';
-import type { ChildFilter, RegisterChildInput } from './child.input';
+import type { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
-import { UUID, validateRegistration } from './child.validation';
+import { checkTownship, UUID, validateRegistration } from './child.validation';
 
 export interface ChildPage {
   readonly nodes: ChildView[];
@@ -32,13 +34,23 @@ export class ChildService {
     private readonly clock: Clock,
   ) {}
 
-  async page(reader: Reader, filter: ChildFilter | undefined, first: number, after: string | null | undefined): Promise<ChildPage> {
+  /**
+   * One page of children. `auditIdNumbersFor` (a request id) says the caller will send the page's
+   * ID numbers: when the reader reads them unmasked, the page's statement writes their audit too.
+   */
+  async page(reader: Reader, filter: ChildFilter | undefined, first: number, after: string | null | undefined, auditIdNumbersFor: string | null = null): Promise<ChildPage> {
     checkPageSize(first);
     const afterId = after ? decodeCursor('child', after, UUID) : null;
     const where = buildChildWhere(reader, filter);
-    const query = pageQuery(reader, where, first, afterId);
+    const level = reader.access.level('Child.idNumber');
+    const audit = auditIdNumbersFor !== null && (level === 'R' || level === 'W');
+    let query = pageQuery(reader, where, first, afterId);
+    if (audit) {
+      query = withReadAudit(query, { identity: reader.identity, requestId: auditIdNumbersFor, field: 'Child.idNumber', childColumn: 'id', valueColumn: 'idNumber', limit: first });
+    }
     const rows = await this.sql.query<ChildRow>(query.text, query.values);
     const nodes = rows.slice(0, first).map((row) => toChildView(row, reader));
+    if (audit) for (const node of nodes) if (node.idNumber !== null) reader.audit.recorded(node.id, 'Child.idNumber');
     return {
       nodes,
       cursors: nodes.map((n) => encodeCursor('child', n.id)),
@@ -62,9 +74,8 @@ export class ChildService {
       throw new ForbiddenError('您的角色不能按身份证号查询 (your role may not look children up by ID number)');
     }
     const params: unknown[] = [idNumber];
-    if (reader.counties) params.push(reader.counties);
     const rows = await this.sql.query<ChildRow>(
-      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id_number = $1 AND ${scopeCondition(reader, 2)}`,
+      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id_number = $1 AND ${scopeCondition(reader, params)}`,
       params,
     );
     return rows.length ? toChildView(rows[0], reader) : null;
@@ -114,11 +125,40 @@ export class ChildService {
           birthDate: record.birthDate,
           hukouRegion: record.hukouRegion,
           residenceRegion: record.residenceRegion,
+          township: record.township ?? null,
           createdBy: actor.identity.sub,
           updatedBy: actor.identity.sub,
         } as ChildEntity);
       });
       return ids;
+    });
+  }
+
+  /** Sets (or clears) the township children live in, all or none. Returns their ids in input order. */
+  async assignTownships(actor: Actor, records: AssignTownshipInput[], idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
+    if (!accessFor(actor.identity).canWrite('Child.township')) {
+      throw new ForbiddenError('您的部门与角色不能登记乡镇（街道）(only education and public-security clerks set townships)');
+    }
+    const problems = new Problems();
+    if (records.length === 0 || records.length > MAX_BATCH) problems.add('records', `每批 1 到 ${MAX_BATCH} 条 (a batch holds 1 to ${MAX_BATCH} records)`);
+    records.forEach((r, i) => {
+      if (!UUID.test(r.childId)) problems.add(`records[${i}].childId`, '应为UUID (must be a UUID)');
+      if (r.township !== null && !TOWNSHIP_CODE.test(r.township)) problems.add(`records[${i}].township`, `乡镇（街道）代码应为9位数字 (a township code has 9 digits): ${r.township}`);
+      if (records.findIndex((o) => o.childId === r.childId) !== i) problems.add(`records[${i}].childId`, '同一儿童重复 (same child twice)');
+    });
+    problems.throwIfAny();
+    return runWrite(this.orm, actor, 'assignTownships', idempotencyKey, records, async (em) => {
+      const found = new Map((await em.find(ChildEntity, { id: { $in: records.map((r) => r.childId) } })).map((c) => [c.id, c]));
+      const inRegion = new Problems();
+      records.forEach((r, i) => {
+        const child = found.get(r.childId);
+        if (!child || !childInScope(actor.identity, child)) throw new NotFoundError(`records[${i}].childId: 您的辖区内没有儿童 ${r.childId} (no such child in your region)`);
+        if (r.township !== null) checkTownship(r.township, child.residenceRegion, `records[${i}].township`, inRegion);
+        child.township = r.township;
+        child.updatedBy = actor.identity.sub;
+      });
+      inRegion.throwIfAny();
+      return records.map((r) => r.childId);
     });
   }
 }

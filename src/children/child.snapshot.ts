@@ -17,6 +17,9 @@ export interface ChildSnapshot {
   /** Persuasion visits and panel assessments, newest first; null when not visible. */
   readonly persuasionVisits: Array<Record<string, unknown>> | null;
   readonly assessments: Array<Record<string, unknown>> | null;
+  /** Home-teaching arrangements, each with its `visits`, newest first; null when not visible. */
+  readonly homeTeaching?: Array<Record<string, unknown>> | null;
+  readonly enrollmentNotices?: Array<Record<string, unknown>> | null;
   /** The latest `last` entries up to that time, newest first, projected. */
   readonly changes: (last: number) => ChangeLogEntryType[];
 }

@@ -33,6 +33,9 @@ export class ChildView {
   @Field(() => RegionType, { description: '居住地县（市、区）County of residence' })
   residenceRegion!: RegionType;
 
+  @Field(() => String, { nullable: true, description: '居住地乡镇（街道）代码 Township of residence (9-digit code)' })
+  township!: string | null;
+
   @Field(() => Int, { description: '基本信息版本号（乐观锁）Version of the basic record (optimistic locking)' })
   version!: number;
 

@@ -1,3 +1,4 @@
+import { TOWNSHIP_CODE } from '../auth/identity';
 import type { Clock } from '../core/clock';
 import type { Problems } from '../core/errors';
 import { regions } from '../regions/region.registry';
@@ -53,4 +54,13 @@ export function validateRegistration(input: RegisterChildInput, index: number, c
   }
   checkCountyCode(input.hukouRegion, at('hukouRegion'), problems);
   checkCountyCode(input.residenceRegion, at('residenceRegion'), problems);
+  if (input.township !== undefined && input.township !== null) checkTownship(input.township, input.residenceRegion, at('township'), problems);
+}
+
+/** A township code lies in the county of residence: 9 digits, the first six that county's. */
+export function checkTownship(township: string, residenceRegion: string, path: string, problems: Problems): void {
+  if (!TOWNSHIP_CODE.test(township)) problems.add(path, `乡镇（街道）代码应为9位数字 (a township code has 9 digits): ${township}`);
+  else if (township.slice(0, 6) !== residenceRegion) {
+    problems.add(path, `乡镇（街道）${township} 不在居住地 ${residenceRegion} 内 (the township is not in the county of residence)`);
+  }
 }

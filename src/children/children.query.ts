@@ -31,10 +31,7 @@ export function buildChildWhere(reader: Reader, filter: ChildFilter | undefined)
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const parts: string[] = [];
-  if (reader.counties) {
-    params.push(reader.counties);
-    parts.push(scopeCondition(reader, 1));
-  }
+  parts.push(scopeCondition(reader, params));
   const f = filter ?? {};
   if (f.region !== undefined && f.region !== null) {
     requireReadable(reader, 'Child.hukouRegion', 'region');

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Identity } from '../auth/identity';
 import type { Database } from '../db/database';
 import { SensitiveReadCollector } from '../audit/sensitive-read.collector';
-import { type Access, accessFor, regionScope } from '../permissions/access';
+import { type Access, accessFor, regionScope, townshipOf } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import type { Clock } from './clock';
 import { type AppError, UnauthenticatedError } from './errors';
@@ -11,8 +11,10 @@ import { type AppError, UnauthenticatedError } from './errors';
 export interface Reader {
   readonly identity: Identity;
   readonly access: Access;
-  /** County codes in the reader's region, or null when that is every county (the province). */
+  /** County codes in the reader's region, or null when that is every county (the province); empty for a township user. */
   readonly counties: readonly string[] | null;
+  /** A township user's township: children are in scope only when they live there. */
+  readonly township: string | null;
   /** Unmasked sensitive values sent in this request, for the audit. */
   readonly audit: SensitiveReadCollector;
 }
@@ -23,6 +25,7 @@ export function readerFor(identity: Identity): Reader {
     identity,
     access: accessFor(identity),
     counties: counties.length === regions.counties().length ? null : counties,
+    township: townshipOf(identity),
     audit: new SensitiveReadCollector(),
   };
 }

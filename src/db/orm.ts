@@ -15,6 +15,9 @@ import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
 import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
 import { MIGRATIONS } from './migrations';
 
+import { HomeTeachingEntity, HomeTeachingVisitEntity } from '../ledger/home-teaching.entity';
+import { EnrollmentNoticeEntity } from '../enrollment/enrollment-notice.entity';
+
 export const ENTITIES = [
   ChildEntity,
   EducationRecordEntity,
@@ -28,6 +31,9 @@ export const ENTITIES = [
   PersuasionVisitEntity,
   AssessmentEntity,
   WeeklyReportEntity,
+  HomeTeachingEntity,
+  HomeTeachingVisitEntity,
+  EnrollmentNoticeEntity,
 ];
 
 export interface OrmOptions {

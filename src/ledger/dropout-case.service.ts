@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ChildEntity } from '../children/child.entity';
 import { UUID } from '../children/child.validation';
 import { isRealDate } from '../children/id-number';
 import type { Clock } from '../core/clock';
-import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { BadUserInputError, ConflictError, Problems } from '../core/errors';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import { EducationRecordEntity } from '../departments/education/education.entity';
 import { PublicSecurityRecordEntity } from '../departments/public-security/public-security.entity';
-import { accessFor, inScope } from '../permissions/access';
 import { AssessmentEntity } from './assessment.entity';
 import { type AssessmentDecision, evidenceComplete } from './assessment.enums';
 import { DropoutCaseEntity } from './dropout-case.entity';
@@ -16,6 +14,7 @@ import { type DropoutStatus, OPEN_DROPOUT_STATUSES, type Placement, POLICE_VERIF
 import type { AssessmentInput, OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from './dropout-case.input';
 import { defaultDeadline, transitionProblem } from './dropout-case.workflow';
 import { PersuasionVisitEntity } from './persuasion-visit.entity';
+import { caseInScope, childrenInScope, requireWrite } from './ledger.scope';
 
 const FINAL: readonly DropoutStatus[] = ['RETURNED', 'PLACED', 'CLOSED_NOT_DROPOUT'];
 
@@ -23,30 +22,9 @@ const FINAL: readonly DropoutStatus[] = ['RETURNED', 'PLACED', 'CLOSED_NOT_DROPO
 export class DropoutCaseService {
   constructor(private readonly orm: MikroORM, private readonly clock: Clock) {}
 
-  private require(actor: Actor, field: string, what: string): void {
-    if (!accessFor(actor.identity).canWrite(field)) throw new ForbiddenError(`您的部门与角色不能${what} (your department and role may not ${field})`);
-  }
-
-  /** Loads children by id inside the actor's region; NOT_FOUND names the first that is not there. */
-  private async children(em: EntityManager, actor: Actor, ids: string[], path: (i: number) => string): Promise<void> {
-    const found = await em.find(ChildEntity, { id: { $in: ids } }, { fields: ['id', 'hukouRegion', 'residenceRegion'] });
-    const visible = new Set(found.filter((c) => inScope(actor.identity, c.hukouRegion, c.residenceRegion)).map((c) => c.id));
-    const missing = ids.findIndex((id) => !visible.has(id));
-    if (missing >= 0) throw new NotFoundError(`${path(missing)}: 您的辖区内没有儿童 ${ids[missing]} (no such child in your region)`);
-  }
-
-  private async caseInScope(em: EntityManager, actor: Actor, caseId: string, path: string): Promise<DropoutCaseEntity> {
-    const found = UUID.test(caseId) ? await em.findOne(DropoutCaseEntity, { id: caseId }) : null;
-    if (found) {
-      const child = await em.findOne(ChildEntity, { id: found.childId }, { fields: ['id', 'hukouRegion', 'residenceRegion'] });
-      if (child && inScope(actor.identity, child.hukouRegion, child.residenceRegion)) return found;
-    }
-    throw new NotFoundError(`${path}: 您的辖区内没有个案 ${caseId} (no such case in your region)`);
-  }
-
   /** 立案 (二(三), 三(二)): education puts children on the ledger, one open case per child at a time. Returns the children. */
   async open(actor: Actor, records: OpenDropoutCaseInput[], key?: string | null): Promise<WriteOutcome<string[]>> {
-    this.require(actor, 'DropoutCase.status', '立案');
+    requireWrite(actor, 'DropoutCase.status', '立案');
     const problems = new Problems();
     const today = this.clock.today();
     records.forEach((r, i) => {
@@ -61,7 +39,7 @@ export class DropoutCaseService {
     if (records.length === 0 || records.length > 1000) problems.add('records', '每批 1 到 1000 条 (1 to 1000 records)');
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'openDropoutCases', key, records, async (em) => {
-      await this.children(em, actor, records.map((r) => r.childId), (i) => `records[${i}].childId`);
+      await childrenInScope(em, actor, records.map((r) => r.childId), (i) => `records[${i}].childId`);
       const open = await em.find(DropoutCaseEntity, { childId: { $in: records.map((r) => r.childId) }, status: { $in: [...OPEN_DROPOUT_STATUSES] } });
       if (open.length) {
         const index = records.findIndex((r) => r.childId === open[0].childId);
@@ -81,11 +59,11 @@ export class DropoutCaseService {
 
   /** Moves a case on, if the state machine and the verification rules allow it. Returns the child's id. */
   async transition(actor: Actor, input: TransitionDropoutCaseInput): Promise<WriteOutcome<string[]>> {
-    this.require(actor, 'DropoutCase.status', '变更个案状态');
+    requireWrite(actor, 'DropoutCase.status', '变更个案状态');
     const to = input.status as DropoutStatus;
     if (input.closedOn && !isRealDate(input.closedOn)) throw BadUserInputError.one('closedOn', '日期无效 (not a date)');
     return runWrite(this.orm, actor, 'transitionDropoutCase', null, input, async (em) => {
-      const found = await this.caseInScope(em, actor, input.caseId, 'caseId');
+      const found = await caseInScope(em, actor, input.caseId, 'caseId');
       if (found.version !== input.expectedVersion) {
         throw new ConflictError(`expectedVersion: 期望版本 ${input.expectedVersion}，当前版本 ${found.version} (stale version)`, { path: 'expectedVersion', currentVersion: found.version });
       }
@@ -107,10 +85,10 @@ export class DropoutCaseService {
 
   /** 公安核实 (二(三)): the police confirm a case reported missing, abroad, with a wrong hukou or deceased. */
   async confirmByPolice(actor: Actor, caseId: string, confirmedOn: string): Promise<WriteOutcome<string[]>> {
-    this.require(actor, 'DropoutCase.policeConfirmedOn', '核实个案');
+    requireWrite(actor, 'DropoutCase.policeConfirmedOn', '核实个案');
     if (!isRealDate(confirmedOn) || confirmedOn > this.clock.today()) throw BadUserInputError.one('confirmedOn', '应为不晚于今天的日期 (a date not in the future)');
     return runWrite(this.orm, actor, 'confirmDropoutCaseByPolice', null, { caseId, confirmedOn }, async (em) => {
-      const found = await this.caseInScope(em, actor, caseId, 'caseId');
+      const found = await caseInScope(em, actor, caseId, 'caseId');
       if (!POLICE_VERIFIED_REASONS.includes(found.reason)) {
         throw BadUserInputError.one('caseId', `原因为 ${found.reason} 的个案无需公安核实 (only ${POLICE_VERIFIED_REASONS.join(', ')} cases are verified by the police)`);
       }
@@ -123,7 +101,7 @@ export class DropoutCaseService {
 
   /** 劝返 visits; the first visit of an open case starts persuasion. */
   async recordVisits(actor: Actor, visits: PersuasionVisitInput[], key?: string | null): Promise<WriteOutcome<string[]>> {
-    this.require(actor, 'PersuasionVisit.outcome', '记录劝返');
+    requireWrite(actor, 'PersuasionVisit.outcome', '记录劝返');
     const problems = new Problems();
     visits.forEach((v, i) => {
       if (!isRealDate(v.visitedOn) || v.visitedOn > this.clock.today()) problems.add(`visits[${i}].visitedOn`, '应为不晚于今天的日期 (a date not in the future)');
@@ -135,7 +113,7 @@ export class DropoutCaseService {
     return runWrite(this.orm, actor, 'recordPersuasionVisits', key, visits, async (em) => {
       const childIds: string[] = [];
       for (const [i, v] of visits.entries()) {
-        const found = await this.caseInScope(em, actor, v.caseId, `visits[${i}].caseId`);
+        const found = await caseInScope(em, actor, v.caseId, `visits[${i}].caseId`);
         if (FINAL.includes(found.status)) throw BadUserInputError.one(`visits[${i}].caseId`, `个案已结（${found.status}）(the case is closed)`);
         if (found.status === 'OPEN') {
           found.status = 'PERSUADING';
@@ -153,7 +131,7 @@ export class DropoutCaseService {
 
   /** 专家组 (二(三)(四)): experts of education, health and the DPF record the panel's decision and evidence. */
   async recordAssessment(actor: Actor, input: AssessmentInput): Promise<WriteOutcome<string[]>> {
-    this.require(actor, 'Assessment.decision', '记录专家组评估');
+    requireWrite(actor, 'Assessment.decision', '记录专家组评估');
     const problems = new Problems();
     if (!UUID.test(input.childId)) problems.add('assessment.childId', '应为UUID (must be a UUID)');
     if (input.assessedOn > this.clock.today()) problems.add('assessment.assessedOn', '不能晚于今天 (in the future)');
@@ -164,9 +142,9 @@ export class DropoutCaseService {
     });
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'recordAssessment', null, input, async (em) => {
-      await this.children(em, actor, [input.childId], () => 'assessment.childId');
+      await childrenInScope(em, actor, [input.childId], () => 'assessment.childId');
       if (input.caseId) {
-        const found = await this.caseInScope(em, actor, input.caseId, 'assessment.caseId');
+        const found = await caseInScope(em, actor, input.caseId, 'assessment.caseId');
         if (found.childId !== input.childId) throw BadUserInputError.one('assessment.caseId', '个案不属于该儿童 (the case is another child\'s)');
       }
       const evidence = input.evidence.map((e) => ({ type: e.type, reference: e.reference.trim(), date: e.date }));

@@ -28,6 +28,7 @@ export function recipientReader(recipient: Recipient, audit = new SensitiveReadC
     identity: { sub: `notice:${recipientKey(recipient)}`, dept: recipient.dept, region: recipient.region, roles: ['liaison'] },
     access: accessFor({ dept: recipient.dept, roles: ['liaison'] }),
     counties: counties.length === regions.counties().length ? null : counties,
+    township: null,
     audit,
   };
 }

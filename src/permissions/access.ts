@@ -1,4 +1,4 @@
-import { DEPARTMENTS, type Department, type Identity, type Role } from '../auth/identity';
+import { ALL_DEPARTMENTS, type Department, type Identity, type Role, TOWNSHIP } from '../auth/identity';
 import { regions } from '../regions/region.registry';
 import { FIELD_MATRIX, type Level, ROLE_RULES } from './matrix';
 
@@ -11,10 +11,10 @@ function parseMatrix(source: Readonly<Record<string, string>>): ReadonlyMap<stri
   const rows = new Map<string, Readonly<Record<Department, Level>>>();
   for (const [key, line] of Object.entries(source)) {
     const cells = line.trim().split(/\s+/);
-    if (cells.length !== DEPARTMENTS.length || !cells.every((c) => c in ORDER)) {
-      throw new Error(`permission matrix row "${key}" must have ${DEPARTMENTS.length} cells of W R M -`);
+    if (cells.length !== ALL_DEPARTMENTS.length || !cells.every((c) => c in ORDER)) {
+      throw new Error(`permission matrix row "${key}" must have ${ALL_DEPARTMENTS.length} cells of W R M -`);
     }
-    const levels = Object.fromEntries(DEPARTMENTS.map((d, i) => [d, cells[i] as Level])) as Record<Department, Level>;
+    const levels = Object.fromEntries(ALL_DEPARTMENTS.map((d, i) => [d, cells[i] as Level])) as Record<Department, Level>;
     const match = /^(\w+)\.(?:\{([\w,]+)\}|(\w+))$/.exec(key);
     if (!match) throw new Error(`permission matrix key "${key}" must read Type.field or Type.{a,b}`);
     const fields = match[2] ? match[2].split(',') : [match[3]];
@@ -101,11 +101,29 @@ export function accessFor(identity: Pick<Identity, 'dept' | 'roles'>): Access {
   return access;
 }
 
-/** The county codes whose children a user may see: a child is in scope when its hukou or residence county is. */
+/**
+ * The county codes whose children a user may see: a child is in scope when its hukou or residence
+ * county is. Empty for a township user (whose code is no county's), so that any read scoped by
+ * county alone shows a township user nothing: township scope is granted only where it is built.
+ */
 export function regionScope(identity: Pick<Identity, 'region'>): readonly string[] {
   return regions.countyCodesWithin(identity.region);
 }
 
 export function inScope(identity: Pick<Identity, 'region'>, ...countyCodes: string[]): boolean {
   return countyCodes.some((code) => regions.contains(identity.region, code));
+}
+
+/** The township a TOWNSHIP user is confined to (9-digit code), or null for everyone else. */
+export function townshipOf(identity: Pick<Identity, 'dept' | 'region'>): string | null {
+  return identity.dept === TOWNSHIP ? identity.region : null;
+}
+
+/** Whether a child is the user's: in its township for a township user, else by hukou or residence county. */
+export function childInScope(
+  identity: Pick<Identity, 'dept' | 'region'>,
+  child: { hukouRegion: string; residenceRegion: string; township: string | null },
+): boolean {
+  const township = townshipOf(identity);
+  return township ? child.township === township : inScope(identity, child.hukouRegion, child.residenceRegion);
 }

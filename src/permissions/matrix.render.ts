@@ -1,4 +1,4 @@
-import { DEPARTMENT_NAMES, DEPARTMENTS, ROLES } from '../auth/identity';
+import { DEPARTMENT_NAMES, ALL_DEPARTMENTS, ROLES } from '../auth/identity';
 import { Access } from './access';
 import { FIELD_MATRIX, ROLE_RULES, type Level } from './matrix';
 
@@ -12,10 +12,10 @@ function firstField(key: string): string {
 
 /** The README's rendering of the permission matrix, computed from the same data the hub enforces. */
 export function renderMatrix(): string {
-  const clerks = DEPARTMENTS.map((d) => new Access(d, ['clerk']));
+  const clerks = ALL_DEPARTMENTS.map((d) => new Access(d, ['clerk']));
   const lines = [
-    `| field | ${DEPARTMENTS.map((d) => `${d} ${DEPARTMENT_NAMES[d]}`).join(' | ')} |`,
-    `|---|${DEPARTMENTS.map(() => '---').join('|')}|`,
+    `| field | ${ALL_DEPARTMENTS.map((d) => `${d} ${DEPARTMENT_NAMES[d]}`).join(' | ')} |`,
+    `|---|${ALL_DEPARTMENTS.map(() => '---').join('|')}|`,
     ...Object.keys(FIELD_MATRIX).map((key) => `| \`${key}\` | ${clerks.map((a) => SHOW[a.level(firstField(key))]).join(' | ')} |`),
     '',
     'W read and write (clerks of the owning department) · R read · M read masked (ID numbers `350102************`, certificate numbers `350102**********1243`, names `张*`) · – nothing (the field is null with a `FORBIDDEN` error).',

@@ -1,5 +1,5 @@
 import { getNullableType, isNonNullType, isObjectType } from 'graphql';
-import { DEPARTMENTS, ROLES } from '../auth/identity';
+import { ALL_DEPARTMENTS, ROLES } from '../auth/identity';
 import { buildHubSchema } from '../schema';
 import { Access, MATRIX } from './access';
 import { ruleFor } from './shield';
@@ -10,7 +10,7 @@ const objectFields = Object.values(schema.getTypeMap())
   .flatMap((t) => Object.entries((t as ReturnType<typeof schema.getQueryType> & object).getFields()).map(([name, field]) => ({ type: t.name, name, field })));
 
 /** Every department with every single role: the identities the hub can meet. */
-const everyone = DEPARTMENTS.flatMap((dept) => ROLES.map((role) => new Access(dept, [role])));
+const everyone = ALL_DEPARTMENTS.flatMap((dept) => ROLES.map((role) => new Access(dept, [role])));
 
 describe('the permission matrix covers the schema', () => {
   it('gives every field of every type a rule (no fallback decides anything)', () => {
@@ -55,7 +55,8 @@ describe('the permission matrix covers the schema', () => {
   it('writes only for clerks of the owning department, and assessments only for the panel\'s experts', () => {
     const owners: Record<string, string[]> = {
       EducationRecord: ['EDU'], PublicSecurityRecord: ['PSB'], CivilAffairsRecord: ['CIVIL'], PovertyRecord: ['POVERTY'],
-      HealthRecord: ['HEALTH'], DisabilityRecord: ['DPF'], DropoutCase: ['EDU'], PersuasionVisit: ['EDU'],
+      HealthRecord: ['HEALTH'], DisabilityRecord: ['DPF'], DropoutCase: ['EDU'], PersuasionVisit: ['EDU', 'TOWNSHIP'],
+      HomeTeaching: ['EDU'], HomeTeachingVisit: ['EDU'], EnrollmentNotice: ['EDU'], 'Child.township': ['EDU', 'PSB'],
       'DropoutCase.policeConfirmedOn': ['PSB'], 'DropoutCase.policeConfirmedBy': ['PSB'],
     };
     for (const access of everyone) {

@@ -7,51 +7,67 @@ import type { Department, Role } from '../auth/identity';
  * verify what, and so who needs to see it.
  *
  * Levels: W read and write (with the `clerk` role) · R read · M read masked · - nothing.
- * Columns, in order: EDU PSB CIVIL POVERTY HEALTH DPF.
+ * Columns, in order: EDU PSB CIVIL POVERTY HEALTH DPF TOWNSHIP (ALL_DEPARTMENTS).
  * `Type.{a,b}` is shorthand for the rows `Type.a` and `Type.b`.
  */
 export const FIELD_MATRIX = {
-  //                                                                               EDU PSB CIVIL POV HEALTH DPF
-  'Child.{id,version,createdAt,updatedAt,changes}':                               'R   R   R     R   R      R',
-  'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R',
+  //                                                                               EDU PSB CIVIL POV HEALTH DPF TOWNSHIP
+  'Child.{id,version,createdAt,updatedAt}':                                       'R   R   R     R   R      R   R',
+  'Child.changes':                                                                'R   R   R     R   R      R   -',
+  'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R   R',
+  // 乡镇（街道）: set by the departments that register where a child lives; townships read it.
+  'Child.township':                                                               'W   W   R     R   R      R   R',
   // DPF reads the number unmasked: its certificate numbers (第二代残疾人证号) are the ID number plus
   // two digits, so a mask on the ID would hide nothing from the department that issues them.
-  'Child.idNumber':                                                               'R   W   M     M   M      R',
+  'Child.idNumber':                                                               'R   W   M     M   M      R   M',
 
-  'Child.education':                                                              'W   R   R     R   R      R',
-  'EducationRecord.{status,stage,grade,schoolName,version,updatedAt,updatedBy}':  'W   R   R     R   R      R',
+  'Child.education':                                                              'W   R   R     R   R      R   R',
+  'EducationRecord.{status,stage,grade,schoolName,version,updatedAt,updatedBy}':  'W   R   R     R   R      R   R',
 
-  'Child.publicSecurity':                                                         'R   W   R     -   -      -',
-  'PublicSecurityRecord.{hukouStatus,whereabouts,verifiedOn,version,updatedAt,updatedBy}': 'R   W   R     -   -      -',
+  'Child.publicSecurity':                                                         'R   W   R     -   -      -   -',
+  'PublicSecurityRecord.{hukouStatus,whereabouts,verifiedOn,version,updatedAt,updatedBy}': 'R   W   R     -   -      -   -',
 
-  'Child.civilAffairs':                                                           'R   -   W     R   -      -',
+  'Child.civilAffairs':                                                           'R   -   W     R   -      -   -',
   'CivilAffairsRecord.{leftBehind,deFactoUnsupported,migrant,parentImprisoned,orphan,subsistenceAllowance,version,updatedAt,updatedBy}':
-                                                                                  'R   -   W     R   -      -',
+                                                                                  'R   -   W     R   -      -   -',
 
-  'Child.poverty':                                                                'R   -   R     W   -      -',
-  'PovertyRecord.{registeredPoor,monitoredHousehold,version,updatedAt,updatedBy}': 'R   -   R     W   -      -',
-  'PovertyRecord.householdId':                                                    '-   -   -     W   -      -',
+  'Child.poverty':                                                                'R   -   R     W   -      -   -',
+  'PovertyRecord.{registeredPoor,monitoredHousehold,version,updatedAt,updatedBy}': 'R   -   R     W   -      -   -',
+  'PovertyRecord.householdId':                                                    '-   -   -     W   -      -   -',
 
-  'Child.health':                                                                 'R   -   -     -   W      R',
-  'HealthRecord.{seriousIllness,screenedOn,version,updatedAt,updatedBy}':         'R   -   -     -   W      R',
-  'HealthRecord.diagnosisSummary':                                                '-   -   -     -   W      -',
+  'Child.health':                                                                 'R   -   -     -   W      R   -',
+  'HealthRecord.{seriousIllness,screenedOn,version,updatedAt,updatedBy}':         'R   -   -     -   W      R   -',
+  'HealthRecord.diagnosisSummary':                                                '-   -   -     -   W      -   -',
 
-  'Child.disability':                                                             'R   -   R     -   R      W',
-  'DisabilityRecord.{disabilityType,disabilityLevel,version,updatedAt,updatedBy}': 'R   -   R     -   R      W',
-  'DisabilityRecord.certificateNo':                                               'M   -   -     -   -      W',
+  'Child.disability':                                                             'R   -   R     -   R      W   -',
+  'DisabilityRecord.{disabilityType,disabilityLevel,version,updatedAt,updatedBy}': 'R   -   R     -   R      W   -',
+  'DisabilityRecord.certificateNo':                                               'M   -   -     -   -      W   -',
 
-  'Child.dropoutCases':                                                           'W   R   R     R   R      R',
+  'Child.dropoutCases':                                                           'W   R   R     R   R      R   R',
   'DropoutCase.{id,reason,status,openedOn,closedOn,notes,responsiblePerson,responsibleUnit,deadline,placement,version,updatedAt,updatedBy}':
-                                                                                  'W   R   R     R   R      R',
+                                                                                  'W   R   R     R   R      R   R',
   // 二(三): the police verify cases reported missing, abroad, with a wrong hukou or deceased.
-  'DropoutCase.{policeConfirmedOn,policeConfirmedBy}':                            'R   W   R     R   R      R',
-  'Child.persuasionVisits':                                                       'W   R   R     R   R      R',
+  'DropoutCase.{policeConfirmedOn,policeConfirmedBy}':                            'R   W   R     R   R      R   R',
+  // 二(三): townships and education persuade dropouts back (劝返).
+  'Child.persuasionVisits':                                                       'W   R   R     R   R      R   W',
   'PersuasionVisit.{id,caseId,visitedOn,visitor,method,outcome,notes,version,updatedAt,updatedBy}':
-                                                                                  'W   R   R     R   R      R',
+                                                                                  'W   R   R     R   R      R   W',
   // 二(三)(四): the expert panel (education, health, DPF); written by its experts (role expert).
-  'Child.assessments':                                                            'R   -   -     -   R      R',
+  'Child.assessments':                                                            'R   -   -     -   R      R   -',
   'Assessment.{id,caseId,assessedOn,members,decision,reviewOn,evidence,evidenceComplete,version,updatedAt,updatedBy}':
-                                                                                  'R   -   -     -   R      R',
+                                                                                  'R   -   -     -   R      R   -',
+  // 送教上门: the school and teacher education assigns after the panel's decision, and their visits.
+  'Child.homeTeaching':                                                           'W   -   R     -   R      R   -',
+  'HomeTeaching.{id,caseId,schoolName,teacher,startedOn,endedOn,notes,visits,version,updatedAt,updatedBy}':
+                                                                                  'W   -   R     -   R      R   -',
+  'HomeTeachingVisit.{id,visitedOn,teacher,hours,content,notes,version,updatedAt,updatedBy}':
+                                                                                  'W   -   R     -   R      R   -',
+  // 三(一): enrollment notices from the police's roster; townships help make sure children report.
+  'Child.enrollmentNotices':                                                      'W   R   R     R   R      R   R',
+  'EnrollmentNotice.{id,schoolYear,stage,number,schoolName,schoolKind,reportOn,issuedOn,arrivedOn,status,caseId,child,version,updatedAt,updatedBy}':
+                                                                                  'W   R   R     R   R      R   R',
+  // Priority for a public school says the family is registered poor: only who reads poverty records sees it.
+  'EnrollmentNotice.priority':                                                    'W   -   R     R   -      -   -',
 } as const;
 
 export type Level = 'W' | 'R' | 'M' | '-';
@@ -105,5 +121,6 @@ export const ROLE_RULES: Readonly<Record<Role, RoleRule>> = {
     base: 'everything',
     cap: 'R',
     narrow: { 'HealthRecord.diagnosisSummary': '-' },
+    departments: ['EDU', 'PSB', 'CIVIL', 'POVERTY', 'HEALTH', 'DPF'],
   },
 };

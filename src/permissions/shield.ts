@@ -19,6 +19,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
   'ExchangeNotice', 'ExchangeNoticeConnection', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
+  'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>

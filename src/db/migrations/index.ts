@@ -6,6 +6,9 @@ import { Migration0005ExchangeNotices } from './Migration0005ExchangeNotices';
 import { Migration0006ExportAudit } from './Migration0006ExportAudit';
 import { Migration0007DropoutWorkflow } from './Migration0007DropoutWorkflow';
 import { Migration0008WeeklyReports } from './Migration0008WeeklyReports';
+import { Migration0009Township } from './Migration0009Township';
+import { Migration0010HomeTeaching } from './Migration0010HomeTeaching';
+import { Migration0011EnrollmentNotices } from './Migration0011EnrollmentNotices';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -17,4 +20,7 @@ export const MIGRATIONS = [
   { name: 'Migration0006ExportAudit', class: Migration0006ExportAudit },
   { name: 'Migration0007DropoutWorkflow', class: Migration0007DropoutWorkflow },
   { name: 'Migration0008WeeklyReports', class: Migration0008WeeklyReports },
+  { name: 'Migration0009Township', class: Migration0009Township },
+  { name: 'Migration0010HomeTeaching', class: Migration0010HomeTeaching },
+  { name: 'Migration0011EnrollmentNotices', class: Migration0011EnrollmentNotices },
 ];

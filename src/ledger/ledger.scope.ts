@@ -1,0 +1,35 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ChildEntity } from '../children/child.entity';
+import { UUID } from '../children/child.validation';
+import { ForbiddenError, NotFoundError } from '../core/errors';
+import type { Actor } from '../core/unit-of-work';
+import { accessFor, childInScope } from '../permissions/access';
+import { DropoutCaseEntity } from './dropout-case.entity';
+
+/**
+ * What every ledger write checks first, in one place: that the actor may write the field, and
+ * that the children and cases it names are in the actor's region (or township). Something outside
+ * it is reported as not found, so that a write cannot probe what exists elsewhere.
+ */
+export function requireWrite(actor: Actor, field: string, what: string): void {
+  if (!accessFor(actor.identity).canWrite(field)) throw new ForbiddenError(`您的部门与角色不能${what} (your department and role may not write ${field})`);
+}
+
+/** Loads children by id inside the actor's scope; NOT_FOUND names the first that is not there. */
+export async function childrenInScope(em: EntityManager, actor: Actor, ids: readonly string[], path: (i: number) => string): Promise<Map<string, ChildEntity>> {
+  const found = await em.find(ChildEntity, { id: { $in: ids.filter((id) => UUID.test(id)) } });
+  const visible = new Map(found.filter((c) => childInScope(actor.identity, c)).map((c) => [c.id, c]));
+  const missing = ids.findIndex((id) => !visible.has(id));
+  if (missing >= 0) throw new NotFoundError(`${path(missing)}: 您的辖区内没有儿童 ${ids[missing]} (no such child in your region)`);
+  return visible;
+}
+
+/** A dropout case whose child is in the actor's scope, or NOT_FOUND. */
+export async function caseInScope(em: EntityManager, actor: Actor, caseId: string, path: string): Promise<DropoutCaseEntity> {
+  const found = UUID.test(caseId) ? await em.findOne(DropoutCaseEntity, { id: caseId }) : null;
+  if (found) {
+    const child = await em.findOne(ChildEntity, { id: found.childId }, { fields: ['id', 'hukouRegion', 'residenceRegion', 'township'] });
+    if (child && childInScope(actor.identity, child)) return found;
+  }
+  throw new NotFoundError(`${path}: 您的辖区内没有个案 ${caseId} (no such case in your region)`);
+}
