@@ -16,7 +16,10 @@ export function ageOn(birthDate: string, date: string): number {
   return date.slice(5) >= birthDate.slice(5) ? years : years - 1;
 }
 
-/** Compulsory-education age: 6 to 16 on 1 September of the current school year. */
+/**
+ * Compulsory-education age: at most 16 on 1 September of the current school year, and at least 6
+ * on the next 1 September: the police register the coming year's entrants before it starts (三(一)).
+ */
 export const MIN_AGE = 6;
 export const MAX_AGE = 16;
 
@@ -36,9 +39,13 @@ export function validateRegistration(input: RegisterChildInput, index: number, c
   else if (input.birthDate > today) problems.add(at('birthDate'), `出生日期不能晚于今天 ${today} (birth date is in the future)`);
   else {
     const schoolYear = clock.schoolYearStart();
+    const nextYear = `${Number(schoolYear.slice(0, 4)) + 1}${schoolYear.slice(4)}`;
     const age = ageOn(input.birthDate, schoolYear);
-    if (age < MIN_AGE || age > MAX_AGE) {
-      problems.add(at('birthDate'), `${schoolYear} 时年龄为 ${age} 岁，不在义务教育适龄范围 ${MIN_AGE}–${MAX_AGE} 岁内 (age ${age} on ${schoolYear} is outside compulsory-education age ${MIN_AGE}–${MAX_AGE})`);
+    const ageNext = ageOn(input.birthDate, nextYear);
+    if (ageNext < MIN_AGE) {
+      problems.add(at('birthDate'), `${nextYear} 时年龄为 ${ageNext} 岁，未到入学年龄 ${MIN_AGE} 岁 (age ${ageNext} on ${nextYear}: not yet of school age ${MIN_AGE})`);
+    } else if (age > MAX_AGE) {
+      problems.add(at('birthDate'), `${schoolYear} 时年龄为 ${age} 岁，超出义务教育适龄范围 ${MIN_AGE}–${MAX_AGE} 岁 (age ${age} on ${schoolYear} is outside compulsory-education age ${MIN_AGE}–${MAX_AGE})`);
     }
   }
   if (input.idNumber !== undefined && input.idNumber !== null && input.idNumber !== '') {

@@ -90,10 +90,9 @@ export class EnrollmentService {
     const stage = input.stage as Stage;
     const { bornFrom, bornTo } = entryCohort(input.schoolYear, stage);
     return runWrite(this.orm, actor, 'issueEnrollmentNotices', null, input, async (em) => {
-      const conn = em.getConnection();
       // One issuer per county and year at a time, so that numbers run on without gaps or clashes.
-      await conn.execute('SELECT pg_advisory_xact_lock(727100002, hashtext(?))', [`${input.schoolYear}:${input.region}`]);
-      const roster: Array<{ id: string; priority: boolean }> = await conn.execute(
+      await em.execute('SELECT pg_advisory_xact_lock(727100002, hashtext(?))', [`${input.schoolYear}:${input.region}`]);
+      const roster: Array<{ id: string; priority: boolean }> = await em.execute(
         `SELECT c.id, COALESCE(p.registered_poor OR p.monitored_household, false) AS priority
          FROM hub.child c
          JOIN psb.public_security_record s ON s.child_id = c.id AND s.whereabouts <> 'DECEASED'
@@ -103,7 +102,7 @@ export class EnrollmentService {
          ORDER BY 2 DESC, c.birth_date, c.id`,
         [input.region, bornFrom, bornTo, input.schoolYear],
       );
-      const [{ issued: before }] = await conn.execute<Array<{ issued: number }>>(
+      const [{ issued: before }] = await em.execute<Array<{ issued: number }>>(
         'SELECT count(*)::int AS issued FROM edu.enrollment_notice WHERE region = ? AND school_year = ?', [input.region, input.schoolYear],
       );
       const ordered = [...input.schools.filter((s) => s.kind === 'PUBLIC'), ...input.schools.filter((s) => s.kind !== 'PUBLIC')];
@@ -202,7 +201,7 @@ export class EnrollmentService {
         notice.updatedBy = actor.identity.sub;
       }
       const withoutHukou = childIds.length
-        ? (await em.getConnection().execute<Array<{ child_id: string }>>(
+        ? (await em.execute<Array<{ child_id: string }>>(
           `SELECT child_id FROM psb.public_security_record WHERE child_id = ANY(?::uuid[]) AND hukou_status = 'NO_HUKOU' ORDER BY child_id`, [`{${childIds.join(',')}}`],
         )).map((r) => r.child_id)
         : [];

@@ -47,10 +47,10 @@ export class HomeTeachingService {
         const found = await caseInScope(em, actor, input.caseId, 'input.caseId');
         if (found.childId !== input.childId) throw BadUserInputError.one('input.caseId', '个案不属于该儿童 (the case is another child\'s)');
       }
-      const decided = await em.count(AssessmentEntity, { childId: input.childId, decision: 'HOME_TEACHING' });
+      const decided = await em.count(AssessmentEntity, { childId: input.childId, decision: 'HOME_TEACHING', evidenceComplete: true });
       const placed = await em.count(DropoutCaseEntity, { childId: input.childId, placement: 'HOME_TEACHING' });
       if (decided === 0 && placed === 0) {
-        throw BadUserInputError.one('input.childId', '须先有专家组"送教上门"的评估意见，或个案安置为送教上门 (needs an expert-panel decision for home teaching, or a case placed so)');
+        throw BadUserInputError.one('input.childId', '须先有专家组"送教上门"且材料完整的评估意见，或个案安置为送教上门 (needs an expert-panel decision for home teaching with complete evidence, or a case placed so)');
       }
       const running = await em.findOne(HomeTeachingEntity, { childId: input.childId, endedOn: null });
       if (running) {

@@ -24,7 +24,7 @@ const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
 };
 
 /** HTTP status of an error the caller may see; a new code does not compile until it is mapped here. */
-function statusOf(code: AppErrorCode): number {
+export function statusOf(code: AppErrorCode): number {
   switch (code) {
     case 'UNAUTHENTICATED':
       return 401;
@@ -47,7 +47,7 @@ function statusOf(code: AppErrorCode): number {
   }
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
+export function sendError(res: http.ServerResponse, status: number, code: string, message: string, requestId: string): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',

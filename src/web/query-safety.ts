@@ -41,6 +41,10 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Child.persuasionVisits': 20,
   'Child.assessments': 10,
   'Assessment.evidence': 10,
+  'Child.homeTeaching': 3,
+  // A weekly visit through a school year, with room to spare.
+  'HomeTeaching.visits': 50,
+  'Child.enrollmentNotices': 3,
   'ChangeLogEntry.changes': 20,
   // Writes with a `records` batch count their payload by the batch; the others (a transition, a
   // visit, an assessment) answer the few children they touched.

@@ -22,6 +22,7 @@ import { explorerPage, serveExplorerAsset } from './explorer';
 import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
 import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
+import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -142,6 +143,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       }
       const noticeExport = req.method === 'GET' ? NOTICE_EXPORT_PATH.exec(url.pathname) : null;
       if (noticeExport) return serveNoticeExport(await makeContext(req, requestId), noticeExport, res, logger);
+      const enrollmentPrint = req.method === 'GET' ? ENROLLMENT_PRINT_PATH.exec(url.pathname) : null;
+      if (enrollmentPrint) return serveEnrollmentPrint(await makeContext(req, requestId), enrollmentPrint, res);
       if (url.pathname === '/graphql') {
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
           res.writeHead(200, {

@@ -49,7 +49,7 @@ describe('registerChildren', () => {
     ['a mistyped ID check character', { idNumber: 'TYPO' }, 'records[0].idNumber', /校验码|check character/],
     ['an ID number whose birth date differs', { birthDate: '2016-05-21' }, 'records[0].idNumber', /出生日期/],
     ['a birth date in the future', { birthDate: '2027-01-01', idNumber: null }, 'records[0].birthDate', /future/],
-    ['a child too young for school', { birthDate: '2021-03-01', idNumber: null }, 'records[0].birthDate', /age 5/],
+    ['a child too young for school, even next year', { birthDate: '2022-03-01', idNumber: null }, 'records[0].birthDate', /age 5 on 2027-09-01/],
     ['a child too old', { birthDate: '2009-03-01', idNumber: null }, 'records[0].birthDate', /age 17/],
     ['an unknown region', { hukouRegion: '359999', idNumber: null }, 'records[0].hukouRegion', /unknown|未知/],
     ['a city instead of a county', { residenceRegion: '350100' }, 'records[0].residenceRegion', /county/],
