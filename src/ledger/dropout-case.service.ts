@@ -14,7 +14,7 @@ import { type DropoutStatus, OPEN_DROPOUT_STATUSES, type Placement, POLICE_VERIF
 import type { AssessmentInput, OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from './dropout-case.input';
 import { defaultDeadline, transitionProblem } from './dropout-case.workflow';
 import { PersuasionVisitEntity } from './persuasion-visit.entity';
-import { caseInScope, childrenInScope, requireWrite } from './ledger.scope';
+import { caseInScope, casesInScope, childrenInScope, requireWrite } from './ledger.scope';
 
 const FINAL: readonly DropoutStatus[] = ['RETURNED', 'PLACED', 'CLOSED_NOT_DROPOUT'];
 
@@ -112,8 +112,9 @@ export class DropoutCaseService {
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'recordPersuasionVisits', key, visits, async (em) => {
       const childIds: string[] = [];
+      const cases = await casesInScope(em, actor, visits.map((v) => v.caseId), (i) => `visits[${i}].caseId`);
       for (const [i, v] of visits.entries()) {
-        const found = await caseInScope(em, actor, v.caseId, `visits[${i}].caseId`);
+        const found = cases.get(v.caseId)!;
         if (FINAL.includes(found.status)) throw BadUserInputError.one(`visits[${i}].caseId`, `个案已结（${found.status}）(the case is closed)`);
         if (found.status === 'OPEN') {
           found.status = 'PERSUADING';

@@ -24,6 +24,17 @@ export async function childrenInScope(em: EntityManager, actor: Actor, ids: read
   return visible;
 }
 
+/** Many dropout cases at once (two statements), each in the actor's scope; NOT_FOUND names the first that is not. */
+export async function casesInScope(em: EntityManager, actor: Actor, caseIds: readonly string[], path: (i: number) => string): Promise<Map<string, DropoutCaseEntity>> {
+  const found = await em.find(DropoutCaseEntity, { id: { $in: [...new Set(caseIds.filter((id) => UUID.test(id)))] } });
+  const children = await em.find(ChildEntity, { id: { $in: [...new Set(found.map((c) => c.childId))] } }, { fields: ['id', 'hukouRegion', 'residenceRegion', 'township'] });
+  const visibleChildren = new Set(children.filter((c) => childInScope(actor.identity, c)).map((c) => c.id));
+  const visible = new Map(found.filter((c) => visibleChildren.has(c.childId)).map((c) => [c.id, c]));
+  const missing = caseIds.findIndex((id) => !visible.has(id));
+  if (missing >= 0) throw new NotFoundError(`${path(missing)}: 您的辖区内没有个案 ${caseIds[missing]} (no such case in your region)`);
+  return visible;
+}
+
 /** A dropout case whose child is in the actor's scope, or NOT_FOUND. */
 export async function caseInScope(em: EntityManager, actor: Actor, caseId: string, path: string): Promise<DropoutCaseEntity> {
   const found = UUID.test(caseId) ? await em.findOne(DropoutCaseEntity, { id: caseId }) : null;
