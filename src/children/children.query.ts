@@ -3,6 +3,7 @@ import { BadUserInputError, ForbiddenError } from '../core/errors';
 import { SPECIAL_GROUP_FLAGS } from '../departments/civil-affairs/civil-affairs.enums';
 import { OPEN_DROPOUT_STATUSES } from '../ledger/dropout-case.enums';
 import { regions } from '../regions/region.registry';
+import { mayFilterByRegion } from '../permissions/access';
 import type { ChildFilter } from './child.input';
 import { childSelectList, scopeCondition } from './child.loader';
 
@@ -36,7 +37,7 @@ export function buildChildWhere(reader: Reader, filter: ChildFilter | undefined)
   if (f.region !== undefined && f.region !== null) {
     requireReadable(reader, 'Child.hukouRegion', 'region');
     if (!regions.get(f.region)) throw BadUserInputError.one('filter.region', `未知的区划代码 ${f.region} (unknown region code)`);
-    if (!regions.contains(reader.identity.region, f.region)) {
+    if (!mayFilterByRegion(reader.identity, f.region)) {
       throw new ForbiddenError(`区划 ${f.region} 不在您的辖区 ${reader.identity.region} 内 (region outside your own)`);
     }
     const p = param(regions.countyCodesWithin(f.region));

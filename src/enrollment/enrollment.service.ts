@@ -15,7 +15,7 @@ import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
 import { OPEN_DROPOUT_STATUSES } from '../ledger/dropout-case.enums';
 import { defaultDeadline } from '../ledger/dropout-case.workflow';
 import { childrenInScope, requireWrite } from '../ledger/ledger.scope';
-import { inScope } from '../permissions/access';
+import { inScope, mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { EnrollmentNoticeEntity } from './enrollment-notice.entity';
 import type { SchoolKind } from './enrollment.enums';
@@ -216,7 +216,7 @@ export class EnrollmentService {
     const where = ['n.school_year = $1', scopeCondition(reader, params)];
     if (filter.region) {
       if (!regions.get(filter.region)) throw BadUserInputError.one('filter.region', `未知的区划代码 ${filter.region} (unknown region code)`);
-      if (reader.township ? filter.region !== reader.township.slice(0, 6) : !regions.contains(reader.identity.region, filter.region)) {
+      if (!mayFilterByRegion(reader.identity, filter.region)) {
         throw new ForbiddenError(`区划 ${filter.region} 不在您的辖区内 (region outside your own)`);
       }
       where.push(`n.region = ANY($${params.push(regions.countyCodesWithin(filter.region))})`);

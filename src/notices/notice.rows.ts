@@ -5,7 +5,10 @@ import { Gender } from '../children/child.enums';
 import { SchoolStatus, Stage } from '../departments/education/education.enums';
 import { DisabilityType } from '../departments/disability/disability.enums';
 import { HukouStatus, Whereabouts } from '../departments/public-security/public-security.enums';
-import { DropoutReason, DropoutStatus } from '../ledger/dropout-case.enums';
+import { DropoutReason, DropoutStatus, Placement } from '../ledger/dropout-case.enums';
+import { VisitMethod, VisitOutcome } from '../ledger/persuasion-visit.enums';
+import { AssessmentDecision } from '../ledger/assessment.enums';
+import { EnrollmentStatus, SchoolKind } from '../enrollment/enrollment.enums';
 import { regions } from '../regions/region.registry';
 import type { NoticeRow } from './notice.service';
 
@@ -19,8 +22,8 @@ import type { NoticeRow } from './notice.service';
 const zh = (label: string) => label.split(' ')[0];
 const chinese = (labels: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, zh(v)]));
 
-/** Enum-valued fields of logged entities, by `Type.field`. */
-const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
+/** Enum-valued fields of logged entities, by `Type.field` (a unit test checks that none is missing). */
+export const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'Child.gender': chinese(Gender.labels),
   'EducationRecord.status': chinese(SchoolStatus.labels),
   'EducationRecord.stage': chinese(Stage.labels),
@@ -29,6 +32,13 @@ const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'DisabilityRecord.disabilityType': chinese(DisabilityType.labels),
   'DropoutCase.reason': chinese(DropoutReason.labels),
   'DropoutCase.status': chinese(DropoutStatus.labels),
+  'DropoutCase.placement': chinese(Placement.labels),
+  'PersuasionVisit.method': chinese(VisitMethod.labels),
+  'PersuasionVisit.outcome': chinese(VisitOutcome.labels),
+  'Assessment.decision': chinese(AssessmentDecision.labels),
+  'EnrollmentNotice.stage': chinese(Stage.labels),
+  'EnrollmentNotice.schoolKind': chinese(SchoolKind.labels),
+  'EnrollmentNotice.status': chinese(EnrollmentStatus.labels),
 };
 const REGION_FIELDS = new Set(['Child.hukouRegion', 'Child.residenceRegion']);
 

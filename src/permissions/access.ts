@@ -119,6 +119,15 @@ export function townshipOf(identity: Pick<Identity, 'dept' | 'region'>): string 
   return identity.dept === TOWNSHIP ? identity.region : null;
 }
 
+/**
+ * Whether a user may narrow a read to a region: one inside its own or, for a township user, one
+ * that holds its township (the township's scope still applies on top).
+ */
+export function mayFilterByRegion(identity: Pick<Identity, 'dept' | 'region'>, region: string): boolean {
+  const township = townshipOf(identity);
+  return township ? regions.contains(region, township.slice(0, 6)) : regions.contains(identity.region, region);
+}
+
 /** Whether a child is the user's: in its township for a township user, else by hukou or residence county. */
 export function childInScope(
   identity: Pick<Identity, 'dept' | 'region'>,
