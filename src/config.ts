@@ -40,6 +40,8 @@ export interface Config {
   };
   /** A fixed "today" (YYYY-MM-DD) for age rules; null means the real date. For tests and replays. */
   readonly today: string | null;
+  /** Month and day (MM-DD) in the school year's second year by which a dropout case is due, unless set on the case. */
+  readonly caseDeadline: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,6 +71,7 @@ const DESCRIPTIONS: Record<string, string> = {
   QUERY_MAX_LIST_ITEMS: 'items in any list or object inside variable values; the write batch is 1000 (default 1000)',
   QUERY_TIMEOUT_MS: 'an operation still running after this many milliseconds gets TIMEOUT errors (default 10000)',
   BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
+  CASE_DEADLINE: 'MM-DD by which a dropout case is due in the school year\'s second year, unless set on the case (default 07-31: 四(二) 7月底前)',
 };
 
 export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze(DESCRIPTIONS);
@@ -102,6 +105,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
     throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+  }
+  const caseDeadline = text(env, 'CASE_DEADLINE') ?? '07-31';
+  if (!/^(0[1-8])-(0[1-9]|[12]\d|3[01])$/.test(caseDeadline) || Number.isNaN(Date.parse(`2027-${caseDeadline}T00:00:00Z`)) || new Date(`2027-${caseDeadline}T00:00:00Z`).toISOString().slice(5, 10) !== caseDeadline) {
+    throw new ConfigError(`CASE_DEADLINE must be MM-DD between 01-01 and 08-31, got "${caseDeadline}"`);
   }
   const today = text(env, 'BAOXUE_TODAY');
   if (today !== null && !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
@@ -141,6 +148,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       timeoutMs: int(env, 'QUERY_TIMEOUT_MS', 10_000, 1, 600_000),
     },
     today,
+    caseDeadline,
     ...overrides,
   };
   return Object.freeze(config);

@@ -13,7 +13,6 @@ import { EducationRecordEntity } from '../departments/education/education.entity
 import type { Stage } from '../departments/education/education.enums';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
 import { OPEN_DROPOUT_STATUSES } from '../ledger/dropout-case.enums';
-import { defaultDeadline } from '../ledger/dropout-case.workflow';
 import { childrenInScope, requireWrite } from '../ledger/ledger.scope';
 import { inScope, mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
@@ -191,7 +190,7 @@ export class EnrollmentService {
           found = em.create(DropoutCaseEntity, {
             id: randomUUID(), childId: notice.childId, reason: 'TO_BE_VERIFIED', status: 'OPEN', openedOn: today, closedOn: null,
             notes: `入学通知书 ${notice.number} 未按期（${notice.reportOn}）报到 (did not report by the date on the enrollment notice)`,
-            responsiblePerson: responsiblePerson.trim(), responsibleUnit: notice.schoolName, deadline: defaultDeadline(this.clock.schoolYearStart()),
+            responsiblePerson: responsiblePerson.trim(), responsibleUnit: notice.schoolName, deadline: this.clock.caseDeadline(),
             placement: null, policeConfirmedOn: null, policeConfirmedBy: null, updatedBy: actor.identity.sub,
           } as unknown as DropoutCaseEntity);
           casesOpened++;

@@ -12,7 +12,7 @@ import { type AssessmentDecision, evidenceComplete } from './assessment.enums';
 import { DropoutCaseEntity } from './dropout-case.entity';
 import { type DropoutStatus, OPEN_DROPOUT_STATUSES, type Placement, POLICE_VERIFIED_REASONS } from './dropout-case.enums';
 import type { AssessmentInput, OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from './dropout-case.input';
-import { defaultDeadline, transitionProblem } from './dropout-case.workflow';
+import { transitionProblem } from './dropout-case.workflow';
 import { PersuasionVisitEntity } from './persuasion-visit.entity';
 import { caseInScope, casesInScope, childrenInScope, requireWrite } from './ledger.scope';
 
@@ -49,7 +49,7 @@ export class DropoutCaseService {
         em.create(DropoutCaseEntity, {
           id: randomUUID(), childId: r.childId, reason: r.reason as never, status: 'OPEN', openedOn: r.openedOn ?? today, closedOn: null, notes: r.notes ?? null,
           responsiblePerson: r.responsiblePerson.trim(), responsibleUnit: r.responsibleUnit.trim(),
-          deadline: r.deadline ?? defaultDeadline(this.clock.schoolYearStart()), placement: null, policeConfirmedOn: null, policeConfirmedBy: null,
+          deadline: r.deadline ?? this.clock.caseDeadline(), placement: null, policeConfirmedOn: null, policeConfirmedBy: null,
           updatedBy: actor.identity.sub,
         } as unknown as DropoutCaseEntity);
         return r.childId;

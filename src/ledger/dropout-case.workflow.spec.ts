@@ -1,5 +1,7 @@
 import { DropoutReason, DropoutStatus, Placement, TRANSITIONS } from './dropout-case.enums';
-import { type CaseFacts, defaultDeadline, transitionProblem } from './dropout-case.workflow';
+import { Clock } from '../core/clock';
+import { ConfigError, loadConfig } from '../config';
+import { type CaseFacts, transitionProblem } from './dropout-case.workflow';
 
 const panel = (decision: string, complete = true) => ({
   decision,
@@ -68,8 +70,13 @@ describe('verification rules', () => {
     expect(transitionProblem(open('DISABILITY'), 'RETURNED', 'SPECIAL_SCHOOL', facts({ educationStatus: 'ENROLLED' }))).toMatch(/only PLACED/);
   });
 
-  it('sets the deadline to 31 July of the school year', () => {
-    expect(defaultDeadline('2026-09-01')).toBe('2027-07-31');
+  it('sets the deadline to 31 July of the school year, or the configured day', () => {
+    expect(new Clock('2026-10-15').caseDeadline()).toBe('2027-07-31');
+    expect(new Clock('2027-03-01').caseDeadline()).toBe('2027-07-31');
+    expect(new Clock('2027-09-01').caseDeadline()).toBe('2028-07-31');
+    expect(new Clock('2026-10-15', loadConfig({ CASE_DEADLINE: '06-30' }).caseDeadline).caseDeadline()).toBe('2027-06-30');
+    expect(loadConfig({}).caseDeadline).toBe('07-31');
+    for (const bad of ['7-31', '09-15', '02-30', '06-31', 'July']) expect(() => loadConfig({ CASE_DEADLINE: bad })).toThrow(ConfigError);
   });
 
   it('covers every reason and placement the enums define', () => {

@@ -61,8 +61,3 @@ export function transitionProblem(state: CaseState, to: DropoutStatus, placement
   }
   return null;
 }
-
-/** 31 July of the school year that started on `schoolYearStart` (YYYY-09-01). */
-export function defaultDeadline(schoolYearStart: string): string {
-  return `${Number(schoolYearStart.slice(0, 4)) + 1}-07-31`;
-}
