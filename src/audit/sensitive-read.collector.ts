@@ -14,11 +14,22 @@ export function isSensitive(field: string): field is SensitiveField {
  */
 export class SensitiveReadCollector {
   private readonly reads = new Set<string>();
+  /** Reads already in the audit, written by the very statement that fetched them (see `withReadAudit`). */
+  private readonly written = new Set<string>();
 
   record(childId: string, field: SensitiveField): void {
-    this.reads.add(`${childId} ${field}`);
+    const key = `${childId} ${field}`;
+    if (!this.written.has(key)) this.reads.add(key);
   }
 
+  /** Notes a read the audit already holds, so that it is not written twice. */
+  recorded(childId: string, field: SensitiveField): void {
+    const key = `${childId} ${field}`;
+    this.written.add(key);
+    this.reads.delete(key);
+  }
+
+  /** Reads still to be written. */
   get size(): number {
     return this.reads.size;
   }
@@ -26,6 +37,7 @@ export class SensitiveReadCollector {
   /** Forgets what was recorded: a long-lived subscription writes each delivered entry's reads, then starts afresh. */
   clear(): void {
     this.reads.clear();
+    this.written.clear();
   }
 
   entries(): Array<{ childId: string; field: string }> {

@@ -5,11 +5,44 @@ import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
-import { SENSITIVE_FIELDS } from './sensitive-read.collector';
+import { SENSITIVE_FIELDS, type SensitiveField } from './sensitive-read.collector';
 import type { SensitiveReadConnection, SensitiveReadFilter, SensitiveReadType } from './sensitive-read.type';
 
 /** The audit field of a notice export. */
 export const EXPORT_FIELD = /^export:(xlsx|csv|print):\d{4}-\d{2}\/\d{6}\/[A-Z]+$/;
+
+/** What a read that audits itself writes: who reads which field, for which request. */
+export interface ReadAudit {
+  readonly identity: Identity;
+  readonly requestId: string;
+  readonly field: SensitiveField;
+  /** Output columns of the wrapped query: the child's id, and the sensitive value. */
+  readonly childColumn: string;
+  readonly valueColumn: string;
+  /** Only the first `limit` rows (by the child column) are sent; a page fetches one more to know if another page follows. */
+  readonly limit: number;
+}
+
+/**
+ * Wraps a query so that the statement fetching sensitive values also writes their audit rows
+ * (one per row with a value): nothing is fetched that is not audited, the audit costs no
+ * statement of its own, and a failing audit fails the read itself. The rows come back ordered
+ * by the child column.
+ */
+export function withReadAudit(query: { text: string; values: unknown[] }, audit: ReadAudit): { text: string; values: unknown[] } {
+  const values = [...query.values];
+  const p = (value: unknown) => `$${values.push(value)}`;
+  const { identity } = audit;
+  const child = `"${audit.childColumn}"`;
+  const text = `WITH fetched AS (${query.text}),
+    audit AS (
+      INSERT INTO hub.sensitive_read (actor_sub, actor_dept, actor_region, actor_roles, child_id, field, request_id)
+      SELECT ${p(identity.sub)}, ${p(identity.dept)}, ${p(identity.region)}, ${p(identity.roles)}::text[], r.${child}, ${p(audit.field)}, ${p(audit.requestId)}
+      FROM (SELECT ${child}, "${audit.valueColumn}" AS value FROM fetched ORDER BY ${child} LIMIT ${p(audit.limit)}) r
+      WHERE r.value IS NOT NULL ORDER BY r.${child})
+    SELECT * FROM fetched ORDER BY ${child}`;
+  return { text, values };
+}
 
 /** Writes and reads the sensitive-read audit. */
 export class SensitiveReadService {

@@ -59,7 +59,8 @@ export async function runWrite<R>(
     throw BadUserInputError.one('idempotencyKey', `幂等键长度应为 1 到 ${MAX_KEY_LENGTH} (must be 1 to ${MAX_KEY_LENGTH} characters)`);
   }
   const scope = `${actor.identity.dept}:${actor.identity.sub}`;
-  const hash = createHash('sha256').update(canonicalJson({ operation, request })).digest('hex');
+  // Only a keyed write is compared with an earlier one: a batch of 1,000 without a key is not hashed.
+  const hash = idempotencyKey ? createHash('sha256').update(canonicalJson({ operation, request })).digest('hex') : null;
   try {
     return await orm.em.fork().transactional(async (em) => {
       writeContexts.set(em, { actor, operation, idempotencyKey: idempotencyKey ?? null });

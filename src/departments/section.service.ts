@@ -1,14 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ChildEntity } from '../children/child.entity';
 import { UUID } from '../children/child.validation';
 import { MAX_BATCH } from '../children/child.service';
 import type { RequestContext } from '../core/context';
 import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
-import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
+import { type Actor, runWrite, writeContexts, type WriteOutcome } from '../core/unit-of-work';
+import { appendChangeLog } from '../changelog/change-log.writer';
 import type { Sql } from '../db/sql';
 import { accessFor, inScope } from '../permissions/access';
 import type { SectionDefinition, SectionInput } from './section';
-import type { SectionEntity } from './section.entity';
+import { initialValues, readBeforeWrite, type RowWrite, writeRows } from './section.batch';
 import { type SectionRow, sectionLoader } from './section.loader';
 
 type Values = Record<string, unknown>;
@@ -36,16 +36,18 @@ export class SectionService {
     this.validate(def, records);
     return runWrite(this.orm, actor, def.mutation, idempotencyKey, records, async (em) => {
       const childIds = records.map((r) => r.childId);
-      const children = await em.find(ChildEntity, { id: { $in: childIds } }, { fields: ['id', 'hukouRegion', 'residenceRegion'] });
-      const visible = new Set(children.filter((c) => inScope(actor.identity, c.hukouRegion, c.residenceRegion)).map((c) => c.id));
-      const missing = records.findIndex((r) => !visible.has(r.childId));
+      const found = await readBeforeWrite(em, def, childIds);
+      const missing = records.findIndex((r) => {
+        const child = found.get(r.childId);
+        return !child || !inScope(actor.identity, child.hukouRegion, child.residenceRegion);
+      });
       if (missing >= 0) throw new NotFoundError(`records[${missing}].childId: 您的辖区内没有儿童 ${records[missing].childId} (no such child in your region)`);
 
-      const existing = new Map((await em.find(def.entity, { childId: { $in: childIds } } as never)).map((row: SectionEntity) => [row.childId, row]));
       const problems = new Problems();
+      const writes: RowWrite[] = [];
       records.forEach((record, index) => {
         const path = `records[${index}]`;
-        const row = existing.get(record.childId);
+        const row = found.get(record.childId)!.row;
         checkVersion(record, row, path);
         const merged: Values = { ...(row ?? {}) };
         for (const field of def.fields) if (record[field.name] !== undefined) merged[field.name] = record[field.name];
@@ -56,12 +58,18 @@ export class SectionService {
         }
         def.crossCheck?.(merged, path, problems);
         if (problems.count) return;
-        const target = row ?? em.create(def.entity, { childId: record.childId, updatedBy: actor.identity.sub } as never);
-        const changes: Values = { updatedBy: actor.identity.sub };
-        for (const field of def.fields) if (record[field.name] !== undefined) changes[field.name] = record[field.name];
-        em.assign(target, changes as never);
+        // As the ORM's unit of work would: an existing row is written only if a value (or its author) changes.
+        const values: Values = row ? {} : { ...initialValues(def) };
+        for (const field of def.fields) {
+          const value = record[field.name];
+          if (value !== undefined && (!row || !sameValue(row[field.name], value))) values[field.name] = value;
+        }
+        if (!row || Object.keys(values).length > 0 || row.updatedBy !== actor.identity.sub) writes.push({ childId: record.childId, values, before: row });
       });
       problems.throwIfAny();
+      const changes = await writeRows(em, def, writes, actor.identity.sub, new Date());
+      const regions = new Map([...found].map(([id, child]) => [id, { hukou: child.hukouRegion, residence: child.residenceRegion }]));
+      await appendChangeLog(em, writeContexts.get(em)!, changes, regions);
       return childIds;
     });
   }
@@ -104,11 +112,16 @@ export class SectionService {
   }
 }
 
+/** Whether a stored value and a written one are the same (what the ORM compares: scalars of the column's type). */
+function sameValue(stored: unknown, written: unknown): boolean {
+  return stored === written || (stored instanceof Date && written instanceof Date && stored.getTime() === written.getTime());
+}
+
 /** `expectedVersion` 0 means "must not exist yet"; any other number must equal the stored version. */
-function checkVersion(record: SectionInput, row: SectionEntity | undefined, path: string): void {
+function checkVersion(record: SectionInput, row: Values | null, path: string): void {
   const expected = record.expectedVersion;
   if (expected === undefined || expected === null) return;
-  const current = row?.version ?? 0;
+  const current = (row?.version as number | undefined) ?? 0;
   if (expected !== current) {
     throw new ConflictError(`${path}.expectedVersion: 期望版本 ${expected}，当前版本 ${current} (stale version; read the record again)`, {
       path: `${path}.expectedVersion`,

@@ -24,6 +24,10 @@ export interface BenchOptions {
   readonly profileSeconds: number;
   /** An existing benchmark database to read instead of creating and seeding one (kept at the end). */
   readonly reuse: string | null;
+  /** Children in the large database of the growth case (seeded like the other, with the same seed). */
+  readonly largeChildren: number;
+  /** An existing large database for the growth case, kept by an earlier run (`--keep`). */
+  readonly reuseLarge: string | null;
   /** Server to create the benchmark database on (its own database is only used to connect). */
   readonly serverUrl: string;
   readonly seed: number;

@@ -9,13 +9,18 @@ import type { LoadResult } from './load-worker';
 import { forkBench, type Forked } from './processes';
 import { type ProfileSummary, profileLines, summariseProfile } from './profile-summary';
 
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
 const SMALL_PAGE = 10;
 /** Sequential requests whose statements are counted exactly (nothing else runs meanwhile). */
 const COUNTED_REQUESTS = 5;
 
-type Hub = Forked<{ url: string; token: string; pid: number }>;
+export type Hub = Forked<{ url: string; token: string; pid: number }>;
 type Raw = Forked<{ url: string }>;
+
+/** The real hub on a benchmark database, answering as an EDU clerk of `county`. */
+export function forkHub(context: BenchContext, databaseUrl: string, county: string, poolMax: number): Promise<Hub> {
+  return forkBench<Hub['ready']>('serve-hub.js', { databaseUrl, poolMax, today: BENCH_TODAY, identity: { dept: 'EDU', region: county } }, { execArgv: [...context.options.hubFlags] });
+}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -71,7 +76,7 @@ async function checkSamePage(hub: Hub, raw: Raw, county: string, first: number):
 }
 
 /** Statements per request, counted by the hub, over a few sequential requests of one page size. */
-async function statementsPerPage(hub: Hub, county: string, first: number): Promise<number> {
+export async function statementsPerPage(hub: Hub, county: string, first: number): Promise<number> {
   const body = pageRequestBody(county, first);
   const before = await metric(hub.ready.url, 'baoxue_sql_statements_total');
   for (let i = 0; i < COUNTED_REQUESTS; i++) {
@@ -97,8 +102,8 @@ async function settled(url: string): Promise<[statements: number, requests: numb
   throw new BenchFailure('the hub was still answering 15 s after the load stopped');
 }
 
-interface Measured {
-  server: 'hub' | 'raw';
+export interface Measured {
+  server: string;
   connections: number;
   /** Requests answered over all rounds divided by their seconds. */
   requestsPerSecond: number;
@@ -107,45 +112,46 @@ interface Measured {
   /** Request-weighted means of the rounds' percentiles (autocannon gives percentiles, not histograms). */
   latencyP50: number;
   latencyP99: number;
-  /** Hub only: statements sent during the rounds per operation answered during them. */
+  /** Hubs only: statements sent during the rounds per operation answered during them. */
   statementsPerRequest: number | null;
   /** 1-minute load average of the machine during the rounds (it is shared). */
   loadAverage: number;
   rounds: Array<LoadResult & { loadAverage: number }>;
 }
 
-type Target = { server: 'hub' | 'raw'; url: string; token: string | null };
+/** A server under load: a hub (which counts its statements and requests) or the raw baseline. */
+export type Target = { server: string; url: string; token: string | null; county: string; hub: boolean };
 
-function loadFor(context: BenchContext, target: Target, connections: number) {
+function loadFor(target: Target, connections: number) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (target.token) headers.authorization = `Bearer ${target.token}`;
-  return { url: `${target.url}/graphql`, body: pageRequestBody(context.database!.county.code, PAGE_SIZE), headers, connections };
+  return { url: `${target.url}/graphql`, body: pageRequestBody(target.county, PAGE_SIZE), headers, connections };
 }
 
 /** One round of load on one server; the hub's counters are read once it is idle again. */
-async function oneRound(context: BenchContext, target: Target, connections: number, seconds: number) {
+async function oneRound(target: Target, connections: number, seconds: number) {
   // The raw server has no counters: a pause lets its last requests finish before the next round.
-  const counters = async () => (target.server === 'hub' ? settled(target.url) : new Promise<number[]>((resolve) => setTimeout(() => resolve([0, 0]), 1000)));
+  const counters = async () => (target.hub ? settled(target.url) : new Promise<number[]>((resolve) => setTimeout(() => resolve([0, 0]), 1000)));
   const [statementsBefore, requestsBefore] = await counters();
   const loadAverage = round(os.loadavg()[0], 1);
-  const result = await runLoad({ ...loadFor(context, target, connections), duration: seconds });
+  const result = await runLoad({ ...loadFor(target, connections), duration: seconds });
   const [statementsAfter, requestsAfter] = await counters();
   return { result: { ...result, loadAverage }, statements: statementsAfter - statementsBefore, answered: requestsAfter - requestsBefore };
 }
 
 /**
- * Hub and raw baseline at one concurrency: both warmed up, then `rounds` alternating rounds
- * (hub, raw; raw, hub; …) sharing the duration, so that a change in the load of this shared
- * machine falls on both alike.
+ * Two servers (the hub and the raw baseline, or two hubs) at one concurrency: both warmed up,
+ * then `rounds` alternating rounds (a, b; b, a; …) sharing the duration, so that a change in the
+ * load of this shared machine falls on both alike.
  */
-async function measurePair(context: BenchContext, targets: readonly [Target, Target], connections: number): Promise<[Measured, Measured]> {
+export async function measurePair(context: BenchContext, targets: readonly [Target, Target], connections: number): Promise<[Measured, Measured]> {
   const { warmup, duration, rounds } = context.options;
-  if (warmup > 0) for (const target of targets) await runLoad({ ...loadFor(context, target, connections), duration: warmup });
+  if (warmup > 0) for (const target of targets) await runLoad({ ...loadFor(target, connections), duration: warmup });
   const collected = targets.map(() => ({ rounds: [] as Array<LoadResult & { loadAverage: number }>, statements: 0, answered: 0 }));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const i of order) {
-      const { result, statements, answered } = await oneRound(context, targets[i], connections, duration / rounds);
+      const { result, statements, answered } = await oneRound(targets[i], connections, duration / rounds);
       collected[i].rounds.push(result);
       collected[i].statements += statements;
       collected[i].answered += answered;
@@ -164,7 +170,7 @@ async function measurePair(context: BenchContext, targets: readonly [Target, Tar
       seconds: round(seconds, 2),
       latencyP50: round(weighted((x) => x.latencyP50), 1),
       latencyP99: round(weighted((x) => x.latencyP99), 1),
-      statementsPerRequest: target.server === 'hub' ? round(statements / answered, 2) : null,
+      statementsPerRequest: target.hub ? round(statements / answered, 2) : null,
       loadAverage: round(results.reduce((sum, x) => sum + x.loadAverage, 0) / results.length, 1),
       rounds: results,
     };
@@ -174,10 +180,10 @@ async function measurePair(context: BenchContext, targets: readonly [Target, Tar
   }) as [Measured, Measured];
 }
 
-async function profileHub(context: BenchContext, hub: Hub, connections: number): Promise<{ file: string; summary: ProfileSummary }> {
-  const file = path.join(context.artefactDir, `hub-c${connections}.cpuprofile`);
+export async function profileHub(context: BenchContext, hub: Hub, county: string, connections: number, name = `hub-c${connections}`): Promise<{ file: string; summary: ProfileSummary }> {
+  const file = path.join(context.artefactDir, `${name}.cpuprofile`);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` };
-  const load = { url: `${hub.ready.url}/graphql`, body: pageRequestBody(context.database!.county.code, PAGE_SIZE), headers, connections };
+  const load = { url: `${hub.ready.url}/graphql`, body: pageRequestBody(county, PAGE_SIZE), headers, connections };
   await hub.request({ type: 'profile-start' });
   const result = await runLoad({ ...load, duration: context.options.profileSeconds });
   await hub.request({ type: 'profile-stop', file });
@@ -194,7 +200,7 @@ export const federatedPage: BenchCase = {
     const database = context.database!;
     const county = database.county.code;
     const poolMax = 10;
-    const hub = await forkBench<Hub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax, today: BENCH_TODAY, identity: { dept: 'EDU', region: county } }, { execArgv: [...context.options.hubFlags] });
+    const hub = await forkHub(context, database.url, county, poolMax);
     let raw: Raw | null = null;
     try {
       raw = await forkBench<Raw['ready']>('serve-raw.js', { databaseUrl: database.url, poolMax });
@@ -205,13 +211,13 @@ export const federatedPage: BenchCase = {
       context.log(`  statements per page: ${statements[PAGE_SIZE]} at ${PAGE_SIZE} children, ${statements[SMALL_PAGE]} at ${SMALL_PAGE}`);
 
       const servers: [Target, Target] = [
-        { server: 'hub', url: hub.ready.url, token: hub.ready.token },
-        { server: 'raw', url: raw.ready.url, token: null },
+        { server: 'hub', url: hub.ready.url, token: hub.ready.token, county, hub: true },
+        { server: 'raw', url: raw.ready.url, token: null, county, hub: false },
       ];
       const runs: Measured[] = [];
       for (const connections of options.concurrency) runs.push(...(await measurePair(context, servers, connections)));
       const highest = Math.max(...options.concurrency);
-      const profile = options.profileSeconds > 0 ? await profileHub(context, hub, highest) : null;
+      const profile = options.profileSeconds > 0 ? await profileHub(context, hub, county, highest) : null;
 
       const rows: Cell[][] = [];
       const ratios: Record<number, { requests: number; p99: number }> = {};

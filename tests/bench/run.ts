@@ -23,7 +23,9 @@ import { caseReport, targetsReport } from './report';
  *   --seed N            seed of the synthetic children (default 1)
  *   --keep              keep the database baoxue_bench_<n> at the end
  *   --reuse NAME        read the database NAME kept by an earlier run instead of seeding one
- *   --smoke             tiny and quick (2,000 children, 1 s runs, c=1,2, no profile): keeps the harness working
+ *   --large N           children of the growth case's large database (default 2000000)
+ *   --reuse-large NAME  the growth case reads this large database, kept by an earlier run, instead of seeding one
+ *   --smoke             tiny and quick (2,000 children, 20,000 in the large database, 1 s runs, c=1,2, no profile): keeps the harness working
  *
  * BENCH_DATABASE_URL names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/test).
  */
@@ -42,7 +44,7 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
     if (name === '--smoke' || name === '--keep') flags.set(name.slice(2), 'true');
     else flags.set(name.slice(2), argv[++i] ?? '');
   }
-  const known = ['rounds', 'hub-flags', 'reuse', 'children', 'duration', 'warmup', 'concurrency', 'profile', 'only', 'seed', 'keep', 'smoke'];
+  const known = ['rounds', 'hub-flags', 'reuse', 'large', 'reuse-large', 'children', 'duration', 'warmup', 'concurrency', 'profile', 'only', 'seed', 'keep', 'smoke'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   const smoke = flags.has('smoke');
   const number = (name: string, fallback: number) => {
@@ -64,6 +66,8 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
     seed: number('seed', 1),
     keep: flags.has('keep') || flags.has('reuse'),
     reuse: flags.get('reuse') ?? null,
+    largeChildren: number('large', smoke ? 20_000 : 2_000_000),
+    reuseLarge: flags.get('reuse-large') ?? null,
     smoke,
     serverUrl: env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
   };

@@ -120,6 +120,34 @@ describe('each department writes its own section', () => {
     expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toHaveLength(0);
   });
 
+  it('writes a mixed batch set-based: new and changed records logged one entry each, unchanged ones left alone', async () => {
+    const children = Array.from({ length: 40 }, () => childInput());
+    expect((await hub.gql(REGISTER, { records: children }, tokens.EDU)).body.errors).toBeUndefined();
+    const ids = children.map((c) => c.id);
+    const mutation = upsert('upsertCivilAffairsRecords', 'CivilAffairsRecordInput');
+    expect((await hub.gql(mutation, { records: ids.slice(0, 20).map((childId) => ({ childId, migrant: true })) }, tokens.CIVIL)).body.errors).toBeUndefined();
+    const seqBefore = (await hub.sql<{ n: number }>('SELECT coalesce(max(seq), 0)::int AS n FROM hub.change_log'))[0].n;
+    // 0–9 unchanged, 10–19 changed (one with its version), 20–39 new (one with expectedVersion 0).
+    const records = ids.map((childId, i) => (i < 10 ? { childId, migrant: true } : i < 20 ? { childId, orphan: true, ...(i === 10 ? { expectedVersion: 1 } : {}) } : { childId, leftBehind: i % 2 === 0, ...(i === 20 ? { expectedVersion: 0 } : {}) }));
+    expect((await hub.gql(mutation, { records }, tokens.CIVIL)).body.errors).toBeUndefined();
+    const entries = await hub.sql<{ operation: string; entity_id: string; version: number; changes: Record<string, unknown> }>(
+      'SELECT operation, entity_id, version, changes FROM hub.change_log WHERE seq > $1 ORDER BY seq', [seqBefore]);
+    expect(entries.map((e) => e.entity_id)).toEqual(ids.slice(10));
+    expect(entries.slice(0, 10).every((e) => e.operation === 'UPDATE' && e.version === 2 && JSON.stringify(e.changes) === '{"orphan":{"after":true,"before":false}}')).toBe(true);
+    // A new record logs what it was created with, the defaults included, as the ORM's create did.
+    expect(entries[10]).toMatchObject({ operation: 'CREATE', version: 1 });
+    expect(Object.keys(entries[10].changes).sort()).toEqual(['deFactoUnsupported', 'leftBehind', 'migrant', 'orphan', 'parentImprisoned', 'subsistenceAllowance']);
+    const versions = await hub.sql<{ child_id: string; version: number }>('SELECT child_id, version FROM civil.civil_affairs_record WHERE child_id = ANY($1::uuid[])', [ids]);
+    const version = new Map(versions.map((v) => [v.child_id, v.version]));
+    expect(ids.map((id) => version.get(id))).toEqual([...Array(10).fill(1), ...Array(10).fill(2), ...Array(20).fill(1)]);
+    // A stale version anywhere in the batch: CONFLICT, and nothing of it is written.
+    const stale = await hub.gql(mutation, { records: [{ childId: ids[30], orphan: true }, { childId: ids[11], migrant: false, expectedVersion: 1 }] }, tokens.CIVIL);
+    expect(codes(stale)).toEqual(['CONFLICT']);
+    expect((await hub.sql<{ orphan: boolean }>('SELECT orphan FROM civil.civil_affairs_record WHERE child_id = $1', [ids[30]]))[0].orphan).toBe(false);
+    const supervisor = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    expect((await hub.gql('{ verifyChangeLog { ok } }', {}, supervisor)).body.data).toEqual({ verifyChangeLog: { ok: true } });
+  });
+
   it('answers NOT_FOUND for a child outside the writer\'s region, and writes nothing', async () => {
     const far = childInput({ hukouRegion: '350203' });
     const xiamen = await hub.token({ dept: 'EDU', region: '350203' });

@@ -72,6 +72,23 @@ describe('the sensitive-read audit records exactly the unmasked reads made', () 
     expect(new Set(added.map((a) => a.request_id))).toEqual(new Set(['req-list']));
   });
 
+  it('records a list\'s ID numbers in the page\'s own statement, once per child, and only when they are sent', async () => {
+    const before = (await audit()).length;
+    const statements = await hub.metric('baoxue_sql_statements_total');
+    await asRequest('req-list-2', t.supervisor, `query($withId: Boolean!) {
+      children(first: 10) { edges { node { ...Id @include(if: $withId) } } }
+      child(id: "${gulou.id}") { idNumber }
+    } fragment Id on Child { id idNumber }`, { withId: true });
+    // The page and the lookup of child(id): no statement for the audit.
+    expect(await hub.metric('baoxue_sql_statements_total') - statements).toBe(2);
+    const added = (await audit()).slice(before);
+    expect(added.map((a) => a.child_id).sort()).toEqual([gulou.id, taijiang.id].sort());
+    expect(new Set(added.map((a) => a.request_id))).toEqual(new Set(['req-list-2']));
+    await asRequest('req-list-3', t.supervisor, 'query($withId: Boolean!) { children(first: 10) { edges { node { ...Id @include(if: $withId) } } } } fragment Id on Child { id idNumber }', { withId: false });
+    await asRequest('req-list-4', t.civil, '{ children(first: 10) { edges { node { idNumber } } } }');
+    expect((await audit()).length).toBe(before + 2);
+  });
+
   it('records sensitive values shown in the change log', async () => {
     const before = (await audit()).length;
     await asRequest('req-log', t.health, '{ changeLog(first: 50) { edges { node { entity changes { field after } } } } }');
@@ -106,6 +123,12 @@ describe('reading the audit', () => {
       expect(res.body.data ?? null).toBeNull();
       expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
       expect(res.text).not.toContain(gulou.idNumber!);
+      // A list audits its ID numbers in the statement that reads them: no audit, no numbers.
+      const list = await hub.gql('{ children(first: 10) { edges { node { idNumber } } } }', {}, t.supervisor);
+      expect(list.body.data ?? null).toBeNull();
+      expect(codes(list)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(list.text).not.toContain(gulou.idNumber!);
+      expect(list.text).not.toContain(taijiang.idNumber!);
     } finally {
       await hub.sql('DROP TRIGGER refuse_audit ON hub.sensitive_read; DROP FUNCTION hub.refuse_audit()');
     }
