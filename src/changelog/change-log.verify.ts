@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Sql } from '../db/sql';
-import { entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import { type BatchCheck, batchCopy, type BatchProblem, checkBatch } from './chain-batch';
+import { GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -10,8 +15,6 @@ export interface VerifyResult {
   readonly firstBadSeq: number | null;
   readonly problem: string | null;
 }
-
-const BATCH = 5000;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parseTimestamptz: (text: string) => Date = require('pg').types.getTypeParser(1184);
@@ -42,27 +45,131 @@ export function storedEntry(row: Record<string, any>): StoredEntry & { hash: str
   };
 }
 
+/** Sequence numbers per batch: a few megabytes of COPY text. */
+const BATCH = 10_000;
+
 /**
- * Walks the whole chain in sequence order: every entry's hash must be recomputable from its
- * content, name the previous entry's hash, and follow it with no gap in the sequence.
+ * Worker threads checking batches (the hashing is the work; the database builds the batches on
+ * its own cores meanwhile). Only from the compiled build, where the worker script exists as
+ * JavaScript; otherwise (tests run the TypeScript sources) the batches are checked in this thread.
  */
-export async function verifyChain(sql: Sql): Promise<VerifyResult> {
+class BatchWorkers {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, { resolve: (check: BatchCheck) => void; reject: (error: Error) => void }>();
+  private next = 0;
+  private failure: Error | null = null;
+
+  static script(): string | null {
+    const file = path.join(__dirname, 'chain-batch.worker.js');
+    return __filename.endsWith('.js') && fs.existsSync(file) ? file : null;
+  }
+
+  constructor(script: string, count: number) {
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(script);
+      worker.on('message', (message: { id: number; check?: BatchCheck; error?: string }) => {
+        const waiter = this.waiting.get(message.id);
+        this.waiting.delete(message.id);
+        if (message.check) waiter?.resolve(message.check);
+        else waiter?.reject(new Error(`change-log verifier worker: ${message.error}`));
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => code !== 0 && this.fail(new Error(`change-log verifier worker exited with ${code}`)));
+      return worker;
+    });
+  }
+
+  check(bytes: Uint8Array, from: number): Promise<BatchCheck> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.next++;
+      this.waiting.set(id, { resolve, reject });
+      this.workers[id % this.workers.length].postMessage({ id, bytes, from });
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(error);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('change-log verifier closed');
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export interface VerifyOptions {
+  /** Worker threads hashing batches; default one per core (at most 4), 0 to hash in this thread. */
+  readonly workers?: number;
+  /** Sequence numbers per batch (default 10,000; tests make the edges between batches many). */
+  readonly batch?: number;
+}
+
+/**
+ * Walks the whole chain, up to the head at its start, in sequence order: every entry's hash must
+ * be recomputable from its content, name the previous entry's hash, and follow it with no gap in
+ * the sequence. The batches (keyset ranges of sequence numbers) are read a few ahead and checked
+ * in parallel; they are joined here in order, which checks the links between them, so the first
+ * bad entry and the problem named are those of a walk entry by entry.
+ */
+export async function verifyChain(sql: Sql, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const [{ head }] = await sql.query<{ head: string | null }>('SELECT max(seq)::text AS head FROM hub.change_log');
+  const last = head === null ? 0 : Number(head);
+  const script = BatchWorkers.script();
+  const count = options.workers ?? Math.min(4, os.availableParallelism());
+  const size = options.batch ?? BATCH;
+  // Below three batches the entries are hashed in this thread: starting workers would cost more.
+  const workers = script && count > 0 && last >= 3 * size ? new BatchWorkers(script, count) : null;
+  const check = async (from: number): Promise<BatchCheck> => {
+    const batch = await sql.copyOut(batchCopy(from, from + size));
+    return workers ? workers.check(batch, from) : checkBatch(batch, from);
+  };
+  const inFlight: Array<Promise<BatchCheck>> = [];
+  let nextFrom = 1;
+  const readAhead = () => {
+    while (inFlight.length < (workers ? 2 * count + 1 : 2) && nextFrom <= last) {
+      const pending = check(nextFrom);
+      // Awaited in turn below; one left behind by an early verdict must not be an unhandled rejection.
+      pending.catch(() => undefined);
+      inFlight.push(pending);
+      nextFrom += size;
+    }
+  };
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let entries = 0;
-  for (;;) {
-    const rows = await sql.query('SELECT * FROM hub.change_log WHERE seq >= $1 ORDER BY seq LIMIT $2', [expectedSeq, BATCH]);
-    for (const row of rows) {
-      const { hash, ...entry } = storedEntry(row);
-      const bad = (problem: string): VerifyResult => ({ ok: false, entries, headSeq: null, headHash: null, firstBadSeq: Math.min(entry.seq, expectedSeq), problem });
-      if (entry.seq !== expectedSeq) return bad(`序号 ${expectedSeq} 缺失 (entry ${expectedSeq} is missing)`);
-      if (entry.prevHash !== prevHash) return bad(`第 ${entry.seq} 条的前序哈希不符 (entry ${entry.seq} does not follow its predecessor)`);
-      if (entryHash(entry) !== hash) return bad(`第 ${entry.seq} 条内容与哈希不符 (entry ${entry.seq} was altered)`);
-      prevHash = hash;
-      expectedSeq++;
-      entries++;
+  try {
+    readAhead();
+    while (inFlight.length > 0) {
+      const batch = await inFlight.shift()!;
+      readAhead();
+      if (batch.firstSeq === null) continue;
+      const bad = (seq: number, problem: BatchProblem, good = 0): VerifyResult => ({
+        ok: false,
+        entries: entries + good,
+        headSeq: null,
+        headHash: null,
+        firstBadSeq: Math.min(seq, expectedSeq + good),
+        problem: problem === 'missing'
+          ? `序号 ${expectedSeq + good} 缺失 (entry ${expectedSeq + good} is missing)`
+          : problem === 'unlinked'
+            ? `第 ${seq} 条的前序哈希不符 (entry ${seq} does not follow its predecessor)`
+            : `第 ${seq} 条内容与哈希不符 (entry ${seq} was altered)`,
+      });
+      // The batch was checked as if it started where the chain had got to; if it does not, its first entry is not the next one.
+      if (batch.from !== expectedSeq || batch.firstSeq !== expectedSeq) return bad(batch.firstSeq, 'missing');
+      if (batch.firstPrevHash !== prevHash) return bad(batch.firstSeq, 'unlinked');
+      if (batch.bad) return bad(batch.bad.seq, batch.bad.problem, batch.good);
+      entries += batch.good;
+      expectedSeq += batch.good;
+      prevHash = batch.lastHash!;
     }
-    if (rows.length < BATCH) break;
+  } finally {
+    // A verdict can come before the batches read ahead: let them finish before the connections and workers go.
+    await Promise.allSettled(inFlight);
+    await workers?.close();
   }
   return { ok: true, entries, headSeq: entries ? expectedSeq - 1 : null, headHash: entries ? prevHash : null, firstBadSeq: null, problem: null };
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../core/unit-of-work';
+import { hash as digest } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -28,10 +27,68 @@ export interface StoredEntry {
 }
 
 /**
+ * `canonicalJson` of core/unit-of-work (sorted keys, undefined members left out), written out
+ * without intermediate arrays: the verifier runs it on every entry of the log, and in worker
+ * threads, which should not load the ORM that unit-of-work imports. hash-chain.spec.ts checks that
+ * the two agree. Keys are sorted by UTF-16 code unit, as `<` compares them.
+ */
+export function canonical(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  let text = '{';
+  for (const key of keys) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${canonical(member)}`;
+  }
+  return `${text}}`;
+}
+
+/** The hashed fields in the order canonical JSON writes them, so that an entry needs no sorting. */
+export const HASHED_FIELDS: readonly (keyof StoredEntry)[] = (
+  ['seq', 'at', 'actorSub', 'actorDept', 'actorRegion', 'actorRoles', 'operation', 'entity', 'entityId', 'childId', 'hukouRegion',
+    'residenceRegion', 'version', 'changes', 'mutation', 'reason', 'requestId', 'idempotencyKey', 'prevHash'] as const
+).slice().sort();
+const KNOWN = new Set<string>(HASHED_FIELDS);
+const KEYS = HASHED_FIELDS.map((key) => `${JSON.stringify(key)}:`);
+const SEQ = HASHED_FIELDS.indexOf('seq');
+const AT = HASHED_FIELDS.indexOf('at');
+
+/**
+ * The hash of an entry given as its field values in `HASHED_FIELDS` order, `seq` as decimal text
+ * and `at` as ISO text: exactly the canonical JSON of the object those values make (an undefined
+ * value leaves its key out), without building that object. The verifier hashes rows this way.
+ */
+export function hashOfFields(values: ArrayLike<unknown>): string {
+  let text = '{';
+  for (let i = 0; i < KEYS.length; i++) {
+    const value = values[i];
+    if (value === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += KEYS[i];
+    text += typeof value === 'string' ? JSON.stringify(value) : canonical(value);
+  }
+  return digest('sha256', `${text}}`, 'hex');
+}
+
+/**
  * SHA-256 over a canonical serialisation (sorted keys, ISO time), so that the hash can be
- * recomputed from the stored row by anyone, in any language, and any altered byte shows.
+ * recomputed from the stored row by anyone, in any language, and any altered byte shows:
+ * `sha256(canonicalJson({ ...entry, seq: String(entry.seq), at: entry.at.toISOString() }))`, hex.
  */
 export function entryHash(entry: StoredEntry): string {
-  const { at, ...rest } = entry;
-  return createHash('sha256').update(canonicalJson({ ...rest, seq: String(entry.seq), at: at.toISOString() })).digest('hex');
+  for (const key in entry) {
+    // Any key beyond the stored fields is hashed too, as canonical JSON takes every key.
+    if (!KNOWN.has(key)) {
+      const { at, ...rest } = entry;
+      return digest('sha256', canonical({ ...rest, seq: String(entry.seq), at: at.toISOString() }), 'hex');
+    }
+  }
+  const values: unknown[] = HASHED_FIELDS.map((key) => entry[key]);
+  values[SEQ] = String(entry.seq);
+  values[AT] = entry.at.toISOString();
+  return hashOfFields(values);
 }

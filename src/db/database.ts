@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { type EmbeddedDatabase, startEmbedded } from './embedded';
-import { migrate, openOrm } from './orm';
+import { migrate, openOrm, pendingMigrations } from './orm';
 import { Sql } from './sql';
 
 export interface Database {
@@ -28,8 +28,11 @@ function redact(url: string): string {
   }
 }
 
-/** Opens the configured database (a PostgreSQL server, or embedded PGlite) and applies migrations. */
-export async function openDatabase(config: Config, onQuery: QueryListener): Promise<Database> {
+/**
+ * Opens the configured database (a PostgreSQL server, or embedded PGlite) and applies migrations.
+ * `benchmarkWithoutChangeLog` is for the benchmark's hub only (see OrmOptions).
+ */
+export async function openDatabase(config: Config, onQuery: QueryListener, options: { benchmarkWithoutChangeLog?: boolean } = {}): Promise<Database> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   let kind: Database['kind'] = 'postgresql';
@@ -39,11 +42,21 @@ export async function openDatabase(config: Config, onQuery: QueryListener): Prom
     kind = 'pglite';
   }
   // PGlite is one session behind a queue: one pooled connection keeps transactions intact.
-  const orm = await openOrm({ url, poolMax: kind === 'pglite' ? 1 : config.databasePoolMax, onQuery }).catch(async (error) => {
+  const orm = await openOrm({ url, poolMax: kind === 'pglite' ? 1 : config.databasePoolMax, onQuery, benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog }).catch(async (error) => {
     await embedded?.stop();
     throw error;
   });
-  const appliedMigrations = await migrate(orm);
+  // Only a database with migrations pending is migrated (which takes the owner's rights); a migrated
+  // one is only read, so that the hub can serve it as a role that may not change the schema.
+  let appliedMigrations: string[] = [];
+  try {
+    const pending = await pendingMigrations(orm);
+    if (pending.length) appliedMigrations = await migrate(orm);
+  } catch (error) {
+    await orm.close(true);
+    await embedded?.stop();
+    throw error;
+  }
   return {
     kind,
     description: kind === 'pglite' ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')} (served on ${url})` : redact(url),

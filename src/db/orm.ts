@@ -13,6 +13,7 @@ import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
 import { AssessmentEntity } from '../ledger/assessment.entity';
 import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
 import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
+import { markUnloggedForBenchmark } from '../changelog/change-log.writer';
 import { MIGRATIONS } from './migrations';
 
 import { HomeTeachingEntity, HomeTeachingVisitEntity } from '../ledger/home-teaching.entity';
@@ -41,6 +42,11 @@ export interface OrmOptions {
   readonly poolMax: number;
   /** Called with every SQL statement sent, for the statement counter and metrics. */
   readonly onQuery?: (sql: string) => void;
+  /**
+   * No change-log hook and no entries: only for measuring what the log costs (the benchmark's own
+   * hub, tests/bench/serve-hub.ts). The server never sets it, and no configuration can.
+   */
+  readonly benchmarkWithoutChangeLog?: boolean;
 }
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
@@ -48,7 +54,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     defineConfig({
       clientUrl: options.url,
       entities: ENTITIES,
-      subscribers: [new ChangeLogSubscriber()],
+      subscribers: options.benchmarkWithoutChangeLog ? [] : [new ChangeLogSubscriber()],
       extensions: [Migrator],
       discovery: { warnWhenNoEntities: true },
       pool: { min: 0, max: options.poolMax },
@@ -61,6 +67,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
       logger: () => undefined,
     }),
   );
+  if (options.benchmarkWithoutChangeLog) markUnloggedForBenchmark(orm.config);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     orm.em.getConnection().getKnex().on('query', (q: { sql: string }) => onQuery(q.sql));
@@ -74,6 +81,15 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
   return applied.map((m) => m.name);
 }
 
+/**
+ * The migrations not applied yet, found by reading the migrator's table only. The migrator's own
+ * check creates that table when it cannot see it, which the production role (README, "On
+ * PostgreSQL") may not: it reads the table and never changes the schema.
+ */
 export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
-  return (await orm.getMigrator().getPendingMigrations()).map((m) => m.name);
+  const connection = orm.em.getConnection();
+  const [{ found }] = await connection.execute<Array<{ found: boolean }>>(`SELECT to_regclass('public.mikro_orm_migrations') IS NOT NULL AS found`);
+  const rows = found ? await connection.execute<Array<{ name: string }>>('SELECT name FROM public.mikro_orm_migrations') : [];
+  const applied = new Set(rows.map((row) => row.name.replace(/\.[jt]s$/, '')));
+  return MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name));
 }

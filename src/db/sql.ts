@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 
 /** `date` columns stay `YYYY-MM-DD` strings: a calendar date has no time zone to shift it. */
 const keepText = (value: string) => value;
@@ -20,6 +21,22 @@ export class Sql {
   ) {}
 
   async query<T extends QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<T[]> {
+    return this.withConnection(text, async (connection) => (await connection.query<T>({ text, values: values as unknown[], types: TYPES })).rows);
+  }
+
+  /**
+   * The bytes of a `COPY (…) TO STDOUT` (text format): for reading many rows with the least work
+   * on both sides, as the change-log verifier does. COPY takes no parameters.
+   */
+  async copyOut(text: string): Promise<Buffer> {
+    return this.withConnection(text, async (connection) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of connection.query(copyTo(text))) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
+  }
+
+  private async withConnection<R>(text: string, work: (connection: PoolClient) => Promise<R>): Promise<R> {
     const client = this.orm.em.getConnection().getKnex().client as {
       acquireConnection(): Promise<PoolClient>;
       releaseConnection(connection: PoolClient): Promise<void>;
@@ -27,8 +44,7 @@ export class Sql {
     const connection = await client.acquireConnection();
     try {
       this.onQuery(text);
-      const result = await connection.query<T>({ text, values: values as unknown[], types: TYPES });
-      return result.rows;
+      return await work(connection);
     } finally {
       await client.releaseConnection(connection);
     }

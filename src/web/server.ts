@@ -30,6 +30,8 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Runs after migrations and before listening (the demo seed). */
   readonly beforeListen?: (db: Database, clock: Clock) => Promise<void>;
+  /** Writes without the change log, for the benchmark's hub only (tests/bench/serve-hub.ts): main.ts never sets it. */
+  readonly benchmarkWithoutChangeLog?: boolean;
 }
 
 export interface RunningServer {
@@ -77,8 +79,8 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const clock = new Clock(config.today);
-  const db = await openDatabase(config, () => metrics.statements.inc());
+  const clock = new Clock(config.today, config.caseDeadline);
+  const db = await openDatabase(config, () => metrics.statements.inc(), { benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog });
   const stopDb = db.close.bind(db);
   try {
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);

@@ -12,6 +12,13 @@ export interface LoadRequest {
   connections: number;
   /** Seconds. */
   duration: number;
+  /**
+   * Bodies sent in turn instead of `body` (e.g. one per child, so that concurrent writes do not
+   * queue on one row), each `uniqueToken` in them replaced by a number new to the run, so that
+   * every write changes something.
+   */
+  bodies?: string[];
+  uniqueToken?: string;
 }
 
 export interface LoadResult {
@@ -29,9 +36,18 @@ export interface LoadResult {
 }
 
 serveBench<LoadRequest, LoadResult>({
-  async start({ url, body, headers, connections, duration }) {
+  async start({ url, body, headers, connections, duration, bodies, uniqueToken }) {
+    let sent = 0;
+    const run = `${process.pid}-${Date.now()}`;
+    const requests = bodies?.length
+      ? [{ method: 'POST' as const, setupRequest: (request: autocannon.Request) => {
+        const next = bodies[sent % bodies.length];
+        const n = `${run}-${sent++}`;
+        return { ...request, body: uniqueToken ? next.split(uniqueToken).join(n) : next };
+      } }]
+      : undefined;
     // A slow answer is a latency to report, not a failure: only one slower than 30 s counts as a timeout.
-    const result = await autocannon({ url, method: 'POST', body, headers, connections, duration, pipelining: 1, timeout: 30 });
+    const result = await autocannon({ url, method: 'POST', body, headers, connections, duration, pipelining: 1, timeout: 30, requests });
     return {
       connections,
       duration: result.duration,

@@ -18,6 +18,8 @@ export interface HubStart {
   poolMax: number;
   today: string;
   identity: { dept: Department; region: string };
+  /** A hub that writes no change log, to measure what the log costs (the writes case): reachable only from here. */
+  withoutChangeLog?: boolean;
 }
 
 let server: RunningServer | null = null;
@@ -28,7 +30,7 @@ function post<T>(method: string, params: Record<string, unknown> = {}): Promise<
 }
 
 serveBench<HubStart, { url: string; token: string; pid: number }>({
-  async start({ databaseUrl, poolMax, today, identity }) {
+  async start({ databaseUrl, poolMax, today, identity, withoutChangeLog }) {
     const keys = await makeEphemeralKey();
     const config = loadConfig(
       {
@@ -45,7 +47,7 @@ serveBench<HubStart, { url: string; token: string; pid: number }>({
       // Production settings without an identity provider: the key pair above stands in for it.
       { env: 'production' },
     );
-    server = await startServer(config, { keys });
+    server = await startServer(config, { keys, benchmarkWithoutChangeLog: withoutChangeLog === true });
     const token = await signToken(keys.signing, config.jwt, {
       sub: `bench-${identity.dept.toLowerCase()}-${identity.region}`,
       dept: identity.dept,

@@ -1,5 +1,8 @@
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { batchCopy, parseBatch } from '../../src/changelog/chain-batch';
+import { storedEntry } from '../../src/changelog/change-log.verify';
+import { HASHED_FIELDS } from '../../src/changelog/hash-chain';
 
 let hub: TestHub;
 const t: Record<string, string> = {};
@@ -98,6 +101,29 @@ describe('every write is logged in the same transaction', () => {
     const retry = await hub.gql(REGISTER, { records, key: 'log-retry-1' }, t.EDU);
     expect((retry.body.data as any).registerChildren.replayed).toBe(true);
     expect(await count()).toBe(after);
+  });
+
+  it('logs text exactly as written, whatever it holds, and the chain still verifies', async () => {
+    // One write after another: each is appended to the head the last one left, in one message with its entries quoted in it.
+    const reasons = ['为什么? 因为 $1 ?? :name', "O'Brien \\ \\? \\\\", '?', '"引号" \'单\' \\u003f', 'tab\there\nnext line \\N', '\\N', 'NULL', '{a,"b"}\r'];
+    for (const reason of reasons) {
+      const res = await hub.gql(EDU, { r: [{ childId: child.id, schoolName: `学校 ${reason}` }], reason }, t.EDU);
+      expect(res.body.errors).toBeUndefined();
+    }
+    const entries = (await log(t.EDU, { childId: child.id })).slice(-reasons.length);
+    expect(entries.map((e) => e.reason)).toEqual(reasons);
+    expect(entries.map((e) => JSON.parse(e.changes.find((c: any) => c.field === 'schoolName').after))).toEqual(reasons.map((r) => `学校 ${r}`));
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('reads every entry back by COPY exactly as a SELECT gives it (the verifier reads batches so)', async () => {
+    const copied = parseBatch((await hub.server.db.sql.copyOut(batchCopy(1, 1_000_000))).toString('utf8'));
+    const selected = (await hub.sql('SELECT * FROM hub.change_log ORDER BY seq')).map((row) => {
+      const { hash, ...entry } = storedEntry(row);
+      return [...HASHED_FIELDS.map((field) => (field === 'at' ? entry.at.toISOString() : field === 'seq' ? String(entry.seq) : entry[field])), hash];
+    });
+    expect(selected.length).toBeGreaterThan(10);
+    expect(copied).toEqual(selected);
   });
 
   it('fails the change when its entry cannot be written (fail closed)', async () => {

@@ -66,18 +66,28 @@ export async function freshDatabase(): Promise<{ url: string; poolMax: number; d
   return { url, poolMax: 1, drop: async () => undefined };
 }
 
+function asRole(url: string, role: { user: string; password: string } | undefined): string {
+  if (!role) return url;
+  const withRole = new URL(url);
+  withRole.username = role.user;
+  withRole.password = role.password;
+  return withRole.toString();
+}
+
 /** What a second instance needs to join a hub: its database and its token keys. */
 const instances = new WeakMap<TestHub, { database: { url: string; poolMax: number }; keys: Awaited<ReturnType<typeof makeEphemeralKey>> }>();
 
 /**
  * Starts a hub on a fresh database; with `sameDatabaseAs`, a further server instance on that
  * hub's database instead (not wiped, not dropped when this one stops; the same token keys, as
- * instances behind one load balancer trust one issuer). Stop the joining instances first.
+ * instances behind one load balancer trust one issuer). Stop the joining instances first. With
+ * `role` as well, the joining instance logs in as that database role (PostgreSQL only).
  */
-export async function startTestHub(options: { today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub } = {}): Promise<TestHub> {
+export async function startTestHub(options: { today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string } } = {}): Promise<TestHub> {
   const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
   if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
-  const database = joined ? { ...joined.database, drop: async () => undefined } : await freshDatabase();
+  if (options.role && !joined) throw new Error('role: only for an instance joining a hub (sameDatabaseAs)');
+  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : await freshDatabase();
   const keys = joined?.keys ?? (await makeEphemeralKey());
   const config = loadConfig({
     NODE_ENV: 'test',
