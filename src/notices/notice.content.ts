@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { DEPARTMENTS, type Department } from '../auth/identity';
 import { SensitiveReadCollector } from '../audit/sensitive-read.collector';
-import { projectEntry } from '../changelog/change-log.projection';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import { canonicalJson } from '../core/unit-of-work';
 import type { Reader } from '../core/context';
@@ -42,9 +41,66 @@ export function regionsOfEntry(hukou: string, residence: string): string[] {
   return [...out];
 }
 
-/** A projected entry's hashable form. */
+/** A projected entry's hashable form: the SHA-256 of its canonical JSON, its time in ISO form. */
 export function entryDigest(entry: ChangeLogEntryType): Buffer {
-  return createHash('sha256').update(canonicalJson({ ...entry, at: entry.at.toISOString() })).digest();
+  return hash('sha256', entryJson(entry), 'buffer');
+}
+
+const ENTRY_KEYS = new Set([
+  'seq', 'at', 'actorSub', 'actorDept', 'actorRegion', 'operation', 'entity', 'entityLabel', 'entityId', 'childId', 'hukouRegion', 'residenceRegion',
+  'version', 'changes', 'mutation', 'reason', 'requestId',
+]);
+const CHANGE_KEYS = new Set(['field', 'label', 'before', 'after']);
+const plain = (value: unknown) => value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+
+/** Exactly the keys of `keys`, each holding a string, a finite number, a boolean or null; an entry's `at` a Date and its `changes` regular changes. */
+function regular(value: unknown, keys: ReadonlySet<string>): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  let count = 0;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (!keys.has(key) || !Object.prototype.hasOwnProperty.call(value, key)) return false;
+    count++;
+    if (keys === ENTRY_KEYS && key === 'at') {
+      if (!(v instanceof Date)) return false;
+    } else if (keys === ENTRY_KEYS && key === 'changes') {
+      if (!Array.isArray(v)) return false;
+      for (const change of v) if (!regular(change, CHANGE_KEYS)) return false;
+    } else if (!plain(v)) return false;
+  }
+  return count === keys.size;
+}
+
+const json = JSON.stringify;
+/** JSON of the values entries repeat (departments, regions, entity and field names and labels), kept. */
+const repeated = new Map<unknown, string>();
+function known(value: unknown): string {
+  let text = repeated.get(value);
+  if (text === undefined) {
+    text = json(value);
+    if (repeated.size < 10_000) repeated.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * Exactly `canonicalJson({ ...entry, at: entry.at.toISOString() })`, written out for the one shape a
+ * projected entry has (keys in sorted order, each value through JSON.stringify as canonicalJson
+ * does), because a month holds a million entries and canonicalJson sorts every object's keys anew.
+ * Anything of another shape, or holding an undefined value, goes through canonicalJson itself;
+ * notice.content.spec.ts holds the two to the same bytes.
+ */
+export function entryJson(entry: ChangeLogEntryType): string {
+  if (!regular(entry, ENTRY_KEYS)) return canonicalJson({ ...entry, at: entry.at.toISOString() });
+  let changes = '';
+  for (const c of entry.changes) {
+    changes += `${changes ? ',' : ''}{"after":${json(c.after)},"before":${json(c.before)},"field":${known(c.field)},"label":${known(c.label)}}`;
+  }
+  return `{"actorDept":${known(entry.actorDept)},"actorRegion":${known(entry.actorRegion)},"actorSub":${json(entry.actorSub)},"at":"${entry.at.toISOString()}",`
+    + `"changes":[${changes}],"childId":${json(entry.childId)},"entity":${known(entry.entity)},"entityId":${json(entry.entityId)},`
+    + `"entityLabel":${known(entry.entityLabel)},"hukouRegion":${known(entry.hukouRegion)},"mutation":${known(entry.mutation)},`
+    + `"operation":${known(entry.operation)},"reason":${json(entry.reason)},"requestId":${json(entry.requestId)},`
+    + `"residenceRegion":${known(entry.residenceRegion)},"seq":${json(entry.seq)},"version":${json(entry.version)}}`;
 }
 
 const RETURN_STATUSES = new Set(['"ENROLLED"', '"MAINSTREAM_INCLUSION"', '"SPECIAL_SCHOOL"']);
@@ -57,99 +113,132 @@ export interface NoticeSummary {
   newChildren: number;
   newDropoutCases: Record<string, number>;
   returnsToSchool: number;
-  /** Dropout cases closed, by their reason (filled in after the pass). */
+  /** Dropout cases closed, by their reason (looked up while issuing). */
   closuresByReason: Record<string, number>;
   /** Children on special-group rosters whose school status changed; null when the recipient may not know the rosters. */
   specialGroupStatusChanges: number | null;
 }
 
-/**
- * Children whose school status changed in the month, kept once for all notices (not once per
- * recipient: a month of a million changes would otherwise hold tens of millions of entries):
- * where they live and which departments made the changes, one bit each.
- */
-export class StatusChanges {
-  private readonly children = new Map<string, { hukou: string; residence: string; depts: number }>();
+/** What one entry, as a recipient is told it, adds to the summary: read once per view, added to every notice that lists it. */
+export interface EntryFacts {
+  readonly entity: string;
+  readonly operation: string;
+  readonly newChild: boolean;
+  /** The reason of the dropout case it opens, or null. */
+  readonly caseOpened: string | null;
+  /** The dropout case it closes (its reason is the case's), or null. */
+  readonly caseClosed: string | null;
+  readonly returnToSchool: boolean;
+}
 
-  note(row: Record<string, any>): void {
-    if (row.entity !== 'EducationRecord' || row.operation !== 'UPDATE' || !row.changes?.status) return;
-    const known = this.children.get(row.child_id);
-    const bit = 1 << DEPARTMENTS.indexOf(row.actor_dept);
-    if (known) known.depts |= bit;
-    else this.children.set(row.child_id, { hukou: row.hukou_region, residence: row.residence_region, depts: bit });
+export function entryFacts(entry: ChangeLogEntryType): EntryFacts {
+  const change = (field: string) => entry.changes.find((c) => c.field === field);
+  const status = change('status');
+  let caseOpened: string | null = null;
+  if (entry.entity === 'DropoutCase' && entry.operation === 'CREATE') {
+    const reason = change('reason')?.after;
+    caseOpened = reason ? String(JSON.parse(reason)) : 'UNKNOWN';
   }
+  return {
+    entity: entry.entity,
+    operation: entry.operation,
+    newChild: entry.entity === 'Child' && entry.operation === 'CREATE',
+    caseOpened,
+    caseClosed: entry.entity === 'DropoutCase' && entry.operation === 'UPDATE' && !!status?.after && CLOSED_CASE.has(status.after) ? entry.entityId : null,
+    returnToSchool: entry.entity === 'EducationRecord' && entry.operation === 'UPDATE' && status?.before === '"DROPPED_OUT"' && !!status.after && RETURN_STATUSES.has(status.after),
+  };
+}
 
-  ids(): string[] {
-    return [...this.children.keys()];
-  }
+/** What a kind of entry adds to a summary: its facts, a closed case by its reason. */
+interface EntryKind extends Omit<EntryFacts, 'caseClosed'> {
+  readonly closureReason: string | null;
+}
 
-  /** For each `dept/region`, how many of `children` changed status by another department's hand. */
-  countsFor(children: Iterable<string>): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const id of children) {
-      const child = this.children.get(id);
-      if (!child) continue;
-      for (const [i, dept] of DEPARTMENTS.entries()) {
-        if ((child.depts & ~(1 << i)) === 0) continue;
-        for (const region of regionsOfEntry(child.hukou, child.residence)) {
-          const key = `${dept}/${region}`;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
-      }
+/** Kinds of entries, numbered: a notice counts its entries by kind and sums them into its summary once, at the end. */
+export class EntryKinds {
+  private readonly ids = new Map<string, number>();
+  private readonly kinds: EntryKind[] = [];
+
+  /** The number of the kind `facts` belong to; a closure is counted under its case's reason (UNKNOWN when none is known). */
+  of(facts: EntryFacts, closureReason: string | null): number {
+    const closure = facts.caseClosed === null ? null : (closureReason ?? 'UNKNOWN');
+    const text = (value: string | null) => (value === null ? '-' : `=${value}`);
+    const key = `${facts.entity}\n${facts.operation}\n${facts.newChild}\n${facts.returnToSchool}\n${text(facts.caseOpened)}\n${text(closure)}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      const { caseClosed: _, ...kind } = facts;
+      id = this.kinds.push({ ...kind, closureReason: closure }) - 1;
+      this.ids.set(key, id);
     }
-    return counts;
+    return id;
+  }
+
+  get(id: number): EntryKind {
+    return this.kinds[id];
   }
 }
 
+/** Entry digests hashed together in blocks: one hash update per 256 entries rather than per entry. */
+const DIGESTS_PER_BLOCK = 256;
+const DIGEST_BYTES = 32;
+
 /** What a notice is made of, gathered in one pass over its entries. */
 export class NoticeAccumulator {
-  readonly summary: NoticeSummary = { entries: 0, byEntity: {}, newChildren: 0, newDropoutCases: {}, returnsToSchool: 0, closuresByReason: {}, specialGroupStatusChanges: null };
-  readonly closedCases: string[] = [];
+  entries = 0;
+  /** Filled in after the pass (see NoticeIssue). */
+  specialGroupStatusChanges: number | null = null;
+  private readonly counts: number[] = [];
   private readonly digest = createHash('sha256');
+  private readonly block = Buffer.allocUnsafe(DIGESTS_PER_BLOCK * DIGEST_BYTES);
+  private filled = 0;
+
+  /**
+   * `after`: the last entry the recipient's previous notice covered; only later entries are added.
+   * `kinds`: shared by the notices of one issue, so that an entry's kind is found once for all of them.
+   */
+  constructor(readonly after = 0, private readonly kinds = new EntryKinds()) {}
 
   add(entry: ChangeLogEntryType, digest: Buffer): void {
-    this.digest.update(digest);
-    const s = this.summary;
-    s.entries++;
-    const byOp = (s.byEntity[entry.entity] ??= {});
-    byOp[entry.operation] = (byOp[entry.operation] ?? 0) + 1;
-    const change = (field: string) => entry.changes.find((c) => c.field === field);
-    if (entry.entity === 'Child' && entry.operation === 'CREATE') s.newChildren++;
-    if (entry.entity === 'DropoutCase') {
-      if (entry.operation === 'CREATE') {
-        const reason = change('reason')?.after ? JSON.parse(change('reason')!.after!) : 'UNKNOWN';
-        s.newDropoutCases[reason] = (s.newDropoutCases[reason] ?? 0) + 1;
-      }
-      const status = change('status');
-      if (entry.operation === 'UPDATE' && status?.after && CLOSED_CASE.has(status.after)) this.closedCases.push(entry.entityId);
-    }
-    if (entry.entity === 'EducationRecord') {
-      const status = change('status');
-      if (status && entry.operation === 'UPDATE' && status.before === '"DROPPED_OUT"' && status.after && RETURN_STATUSES.has(status.after)) s.returnsToSchool++;
-    }
+    this.addKind(this.kinds.of(entryFacts(entry), null), digest);
   }
 
-  /** The hash of everything the recipient was told, in order. */
+  /** Adds an entry of a kind numbered by this accumulator's `kinds`, with its digest. */
+  addKind(kind: number, digest: Buffer): void {
+    this.block.set(digest, this.filled);
+    this.filled += DIGEST_BYTES;
+    if (this.filled === this.block.length) this.flush();
+    this.entries++;
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+  }
+
+  summary(): NoticeSummary {
+    const s: NoticeSummary = {
+      entries: this.entries, byEntity: {}, newChildren: 0, newDropoutCases: {}, returnsToSchool: 0, closuresByReason: {}, specialGroupStatusChanges: this.specialGroupStatusChanges,
+    };
+    this.counts.forEach((n, id) => {
+      const kind = this.kinds.get(id);
+      const byOp = (s.byEntity[kind.entity] ??= {});
+      byOp[kind.operation] = (byOp[kind.operation] ?? 0) + n;
+      if (kind.newChild) s.newChildren += n;
+      if (kind.caseOpened !== null) s.newDropoutCases[kind.caseOpened] = (s.newDropoutCases[kind.caseOpened] ?? 0) + n;
+      if (kind.closureReason !== null) s.closuresByReason[kind.closureReason] = (s.closuresByReason[kind.closureReason] ?? 0) + n;
+      if (kind.returnToSchool) s.returnsToSchool += n;
+    });
+    return s;
+  }
+
+  private flush(): void {
+    this.digest.update(this.block.subarray(0, this.filled));
+    this.filled = 0;
+  }
+
+  /** The hash of everything the recipient was told, in order: SHA-256 over the entries' digests one after another. */
   entriesDigest(): string {
+    this.flush();
     return this.digest.digest('hex');
   }
 }
 
 export function contentHash(header: Record<string, unknown>, summary: NoticeSummary, entriesDigest: string): string {
   return createHash('sha256').update(canonicalJson({ header, summary, entriesDigest })).digest('hex');
-}
-
-/** Projects a stored row once per department (the projection depends on the department only). */
-const provincialReaders = new Map<Department, Reader>();
-
-export function projectForDepartments(row: Record<string, unknown>): Map<Department, { entry: ChangeLogEntryType; digest: Buffer } | null> {
-  const out = new Map<Department, { entry: ChangeLogEntryType; digest: Buffer } | null>();
-  for (const dept of DEPARTMENTS) {
-    if (dept === row.actor_dept) continue;
-    let reader = provincialReaders.get(dept);
-    if (!reader) provincialReaders.set(dept, (reader = recipientReader({ dept, region: '350000' })));
-    const entry = projectEntry(row, reader);
-    out.set(dept, entry ? { entry, digest: entryDigest(entry) } : null);
-  }
-  return out;
 }

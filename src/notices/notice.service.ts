@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Identity } from '../auth/identity';
 import { isDepartment } from '../auth/identity';
 import { projectEntry } from '../changelog/change-log.projection';
@@ -10,16 +10,13 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from 
 import { type Actor, runWrite } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
-import {
-  allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, projectForDepartments,
-  type Recipient, recipientKey, recipientReader, regionsOfEntry, StatusChanges,
-} from './notice.content';
+import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
+import { NoticeIssue } from './notice.issue';
 
 export const ISSUE_LOCK = 727_100_002;
 /** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
 export const OVERDUE_DAYS = 10;
-const BATCH = 10_000;
 
 export interface NoticeRow {
   id: string; number: string; period: string; dept: string; region: string; fromSeq: number; toSeq: number;
@@ -59,38 +56,17 @@ export class NoticeService {
       const [head] = await em.execute('SELECT seq::float8 AS seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1');
       const toSeq = head ? Number(head.seq) : 0;
       const fromOf = (r: Recipient) => previous.get(recipientKey(r)) ?? 0;
-      const accumulators = new Map(recipients.map((r) => [recipientKey(r), new NoticeAccumulator()]));
-      const statusChanges = new StatusChanges();
-      let cursor = Math.min(...recipients.map(fromOf));
-      while (cursor < toSeq) {
-        const rows = await em.execute(
-          `SELECT * FROM hub.change_log WHERE seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`, [cursor, toSeq, BATCH]);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          const seq = Number(row.seq);
-          statusChanges.note(row);
-          const projected = projectForDepartments(row);
-          const concerned = regionsOfEntry(row.hukou_region, row.residence_region);
-          for (const [dept, view] of projected) {
-            if (!view) continue;
-            for (const region of concerned) {
-              const key = `${dept}/${region}`;
-              if (seq > (previous.get(key) ?? 0)) accumulators.get(key)!.add(view.entry, view.digest);
-            }
-          }
-        }
-        cursor = Number(rows[rows.length - 1].seq);
-      }
-      await this.finishSummaries(em, accumulators, statusChanges);
+      const pass = new NoticeIssue(recipients, fromOf);
+      await pass.run(em, toSeq);
       const issuedAt = new Date();
       const notices = recipients.map((r) => {
-        const acc = accumulators.get(recipientKey(r))!;
+        const acc = pass.accumulators.get(recipientKey(r))!;
         const number = `${period}/${r.region}/${r.dept}`;
         const fromSeq = fromOf(r);
         const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainHeadHash: head?.hash ?? null };
+        const summary = acc.summary();
         return {
-          id: randomUUID(), ...header, contentHash: contentHash(header, acc.summary, acc.entriesDigest()), entryCount: acc.summary.entries,
-          summary: acc.summary, issuedAt, issuedBy: issuer.sub,
+          id: randomUUID(), ...header, contentHash: contentHash(header, summary, acc.entriesDigest()), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
         };
       });
       await em.execute(
@@ -103,34 +79,6 @@ export class NoticeService {
       return true;
     });
     return { notices: await this.byPeriod(period), issuedNow };
-  }
-
-  /** Closure reasons and special-group status changes need the cases' reasons and the rosters: two lookups for all notices. */
-  private async finishSummaries(em: EntityManager, accumulators: Map<string, NoticeAccumulator>, statusChanges: StatusChanges): Promise<void> {
-    // Inside the issuing transaction (one connection on PGlite): ids bound as array literals.
-    const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
-    const closed = [...new Set([...accumulators.values()].flatMap((a) => a.closedCases))];
-    const reasons = new Map<string, string>(
-      closed.length ? (await em.execute('SELECT id::text AS id, reason FROM edu.dropout_case WHERE id = ANY(?::uuid[])', [uuidArray(closed)])).map((r: any) => [r.id, r.reason]) : [],
-    );
-    const changed = statusChanges.ids();
-    const onRoster = new Set<string>(
-      changed.length
-        ? (await em.execute(
-            `SELECT child_id::text AS child_id FROM civil.civil_affairs_record WHERE child_id = ANY(?::uuid[])
-               AND (left_behind OR de_facto_unsupported OR migrant OR parent_imprisoned OR orphan OR subsistence_allowance)`, [uuidArray(changed)])).map((r: any) => r.child_id)
-        : [],
-    );
-    const rosterCounts = statusChanges.countsFor(onRoster);
-    for (const [key, acc] of accumulators) {
-      for (const id of acc.closedCases) {
-        const reason = reasons.get(id) ?? 'UNKNOWN';
-        acc.summary.closuresByReason[reason] = (acc.summary.closuresByReason[reason] ?? 0) + 1;
-      }
-      const reader = recipientReader({ dept: key.split('/')[0] as never, region: key.split('/')[1] });
-      const mayKnowRosters = reader.access.canRead('CivilAffairsRecord.leftBehind');
-      acc.summary.specialGroupStatusChanges = mayKnowRosters ? (rosterCounts.get(key) ?? 0) : null;
-    }
   }
 
   private byPeriod(period: string): Promise<NoticeRow[]> {
@@ -219,7 +167,7 @@ export class NoticeService {
     const header = { number: notice.number, period: notice.period, dept: notice.dept, region: notice.region, fromSeq: notice.fromSeq, toSeq: notice.toSeq, chainHeadHash: notice.chainHeadHash };
     const [head] = notice.toSeq > 0 ? await this.sql.query<{ hash: string }>('SELECT hash FROM hub.change_log WHERE seq = $1', [notice.toSeq]) : [];
     return {
-      contentHashOk: contentHash(header, { ...notice.summary, entries: acc.summary.entries }, acc.entriesDigest()) === notice.contentHash && acc.summary.entries === notice.entryCount,
+      contentHashOk: contentHash(header, { ...notice.summary, entries: acc.entries }, acc.entriesDigest()) === notice.contentHash && acc.entries === notice.entryCount,
       chainHeadOk: (head?.hash ?? null) === notice.chainHeadHash,
     };
   }

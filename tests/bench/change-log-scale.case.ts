@@ -3,11 +3,11 @@ import { entryHash, GENESIS_HASH, type StoredEntry } from '../../src/changelog/h
 import { verifyChain } from '../../src/changelog/change-log.verify';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { NoticeService } from '../../src/notices/notice.service';
 import { DEPARTMENTS } from '../../src/auth/identity';
 import { regions } from '../../src/regions/region.registry';
 import { type BenchCase, BenchFailure, type CaseResult, round } from './bench';
 import { databaseUrl, withClient } from './database';
+import { issueMonth } from './notices-cli';
 
 const BATCH = 10_000;
 const STATUSES = ['ENROLLED', 'DROPPED_OUT', 'SUSPENDED', 'DEFERRED', 'HOME_TEACHING'];
@@ -16,7 +16,9 @@ const STATUSES = ['ENROLLED', 'DROPPED_OUT', 'SUSPENDED', 'DEFERRED', 'HOME_TEAC
  * A month holding `count` change-log entries, written straight into a scratch database with a
  * valid hash chain (education-status changes by every department in every county), then:
  * `verify-log` over all of it (target ≤ 10 s for 1,000,000) and issuing that month's notices
- * (target ≤ 60 s, peak RSS ≤ 512 MB). The RSS is this process's, so it includes the harness.
+ * (target ≤ 60 s, peak RSS ≤ 512 MB), by the notices CLI in a process of its own: its time from
+ * spawn to exit and its own peak RSS, not the harness's. Issuing again must change nothing, and a
+ * county notice must re-verify against the log.
  */
 async function fillLog(url: string, count: number, log: (line: string) => void): Promise<number> {
   const { Client } = await import('pg');
@@ -74,16 +76,11 @@ export const changeLogScale: BenchCase = {
       const verified = await verifyChain(db.sql);
       const verifySeconds = (Date.now() - verifyStarted) / 1000;
       if (!verified.ok || verified.entries !== count) throw new BenchFailure(`verify-log: ${JSON.stringify(verified)}`);
+      context.log(`  verify-log: ${count.toLocaleString()} entries in ${verifySeconds.toFixed(2)} s`);
 
-      let peakRss = process.memoryUsage().rss;
-      const baseRss = peakRss;
-      const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-      const issueStarted = Date.now();
-      const issued = await new NoticeService(db.orm, db.sql).issue({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }, '2026-10');
-      const issueSeconds = (Date.now() - issueStarted) / 1000;
-      clearInterval(sampler);
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-      const told = issued.notices.reduce((sum, n) => sum + n.entryCount, 0);
+      const issued = await issueMonth(db, url, '2026-10', regions.counties()[0].code);
+      const { seconds: issueSeconds, peakRss } = issued.run;
+      const told = issued.told;
       const mb = (bytes: number) => round(bytes / 1024 / 1024, 0);
       const scale = count / 1_000_000;
       return {
@@ -92,16 +89,19 @@ export const changeLogScale: BenchCase = {
           rows: [
             ['write the chained entries (setup)', count, round(fillSeconds, 1), round(count / fillSeconds, 0), null],
             ['verify-log', count, round(verifySeconds, 2), round(count / verifySeconds, 0), null],
-            [`issue ${issued.notices.length} notices (${told.toLocaleString()} entries told)`, count, round(issueSeconds, 1), round(count / issueSeconds, 0), mb(peakRss)],
+            [`issue ${issued.notices} notices (${told.toLocaleString()} entries told), notices CLI`, count, round(issueSeconds, 1), round(count / issueSeconds, 0), mb(peakRss)],
           ],
         },
         targets: context.options.smoke ? [] : [
           { what: 'verify-log over 1,000,000 entries (s)', value: round(verifySeconds, 2), target: '≤ 10 s', met: verifySeconds <= 10 },
           { what: 'issue a month of 1,000,000 entries (s)', value: round(issueSeconds, 1), target: '≤ 60 s', met: issueSeconds <= 60 },
-          { what: 'issue: peak RSS (MB, whole process)', value: mb(peakRss), target: '≤ 512 MB', met: peakRss <= 512 * 1024 * 1024 },
+          { what: 'issue: peak RSS (MB, notices CLI process)', value: mb(peakRss), target: '≤ 512 MB', met: peakRss <= 512 * 1024 * 1024 },
         ],
-        data: { count, fillSeconds, verifySeconds, issueSeconds, peakRss, baseRss, notices: issued.notices.length, told, scale },
-        notes: [`RSS before issuing ${mb(baseRss)} MB (the harness itself); peak ${mb(peakRss)} MB.`],
+        data: { count, fillSeconds, verifySeconds, issueSeconds, peakRss, notices: issued.notices, told, reissueSeconds: issued.reissueSeconds, scale },
+        notes: [
+          `Issued by the notices CLI in its own process (spawn to exit, start-up included); its peak RSS read in the process as it exited (getrusage).`,
+          `Issuing again returned the same ${issued.notices} notices in ${round(issued.reissueSeconds, 1)} s; ${issued.verified} re-verified against the log.`,
+        ],
       };
     } finally {
       await db.close();

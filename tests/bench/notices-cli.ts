@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readerFor } from '../../src/core/context';
+import type { Database } from '../../src/db/database';
+import { NoticeService } from '../../src/notices/notice.service';
+import { BenchFailure } from './bench';
+
+const DIST = path.resolve(__dirname, '../..');
+
+export interface CliRun {
+  /** From spawning the process to its exit: start-up, opening the database, issuing, the summary. */
+  readonly seconds: number;
+  /** The process's own peak resident set size, bytes. */
+  readonly peakRss: number;
+  readonly stdout: string;
+}
+
+/**
+ * `npm run notices -- --period P` as an operator runs it: the compiled CLI in a process of its own
+ * on `databaseUrl`, so that its time and memory are its own and not the harness's.
+ */
+export async function runNoticesCli(databaseUrl: string, period: string): Promise<CliRun> {
+  const rssFile = path.join(os.tmpdir(), `baoxue-notices-rss-${process.pid}-${Date.now()}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', BENCH_MAX_RSS_FILE: rssFile };
+  delete env.DATABASE_POOL_MAX;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'max-rss.js'), path.join(DIST, 'src/notices/notices.cli.js'), '--period', period], {
+    env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  try {
+    if (exitCode !== 0) throw new BenchFailure(`notices CLI exited with ${exitCode}: ${stderr.trim() || stdout.trim()}`);
+    return { seconds, peakRss: Number(fs.readFileSync(rssFile, 'utf8')), stdout };
+  } finally {
+    fs.rmSync(rssFile, { force: true });
+  }
+}
+
+export interface IssuedMonth {
+  readonly run: CliRun;
+  readonly notices: number;
+  /** Entries told, over all notices (an entry is told to each department and region it concerns). */
+  readonly told: number;
+  readonly reissueSeconds: number;
+  /** The notice re-verified against the log. */
+  readonly verified: string;
+}
+
+/**
+ * Issues a month through the CLI, then checks what it issued: issuing again returns the same
+ * notices and changes nothing, and the county's fullest notice re-verifies against the log (its content hash
+ * recomputed from the entries, its chain head), as `exchangeNotice(id) { verification }` does.
+ */
+export async function issueMonth(db: Database, url: string, period: string, county: string): Promise<IssuedMonth> {
+  const run = await runNoticesCli(url, period);
+  const hashes = () => db.sql.query('SELECT number, content_hash FROM hub.exchange_notice WHERE period = $1 ORDER BY number', [period]);
+  const issued = await hashes();
+  const again = await runNoticesCli(url, period);
+  if (!again.stdout.includes('already issued')) throw new BenchFailure(`issuing ${period} again did not return the notices already issued:\n${again.stdout}`);
+  if (JSON.stringify(await hashes()) !== JSON.stringify(issued)) throw new BenchFailure(`issuing ${period} again changed its notices`);
+  const [{ told }] = await db.sql.query<{ told: number }>('SELECT coalesce(sum(entry_count), 0)::float8 AS told FROM hub.exchange_notice WHERE period = $1', [period]);
+  const notices = new NoticeService(db.orm, db.sql);
+  const [sample] = await db.sql.query<{ id: string }>('SELECT id FROM hub.exchange_notice WHERE period = $1 AND region = $2 ORDER BY entry_count DESC, number LIMIT 1', [period, county]);
+  const notice = await notices.get(readerFor({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }), sample.id);
+  const verification = await notices.verify(notice);
+  if (!verification.contentHashOk || !verification.chainHeadOk || notice.entryCount === 0) {
+    throw new BenchFailure(`notice ${notice.number} (${notice.entryCount} entries) does not re-verify: ${JSON.stringify(verification)}`);
+  }
+  return { run, notices: issued.length, told, reissueSeconds: again.seconds, verified: `${notice.number} (${notice.entryCount.toLocaleString('en')} entries)` };
+}
