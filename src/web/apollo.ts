@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import { securedSchema } from '../schema';
 import { sensitiveReadAudit } from '../audit/sensitive-read.plugin';
 import type { AppContext } from '../services';
+import { compiledExecutorGateway } from './compiled-executor';
 import type { Metrics } from './metrics';
 import { queryLimitRules, querySafetyPlugin, safetyErrorOf } from './query-safety';
 
@@ -92,7 +93,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 export function createApollo(config: Config, metrics: Metrics, logger: Logger): ApolloServer<AppContext> {
   return new ApolloServer<AppContext>({
-    schema: securedSchema(),
+    // Queries and mutations run on code compiled per operation (graphql-jit); see compiled-executor.ts.
+    gateway: compiledExecutorGateway(securedSchema()),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.env !== 'development',
