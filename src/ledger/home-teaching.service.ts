@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { UUID } from '../children/child.validation';
 import { isRealDate } from '../children/id-number';
 import type { Clock } from '../core/clock';
-import { BadUserInputError, ConflictError, NotFoundError, Problems } from '../core/errors';
+import { BadUserInputError, ConflictError, Problems } from '../core/errors';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
-import { childInScope } from '../permissions/access';
-import { ChildEntity } from '../children/child.entity';
 import { AssessmentEntity } from './assessment.entity';
 import { DropoutCaseEntity } from './dropout-case.entity';
 import { HomeTeachingEntity, HomeTeachingVisitEntity } from './home-teaching.entity';
 import type { AssignHomeTeachingInput, HomeTeachingVisitInput, UpdateHomeTeachingInput } from './home-teaching.input';
-import { caseInScope, childrenInScope, requireWrite } from './ledger.scope';
+import { arrangementsInScope, caseInScope, childrenInScope, requireWrite } from './ledger.scope';
 
 const text = (value: string | null | undefined, max: number): boolean => !!value && value.trim().length > 0 && value.length <= max;
 
@@ -21,15 +19,6 @@ const text = (value: string | null | undefined, max: number): boolean => !!value
  */
 export class HomeTeachingService {
   constructor(private readonly orm: MikroORM, private readonly clock: Clock) {}
-
-  private async arrangementInScope(em: EntityManager, actor: Actor, id: string, path: string): Promise<HomeTeachingEntity> {
-    const found = UUID.test(id) ? await em.findOne(HomeTeachingEntity, { id }) : null;
-    if (found) {
-      const child = await em.findOne(ChildEntity, { id: found.childId }, { fields: ['id', 'hukouRegion', 'residenceRegion', 'township'] });
-      if (child && childInScope(actor.identity, child)) return found;
-    }
-    throw new NotFoundError(`${path}: 您的辖区内没有送教安排 ${id} (no such home-teaching arrangement in your region)`);
-  }
 
   /** Assigns a school and teacher; needs the panel's home-teaching decision or a case placed so. Returns the child. */
   async assign(actor: Actor, input: AssignHomeTeachingInput): Promise<WriteOutcome<string[]>> {
@@ -74,7 +63,7 @@ export class HomeTeachingService {
     if (input.notes && input.notes.length > 500) problems.add('input.notes', '最多500字 (at most 500 characters)');
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'updateHomeTeaching', null, input, async (em) => {
-      const found = await this.arrangementInScope(em, actor, input.id, 'input.id');
+      const found = (await arrangementsInScope(em, actor, [input.id], () => 'input.id')).get(input.id)!;
       if (found.version !== input.expectedVersion) {
         throw new ConflictError(`expectedVersion: 期望版本 ${input.expectedVersion}，当前版本 ${found.version} (stale version)`, { path: 'expectedVersion', currentVersion: found.version });
       }
@@ -109,8 +98,9 @@ export class HomeTeachingService {
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'recordHomeTeachingVisits', key, visits, async (em) => {
       const childIds: string[] = [];
+      const plans = await arrangementsInScope(em, actor, visits.map((v) => v.homeTeachingId), (i) => `visits[${i}].homeTeachingId`);
       for (const [i, v] of visits.entries()) {
-        const plan = await this.arrangementInScope(em, actor, v.homeTeachingId, `visits[${i}].homeTeachingId`);
+        const plan = plans.get(v.homeTeachingId)!;
         if (v.visitedOn < plan.startedOn || (plan.endedOn && v.visitedOn > plan.endedOn)) {
           throw BadUserInputError.one(`visits[${i}].visitedOn`, `送教日期应在安排期内（${plan.startedOn} 至 ${plan.endedOn ?? '今'}）(outside the arrangement's dates)`);
         }

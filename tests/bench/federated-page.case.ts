@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round, type TargetCheck } from './bench';
 import { BENCH_TODAY } from './database';
 import { pageRequestBody } from './federated-page.query';
-import { runLoad } from './load';
+import { metric, runLoad, summariseRounds } from './load';
 import type { LoadResult } from './load-worker';
 import { forkBench, type Forked } from './processes';
 import { type ProfileSummary, profileLines, summariseProfile } from './profile-summary';
@@ -20,14 +20,6 @@ type Raw = Forked<{ url: string }>;
 /** The real hub on a benchmark database, answering as an EDU clerk of `county`. */
 export function forkHub(context: BenchContext, databaseUrl: string, county: string, poolMax: number): Promise<Hub> {
   return forkBench<Hub['ready']>('serve-hub.js', { databaseUrl, poolMax, today: BENCH_TODAY, identity: { dept: 'EDU', region: county } }, { execArgv: [...context.options.hubFlags] });
-}
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => (line.startsWith(`${name} `) || line.startsWith(`${name}{`)))
-    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
 interface PageResponse {
@@ -159,19 +151,11 @@ export async function measurePair(context: BenchContext, targets: readonly [Targ
   }
   return targets.map((target, i) => {
     const { rounds: results, statements, answered } = collected[i];
-    const requests = results.reduce((sum, x) => sum + x.requests, 0);
-    const seconds = results.reduce((sum, x) => sum + x.duration, 0);
-    const weighted = (pick: (x: LoadResult) => number) => results.reduce((sum, x) => sum + pick(x) * x.requests, 0) / requests;
     const measured: Measured = {
       server: target.server,
       connections,
-      requestsPerSecond: round(requests / seconds, 2),
-      requests,
-      seconds: round(seconds, 2),
-      latencyP50: round(weighted((x) => x.latencyP50), 1),
-      latencyP99: round(weighted((x) => x.latencyP99), 1),
+      ...summariseRounds(results),
       statementsPerRequest: target.hub ? round(statements / answered, 2) : null,
-      loadAverage: round(results.reduce((sum, x) => sum + x.loadAverage, 0) / results.length, 1),
       rounds: results,
     };
     context.log(`  ${target.server} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms` +

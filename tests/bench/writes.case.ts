@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round, type TargetCheck } from './bench';
 import { BENCH_TODAY } from './database';
-import { runLoad } from './load';
+import { metric, runLoad, summariseRounds } from './load';
 import type { LoadRequest, LoadResult } from './load-worker';
 import { forkBench, type Forked } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
@@ -36,11 +36,6 @@ interface Measured {
 
 function bodies(childIds: readonly string[]): string[] {
   return childIds.map((childId) => JSON.stringify({ query: MUTATION, variables: { records: [{ childId, schoolName: `基准学校 ${UNIQUE}` }] } }));
-}
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`)).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
 async function logEntries(client: Client): Promise<number> {
@@ -86,20 +81,7 @@ async function measure(context: BenchContext, hubs: Record<Variant, Hub>, load: 
   }
   return variants.map((variant) => {
     const results = collected[variant];
-    const requests = results.reduce((sum, x) => sum + x.requests, 0);
-    const seconds = results.reduce((sum, x) => sum + x.duration, 0);
-    const weighted = (pick: (x: LoadResult) => number) => results.reduce((sum, x) => sum + pick(x) * x.requests, 0) / requests;
-    const measured: Measured = {
-      variant,
-      connections,
-      requestsPerSecond: round(requests / seconds, 2),
-      requests,
-      seconds: round(seconds, 2),
-      latencyP50: round(weighted((x) => x.latencyP50), 1),
-      latencyP99: round(weighted((x) => x.latencyP99), 1),
-      loadAverage: round(results.reduce((sum, x) => sum + x.loadAverage, 0) / results.length, 1),
-      rounds: results,
-    };
+    const measured: Measured = { variant, connections, ...summariseRounds(results), rounds: results };
     context.log(`  ${variant} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms (${rounds} rounds, load ${measured.loadAverage})`);
     return measured;
   });
