@@ -7,6 +7,7 @@ import { MAX_PAGE_SIZE } from '../core/connection';
 import { ChildConnection } from './child.connection';
 import { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
 import { childLoader } from './child.loader';
+import { pageEmbeds } from './child.page-embeds';
 import { ChildView } from './child.type';
 import { UUID } from './child.validation';
 import { WritePayload, writePayload } from './write.payload';
@@ -49,7 +50,9 @@ export class ChildResolver {
     const reader = ctx.reader();
     // ID numbers that will be sent are audited by the page's own statement (no statement of their own).
     const sendsIdNumbers = !!info && selectsPath(info, ['edges', 'node', 'idNumber']);
-    const page = await ctx.services.children.page(reader, filter, first, after, sendsIdNumbers ? ctx.requestId : null);
+    // The sections and cases it will resolve come in the page's statement too, into the request's loaders.
+    const embeds = info ? pageEmbeds(ctx, info) : [];
+    const page = await ctx.services.children.page(reader, filter, first, after, { auditIdNumbersFor: sendsIdNumbers ? ctx.requestId : null, embeds });
     const loader = ctx.loader('child', () => childLoader(ctx.db.sql, reader));
     page.nodes.forEach((node) => loader.prime(node.id, node));
     const connection = new ChildConnection();

@@ -14,6 +14,7 @@ import type { AssignTownshipInput, ChildFilter, RegisterChildInput } from './chi
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
+import type { PageEmbed } from './child.page-embeds';
 import { checkTownship, UUID, validateRegistration } from './child.validation';
 
 export interface ChildPage {
@@ -35,26 +36,38 @@ export class ChildService {
   ) {}
 
   /**
-   * One page of children. `auditIdNumbersFor` (a request id) says the caller will send the page's
-   * ID numbers: when the reader reads them unmasked, the page's statement writes their audit too.
+   * One page of children, in one statement. `auditIdNumbersFor` (a request id) says the caller
+   * will send the page's ID numbers: when the reader reads them unmasked, the statement writes
+   * their audit too. `embeds` are parts of each child the statement fetches too; each is handed
+   * to its `prime`, and never left on the child.
    */
-  async page(reader: Reader, filter: ChildFilter | undefined, first: number, after: string | null | undefined, auditIdNumbersFor: string | null = null): Promise<ChildPage> {
+  async page(
+    reader: Reader, filter: ChildFilter | undefined, first: number, after: string | null | undefined,
+    { auditIdNumbersFor = null, embeds = [] }: { auditIdNumbersFor?: string | null; embeds?: readonly PageEmbed[] } = {},
+  ): Promise<ChildPage> {
     checkPageSize(first);
     const afterId = after ? decodeCursor('child', after, UUID) : null;
     const where = buildChildWhere(reader, filter);
     const level = reader.access.level('Child.idNumber');
     const audit = auditIdNumbersFor !== null && (level === 'R' || level === 'W');
-    let query = pageQuery(reader, where, first, afterId);
+    let query = pageQuery(reader, where, first, afterId, embeds);
     if (audit) {
       query = withReadAudit(query, { identity: reader.identity, requestId: auditIdNumbersFor, field: 'Child.idNumber', childColumn: 'id', valueColumn: 'idNumber', limit: first });
     }
-    const rows = await this.sql.query<ChildRow>(query.text, query.values);
-    const nodes = rows.slice(0, first).map((row) => toChildView(row, reader));
+    const fetched = await this.sql.query<ChildRow & Record<string, unknown>>(query.text, query.values);
+    const rows = fetched.slice(0, first);
+    for (const row of rows) {
+      for (const embed of embeds) {
+        embed.prime(row.id, row[embed.column]);
+        delete row[embed.column];
+      }
+    }
+    const nodes = rows.map((row) => toChildView(row, reader));
     if (audit) for (const node of nodes) if (node.idNumber !== null) reader.audit.recorded(node.id, 'Child.idNumber');
     return {
       nodes,
       cursors: nodes.map((n) => encodeCursor('child', n.id)),
-      hasNextPage: rows.length > first,
+      hasNextPage: fetched.length > first,
       hasPreviousPage: afterId !== null,
       totalCount: async () => {
         const count = countQuery(where);

@@ -78,13 +78,28 @@ export function buildChildWhere(reader: Reader, filter: ChildFilter | undefined)
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', params };
 }
 
-/** One page, keyset-paginated by id: fetches one row more than asked to know if a next page exists. */
-export function pageQuery(reader: Reader, where: ChildWhere, first: number, after: string | null): { text: string; values: unknown[] } {
+/** The id of a page's child, for the subqueries of `pageQuery`'s embedded parts. */
+export const PAGE_CHILD_ID = 'p."id"';
+
+/**
+ * One page, keyset-paginated by id: fetches one row more than asked to know if a next page
+ * exists. `embedded` are subqueries per child (JSON), evaluated only for the page's rows, each
+ * under its column name.
+ */
+export function pageQuery(
+  reader: Reader, where: ChildWhere, first: number, after: string | null, embedded: ReadonlyArray<{ column: string; subquery: string }> = [],
+): { text: string; values: unknown[] } {
   const values = [...where.params];
   let condition = where.sql;
   if (after) condition += ` AND c.id > $${values.push(after)}::uuid`;
   const limit = `$${values.push(first + 1)}`;
-  return { text: `SELECT ${childSelectList(reader)} FROM hub.child c WHERE ${condition} ORDER BY c.id LIMIT ${limit}`, values };
+  const page = `SELECT ${childSelectList(reader)} FROM hub.child c WHERE ${condition} ORDER BY c.id LIMIT ${limit}`;
+  if (embedded.length === 0) return { text: page, values };
+  const columns = embedded.map((e) => {
+    if (!/^embed:[A-Za-z]+$/.test(e.column)) throw new Error(`not an embedded column name: ${e.column}`);
+    return `${e.subquery} AS "${e.column}"`;
+  });
+  return { text: `SELECT p.*, ${columns.join(', ')} FROM (${page}) p ORDER BY ${PAGE_CHILD_ID}`, values };
 }
 
 export function countQuery(where: ChildWhere): { text: string; values: unknown[] } {

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type DataLoader from 'dataloader';
 import { UUID } from '../children/child.validation';
 import { MAX_BATCH } from '../children/child.service';
 import type { RequestContext } from '../core/context';
@@ -24,7 +25,12 @@ export class SectionService {
   async load(ctx: RequestContext, def: SectionDefinition, childId: string): Promise<SectionRow | null> {
     const reader = ctx.reader();
     if (!reader.access.canRead(`Child.${def.key}`)) return null;
-    return ctx.loader(`section:${def.key}`, () => sectionLoader(this.sql, reader, def)).load(childId);
+    return this.loader(ctx, def).load(childId);
+  }
+
+  /** The request's one loader of a section (the page's statement fills it too). */
+  loader(ctx: RequestContext, def: SectionDefinition): DataLoader<string, SectionRow | null> {
+    return ctx.loader(`section:${def.key}`, () => sectionLoader(this.sql, ctx.reader(), def));
   }
 
   /**

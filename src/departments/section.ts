@@ -41,9 +41,10 @@ export interface SectionDefinition<E extends SectionEntity = SectionEntity> {
   readonly crossCheck?: (record: Readonly<Record<string, unknown>>, path: string, problems: Problems) => void;
 }
 
-export const META_COLUMNS: ReadonlyArray<{ name: string; column: string }> = [
+/** Columns every section has; `timestamp` marks a timestamptz (a Date when read). */
+export const META_COLUMNS: ReadonlyArray<{ name: string; column: string; timestamp?: boolean }> = [
   { name: 'version', column: 'version' },
-  { name: 'updatedAt', column: 'updated_at' },
+  { name: 'updatedAt', column: 'updated_at', timestamp: true },
   { name: 'updatedBy', column: 'updated_by' },
 ];
 

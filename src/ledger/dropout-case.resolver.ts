@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
 import type { AppContext } from '../services';
-import { dropoutCaseLoader } from './dropout-case.loader';
+import { requestCaseLoader } from './dropout-case.loader';
 import { DropoutCaseType } from './dropout-case.type';
 
 @Resolver(() => ChildView)
@@ -11,6 +11,6 @@ export class DropoutCaseResolver {
     const reader = ctx.reader();
     if (!reader.access.canRead('Child.dropoutCases')) return null;
     if (child.snapshot) return Promise.resolve(child.snapshot.dropoutCases ?? []);
-    return ctx.loader('dropoutCases', () => dropoutCaseLoader(ctx.db.sql, reader)).load(child.id);
+    return requestCaseLoader(ctx).load(child.id);
   }
 }

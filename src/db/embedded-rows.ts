@@ -1,0 +1,25 @@
+import { types as pgTypes } from 'pg';
+
+/**
+ * Rows read as JSON inside another statement (a section in the page's statement) must come out
+ * exactly as the driver gives them from a statement of their own. JSON keeps text, numbers,
+ * booleans and nulls as the driver parses them, and writes a `date` as `YYYY-MM-DD`, which is
+ * how `Sql` keeps dates. A `timestamptz` is the one difference: it is sent as its text, which is
+ * what the driver receives for it in a plain result, and parsed by the driver's own parser.
+ */
+export function jsonColumn(field: string, expression: string, timestamp = false): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a field name: ${field}`);
+  return `'${field}', ${timestamp ? `(${expression})::text` : expression}`;
+}
+
+const parseTimestamptz = pgTypes.getTypeParser(1184) as (text: string) => unknown;
+
+/** A JSON row of `jsonColumn`s back as the driver's row: its `timestamps` fields parsed as the driver parses them. */
+export function readJsonRow(json: unknown, timestamps: readonly string[]): Record<string, unknown> {
+  const row = json as Record<string, unknown>;
+  for (const field of timestamps) {
+    const value = row[field];
+    if (typeof value === 'string') row[field] = parseTimestamptz(value);
+  }
+  return row;
+}
