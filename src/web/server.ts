@@ -199,7 +199,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       });
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
-      if (response.body.kind === 'complete') return void res.end(response.body.string);
+      // Encoded once: given a string, Node would measure its UTF-8 length and then encode it again.
+      if (response.body.kind === 'complete') return void res.end(Buffer.from(response.body.string, 'utf8'));
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     }
