@@ -4,7 +4,7 @@ import type { Sql } from '../db/sql';
 import { applyMask } from '../permissions/masks';
 import { regions } from '../regions/region.registry';
 import type { RegionInfo } from '../regions/region.registry';
-import type { ChildView } from './child.type';
+import { ChildView } from './child.type';
 
 /** GraphQL field → column of hub.child. */
 const COLUMNS: Readonly<Record<string, string>> = {
@@ -68,7 +68,9 @@ function region(code: string | null): RegionInfo | null {
 
 /** Turns a row into what the reader may see: masks applied here, where the value is produced. */
 export function toChildView(row: ChildRow, reader: Reader): ChildView {
-  const view = { ...row, hukouRegion: region(row.hukouRegion), residenceRegion: region(row.residenceRegion) } as unknown as ChildView;
+  // An instance of the class, not a plain object: type-graphql copies a @Root() that is not an
+  // instance into a new one on every field resolver it is passed to (seven per child on a page).
+  const view = Object.assign(new ChildView(), row, { hukouRegion: region(row.hukouRegion), residenceRegion: region(row.residenceRegion) }) as unknown as ChildView;
   for (const field of ['idNumber', 'name'] as const) {
     if (reader.access.level(`Child.${field}`) === 'M') (view as unknown as Record<string, unknown>)[field] = applyMask(`Child.${field}`, row[field]);
   }
