@@ -1,4 +1,7 @@
+import { isUtf8 } from 'node:buffer';
+import { hash as digest } from 'node:crypto';
 import { types as pgTypes } from 'pg';
+import { canonicalOut, canonicalRow, COLUMNS, scanRow } from './chain-batch.canonical';
 import { HASHED_FIELDS, hashOfFields } from './hash-chain';
 
 /**
@@ -65,6 +68,8 @@ export function isoTime(text: string): string | null {
 /** COPY's text escapes (it writes no others); `\\N` alone is NULL. */
 const UNESCAPE: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 const unescape = (field: string) => field.replace(/\\(.)/gs, (_, c: string) => UNESCAPE[c] ?? c);
+/** A text column's value from its COPY text. */
+const textField = (field: string): string | null => (field === '\\N' ? null : field.includes('\\') ? unescape(field) : field);
 const asText = (text: string) => text;
 const parserOf = pgTypes.getTypeParser as (oid: number) => (text: string) => unknown;
 /** Each column's parser: those the driver applies to a plain SELECT's text (and the time as `isoTime` gives it). */
@@ -81,24 +86,29 @@ const PARSERS: ReadonlyArray<(text: string) => unknown> = [
   asText,
 ];
 
+/** One row of a batch's COPY text (no newline), each value as the driver would give it from a SELECT. */
+export function parseRow(line: string): unknown[] {
+  const columns = PARSERS.length;
+  const row = new Array<unknown>(columns);
+  let from = 0;
+  for (let i = 0; i < columns; i++) {
+    const to = i === columns - 1 ? line.length : line.indexOf('\t', from);
+    if (to < 0) throw new Error(`change-log batch: a row of ${i + 1} columns, not ${columns}`);
+    const field = line.slice(from, to);
+    row[i] = field === '\\N' ? null : PARSERS[i](field.includes('\\') ? unescape(field) : field);
+    from = to + 1;
+  }
+  if (from !== line.length + 1) throw new Error(`change-log batch: a row of more than ${columns} columns`);
+  return row;
+}
+
 /** The rows of a batch's COPY text, each value as the driver would give it from a SELECT. */
 export function parseBatch(text: string): unknown[][] {
   const rows: unknown[][] = [];
-  const columns = PARSERS.length;
   for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const row = new Array<unknown>(columns);
-    let from = start;
-    for (let i = 0; i < columns; i++) {
-      const to = i === columns - 1 ? end : text.indexOf('\t', from);
-      if (to < 0 || to > end) throw new Error(`change-log batch: a row of ${i + 1} columns, not ${columns}`);
-      const field = text.slice(from, to);
-      row[i] = field === '\\N' ? null : PARSERS[i](field.includes('\\') ? unescape(field) : field);
-      from = to + 1;
-    }
-    if (from !== end + 1) throw new Error(`change-log batch: a row of more than ${columns} columns`);
-    rows.push(row);
+    rows.push(parseRow(text.slice(start, end)));
     start = end + 1;
   }
   return rows;
@@ -106,10 +116,19 @@ export function parseBatch(text: string): unknown[][] {
 
 /**
  * Checks the batch's entries as the chain walk does, in the same order (sequence number, link,
- * content), except the first entry's link, which needs the previous batch.
+ * content), except the first entry's link, which needs the previous batch. The entries are read
+ * from the bytes (`checkBytes`) while they hold; a batch in which one does not, or that is not
+ * plainly COPY's UTF-8 rows, is checked again the exact way, which finds the same verdict (or
+ * throws the same error) as the chain walk.
  */
 export function checkBatch(bytes: Uint8Array | null, from: number): BatchCheck {
-  const rows = bytes === null || bytes.length === 0 ? [] : parseBatch(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+  if (bytes === null || bytes.length === 0) return checkRows([], from);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return (isUtf8(buf) && checkBytes(buf, from)) || checkRows(parseBatch(buf.toString('utf8')), from);
+}
+
+/** `checkBatch` the exact way, over the rows as `parseBatch` reads them. */
+export function checkRows(rows: unknown[][], from: number): BatchCheck {
   let expected = from;
   let prevHash: string | null = null;
   let firstSeq: number | null = null;
@@ -131,4 +150,77 @@ export function checkBatch(bytes: Uint8Array | null, from: number): BatchCheck {
     expected++;
   }
   return { from, good: rows.length, firstSeq, firstPrevHash, lastHash: prevHash, bad: null };
+}
+
+/**
+ * `checkBatch` from the bytes: the batch's check if every entry holds, else null. A row is hashed
+ * from `canonicalRow`'s bytes, or the exact way where it gives none. Sequence numbers are read as
+ * plain decimals, and links compare the hashes' COPY text as it is: COPY writes equal text alike.
+ */
+function checkBytes(buf: Buffer, from: number): BatchCheck | null {
+  const ends = new Int32Array(COLUMNS);
+  const fieldStart = (start: number, i: number) => (i === 0 ? start : ends[i - 1] + 1);
+  let expected = from;
+  let rows = 0;
+  let firstPrev = 0;
+  let firstPrevEnd = 0;
+  let hashStart = 0;
+  let hashEnd = 0;
+  for (let start = 0; start < buf.length;) {
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0) end = buf.length;
+    const length = canonicalRow(buf, start, end, ends);
+    if (length < 0 && scanRow(buf, start, ends) < 0) return null;
+    if (decimal(buf, fieldStart(start, SEQ), ends[SEQ]) !== expected) return null;
+    const prev = fieldStart(start, PREV);
+    if (rows > 0 && !sameBytes(buf, prev, ends[PREV], hashStart, hashEnd)) return null;
+    const hash = fieldStart(start, HASH);
+    if (!isHex(buf, hash, end, length >= 0 ? digest('sha256', canonicalOut(length), 'hex') : exactHash(buf, start, end, expected))) return null;
+    if (rows === 0) {
+      firstPrev = prev;
+      firstPrevEnd = ends[PREV];
+    }
+    hashStart = hash;
+    hashEnd = end;
+    rows++;
+    expected++;
+    start = end + 1;
+  }
+  const text = (start: number, end: number) => textField(buf.toString('utf8', start, end));
+  return { from, good: rows, firstSeq: rows ? from : null, firstPrevHash: rows ? text(firstPrev, firstPrevEnd) : null, lastHash: rows ? text(hashStart, hashEnd) : null, bad: null };
+}
+
+/** The row's hash as `checkRows` computes it, or null where `parseRow` throws (as the exact way then will). */
+function exactHash(buf: Buffer, start: number, end: number, seq: number): string | null {
+  try {
+    const row = parseRow(buf.toString('utf8', start, end));
+    row[SEQ] = String(seq);
+    return hashOfFields(row);
+  } catch {
+    return null;
+  }
+}
+
+/** A bigint's text as a number: 1 to 15 digits, no leading zero (what `String` gives back); -1 otherwise. */
+function decimal(buf: Uint8Array, start: number, end: number): number {
+  if (end - start < 1 || end - start > 15 || buf[start] === 0x30) return -1;
+  let value = 0;
+  for (let p = start; p < end; p++) {
+    const digit = buf[p] - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function sameBytes(buf: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (; a < aEnd; a++, b++) if (buf[a] !== buf[b]) return false;
+  return true;
+}
+
+function isHex(buf: Uint8Array, start: number, end: number, hex: string | null): boolean {
+  if (hex === null || end - start !== hex.length) return false;
+  for (let k = 0; k < hex.length; k++) if (buf[start + k] !== hex.charCodeAt(k)) return false;
+  return true;
 }
