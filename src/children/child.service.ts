@@ -50,11 +50,23 @@ export class ChildService {
     const where = buildChildWhere(reader, filter);
     const level = reader.access.level('Child.idNumber');
     const audit = auditIdNumbersFor !== null && (level === 'R' || level === 'W');
-    let query = pageQuery(reader, where, first, afterId, embeds);
-    if (audit) {
-      query = withReadAudit(query, { identity: reader.identity, requestId: auditIdNumbersFor, field: 'Child.idNumber', childColumn: 'id', valueColumn: 'idNumber', limit: first });
+    const statement = (parts: readonly PageEmbed[]) => {
+      const query = pageQuery(reader, where, first, afterId, parts);
+      if (!audit) return query;
+      return withReadAudit(query, { identity: reader.identity, requestId: auditIdNumbersFor, field: 'Child.idNumber', childColumn: 'id', valueColumn: 'idNumber', limit: first });
+    };
+    let fetched: Array<ChildRow & Record<string, unknown>>;
+    try {
+      const query = statement(embeds);
+      fetched = await this.sql.query(query.text, query.values);
+    } catch (error) {
+      if (embeds.length === 0) throw error;
+      // A part that cannot be read (a department's table unavailable) must not take the page down
+      // with it: without the parts, each is read by its own loader and only the failing one errs.
+      embeds = [];
+      const query = statement(embeds);
+      fetched = await this.sql.query(query.text, query.values);
     }
-    const fetched = await this.sql.query<ChildRow & Record<string, unknown>>(query.text, query.values);
     const rows = fetched.slice(0, first);
     for (const row of rows) {
       for (const embed of embeds) {
