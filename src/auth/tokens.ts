@@ -15,15 +15,36 @@ export interface TokenSettings {
   readonly audience: string;
 }
 
-/** Verifies a bearer token and turns its claims into an Identity, or throws UNAUTHENTICATED. */
+/** How long a verified token is taken on trust before its signature is checked again. */
+export const VERIFIED_TOKEN_SECONDS = 60;
+/** Verified tokens remembered at most (the oldest is forgotten first). */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Verifies a bearer token and turns its claims into an Identity, or throws UNAUTHENTICATED.
+ *
+ * A token that verified is remembered, by its exact text, for `VERIFIED_TOKEN_SECONDS` and never
+ * past its expiry: the ES256 check was 5–7% of the hub's CPU on a page of children, and every
+ * request of a client carries the same token. The same bytes verify the same way against the same
+ * keys, so this trusts nothing new; a key withdrawn from the identity provider's key set stops
+ * working within a minute of the hub's noticing (jose itself caches the key set for ten minutes).
+ * Refusals are never remembered.
+ */
 export class TokenVerifier {
+  private readonly verified = new Map<string, { identity: Identity; until: number }>();
+
   constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly settings: TokenSettings,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async verify(token: string): Promise<Identity> {
     if (token.length > MAX_TOKEN_BYTES) throw new UnauthenticatedError(`token longer than ${MAX_TOKEN_BYTES} bytes`);
+    const now = this.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.identity;
+    if (known) this.verified.delete(token);
     const { jwtVerify } = await jose();
     let payload: Record<string, unknown>;
     try {
@@ -34,11 +55,17 @@ export class TokenVerifier {
         requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         crit: {},
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw new UnauthenticatedError(describeJoseError(error));
     }
-    return identityFromClaims(payload);
+    const identity = identityFromClaims(payload);
+    // Until the token would be refused as expired (jose allows the clock tolerance past exp), and a minute at most.
+    const until = Math.min(now + VERIFIED_TOKEN_SECONDS * 1000, ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { identity, until });
+    return identity;
   }
 }
 
