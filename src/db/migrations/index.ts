@@ -9,6 +9,7 @@ import { Migration0008WeeklyReports } from './Migration0008WeeklyReports';
 import { Migration0009Township } from './Migration0009Township';
 import { Migration0010HomeTeaching } from './Migration0010HomeTeaching';
 import { Migration0011EnrollmentNotices } from './Migration0011EnrollmentNotices';
+import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashIndex';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   { name: 'Migration0009Township', class: Migration0009Township },
   { name: 'Migration0010HomeTeaching', class: Migration0010HomeTeaching },
   { name: 'Migration0011EnrollmentNotices', class: Migration0011EnrollmentNotices },
+  { name: 'Migration0012ChangeLogHashIndex', class: Migration0012ChangeLogHashIndex },
 ];
