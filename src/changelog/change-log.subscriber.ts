@@ -1,9 +1,9 @@
-import { ChangeSetType, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { ChangeSetType, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ChildEntity } from '../children/child.entity';
 import { writeContexts } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
-import { appendChangeLog, type ChildRegions, type LoggedChange } from './change-log.writer';
+import { APPENDS_AT_COMMIT, appendChangeLog, appendPendingEntries, type ChildRegions, type LoggedChange } from './change-log.writer';
 
 export { CHAIN_LOCK } from './change-log.writer';
 
@@ -15,11 +15,14 @@ const OPERATIONS: Partial<Record<ChangeSetType, LoggedChange['operation']>> = {
 
 /**
  * The mutation hook: turns every flushed change set into change-log entries in the same
- * transaction (through the log's one writer, `appendChangeLog`). It fails closed: a flush outside
- * a registered write, of an entity the log does not know, or whose entries cannot be written,
- * fails, and so the change does not happen.
+ * transaction (through the log's one writer, `appendChangeLog`), and appends a transaction's
+ * entries just before it commits. It fails closed: a flush outside a registered write, of an
+ * entity the log does not know, or whose entries cannot be written, fails, and so the change does
+ * not happen.
  */
 export class ChangeLogSubscriber implements EventSubscriber {
+  readonly [APPENDS_AT_COMMIT] = true;
+
   async onFlush(args: FlushEventArgs): Promise<void> {
     const changeSets = args.uow.getChangeSets();
     if (changeSets.length === 0) return;
@@ -41,6 +44,11 @@ export class ChangeLogSubscriber implements EventSubscriber {
       };
     });
     await appendChangeLog(em, write, changes, this.regionsInUnitOfWork(em, changes));
+  }
+
+  /** The last statements of every write's transaction: its entries, chained, and for a few entries the commit itself. */
+  async beforeTransactionCommit(args: TransactionEventArgs): Promise<void> {
+    if (args.em) await appendPendingEntries(args.em as EntityManager);
   }
 
   /** The children's regions the unit of work already holds (a child being created or loaded); the writer reads the others. */

@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { escapeLiteral } from 'pg';
 import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
-import { entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import {
+  appendAndCommit, appendAndCommitIfHead, appendArrays, chain, type Chained, type ChainHead, executeInTransaction, jsonRows,
+  lockChainAndReadHead, sameHead, type Unchained,
+} from './change-log.append';
+import type { StoredEntry } from './hash-chain';
 
-/** One lock for the whole log: appenders take it in turn, so the chain never forks and seq has no gaps. */
-export const CHAIN_LOCK = 727_100_001;
+export { CHAIN_LOCK } from './change-log.append';
 
 /**
  * ORMs (their configuration, which every forked entity manager shares) built without the log, to
@@ -17,6 +19,13 @@ const unloggedForBenchmark = new WeakSet<object>();
 export function markUnloggedForBenchmark(ormConfig: object): void {
   unloggedForBenchmark.add(ormConfig);
 }
+
+/**
+ * Marks the subscriber that appends a transaction's recorded entries before it commits
+ * (`appendPendingEntries`): entries recorded on an ORM without one would never be appended, so
+ * `appendChangeLog` refuses to record them there.
+ */
+export const APPENDS_AT_COMMIT: unique symbol = Symbol('appends the change log at commit');
 
 /**
  * One changed entity, as the ORM's change set describes it: the subscriber makes these from the
@@ -81,81 +90,46 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date): Draft | n
   };
 }
 
-/** Runs a statement in the entity manager's transaction, with its parameters bound (not spliced into the text). */
-export async function executeInTransaction<T = Record<string, unknown>>(em: EntityManager, sql: string, bindings: readonly unknown[]): Promise<T[]> {
-  const query = em.getConnection().getKnex().raw(sql, bindings as never);
-  const transaction = em.getTransactionContext();
-  if (transaction) query.transacting(transaction);
-  try {
-    return ((await query) as { rows: T[] }).rows;
-  } catch (error) {
-    // The ORM's own error classes, so that a unique violation is a CONFLICT as on any other write.
-    throw em.getDriver().convertException(error as Error);
-  }
+/** The entries of a transaction, recorded as its changes are made and appended when it commits. */
+interface Pending {
+  readonly write: WriteContext;
+  readonly entries: Unchained[];
+  /** A large batch's entries chained early, on a guess at the head (see `appendChangeLog`). */
+  prepared: Chained | null;
 }
 
-type ChainHead = { seq: string; hash: string };
-
-/** The entries (a JSON array, as `rows` below) appended from a JSON expression, in their columns. */
-const insertEntries = (json: string) => `INSERT INTO hub.change_log (seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id,
-     hukou_region, residence_region, version, changes, mutation, reason, request_id, idempotency_key, prev_hash, hash)
-   SELECT seq, at, "actorSub", "actorDept", "actorRegion", "actorRoles", operation, entity, "entityId", "childId",
-     "hukouRegion", "residenceRegion", version, changes, mutation, reason, "requestId", "idempotencyKey", "prevHash", hash
-   FROM jsonb_to_recordset(${json}) AS x(seq bigint, at timestamptz, "actorSub" text, "actorDept" text, "actorRegion" text,
-     "actorRoles" text[], operation text, entity text, "entityId" text, "childId" uuid, "hukouRegion" text, "residenceRegion" text,
-     version integer, changes jsonb, mutation text, reason text, "requestId" text, "idempotencyKey" text, "prevHash" text, hash text)`;
-
-const HEAD = 'SELECT seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1';
-const HEAD_HASH = 'SELECT hash FROM hub.change_log ORDER BY seq DESC LIMIT 1';
+const pendingEntries = new WeakMap<EntityManager, Pending>();
 
 /**
  * The head each ORM (its configuration, shared by its forked entity managers) chained to last. When
  * nobody else appended since, which is the rule within one instance, the next entries can be
- * chained to it before the lock is taken, and the lock, the check and the append are one round trip.
- * A guess that is wrong (another instance appended, or that transaction rolled back) costs one
- * more round trip, never a wrong chain: the entries go in only if the head is still the guess.
+ * chained to it before the lock is taken, and the lock, the check, the append and the commit are
+ * one round trip. A guess that is wrong (another instance appended, or that transaction rolled
+ * back) costs two more round trips, never a wrong chain: the entries go in only if the head is
+ * still the guess.
  */
 const lastHeads = new WeakMap<object, ChainHead>();
-/** Larger batches (a bulk import) are not chained on a guess: a wrong one would waste their hashing. */
-const GUESS_AT_MOST = 20;
+/**
+ * Appends of each ORM's writes under way. A guess at the head is right when the appends reach the
+ * lock in the order they were chained, which concurrent appends of one instance do not keep (their
+ * backends race to the lock): with another append under way, the head is read under the lock
+ * instead, which costs one round trip under the lock where a wrong guess costs two.
+ */
+const appending = new WeakMap<object, number>();
+/**
+ * Up to this many entries go in as one message with the lock (their JSON quoted in it); larger
+ * batches (a bulk import) are chained and hashed when they are recorded, while the batch's own
+ * statement runs, and go in as typed arrays after the lock.
+ */
+const SMALL = 20;
 
 /**
- * In one round trip, as one message of three statements (the simple protocol, hence the entries as
- * an escaped literal rather than a parameter): the chain lock; the entries, appended only if the
- * head is still `expected` (the insert's snapshot is taken after the lock, so it sees the last
- * appender's commit); and the head then, to chain to if they were not. Every `?` of the JSON is
- * written as its JSON escape, which means the same: knex takes a bare one for a parameter (the
- * ORM's patch of knex stops that for statements without parameters; this does not rely on it).
+ * Whether the change log's subscriber is the last to run before the commit, so that appending
+ * may end the transaction: a later hook's statements would otherwise land after the commit.
  */
-async function appendIfHead(em: EntityManager, expected: ChainHead, rows: string): Promise<{ ok: true } | { ok: false; head: ChainHead | undefined }> {
-  const entries = escapeLiteral(rows.replaceAll('?', '\\u003f'));
-  const text = `SELECT pg_advisory_xact_lock(${Number(CHAIN_LOCK)});
-    ${insertEntries(`${entries}::jsonb`)} WHERE (${HEAD_HASH}) = ${escapeLiteral(expected.hash)};
-    ${HEAD}`;
-  const results = await executeMessage(em, text);
-  return results[1].rowCount ? { ok: true } : { ok: false, head: results[2].rows[0] as ChainHead | undefined };
-}
-
-/** Runs a message of several statements (no parameters) in the entity manager's transaction; one result per statement. */
-async function executeMessage(em: EntityManager, text: string): Promise<Array<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>> {
-  const query = em.getConnection().getKnex().raw(text);
-  const transaction = em.getTransactionContext();
-  if (transaction) query.transacting(transaction);
-  try {
-    return (await query) as Array<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
-  } catch (error) {
-    throw em.getDriver().convertException(error as Error);
-  }
-}
-
-/**
- * Takes the chain lock and reads the head in one round trip: two statements in one message (the
- * simple protocol, so no parameters), the read after the lock, so that its snapshot already sees
- * the last appender's commit. Each round trip under the lock holds up every other writer.
- */
-async function lockChainAndReadHead(em: EntityManager): Promise<ChainHead | undefined> {
-  const results = await executeMessage(em, `SELECT pg_advisory_xact_lock(${Number(CHAIN_LOCK)}); ${HEAD}`);
-  return results[1].rows[0] as ChainHead | undefined;
+function endsTransaction(em: EntityManager): boolean {
+  const hooks = [...em.getEventManager().getSubscribers()].filter((s) => typeof s.beforeTransactionCommit === 'function');
+  return hooks.length > 0 && APPENDS_AT_COMMIT in hooks[hooks.length - 1];
 }
 
 async function regionsFromDatabase(em: EntityManager, childIds: string[], found: ChildRegions): Promise<ChildRegions> {
@@ -169,14 +143,31 @@ async function regionsFromDatabase(em: EntityManager, childIds: string[], found:
 }
 
 /**
- * The one writer of the change log: turns changes into entries (field-level before and after),
- * chains and hashes them and appends them, in the caller's transaction. Every write reaches the
- * log through here, from the ORM's flush or from a set-based batch. `knownRegions` are the
- * children's regions the caller already has; the others are read.
+ * The one writer of the change log: turns changes into entries (field-level before and after) and
+ * records them for the caller's transaction; `appendPendingEntries` chains, hashes and appends them
+ * just before that transaction commits, in it (the subscriber calls it), so that the chain lock,
+ * held from the append to the end of the transaction, waits for nothing else. Every write reaches
+ * the log through here, from the ORM's flush or from a set-based batch. `knownRegions` are the
+ * children's regions the caller already has; the others are read now, as the changes are made.
+ *
+ * A large batch is chained and hashed here already, on a guess at the head, so that a caller that
+ * sends its own statement first does that work while the database runs it; a wrong guess costs
+ * chaining again at the commit.
  */
 export async function appendChangeLog(em: EntityManager, write: WriteContext, changes: readonly LoggedChange[], knownRegions: ChildRegions = new Map()): Promise<void> {
   if (unloggedForBenchmark.has(em.config)) return;
+  const transaction = em.getTransactionContext() as object | undefined;
+  // The entries go in when the outermost transaction commits: a savepoint's commit runs no hook.
+  if (!transaction || 'savepointName' in transaction) throw new Error('change log: entries are recorded only in a write\'s own (outermost) transaction');
+  let pending = pendingEntries.get(em);
+  if (pending && pending.write !== write) throw new Error('change log: one transaction, one write');
+  if (!pending && ![...em.getEventManager().getSubscribers()].some((s) => APPENDS_AT_COMMIT in s)) {
+    throw new Error('change log: this ORM has no subscriber to append entries at commit');
+  }
   const at = new Date();
+  // A statement the caller has just started goes out first (its sending takes a few turns of the
+  // event loop's queue): a large batch's entries are then made while the database runs it.
+  if (changes.length > SMALL) await new Promise((resolve) => setImmediate(resolve));
   const drafts: Draft[] = [];
   for (const change of changes) {
     const draft = draftOf(change, write, at);
@@ -184,32 +175,63 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
   }
   if (drafts.length === 0) return;
   const regions = await regionsFromDatabase(em, [...new Set(drafts.filter((d) => d.childId).map((d) => d.childId))], knownRegions);
-  // Chains the entries to a head and makes their last one the next appender's guess at once, before
-  // they are even sent: concurrent writers of this process then queue on the lock each with the
-  // entries that follow the one before it, and the lock passes from one commit to the next append.
-  const chain = (head: ChainHead | undefined) => {
-    let seq = head ? Number(head.seq) : 0;
-    let prevHash: string = head ? head.hash : GENESIS_HASH;
-    const rows = drafts.map(({ region: ownRegion, ...draft }) => {
-      const region = draft.childId ? regions.get(draft.childId) : ownRegion ? { hukou: ownRegion, residence: ownRegion } : undefined;
-      if (!region) throw new Error(`change log: no region for ${draft.entity} ${draft.entityId}`);
-      const entry: StoredEntry = { ...draft, seq: ++seq, prevHash, hukouRegion: region.hukou, residenceRegion: region.residence };
-      const hash = entryHash(entry);
-      prevHash = hash;
-      return { ...entry, at: entry.at.toISOString(), hash };
-    });
-    lastHeads.set(em.config, { seq: String(seq), hash: prevHash });
-    return rows;
-  };
-  // The lock is held until the transaction ends, so the next appender reads this head.
-  const guess = lastHeads.get(em.config);
-  let head: ChainHead | undefined;
-  if (guess && drafts.length <= GUESS_AT_MOST) {
-    const appended = await appendIfHead(em, guess, JSON.stringify(chain(guess)));
-    if (appended.ok) return;
-    head = appended.head;
-  } else {
-    head = await lockChainAndReadHead(em);
+  if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null }));
+  const from = pending.entries.length;
+  for (const { region: ownRegion, ...draft } of drafts) {
+    const region = draft.childId ? regions.get(draft.childId) : ownRegion ? { hukou: ownRegion, residence: ownRegion } : undefined;
+    if (!region) throw new Error(`change log: no region for ${draft.entity} ${draft.entityId}`);
+    pending.entries.push({ ...draft, hukouRegion: region.hukou, residenceRegion: region.residence });
   }
-  await executeInTransaction(em, insertEntries('?::jsonb'), [JSON.stringify(chain(head))]);
+  if (pending.entries.length > SMALL) {
+    const { prepared } = pending;
+    if (prepared && from > 0) {
+      const more = chain(pending.entries.slice(from), prepared.tail);
+      pending.prepared = { head: prepared.head, hashes: [...prepared.hashes, ...more.hashes], tail: more.tail };
+    } else {
+      pending.prepared = chain(pending.entries, lastHeads.get(em.config));
+    }
+  }
+}
+
+/**
+ * Appends the entries recorded in the entity manager's transaction, chained to the head, under the
+ * chain lock, which is held until the transaction ends, so that the next appender reads this head;
+ * a few entries are appended and committed in one message (`appendAndCommitIfHead`). Run just
+ * before the commit, by the subscriber; a failure fails the commit, so no change lands without its
+ * entries.
+ */
+export async function appendPendingEntries(em: EntityManager): Promise<void> {
+  const pending = pendingEntries.get(em);
+  if (!pending) return;
+  pendingEntries.delete(em);
+  const { entries } = pending;
+  let chained: Chained;
+  if (entries.length <= SMALL) {
+    const commit = endsTransaction(em);
+    const guess = lastHeads.get(em.config);
+    const alone = !appending.get(em.config);
+    appending.set(em.config, (appending.get(em.config) ?? 0) + 1);
+    try {
+      if (guess && alone) {
+        chained = chain(entries, guess);
+        const moved = await appendAndCommitIfHead(em, guess, jsonRows(entries, chained), commit);
+        if (!moved) {
+          lastHeads.set(em.config, chained.tail);
+          return;
+        }
+        chained = chain(entries, moved.head);
+      } else {
+        chained = chain(entries, await lockChainAndReadHead(em));
+      }
+      lastHeads.set(em.config, chained.tail);
+      await appendAndCommit(em, jsonRows(entries, chained), commit);
+    } finally {
+      appending.set(em.config, appending.get(em.config)! - 1);
+    }
+    return;
+  }
+  const head = await lockChainAndReadHead(em);
+  chained = pending.prepared && sameHead(pending.prepared.head, head) ? pending.prepared : chain(entries, head);
+  lastHeads.set(em.config, chained.tail);
+  await appendArrays(em, entries, chained);
 }

@@ -1,5 +1,6 @@
 import { OptimisticLockError, type EntityManager } from '@mikro-orm/postgresql';
-import { executeInTransaction, type LoggedChange } from '../changelog/change-log.writer';
+import { executeInTransaction } from '../changelog/change-log.append';
+import type { LoggedChange } from '../changelog/change-log.writer';
 import { META_COLUMNS, type SectionDefinition } from './section';
 
 type Values = Record<string, unknown>;
@@ -61,11 +62,11 @@ export async function readBeforeWrite(em: EntityManager, def: SectionDefinition,
  * Writes a batch's rows set-based, in one statement: one INSERT or UPDATE per set of columns
  * given (a batch usually gives the same ones throughout), the rows read from JSON shaped by the
  * table's own row type. Updates are optimistic, as the ORM's are: a row whose version moved since
- * it was read fails the write (CONFLICT), as does a row created meanwhile. Returns the changes,
- * for the change log, in the order of `writes`.
+ * it was read fails the write (CONFLICT), as does a row created meanwhile. `changesOf` tells the
+ * same writes as changes, for the change log.
  */
-export async function writeRows(em: EntityManager, def: SectionDefinition, writes: readonly RowWrite[], updatedBy: string, at: Date): Promise<LoggedChange[]> {
-  if (writes.length === 0) return [];
+export async function writeRows(em: EntityManager, def: SectionDefinition, writes: readonly RowWrite[], updatedBy: string, at: Date): Promise<void> {
+  if (writes.length === 0) return;
   const groups = new Map<string, { create: boolean; columns: string[]; rows: Values[] }>();
   for (const write of writes) {
     const given = def.fields.filter((f) => f.name in write.values);
@@ -102,6 +103,10 @@ export async function writeRows(em: EntityManager, def: SectionDefinition, write
   if (parts.some((w) => counts[w.name] !== w.expected)) {
     throw new OptimisticLockError(`${def.table}: a row changed while the batch was written`);
   }
+}
+
+/** What `writeRows` with the same arguments changes, in the order of `writes`: the rows before and after, as the ORM's change sets tell them. */
+export function changesOf(def: SectionDefinition, writes: readonly RowWrite[], updatedBy: string, at: Date): LoggedChange[] {
   return writes.map((write): LoggedChange => {
     const entityName = def.entity.name;
     if (!write.before) {

@@ -9,7 +9,7 @@ import { appendChangeLog } from '../changelog/change-log.writer';
 import type { Sql } from '../db/sql';
 import { accessFor, inScope } from '../permissions/access';
 import type { SectionDefinition, SectionInput } from './section';
-import { initialValues, readBeforeWrite, type RowWrite, writeRows } from './section.batch';
+import { changesOf, initialValues, readBeforeWrite, type RowWrite, writeRows } from './section.batch';
 import { type SectionRow, sectionLoader } from './section.loader';
 
 type Values = Record<string, unknown>;
@@ -73,9 +73,14 @@ export class SectionService {
         if (!row || Object.keys(values).length > 0 || row.updatedBy !== actor.identity.sub) writes.push({ childId: record.childId, values, before: row });
       });
       problems.throwIfAny();
-      const changes = await writeRows(em, def, writes, actor.identity.sub, new Date());
+      const at = new Date();
       const regions = new Map([...found].map(([id, child]) => [id, { hukou: child.hukouRegion, residence: child.residenceRegion }]));
-      await appendChangeLog(em, writeContexts.get(em)!, changes, regions);
+      // The rows' statement first: a large batch's entries are made while the database runs it. It
+      // fails the write, when it fails, at the await; the catch only keeps Node from calling it unhandled meanwhile.
+      const written = writeRows(em, def, writes, actor.identity.sub, at);
+      written.catch(() => undefined);
+      await appendChangeLog(em, writeContexts.get(em)!, changesOf(def, writes, actor.identity.sub, at), regions);
+      await written;
       return childIds;
     });
   }

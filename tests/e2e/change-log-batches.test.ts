@@ -1,0 +1,228 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { childInput, REGISTER } from '../support/fixtures';
+import { startTestHub, type TestHub } from '../support/hub';
+import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
+import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
+
+/**
+ * The change log's writer records a write's entries as its changes are made and appends them just
+ * before the write's transaction commits; more than 20 entries at once (a bulk import) are chained
+ * early, on a guess at the head, and go in as typed arrays. These tests hold that path to what
+ * the one-message path for a few entries stores, and to the chain.
+ */
+let hub: TestHub;
+const t: Record<string, string> = {};
+const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
+const EDU = `mutation($r: [EducationRecordInput!]!, $key: String, $reason: String) {
+  upsertEducationRecords(records: $r, idempotencyKey: $key, reason: $reason) { replayed }
+}`;
+const VERIFY = '{ verifyChangeLog { ok entries firstBadSeq problem } }';
+const ODD_TEXT = '为什么? $1 ?? \'引号\' "双" \\ \\u003f \t\n \\N NULL {a,"b"} 😀';
+
+const headSeq = async () => (await hub.sql<{ n: number }>('SELECT coalesce(max(seq), 0)::int AS n FROM hub.change_log'))[0].n;
+const entriesAfter = (seq: number) => hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE seq > $1 ORDER BY seq', [seq]);
+async function verified(): Promise<void> {
+  const res = await hub.gql(VERIFY, {}, t.supervisor);
+  expect(res.body.errors).toBeUndefined();
+  expect((res.body.data as any).verifyChangeLog).toMatchObject({ ok: true, firstBadSeq: null });
+}
+async function register(count: number): Promise<string[]> {
+  const records = Array.from({ length: count }, () => childInput());
+  const res = await hub.gql(REGISTER, { records }, t.EDU);
+  expect(res.body.errors).toBeUndefined();
+  return records.map((r) => r.id);
+}
+/** What an entry stores apart from its place in the chain and its request. */
+const content = (row: Record<string, any>) => ({
+  actor: [row.actor_sub, row.actor_dept, row.actor_region, row.actor_roles],
+  what: [row.operation, row.entity, row.mutation, row.version],
+  ids: row.entity_id === row.child_id,
+  regions: [row.hukou_region, row.residence_region],
+  changes: row.changes,
+  reason: row.reason,
+  idempotencyKey: row.idempotency_key,
+});
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  t.EDU = await hub.token({ dept: 'EDU', region: '350102', sub: 'edu-clerk' });
+  t.supervisor = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+});
+afterAll(() => hub?.stop());
+
+describe('large batches', () => {
+  it('stores each entry of a batch of 30 exactly as a batch of 3 stores its own, seq after seq, and the chain verifies', async () => {
+    const ids = await register(33);
+    const small = ids.slice(0, 3);
+    const large = ids.slice(3);
+    const write = (childIds: string[], key: string) =>
+      hub.gql(EDU, { r: childIds.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 4, schoolName: `学校 ${ODD_TEXT}` })), key, reason: ODD_TEXT }, t.EDU);
+
+    const beforeSmall = await headSeq();
+    expect((await write(small, `small ${ODD_TEXT}`)).body.errors).toBeUndefined();
+    const beforeLarge = await headSeq();
+    expect((await write(large, `large ${ODD_TEXT}`)).body.errors).toBeUndefined();
+    const smallRows = await hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE seq > $1 AND seq <= $2 ORDER BY seq', [beforeSmall, beforeLarge]);
+    const largeRows = await entriesAfter(beforeLarge);
+
+    expect(smallRows.map((r) => r.entity_id)).toEqual(small);
+    expect(largeRows.map((r) => r.entity_id)).toEqual(large);
+    expect(largeRows.map((r) => Number(r.seq))).toEqual(large.map((_, i) => beforeLarge + 1 + i));
+    expect(largeRows.map((r) => r.prev_hash)).toEqual([smallRows.at(-1)!.hash, ...largeRows.slice(0, -1).map((r) => r.hash)]);
+    expect(new Set(largeRows.map((r) => r.request_id)).size).toBe(1);
+    expect(new Set(largeRows.map((r) => r.at.toISOString())).size).toBe(1);
+    const expected = { ...content(smallRows[0]), idempotencyKey: `large ${ODD_TEXT}` };
+    for (const row of largeRows) expect(content(row)).toEqual(expected);
+    expect(expected).toMatchObject({ reason: ODD_TEXT, actor: ['edu-clerk', 'EDU', '350102', ['clerk']], what: ['CREATE', 'EducationRecord', 'upsertEducationRecords', 1] });
+    await verified();
+  });
+
+  it('logs a registration of 40 children (the ORM\'s flush) and the sections written after it, in order', async () => {
+    const before = await headSeq();
+    const ids = await register(40);
+    const res = await hub.gql(EDU, { r: ids.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 2 })) }, t.EDU);
+    expect(res.body.errors).toBeUndefined();
+    const rows = await entriesAfter(before);
+    expect(rows.map((r) => `${r.entity} ${r.entity_id}`)).toEqual([...ids.map((id) => `Child ${id}`), ...ids.map((id) => `EducationRecord ${id}`)]);
+    expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => before + 1 + i));
+    await verified();
+  });
+
+  it('keeps one chain without gaps when large and single writes of one hub meet at the lock', async () => {
+    const ids = await register(80);
+    const before = await headSeq();
+    const batch = (childIds: string[], grade: number) => hub.gql(EDU, { r: childIds.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade })) }, t.EDU);
+    const results = await Promise.all([
+      batch(ids.slice(0, 25), 3),
+      ...ids.slice(25, 30).map((id) => batch([id], 3)),
+      batch(ids.slice(30, 55), 3),
+      ...ids.slice(55, 60).map((id) => batch([id], 3)),
+      batch(ids.slice(60, 80), 3),
+    ]);
+    for (const res of results) expect(res.body.errors).toBeUndefined();
+    const rows = await entriesAfter(before);
+    expect(rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => before + 1 + i));
+    expect(new Set(rows.map((r) => r.entity_id))).toEqual(new Set(ids));
+    await verified();
+  });
+
+  it('writes none of a large batch when its entries cannot be appended at the commit (fail closed)', async () => {
+    const ids = await register(25);
+    const before = await headSeq();
+    await hub.sql(`CREATE FUNCTION hub.refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'log unavailable'; END $$;
+      CREATE TRIGGER refuse_log BEFORE INSERT ON hub.change_log FOR EACH ROW EXECUTE FUNCTION hub.refuse_log()`);
+    try {
+      const res = await hub.gql(EDU, { r: ids.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 1 })) }, t.EDU);
+      expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
+    } finally {
+      await hub.sql('DROP TRIGGER refuse_log ON hub.change_log; DROP FUNCTION hub.refuse_log()');
+    }
+    expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = ANY($1::uuid[])', [ids])).toHaveLength(0);
+    expect(await headSeq()).toBe(before);
+    // The chain goes on where it was: the next write appends right after the head.
+    expect((await hub.gql(EDU, { r: ids.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 1 })) }, t.EDU)).body.errors).toBeUndefined();
+    expect(await headSeq()).toBe(before + 25);
+    await verified();
+  });
+
+  it('refuses text the hash would cover otherwise than stored (a lone surrogate), in a large batch as in a single write', async () => {
+    const ids = await register(25);
+    const before = await headSeq();
+    for (const childIds of [ids.slice(0, 1), ids]) {
+      const res = await hub.gql(EDU, { r: childIds.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 1 })), reason: `x \ud800 y` }, t.EDU);
+      expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
+    }
+    expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = ANY($1::uuid[])', [ids])).toHaveLength(0);
+    expect(await headSeq()).toBe(before);
+    await verified();
+  });
+});
+
+describe('two instances on one log', () => {
+  it('chains again when the other instance moved the head, a single write as a large batch, and the chain holds', async () => {
+    const other = await startTestHub({ sameDatabaseAs: hub });
+    const sent: string[] = [];
+    const knex = hub.server.db.orm.em.getConnection().getKnex();
+    const onQuery = (query: { sql: string }) => sent.push(query.sql);
+    try {
+      const ids = await register(60);
+      const before = await headSeq();
+      knex.on('query', onQuery);
+      // Each instance guesses that the head is where it left it; every other write finds the other's entries there.
+      const writes: Array<[TestHub, string[]]> = [
+        [hub, ids.slice(0, 1)], [other, ids.slice(1, 2)], [hub, ids.slice(2, 3)], [other, ids.slice(3, 28)],
+        [hub, ids.slice(28, 53)], [other, ids.slice(53, 54)], [hub, ids.slice(54, 60)],
+      ];
+      for (const [instance, childIds] of writes) {
+        const res = await instance.gql(EDU, { r: childIds.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 5 })) }, t.EDU);
+        expect(res.body.errors).toBeUndefined();
+      }
+      const rows = await entriesAfter(before);
+      expect(rows.map((r) => r.entity_id)).toEqual(ids);
+      expect(rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => before + 1 + i));
+      expect(sent.filter((sql) => /ROLLBACK TO SAVEPOINT chain_append/.test(sql)).length).toBeGreaterThan(0);
+      await verified();
+    } finally {
+      knex.off('query', onQuery);
+      await other.stop();
+    }
+  });
+});
+
+describe('what the writer refuses', () => {
+  const change = (childId: string): LoggedChange => ({
+    entityName: 'EducationRecordEntity', operation: 'CREATE', entityId: childId, entity: { childId, status: 'ENROLLED', version: 1 }, original: {}, payload: {},
+  });
+  const context = (): WriteContext => ({ actor: { identity: { sub: 'edu-clerk', dept: 'EDU', region: '350102', roles: ['clerk'] }, requestId: 'writer-test' }, operation: 'test', idempotencyKey: null });
+
+  it('leaves the commit to the ORM when another hook runs after its own: that hook\'s failure still fails the whole write', async () => {
+    const other = await startTestHub({ sameDatabaseAs: hub });
+    try {
+      other.server.db.orm.em.getEventManager().registerSubscriber({
+        beforeTransactionCommit: () => {
+          throw new Error('a later hook failed');
+        },
+      });
+      const [id] = await register(1);
+      const before = await headSeq();
+      const res = await other.gql(EDU, { r: [{ childId: id, status: 'ENROLLED', stage: 'PRIMARY', grade: 6 }] }, t.EDU);
+      expect(codes(res)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = $1', [id])).toHaveLength(0);
+      expect(await headSeq()).toBe(before);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses entries in a nested transaction (a savepoint\'s commit appends nothing), and the write with them', async () => {
+    const [id] = await register(1);
+    const before = await headSeq();
+    const write = context();
+    const run = hub.server.db.orm.em.fork().transactional(async (em) => {
+      writeContexts.set(em, write);
+      await em.transactional(async (inner) => {
+        writeContexts.set(inner, write);
+        await appendChangeLog(inner, write, [change(id)]);
+      });
+    });
+    await expect(run).rejects.toThrow(/outermost/);
+    expect(await headSeq()).toBe(before);
+  });
+
+  it('refuses entries on an ORM without the subscriber that appends them at the commit', async () => {
+    const [id] = await register(1);
+    const before = await headSeq();
+    const orm = await MikroORM.init({ ...hub.server.db.orm.config.getAll(), subscribers: [], pool: { min: 0, max: 1 } });
+    try {
+      const write = context();
+      const run = orm.em.fork().transactional(async (em) => {
+        writeContexts.set(em, write);
+        await appendChangeLog(em, write, [change(id)]);
+      });
+      await expect(run).rejects.toThrow(/no subscriber/);
+    } finally {
+      await orm.close();
+    }
+    expect(await headSeq()).toBe(before);
+  });
+});
