@@ -4,8 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round, type TargetCheck } from './bench';
 import { BENCH_TODAY } from './database';
 import { pageRequestBody } from './federated-page.query';
-import { metric, runLoad, summariseRounds } from './load';
-import type { LoadResult } from './load-worker';
+import { metric, type Round, type RoundsSummary, runLoad, summariseRounds } from './load';
 import { forkBench, type Forked } from './processes';
 import { type ProfileSummary, profileLines, summariseProfile } from './profile-summary';
 
@@ -94,21 +93,12 @@ async function settled(url: string): Promise<[statements: number, requests: numb
   throw new BenchFailure('the hub was still answering 15 s after the load stopped');
 }
 
-export interface Measured {
+export interface Measured extends RoundsSummary {
   server: string;
   connections: number;
-  /** Requests answered over all rounds divided by their seconds. */
-  requestsPerSecond: number;
-  requests: number;
-  seconds: number;
-  /** Request-weighted means of the rounds' percentiles (autocannon gives percentiles, not histograms). */
-  latencyP50: number;
-  latencyP99: number;
   /** Hubs only: statements sent during the rounds per operation answered during them. */
   statementsPerRequest: number | null;
-  /** 1-minute load average of the machine during the rounds (it is shared). */
-  loadAverage: number;
-  rounds: Array<LoadResult & { loadAverage: number }>;
+  rounds: Round[];
 }
 
 /** A server under load: a hub (which counts its statements and requests) or the raw baseline. */
@@ -139,7 +129,7 @@ async function oneRound(target: Target, connections: number, seconds: number) {
 export async function measurePair(context: BenchContext, targets: readonly [Target, Target], connections: number): Promise<[Measured, Measured]> {
   const { warmup, duration, rounds } = context.options;
   if (warmup > 0) for (const target of targets) await runLoad({ ...loadFor(target, connections), duration: warmup });
-  const collected = targets.map(() => ({ rounds: [] as Array<LoadResult & { loadAverage: number }>, statements: 0, answered: 0 }));
+  const collected = targets.map(() => ({ rounds: [] as Round[], statements: 0, answered: 0 }));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const i of order) {

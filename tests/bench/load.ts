@@ -19,8 +19,21 @@ export async function runLoad(request: LoadRequest): Promise<LoadResult> {
 /** A measured round: what the load worker saw, and the machine's 1-minute load average then. */
 export type Round = LoadResult & { loadAverage: number };
 
-/** The rounds of one server taken together: rates over all of them, request-weighted percentiles (autocannon gives percentiles, not histograms). */
-export function summariseRounds(results: readonly Round[]): { requestsPerSecond: number; requests: number; seconds: number; latencyP50: number; latencyP99: number; loadAverage: number } {
+/** The rounds of one server taken together. */
+export interface RoundsSummary {
+  /** Requests answered over all rounds divided by their seconds. */
+  requestsPerSecond: number;
+  requests: number;
+  seconds: number;
+  /** Request-weighted means of the rounds' percentiles (autocannon gives percentiles, not histograms). */
+  latencyP50: number;
+  latencyP99: number;
+  /** 1-minute load average of the machine during the rounds (it is shared). */
+  loadAverage: number;
+}
+
+/** The rounds of one server taken together: rates over all of them, request-weighted percentiles. */
+export function summariseRounds(results: readonly Round[]): RoundsSummary {
   const requests = results.reduce((sum, x) => sum + x.requests, 0);
   const seconds = results.reduce((sum, x) => sum + x.duration, 0);
   const weighted = (pick: (x: LoadResult) => number) => results.reduce((sum, x) => sum + pick(x) * x.requests, 0) / requests;

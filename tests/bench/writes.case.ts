@@ -3,9 +3,10 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round, type TargetCheck } from './bench';
 import { BENCH_TODAY } from './database';
-import { metric, runLoad, summariseRounds } from './load';
-import type { LoadRequest, LoadResult } from './load-worker';
-import { forkBench, type Forked } from './processes';
+import { metric, type Round, type RoundsSummary, runLoad, summariseRounds } from './load';
+import type { LoadRequest } from './load-worker';
+import type { Hub } from './federated-page.case';
+import { forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 
 /**
@@ -18,20 +19,12 @@ import { profileLines, summariseProfile } from './profile-summary';
 const MUTATION = `mutation Write($records: [EducationRecordInput!]!) { upsertEducationRecords(records: $records) { replayed } }`;
 const UNIQUE = '__N__';
 
-type Hub = Forked<{ url: string; token: string; pid: number }>;
 type Variant = 'with log' | 'without log';
 
-interface Measured {
+interface Measured extends RoundsSummary {
   variant: Variant;
   connections: number;
-  requestsPerSecond: number;
-  requests: number;
-  seconds: number;
-  /** Request-weighted means of the rounds' percentiles (autocannon gives percentiles, not histograms). */
-  latencyP50: number;
-  latencyP99: number;
-  loadAverage: number;
-  rounds: Array<LoadResult & { loadAverage: number }>;
+  rounds: Round[];
 }
 
 function bodies(childIds: readonly string[]): string[] {
@@ -72,7 +65,7 @@ async function measure(context: BenchContext, hubs: Record<Variant, Hub>, load: 
   const variants: Variant[] = ['with log', 'without log'];
   const connections = load(hubs['with log']).connections;
   if (warmup > 0) for (const v of variants) await runLoad({ ...load(hubs[v]), duration: warmup });
-  const collected: Record<Variant, Array<LoadResult & { loadAverage: number }>> = { 'with log': [], 'without log': [] };
+  const collected: Record<Variant, Round[]> = { 'with log': [], 'without log': [] };
   for (let r = 0; r < rounds; r++) {
     for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
       const loadAverage = round(os.loadavg()[0], 1);
