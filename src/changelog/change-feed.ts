@@ -6,11 +6,10 @@ import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Database } from '../db/database';
 import { loggedEntityByType } from './catalogue';
+import { CHANGE_LOG_CHANNEL } from './change-log.append';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
 import type { ChangeLogEntryType } from './change-log.type';
 
-/** The channel Migration0003ChangeFeed's trigger notifies, with the highest sequence number appended. */
-export const CHANGE_LOG_CHANNEL = 'baoxue_change_log';
 
 /** How often an instance reads the log when notifications cannot reach it (PGlite, or the listener is down). */
 const POLL_MS = 500;

@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLiteral } from 'pg';
-import { entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
- * The statements that append to the change log, for its one writer (change-log.writer.ts): the
- * chain lock, the head, and the entries, as a JSON literal in a message with the lock (a few) or
- * as typed arrays (a large batch).
+ * The statements that append to the change log, for its one writer (change-log.writer.ts): a few
+ * entries as a JSON literal, chained by the database's `hub.append_change_log` in a message that
+ * also commits; a large batch as typed arrays, chained here, after the lock and the head.
  */
 
-/** One lock for the whole log: appenders take it in turn, so the chain never forks and seq has no gaps. */
+/** One lock for the whole log: appenders take it in turn, so the chain never forks and seq has no gaps. `hub.append_change_log` (migration 0013) takes it by number. */
 export const CHAIN_LOCK = 727_100_001;
 
 /** Runs a statement in the entity manager's transaction, with its parameters bound (not spliced into the text). */
@@ -24,6 +24,9 @@ export async function executeInTransaction<T = Record<string, unknown>>(em: Enti
   }
 }
 
+/** The channel the appends notify, with the highest sequence number appended (the change feed LISTENs on it). */
+export const CHANGE_LOG_CHANNEL = 'baoxue_change_log';
+
 export type ChainHead = { readonly seq: string; readonly hash: string };
 
 /** An entry with everything but its place in the chain (seq, previous hash, hash). */
@@ -37,7 +40,6 @@ export interface Chained {
 }
 
 const HEAD = 'SELECT seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1';
-const HEAD_HASH = 'SELECT hash FROM hub.change_log ORDER BY seq DESC LIMIT 1';
 const LOG_COLUMNS = `seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id,
   hukou_region, residence_region, version, changes, mutation, reason, request_id, idempotency_key, prev_hash, hash`;
 
@@ -57,20 +59,6 @@ export function chain(entries: readonly Unchained[], head: ChainHead | undefined
   return { head, hashes, tail: { seq: String(seq), hash: prevHash } };
 }
 
-/** The entries as one JSON array of rows, in the columns `insertFromJson` reads. */
-export function jsonRows(entries: readonly Unchained[], { head, hashes }: Chained): string {
-  let seq = head ? Number(head.seq) : 0;
-  return JSON.stringify(entries.map((entry, i) => ({ ...entry, seq: ++seq, at: entry.at.toISOString(), prevHash: i ? hashes[i - 1] : (head?.hash ?? GENESIS_HASH), hash: hashes[i] })));
-}
-
-/** The entries (a JSON array, as `jsonRows` makes) appended from a JSON expression, in their columns. */
-const insertFromJson = (json: string) => `INSERT INTO hub.change_log (${LOG_COLUMNS})
-   SELECT seq, at, "actorSub", "actorDept", "actorRegion", "actorRoles", operation, entity, "entityId", "childId",
-     "hukouRegion", "residenceRegion", version, changes, mutation, reason, "requestId", "idempotencyKey", "prevHash", hash
-   FROM jsonb_to_recordset(${json}) AS x(seq bigint, at timestamptz, "actorSub" text, "actorDept" text, "actorRegion" text,
-     "actorRoles" text[], operation text, entity text, "entityId" text, "childId" uuid, "hukouRegion" text, "residenceRegion" text,
-     version integer, changes jsonb, mutation text, reason text, "requestId" text, "idempotencyKey" text, "prevHash" text, hash text)`;
-
 /**
  * A large batch's entries as typed arrays, one per column that varies, zipped by `ROWS FROM`:
  * PostgreSQL takes a thousand entries' arrays in a third of the time it takes the same entries as
@@ -78,16 +66,19 @@ const insertFromJson = (json: string) => `INSERT INTO hub.change_log (${LOG_COLU
  * (times, ids, region codes, hashes); what a user wrote goes as JSON, as in the JSON path: the
  * `changes` as one JSON array, and what is the same for the whole write (the actor, the mutation,
  * the reason…) once, so that a lone surrogate, which the hash covers as JSON escapes it, is refused
- * there too rather than stored as U+FFFD. The sequence numbers count on from the head.
+ * there too rather than stored as U+FFFD. The sequence numbers count on from the head. The change
+ * feed is told the new head, as `hub.append_change_log` tells it for a small write.
  */
-const INSERT_FROM_ARRAYS = `INSERT INTO hub.change_log (${LOG_COLUMNS})
+const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_COLUMNS})
   SELECT ?::bigint + e.n, e.at, w."actorSub", w."actorDept", w."actorRegion", w."actorRoles", e.operation, e.entity, e.entity_id, e.child_id,
     e.hukou_region, e.residence_region, e.version, e.changes, w.mutation, w.reason, w."requestId", w."idempotencyKey", e.prev_hash, e.hash
   FROM jsonb_to_record(?::jsonb) AS w("actorSub" text, "actorDept" text, "actorRegion" text, "actorRoles" text[], mutation text, reason text,
       "requestId" text, "idempotencyKey" text),
     ROWS FROM (unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::text[]), unnest(?::uuid[]), unnest(?::text[]),
       unnest(?::text[]), unnest(?::integer[]), jsonb_array_elements(?::jsonb), unnest(?::text[]), unnest(?::text[]))
-    WITH ORDINALITY AS e(at, operation, entity, entity_id, child_id, hukou_region, residence_region, version, changes, prev_hash, hash, n)`;
+    WITH ORDINALITY AS e(at, operation, entity, entity_id, child_id, hukou_region, residence_region, version, changes, prev_hash, hash, n)
+  RETURNING seq)
+  SELECT pg_notify('${CHANGE_LOG_CHANNEL}', max(seq)::text) FROM appended HAVING count(*) > 0`;
 
 /** Appends a large batch's entries, chained to the head read under the lock (which is held), as typed arrays. */
 export async function appendArrays(em: EntityManager, entries: readonly Unchained[], chained: Chained): Promise<void> {
@@ -128,9 +119,6 @@ async function executeMessage(em: EntityManager, text: string): Promise<Array<{ 
   }
 }
 
-/** PostgreSQL's division_by_zero: how `appendAndCommitIfHead`'s message fails when the head moved. */
-const HEAD_MOVED = '22012';
-
 /**
  * The entries quoted as a JSON literal for a message (the simple protocol takes no parameters).
  * Every `?` of the JSON is written as its JSON escape, which means the same: knex takes a bare one
@@ -142,37 +130,41 @@ const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u
 /**
  * Ends the transaction in the message that appends its entries, so that the chain lock, which
  * only the commit releases, is not held while the answer travels to this process and a COMMIT
- * travels back: the next appender waits for the append and the commit alone. The message commits
- * and opens an empty transaction, which the ORM's own COMMIT then ends. Only the last statement of
- * a transaction may do this: the subscriber's hook runs after the ORM's flush and every other
- * statement of the write, and the writer checks (`endsTransaction`) that no later hook runs one.
+ * travels back: the next appender waits for the append and the commit alone. Only the last
+ * statement of a transaction may do this: the subscriber's hook runs after the ORM's flush and
+ * every other statement of the write, and the writer checks (`endsTransaction`) that no later hook
+ * runs one.
+ *
+ * Nor is the lock held while the commit is flushed to disk. That commit is asynchronous, so it
+ * releases the lock as soon as its record is written; the message then opens a transaction that
+ * writes one WAL record of its own (a transactional logical message, which nothing decodes), and
+ * the ORM's COMMIT ends it synchronously. WAL is flushed in order, so when that COMMIT returns the
+ * write's commit, written before, is on disk too: the write is answered only once it is durable,
+ * as before, but the flushes of concurrent writers, now outside the lock, are shared (group
+ * commit) instead of taken one after another. A crash before the flush loses the write, which was
+ * not answered, and everything appended after it, whose commits come later in the WAL: the chain
+ * that survives is a prefix of the one written. Until the flush, a reader may see the write; any
+ * writer that reads it commits after it in the WAL, so nothing durable can depend on it.
  */
-const COMMIT_HERE = 'COMMIT; BEGIN';
+const COMMIT_HERE = "SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'baoxue', 'durable')";
 
 /**
- * In one round trip, as one message (the simple protocol, hence the entries as a literal): the
- * chain lock; the entries, appended only if the head is still `expected` (the insert's snapshot
- * is taken after the lock, so it sees the last appender's commit); and, when they went in, the
- * commit. When the head moved, the division by the count of entries appended fails the message
- * before its COMMIT; rolling back to the savepoint, taken after the lock, keeps the lock and reads
- * the head to chain to. Returns that head, or nothing when the entries went in.
+ * Appends a small write's entries in one round trip, as one message: `hub.append_change_log`
+ * (migration 0013), which takes the chain lock, reads the head and chains and inserts the entries,
+ * hashing each from its canonical JSON around the previous hash and the seq
+ * (`canonicalAroundChain`); then, when the caller's hook ends the transaction, the commit
+ * (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never chain again, and the lock is
+ * held for the append and the commit's record alone. Returns the head the entries leave.
  */
-export async function appendAndCommitIfHead(em: EntityManager, expected: ChainHead, rows: string, commit: boolean): Promise<{ head: ChainHead | undefined } | null> {
-  const append = `WITH appended AS (${insertFromJson(jsonLiteral(rows))} WHERE (${HEAD_HASH}) = ${escapeLiteral(expected.hash)} RETURNING 1)
-    SELECT 1 / count(*) FROM appended`;
-  try {
-    await executeMessage(em, `SELECT pg_advisory_xact_lock(${Number(CHAIN_LOCK)}); SAVEPOINT chain_append; ${append}; ${commit ? COMMIT_HERE : ''}`);
-    return null;
-  } catch (error) {
-    if ((error as { code?: string }).code !== HEAD_MOVED) throw error;
-    const results = await executeMessage(em, `ROLLBACK TO SAVEPOINT chain_append; ${HEAD}`);
-    return { head: results[1].rows[0] as ChainHead | undefined };
-  }
-}
-
-/** Appends entries chained to the head read under the lock (which is held), and commits in the same message when it may. */
-export async function appendAndCommit(em: EntityManager, rows: string, commit: boolean): Promise<void> {
-  await executeMessage(em, `${insertFromJson(jsonLiteral(rows))}; ${commit ? COMMIT_HERE : ''}`);
+export async function appendChainedInDatabase(em: EntityManager, entries: readonly Unchained[], commit: boolean): Promise<ChainHead> {
+  const rows = JSON.stringify(entries.map((entry) => {
+    const [before, between, after] = canonicalAroundChain(entry);
+    return { ...entry, at: entry.at.toISOString(), before, between, after };
+  }));
+  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? COMMIT_HERE : ''}`);
+  const appended = results[0].rows as ChainHead[];
+  if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);
+  return appended.reduce((last, row) => (Number(row.seq) > Number(last.seq) ? row : last));
 }
 
 /**

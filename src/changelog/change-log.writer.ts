@@ -2,8 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
 import {
-  appendAndCommit, appendAndCommitIfHead, appendArrays, chain, type Chained, type ChainHead, executeInTransaction, jsonRows,
-  lockChainAndReadHead, sameHead, type Unchained,
+  appendArrays, appendChainedInDatabase, chain, type Chained, type ChainHead, executeInTransaction, lockChainAndReadHead, sameHead, type Unchained,
 } from './change-log.append';
 import type { StoredEntry } from './hash-chain';
 
@@ -101,25 +100,17 @@ interface Pending {
 const pendingEntries = new WeakMap<EntityManager, Pending>();
 
 /**
- * The head each ORM (its configuration, shared by its forked entity managers) chained to last. When
- * nobody else appended since, which is the rule within one instance, the next entries can be
- * chained to it before the lock is taken, and the lock, the check, the append and the commit are
- * one round trip. A guess that is wrong (another instance appended, or that transaction rolled
- * back) costs two more round trips, never a wrong chain: the entries go in only if the head is
- * still the guess.
+ * The head each ORM (its configuration, shared by its forked entity managers) left last. A large
+ * batch is chained to it early, while its own statement runs (see `appendChangeLog`): within one
+ * instance nobody else appends in between, as a rule. A guess that is wrong (another instance
+ * appended, or that transaction rolled back) costs chaining again under the lock, never a wrong
+ * chain: the head is read under the lock and compared.
  */
 const lastHeads = new WeakMap<object, ChainHead>();
 /**
- * Appends of each ORM's writes under way. A guess at the head is right when the appends reach the
- * lock in the order they were chained, which concurrent appends of one instance do not keep (their
- * backends race to the lock): with another append under way, the head is read under the lock
- * instead, which costs one round trip under the lock where a wrong guess costs two.
- */
-const appending = new WeakMap<object, number>();
-/**
- * Up to this many entries go in as one message with the lock (their JSON quoted in it); larger
- * batches (a bulk import) are chained and hashed when they are recorded, while the batch's own
- * statement runs, and go in as typed arrays after the lock.
+ * Up to this many entries go in as one message with the lock, chained by the database; larger
+ * batches (a bulk import) are chained and hashed here when they are recorded, while the batch's
+ * own statement runs, and go in as typed arrays after the lock.
  */
 const SMALL = 20;
 
@@ -196,7 +187,7 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
 /**
  * Appends the entries recorded in the entity manager's transaction, chained to the head, under the
  * chain lock, which is held until the transaction ends, so that the next appender reads this head;
- * a few entries are appended and committed in one message (`appendAndCommitIfHead`). Run just
+ * a few entries are chained by the database and committed in one message (`appendChainedInDatabase`). Run just
  * before the commit, by the subscriber; a failure fails the commit, so no change lands without its
  * entries.
  */
@@ -205,33 +196,12 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
   if (!pending) return;
   pendingEntries.delete(em);
   const { entries } = pending;
-  let chained: Chained;
   if (entries.length <= SMALL) {
-    const commit = endsTransaction(em);
-    const guess = lastHeads.get(em.config);
-    const alone = !appending.get(em.config);
-    appending.set(em.config, (appending.get(em.config) ?? 0) + 1);
-    try {
-      if (guess && alone) {
-        chained = chain(entries, guess);
-        const moved = await appendAndCommitIfHead(em, guess, jsonRows(entries, chained), commit);
-        if (!moved) {
-          lastHeads.set(em.config, chained.tail);
-          return;
-        }
-        chained = chain(entries, moved.head);
-      } else {
-        chained = chain(entries, await lockChainAndReadHead(em));
-      }
-      lastHeads.set(em.config, chained.tail);
-      await appendAndCommit(em, jsonRows(entries, chained), commit);
-    } finally {
-      appending.set(em.config, appending.get(em.config)! - 1);
-    }
+    lastHeads.set(em.config, await appendChainedInDatabase(em, entries, endsTransaction(em)));
     return;
   }
   const head = await lockChainAndReadHead(em);
-  chained = pending.prepared && sameHead(pending.prepared.head, head) ? pending.prepared : chain(entries, head);
+  const chained = pending.prepared && sameHead(pending.prepared.head, head) ? pending.prepared : chain(entries, head);
   lastHeads.set(em.config, chained.tail);
   await appendArrays(em, entries, chained);
 }

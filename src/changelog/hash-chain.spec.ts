@@ -3,7 +3,7 @@ import { canonicalJson } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { BATCH_COLUMNS, batchCopy, isoTime } from './chain-batch';
 import { verifyChain, type VerifyResult } from './change-log.verify';
-import { canonical, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
+import { canonical, canonicalAroundChain, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
 
 /**
  * The hash definition is `sha256(canonicalJson({ ...entry, seq: String(seq), at: ISO time }))`.
@@ -81,6 +81,29 @@ describe('entryHash', () => {
     const missing: Partial<StoredEntry> = { ...entryFor(2, GENESIS_HASH) };
     delete missing.reason;
     expect(entryHash(missing as StoredEntry)).toBe(definition(missing as StoredEntry & Record<string, unknown>));
+  });
+});
+
+describe('canonicalAroundChain', () => {
+  it('is the definition once the previous hash and the seq are put between its pieces, for entries with every kind of value', () => {
+    let prevHash = GENESIS_HASH;
+    for (let seq = 1; seq <= 2000; seq++) {
+      const { seq: _seq, prevHash: _prev, ...unchained } = entryFor(seq, prevHash);
+      const [before, between, after] = canonicalAroundChain(unchained);
+      const hash = createHash('sha256').update(`${before}${prevHash}${between}${seq}${after}`).digest('hex');
+      expect(hash).toBe(definition({ ...unchained, seq, prevHash } as StoredEntry & Record<string, unknown>));
+      prevHash = hash;
+    }
+    const missing: Partial<StoredEntry> = { ...entryFor(2, GENESIS_HASH) };
+    delete missing.reason;
+    const { seq, prevHash: prev, ...withoutReason } = missing as StoredEntry;
+    const [before, between, after] = canonicalAroundChain(withoutReason);
+    expect(createHash('sha256').update(`${before}${prev}${between}${seq}${after}`).digest('hex')).toBe(definition(missing as StoredEntry & Record<string, unknown>));
+  });
+
+  it('refuses a key that is not a stored field, which the database would not store but the hash would cover', () => {
+    const { seq: _seq, prevHash: _prev, ...unchained } = entryFor(1, GENESIS_HASH);
+    expect(() => canonicalAroundChain({ ...unchained, note: 'not a stored field' } as typeof unchained)).toThrow(/note is not a field/);
   });
 });
 

@@ -56,6 +56,7 @@ const KNOWN = new Set<string>(HASHED_FIELDS);
 const KEYS = HASHED_FIELDS.map((key) => `${JSON.stringify(key)}:`);
 const SEQ = HASHED_FIELDS.indexOf('seq');
 const AT = HASHED_FIELDS.indexOf('at');
+const PREV = HASHED_FIELDS.indexOf('prevHash');
 
 /**
  * The hash of an entry given as its field values in `HASHED_FIELDS` order, `seq` as decimal text
@@ -72,6 +73,38 @@ export function hashOfFields(values: ArrayLike<unknown>): string {
     text += typeof value === 'string' ? JSON.stringify(value) : canonical(value);
   }
   return digest('sha256', `${text}}`, 'hex');
+}
+
+/**
+ * The canonical JSON of an entry not yet in the chain, around the two values only the chain
+ * gives it: `[before, between, after]` such that its hash is the SHA-256 of
+ * `before + prevHash + between + String(seq) + after` (both values are written as JSON strings,
+ * and neither needs escaping: hex digits and decimal digits). The database chains small writes
+ * from these (change-log.append.ts), so that the head is read and hashed under the chain lock in
+ * the statement that appends, with no round trip to this process.
+ */
+export function canonicalAroundChain(entry: Omit<StoredEntry, 'seq' | 'prevHash'>): [string, string, string] {
+  const pieces: string[] = [];
+  let text = '{';
+  let first = true;
+  for (let i = 0; i < KEYS.length; i++) {
+    const key = HASHED_FIELDS[i];
+    const inChain = i === SEQ || i === PREV;
+    const value = key === 'at' ? entry.at.toISOString() : inChain ? null : entry[key as keyof typeof entry];
+    if (value === undefined) continue;
+    if (!first) text += ',';
+    first = false;
+    text += KEYS[i];
+    if (inChain) {
+      pieces.push(`${text}"`);
+      text = '"';
+    } else {
+      text += typeof value === 'string' ? JSON.stringify(value) : canonical(value);
+    }
+  }
+  for (const key in entry) if (!KNOWN.has(key)) throw new Error(`change log: ${key} is not a field of an entry`);
+  pieces.push(`${text}}`);
+  return pieces as [string, string, string];
 }
 
 /**

@@ -10,6 +10,7 @@ import { Migration0009Township } from './Migration0009Township';
 import { Migration0010HomeTeaching } from './Migration0010HomeTeaching';
 import { Migration0011EnrollmentNotices } from './Migration0011EnrollmentNotices';
 import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashIndex';
+import { Migration0013ChangeLogAppend } from './Migration0013ChangeLogAppend';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   { name: 'Migration0010HomeTeaching', class: Migration0010HomeTeaching },
   { name: 'Migration0011EnrollmentNotices', class: Migration0011EnrollmentNotices },
   { name: 'Migration0012ChangeLogHashIndex', class: Migration0012ChangeLogHashIndex },
+  { name: 'Migration0013ChangeLogAppend', class: Migration0013ChangeLogAppend },
 ];
