@@ -46,6 +46,23 @@ function asLocated(error: GraphQLError): GraphQLError {
 }
 
 /**
+ * Code compiled for one kind of request (the hub's: one access, compileForAccess in
+ * permissions/field-guard.ts): what keys it, and how to compile for it.
+ */
+export interface CompileVariant {
+  readonly key: string;
+  compile<T>(compile: () => T): T;
+}
+
+export interface CompiledExecutorOptions<TContext extends BaseContext = BaseContext> {
+  /** The run of an operation that compiles it (default `COMPILE_AFTER`). */
+  compileAfter?: number;
+  onCompiled?: (operationName: string | undefined) => void;
+  /** The variant a request's code is compiled for; null (or no option): one code for every request. */
+  variant?: (context: TContext) => CompileVariant | null;
+}
+
+/**
  * Queries and mutations executed by code graphql-jit compiles once per operation, behind Apollo's
  * gateway interface (Apollo has no executor option). Apollo still parses, validates (with the
  * query limits) and runs every plugin hook; the schema's resolvers (shield on the roots, the
@@ -54,7 +71,7 @@ function asLocated(error: GraphQLError): GraphQLError {
  * (BAD_USER_INPUT). Anything else (subscriptions, an unresolved operation, an operation jit
  * cannot compile) runs on graphql-js.
  */
-export function compiledExecutorGateway(schema: GraphQLSchema, options: { compileAfter?: number; onCompiled?: (operationName: string | undefined) => void } = {}): Gateway {
+export function compiledExecutorGateway<TContext extends BaseContext = BaseContext>(schema: GraphQLSchema, options: CompiledExecutorOptions<TContext> = {}): Gateway {
   const compileAfter = options.compileAfter ?? COMPILE_AFTER;
   const compiled = new Lru<CompiledQuery | null>(COMPILED_OPERATIONS);
   // Runs so far of operations not compiled yet; kept apart so that one-off documents never push compiled ones out.
@@ -62,15 +79,20 @@ export function compiledExecutorGateway(schema: GraphQLSchema, options: { compil
   const executor: Executor = async ({ document, operation, request, context, queryHash }) => {
     const interpreted = () => execute({ schema, document, contextValue: context, variableValues: request.variables, operationName: request.operationName });
     if (!operation || operation.operation === 'subscription') return interpreted();
-    const key = `${queryHash}\u0000${request.operationName ?? ''}`;
+    // Apollo passes the context its server was built with (the hub's AppContext).
+    const variant = options.variant?.(context as TContext) ?? null;
+    const operationKey = `${queryHash}\u0000${request.operationName ?? ''}`;
+    const key = variant ? `${operationKey}\u0000${variant.key}` : operationKey;
     let query = compiled.get(key);
     if (query === undefined) {
-      const runs = (seen.get(key) ?? 0) + 1;
+      // Runs are counted per operation: once it is repeated, each variant compiles on its first run.
+      const runs = (seen.get(operationKey) ?? 0) + 1;
       if (runs < compileAfter) {
-        seen.set(key, runs);
+        seen.set(operationKey, runs);
         return interpreted();
       }
-      const result = compileQuery(schema, document, request.operationName, { disablingCapturingStackErrors: true });
+      const compile = () => compileQuery(schema, document, request.operationName, { disablingCapturingStackErrors: true });
+      const result = variant ? variant.compile(compile) : compile();
       query = isCompiledQuery(result) ? result : null;
       compiled.set(key, query);
       if (query) options.onCompiled?.(request.operationName);
