@@ -70,10 +70,20 @@ function region(code: string | null): RegionInfo | null {
 export function toChildView(row: ChildRow, reader: Reader): ChildView {
   // An instance of the class, not a plain object: type-graphql copies a @Root() that is not an
   // instance into a new one on every field resolver it is passed to (seven per child on a page).
-  const view = Object.assign(new ChildView(), row, { hukouRegion: region(row.hukouRegion), residenceRegion: region(row.residenceRegion) }) as unknown as ChildView;
-  for (const field of ['idNumber', 'name'] as const) {
-    if (reader.access.level(`Child.${field}`) === 'M') (view as unknown as Record<string, unknown>)[field] = applyMask(`Child.${field}`, row[field]);
-  }
+  // The row's fields are copied one by one: a page's rows carry its embedded parts as well.
+  const view = new ChildView();
+  const { access } = reader;
+  view.id = row.id;
+  view.idNumber = access.level('Child.idNumber') === 'M' ? (applyMask('Child.idNumber', row.idNumber) as string | null) : row.idNumber;
+  view.name = (access.level('Child.name') === 'M' ? applyMask('Child.name', row.name) : row.name) as string;
+  view.gender = row.gender as string;
+  view.birthDate = row.birthDate as string;
+  view.hukouRegion = region(row.hukouRegion) as ChildView['hukouRegion'];
+  view.residenceRegion = region(row.residenceRegion) as ChildView['residenceRegion'];
+  view.township = row.township;
+  view.version = row.version;
+  view.createdAt = row.createdAt;
+  view.updatedAt = row.updatedAt;
   return view;
 }
 

@@ -38,8 +38,8 @@ export class ChildService {
   /**
    * One page of children, in one statement. `auditIdNumbersFor` (a request id) says the caller
    * will send the page's ID numbers: when the reader reads them unmasked, the statement writes
-   * their audit too. `embeds` are parts of each child the statement fetches too; each is handed
-   * to its `prime`, and never left on the child.
+   * their audit too. `embeds` are parts of each child the statement fetches too, left on each
+   * child as `embedded` for their field resolvers.
    */
   async page(
     reader: Reader, filter: ChildFilter | undefined, first: number, after: string | null | undefined,
@@ -67,14 +67,15 @@ export class ChildService {
       const query = statement(embeds);
       fetched = await this.sql.query(query.text, query.values);
     }
-    const rows = fetched.slice(0, first);
-    for (const row of rows) {
-      for (const embed of embeds) {
-        embed.prime(row.id, row[embed.column]);
-        delete row[embed.column];
+    const nodes = fetched.slice(0, first).map((row) => {
+      const view = toChildView(row, reader);
+      if (embeds.length) {
+        const embedded: Record<string, unknown> = {};
+        for (const embed of embeds) embedded[embed.field] = embed.read(row[embed.column]);
+        view.embedded = embedded;
       }
-    }
-    const nodes = rows.map((row) => toChildView(row, reader));
+      return view;
+    });
     if (audit) for (const node of nodes) if (node.idNumber !== null) reader.audit.recorded(node.id, 'Child.idNumber');
     return {
       nodes,

@@ -47,4 +47,11 @@ export class ChildView {
 
   /** Only on an as-of read: the rest of the record as it stood then (not a GraphQL field). */
   snapshot?: ChildSnapshot;
+
+  /**
+   * Only on a page of children: the parts its statement fetched for this child, by field (not a
+   * GraphQL field). Each is there only when the reader may read it and the operation asked for it
+   * (child.page-embeds.ts), as its loader would have given it.
+   */
+  embedded?: Readonly<Record<string, unknown>>;
 }

@@ -70,4 +70,27 @@ describe('ID-card numbers (GB 11643)', () => {
     expect(isRealDate('2015-02-29')).toBe(false);
     expect(isRealDate('2015-13-01')).toBe(false);
   });
+
+  it('agrees with the calendar JavaScript keeps, for every day of four centuries and malformed text', () => {
+    const byDate = (value: string) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+      const date = new Date(`${value}T00:00:00Z`);
+      return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    let checked = 0;
+    for (const year of [0, 4, 100, 1600, 1700, 1899, 1900, 1999, 2000, 2004, 2015, 2016, 2024, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const value = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          expect([value, isRealDate(value)]).toEqual([value, byDate(value)]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(16 * 14 * 33);
+    for (const bad of ['', '2016-2-29', '2016/02/29', '2016-02-29 ', ' 2016-02-29', '２０１６-02-29', '2016-0a-01', '2016-02-3x', '+2016-02-29', '20160-2-29', '2016-02-29T00']) {
+      expect([bad, isRealDate(bad)]).toEqual([bad, false]);
+    }
+  });
 });

@@ -26,6 +26,8 @@ export function sectionResolver(def: SectionDefinition, OutputType: Class, Input
     [field](@Root() child: ChildView, @Ctx() ctx: AppContext) {
       // An as-of read carries the section as it stood, already projected.
       if (child.snapshot) return child.snapshot.sections[def.key] ?? null;
+      // A page of children fetched the section with them, when the reader may read it.
+      if (child.embedded && field in child.embedded) return child.embedded[field];
       return ctx.services.sections.load(ctx, def, child.id);
     }
 
