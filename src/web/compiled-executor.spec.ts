@@ -145,3 +145,47 @@ describe('the compiled executor answers what graphql-js answers', () => {
     expect(results[1]).toEqual({ a: ['first', 'second', 'first'], b: ['first', 'second', 'first', 'second'] });
   });
 });
+
+describe('code compiled per variant', () => {
+  /** A variant per department: while compiling for it, Item.name answers the department it was compiled for. */
+  const schema = hubLikeSchema();
+  const field = (schema.getType('Item') as unknown as { getFields(): Record<string, { resolve?: GraphQLFieldResolver<unknown, unknown> }> }).getFields().name;
+  const plain = field.resolve;
+  const compiledFor: string[] = [];
+  const variant = (ctx: RequestContext) => {
+    const dept = ctx.user().dept;
+    return {
+      key: dept,
+      compile<T>(compile: () => T): T {
+        compiledFor.push(dept);
+        field.resolve = () => `compiled for ${dept}`;
+        try {
+          return compile();
+        } finally {
+          field.resolve = plain;
+        }
+      },
+    };
+  };
+  const server = new ApolloServer<RequestContext>({ gateway: compiledExecutorGateway<RequestContext>(schema, { variant }), formatError });
+  const as = (dept: string) => new RequestContext('test', { sub: 't', dept: dept as never, region: '350102', roles: ['clerk'] }, null, null as never, new Clock(), {});
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it('runs each request on the code compiled for its variant, compiled on the variant\'s first run once the operation repeats', async () => {
+    const name = async (dept: string) => {
+      const response = await server.executeOperation({ query: '{ item(id: "1") { name } }' }, { contextValue: as(dept) });
+      return response.body.kind === 'single' ? (response.body.singleResult.data as { item: { name: string } }).item.name : null;
+    };
+    const interpretedName = await name('EDU');
+    expect(interpretedName).not.toMatch(/compiled/);
+    expect(compiledFor).toEqual([]);
+    expect(await name('PSB')).toBe('compiled for PSB');
+    expect(await name('EDU')).toBe('compiled for EDU');
+    expect(await name('PSB')).toBe('compiled for PSB');
+    expect(await name('EDU')).toBe('compiled for EDU');
+    expect(compiledFor).toEqual(['PSB', 'EDU']);
+    // graphql-js, on the same schema, never sees a variant's resolver.
+    expect(field.resolve).toBe(plain);
+  });
+});
