@@ -138,15 +138,39 @@ const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u
  * Nor is the lock held while the commit is flushed to disk. That commit is asynchronous, so it
  * releases the lock as soon as its record is written; the message then opens a transaction that
  * writes one WAL record of its own (a transactional logical message, which nothing decodes), and
- * the ORM's COMMIT ends it synchronously. WAL is flushed in order, so when that COMMIT returns the
- * write's commit, written before, is on disk too: the write is answered only once it is durable,
+ * ends it with a synchronous COMMIT, in the same message (`committedByMessage` spares the ORM's
+ * own). WAL is flushed in order, so when that COMMIT returns the write's commit, written before, is
+ * on disk too: the write is answered only once it is durable,
  * as before, but the flushes of concurrent writers, now outside the lock, are shared (group
  * commit) instead of taken one after another. A crash before the flush loses the write, which was
  * not answered, and everything appended after it, whose commits come later in the WAL: the chain
  * that survives is a prefix of the one written. Until the flush, a reader may see the write; any
  * writer that reads it commits after it in the WAL, so nothing durable can depend on it.
  */
-const COMMIT_HERE = "SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'baoxue', 'durable')";
+const COMMIT_HERE = "SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'baoxue', 'durable'); COMMIT";
+
+/** The ORM's transaction context: a knex transaction, whose client sends its statements. */
+interface KnexTransaction {
+  client: { query(connection: unknown, statement: unknown): Promise<unknown> };
+}
+
+/**
+ * Tells the ORM's transaction that a message of ours has committed it (`COMMIT_HERE` ends with
+ * the durable COMMIT), so that its own COMMIT, which would find no transaction, is not sent: it
+ * would cost every write a round trip more than the same write without the log. knex (pinned
+ * through the ORM) ends a transaction with the statement `COMMIT;` through the transaction's own
+ * client, which is the context's `client`; that one statement, once, is answered here, and the
+ * transaction completes as if the database had answered it. Anything else goes to the database.
+ */
+function committedByMessage(transaction: KnexTransaction): void {
+  const { client } = transaction;
+  const send = client.query;
+  client.query = function (connection: unknown, statement: unknown) {
+    if (statement !== 'COMMIT;') return send.call(this, connection, statement);
+    client.query = send;
+    return Promise.resolve({ rows: [], rowCount: null, command: 'COMMIT' });
+  };
+}
 
 /**
  * Appends a small write's entries in one round trip, as one message: `hub.append_change_log`
@@ -162,6 +186,7 @@ export async function appendChainedInDatabase(em: EntityManager, entries: readon
     return { ...entry, at: entry.at.toISOString(), before, between, after };
   }));
   const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? COMMIT_HERE : ''}`);
+  if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const appended = results[0].rows as ChainHead[];
   if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);
   return appended.reduce((last, row) => (Number(row.seq) > Number(last.seq) ? row : last));
