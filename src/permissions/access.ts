@@ -54,11 +54,14 @@ function levelFor(dept: Department, role: Role, field: string): Level {
  */
 export class Access {
   private readonly levels = new Map<string, Level>();
+  /** The department and roles it was decided from, the roles in order: what it is cached, and code compiled for it is kept, by. */
+  readonly key: string;
 
   constructor(
     readonly dept: Department,
     readonly roles: readonly Role[],
   ) {
+    this.key = accessKey(dept, roles);
     for (const field of MATRIX.keys()) {
       let level: Level = '-';
       for (const role of roles) level = max(level, levelFor(dept, role, field));
@@ -89,10 +92,12 @@ export class Access {
   }
 }
 
+const accessKey = (dept: Department, roles: readonly Role[]) => `${dept}:${[...roles].sort().join(',')}`;
+
 const cache = new Map<string, Access>();
 
 export function accessFor(identity: Pick<Identity, 'dept' | 'roles'>): Access {
-  const key = `${identity.dept}:${[...identity.roles].sort().join(',')}`;
+  const key = accessKey(identity.dept, identity.roles);
   let access = cache.get(key);
   if (!access) {
     access = new Access(identity.dept, identity.roles);

@@ -4,7 +4,7 @@ import { ALL_DEPARTMENTS, ROLES } from '../auth/identity';
 import { ForbiddenError } from '../core/errors';
 import { securedSchema } from '../schema';
 import { accessFor, MATRIX } from './access';
-import { accessKey, compileForAccess, isRefusal } from './field-guard';
+import { compileForAccess, isRefusal } from './field-guard';
 import { ROLE_RULES } from './matrix';
 
 /**
@@ -31,7 +31,7 @@ it('covers every matrix field of the schema', () => {
   expect(fields.map((f) => f.key).sort()).toEqual([...MATRIX.keys()].sort());
 });
 
-it.each(accesses.map((access) => [accessKey(access), access] as const))('gives the fields %s may read their own resolvers, and refusals to the others', (_key, access) => {
+it.each(accesses.map((access) => [access.key, access] as const))('gives the fields %s may read their own resolvers, and refusals to the others', (_key, access) => {
   const before = guards();
   let checked = 0;
   compileForAccess(schema, access, () => {
@@ -62,6 +62,6 @@ it('puts the guards back when compiling fails', () => {
 });
 
 it('keys code by department and roles, whatever their order', () => {
-  expect(accessKey(accessFor({ dept: 'EDU', roles: ['supervisor', 'clerk'] }))).toBe(accessKey(accessFor({ dept: 'EDU', roles: ['clerk', 'supervisor'] })));
-  expect(accessKey(accessFor({ dept: 'EDU', roles: ['clerk'] }))).not.toBe(accessKey(accessFor({ dept: 'PSB', roles: ['clerk'] })));
+  expect(accessFor({ dept: 'EDU', roles: ['supervisor', 'clerk'] }).key).toBe(accessFor({ dept: 'EDU', roles: ['clerk', 'supervisor'] }).key);
+  expect(accessFor({ dept: 'EDU', roles: ['clerk'] }).key).not.toBe(accessFor({ dept: 'PSB', roles: ['clerk'] }).key);
 });

@@ -66,7 +66,7 @@ export function guardDataFields(schema: GraphQLSchema, structural: ReadonlySet<s
  * finds) with the matrix fields' resolvers decided for one access instead of per field: a field
  * the access may read has its own resolver, or none for a plain property, which the compiled code
  * then reads directly; a field it may not read refuses, as the guard would. The compiled query is
- * for that access only (compiled-executor.ts keys it by `accessKey`); a request runs the code
+ * for that access only (compiled-executor.ts keys it by `Access.key`); a request runs the code
  * compiled for its own access. The guards are back in place before this returns, so graphql-js,
  * which runs on the same schema, always finds them. On the federated page this is a sixth of the
  * hub's CPU: thousands of guarded calls become property reads.
@@ -82,9 +82,6 @@ export function compileForAccess<T>(schema: GraphQLSchema, access: Access, compi
   }
 }
 
-/** What keys code compiled for an access: the department and roles it was decided from. */
-export const accessKey = (access: Access): string => `${access.dept}:${[...access.roles].sort().join(',')}`;
-
 /**
  * For the compiled executor: each request runs code compiled for its reader's access. A request
  * without a verified identity gets the guarded code (its root fields refuse it anyway).
@@ -95,6 +92,6 @@ export function accessVariants(schema: GraphQLSchema): (ctx: AppContext) => { ke
     // The identity's access, as the reader has it: not ctx.reader(), which would stop an operation
     // past its time limit before it read anything (`{ __typename }` reads nothing).
     const access = accessFor(ctx.user());
-    return { key: accessKey(access), compile: (compile) => compileForAccess(schema, access, compile) };
+    return { key: access.key, compile: (compile) => compileForAccess(schema, access, compile) };
   };
 }
