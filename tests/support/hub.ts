@@ -83,6 +83,13 @@ const instances = new WeakMap<TestHub, { database: { url: string; poolMax: numbe
  * instances behind one load balancer trust one issuer). Stop the joining instances first. With
  * `role` as well, the joining instance logs in as that database role (PostgreSQL only).
  */
+/** The database a test hub writes to, for a test that needs its own connection (a transaction held open beside the hub's). */
+export function databaseUrlOf(hub: TestHub): string {
+  const instance = instances.get(hub);
+  if (!instance) throw new Error('databaseUrlOf: not a hub started by startTestHub');
+  return instance.database.url;
+}
+
 export async function startTestHub(options: { today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string } } = {}): Promise<TestHub> {
   const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
   if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
