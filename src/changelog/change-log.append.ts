@@ -80,14 +80,47 @@ const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_
   RETURNING seq)
   SELECT pg_notify('${CHANGE_LOG_CHANNEL}', max(seq)::text) FROM appended HAVING count(*) > 0`;
 
+/** A large batch's entries, chained, with the bindings of the statement that appends them. */
+export interface ChainedBatch {
+  readonly chained: Chained;
+  readonly bindings: readonly unknown[];
+}
+
+/**
+ * Chains a large batch's entries to `head` and makes the bindings that append them, so that a
+ * writer can do both while the database runs its own statement (change-log.writer.ts).
+ */
+export function chainBatch(entries: readonly Unchained[], head: ChainHead | undefined): ChainedBatch {
+  const chained = chain(entries, head);
+  return { chained, bindings: arrayBindings(entries, chained) };
+}
+
 /** Appends a large batch's entries, chained to the head read under the lock (which is held), as typed arrays. */
-export async function appendArrays(em: EntityManager, entries: readonly Unchained[], chained: Chained): Promise<void> {
-  await executeInTransaction(em, INSERT_FROM_ARRAYS, arrayBindings(entries, chained));
+export async function appendArrays(em: EntityManager, batch: ChainedBatch): Promise<void> {
+  await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
+}
+
+/**
+ * One column of a batch as PostgreSQL's array literal (`{"a","b",NULL}`): knex would otherwise
+ * walk a thousand elements per column looking for undefined, and pg quote each one, on the
+ * statement's way out. Every text element is quoted, with `"` and `\` escaped, so any text is
+ * taken as it is; a null is NULL, a number its decimal.
+ */
+export function arrayLiteral(values: readonly (string | number | null)[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ',';
+    if (value === null) literal += 'NULL';
+    else if (typeof value === 'number') literal += String(value);
+    else literal += `"${value.includes('"') || value.includes('\\') ? value.replace(/["\\]/g, '\\$&') : value}"`;
+  }
+  return `${literal}}`;
 }
 
 /** The bindings of `INSERT_FROM_ARRAYS`: entries of one write (what the write shares is taken from its first). */
 function arrayBindings(entries: readonly Unchained[], { head, hashes }: Chained): unknown[] {
-  const column = <T>(pick: (entry: Unchained) => T) => entries.map(pick);
+  const column = (pick: (entry: Unchained) => string | number | null) => arrayLiteral(entries.map(pick));
   const { actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey } = entries[0];
   return [
     head ? head.seq : '0',
@@ -100,9 +133,9 @@ function arrayBindings(entries: readonly Unchained[], { head, hashes }: Chained)
     column((e) => e.hukouRegion),
     column((e) => e.residenceRegion),
     column((e) => e.version),
-    JSON.stringify(column((e) => e.changes)),
-    [head?.hash ?? GENESIS_HASH, ...hashes.slice(0, -1)],
-    hashes,
+    JSON.stringify(entries.map((e) => e.changes)),
+    arrayLiteral([head?.hash ?? GENESIS_HASH, ...hashes.slice(0, -1)]),
+    arrayLiteral(hashes),
   ];
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
 import {
-  appendArrays, appendChainedInDatabase, chain, type Chained, type ChainHead, executeInTransaction, lockChainAndReadHead, sameHead, type Unchained,
+  appendArrays, appendChainedInDatabase, chainBatch, type ChainedBatch, type ChainHead, executeInTransaction, lockChainAndReadHead, sameHead, type Unchained,
 } from './change-log.append';
 import type { StoredEntry } from './hash-chain';
 
@@ -45,15 +45,23 @@ export interface LoggedChange {
 
 export type ChildRegions = Map<string, { hukou: string; residence: string }>;
 
-type Draft = Omit<StoredEntry, 'seq' | 'prevHash' | 'hukouRegion' | 'residenceRegion'> & { region?: string };
+/** An entry whose regions are still to be filled in (from its child's, or its own region when it has no child). */
+interface Draft {
+  readonly entry: Unchained;
+  readonly ownRegion: string | undefined;
+}
 
 function plain(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   return value ?? null;
 }
 
-/** The entry of one change, without its place in the chain; null for an UPDATE that changed no logged field. */
-function draftOf(change: LoggedChange, write: WriteContext, at: Date): Draft | null {
+/**
+ * The entry of one change, without its place in the chain and with its regions left blank; null
+ * for an UPDATE that changed no logged field. `actorRoles` is the write's copy of the actor's roles,
+ * shared by its entries.
+ */
+function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles: string[]): Draft | null {
   const { operation } = change;
   const logged = loggedEntity(change.entityName);
   if (!logged) throw new Error(`change log: no entry kind for ${change.entityName} ${operation}`);
@@ -64,22 +72,23 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date): Draft | n
     const now = operation === 'DELETE' ? null : plain(entity[field]);
     if (operation === 'UPDATE' && !(field in change.payload)) continue;
     if (operation === 'CREATE' && now === null) continue;
-    if (JSON.stringify(old) !== JSON.stringify(now)) changes[field] = { before: old, after: now };
+    if (old !== now && JSON.stringify(old) !== JSON.stringify(now)) changes[field] = { before: old, after: now };
   }
   if (operation === 'UPDATE' && Object.keys(changes).length === 0) return null;
   const version = typeof entity.version === 'number' ? (operation === 'UPDATE' ? (before.version as number) + 1 : entity.version) : operation === 'CREATE' ? 1 : null;
   const { identity } = write.actor;
-  return {
+  const entry: Unchained = {
     at,
     actorSub: identity.sub,
     actorDept: identity.dept,
     actorRegion: identity.region,
-    actorRoles: [...identity.roles],
+    actorRoles,
     operation,
     entity: logged.type,
     entityId: change.entityId,
     childId: logged.childIdOf(entity) as string,
-    region: logged.regionOf?.(entity),
+    hukouRegion: '',
+    residenceRegion: '',
     version,
     changes,
     mutation: write.operation,
@@ -87,14 +96,15 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date): Draft | n
     requestId: write.actor.requestId,
     idempotencyKey: write.idempotencyKey,
   };
+  return { entry, ownRegion: logged.regionOf?.(entity) };
 }
 
 /** The entries of a transaction, recorded as its changes are made and appended when it commits. */
 interface Pending {
   readonly write: WriteContext;
   readonly entries: Unchained[];
-  /** A large batch's entries chained early, on a guess at the head (see `appendChangeLog`). */
-  prepared: Chained | null;
+  /** A large batch's entries chained early, on a guess at the head, with their statement's bindings (see `appendChangeLog`). */
+  prepared: ChainedBatch | null;
 }
 
 const pendingEntries = new WeakMap<EntityManager, Pending>();
@@ -159,29 +169,24 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
   // A statement the caller has just started goes out first (its sending takes a few turns of the
   // event loop's queue): a large batch's entries are then made while the database runs it.
   if (changes.length > SMALL) await new Promise((resolve) => setImmediate(resolve));
+  const actorRoles = [...write.actor.identity.roles];
   const drafts: Draft[] = [];
   for (const change of changes) {
-    const draft = draftOf(change, write, at);
+    const draft = draftOf(change, write, at, actorRoles);
     if (draft) drafts.push(draft);
   }
   if (drafts.length === 0) return;
-  const regions = await regionsFromDatabase(em, [...new Set(drafts.filter((d) => d.childId).map((d) => d.childId))], knownRegions);
+  const regions = await regionsFromDatabase(em, [...new Set(drafts.filter((d) => d.entry.childId).map((d) => d.entry.childId))], knownRegions);
+  for (const { entry, ownRegion } of drafts) {
+    const region = entry.childId ? regions.get(entry.childId) : ownRegion ? { hukou: ownRegion, residence: ownRegion } : undefined;
+    if (!region) throw new Error(`change log: no region for ${entry.entity} ${entry.entityId}`);
+    entry.hukouRegion = region.hukou;
+    entry.residenceRegion = region.residence;
+  }
   if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null }));
-  const from = pending.entries.length;
-  for (const { region: ownRegion, ...draft } of drafts) {
-    const region = draft.childId ? regions.get(draft.childId) : ownRegion ? { hukou: ownRegion, residence: ownRegion } : undefined;
-    if (!region) throw new Error(`change log: no region for ${draft.entity} ${draft.entityId}`);
-    pending.entries.push({ ...draft, hukouRegion: region.hukou, residenceRegion: region.residence });
-  }
-  if (pending.entries.length > SMALL) {
-    const { prepared } = pending;
-    if (prepared && from > 0) {
-      const more = chain(pending.entries.slice(from), prepared.tail);
-      pending.prepared = { head: prepared.head, hashes: [...prepared.hashes, ...more.hashes], tail: more.tail };
-    } else {
-      pending.prepared = chain(pending.entries, lastHeads.get(em.config));
-    }
-  }
+  const guess = pending.prepared?.chained.head ?? lastHeads.get(em.config);
+  for (const { entry } of drafts) pending.entries.push(entry);
+  if (pending.entries.length > SMALL) pending.prepared = chainBatch(pending.entries, guess);
 }
 
 /**
@@ -201,7 +206,7 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
     return;
   }
   const head = await lockChainAndReadHead(em);
-  const chained = pending.prepared && sameHead(pending.prepared.head, head) ? pending.prepared : chain(entries, head);
-  lastHeads.set(em.config, chained.tail);
-  await appendArrays(em, entries, chained);
+  const batch = pending.prepared && sameHead(pending.prepared.chained.head, head) ? pending.prepared : chainBatch(entries, head);
+  lastHeads.set(em.config, batch.chained.tail);
+  await appendArrays(em, batch);
 }

@@ -28,7 +28,9 @@ export async function forkBench<Ready>(
 ): Promise<Forked<Ready>> {
   const child = fork(path.join(__dirname, script), [], {
     execArgv: options.execArgv ?? [],
-    env: { ...process.env, ...options.env },
+    // As the README deploys the hub: graphql-js, Apollo and others check NODE_ENV when they load
+    // (graphql-js's every type check looks for a second copy of itself unless it is production).
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

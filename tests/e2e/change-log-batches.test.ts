@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
-import { CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
+import { arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
 import { appendChangeLog, CHAIN_LOCK, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
 
@@ -136,6 +136,19 @@ describe('large batches', () => {
     expect(await hub.sql('SELECT 1 FROM edu.education_record WHERE child_id = ANY($1::uuid[])', [ids])).toHaveLength(0);
     expect(await headSeq()).toBe(before);
     await verified();
+  });
+});
+
+describe('the columns of a large batch, as array literals', () => {
+  it('are read back by PostgreSQL element for element, whatever the text', async () => {
+    const texts = [...ODD_TEXT, ODD_TEXT, 'NULL', 'null', '', ' ', '"', '\\', '\\"', '{}', '{a,b}', ',', 'a b', '\'', '张三', '😀', '2026-10-15T08:00:00.000Z', 'f'.repeat(64)];
+    const [{ back }] = await hub.sql<{ back: string[] }>('SELECT $1::text[] AS back', [arrayLiteral(texts)]);
+    expect(back).toEqual(texts);
+    const [{ mixed, versions }] = await hub.sql<{ mixed: Array<string | null>; versions: Array<number | null> }>(
+      'SELECT $1::text[] AS mixed, $2::integer[] AS versions', [arrayLiteral(['a', null, 'NULL']), arrayLiteral([1, null, -3, 0])]);
+    expect(mixed).toEqual(['a', null, 'NULL']);
+    expect(versions).toEqual([1, null, -3, 0]);
+    expect((await hub.sql<{ n: number }>('SELECT cardinality($1::text[]) AS n', [arrayLiteral([])]))[0].n).toBe(0);
   });
 });
 
