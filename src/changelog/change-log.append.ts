@@ -33,7 +33,7 @@ export type ChainHead = { readonly seq: string; readonly hash: string };
 export type Unchained = Omit<StoredEntry, 'seq' | 'prevHash'>;
 
 /** Entries chained to a head: their hashes, and the head they leave. */
-export interface Chained {
+interface Chained {
   readonly head: ChainHead | undefined;
   readonly hashes: string[];
   readonly tail: ChainHead;
@@ -44,7 +44,7 @@ const LOG_COLUMNS = `seq, at, actor_sub, actor_dept, actor_region, actor_roles, 
   hukou_region, residence_region, version, changes, mutation, reason, request_id, idempotency_key, prev_hash, hash`;
 
 /** Hashes entries in order after `head`. */
-export function chain(entries: readonly Unchained[], head: ChainHead | undefined): Chained {
+function chain(entries: readonly Unchained[], head: ChainHead | undefined): Chained {
   let seq = head ? Number(head.seq) : 0;
   let prevHash: string = head ? head.hash : GENESIS_HASH;
   const hashes = entries.map((entry) => {
@@ -173,9 +173,9 @@ const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u
  * writes one WAL record of its own (a transactional logical message, which nothing decodes), and
  * ends it with a synchronous COMMIT, in the same message (`committedByMessage` spares the ORM's
  * own). WAL is flushed in order, so when that COMMIT returns the write's commit, written before, is
- * on disk too: the write is answered only once it is durable,
- * as before, but the flushes of concurrent writers, now outside the lock, are shared (group
- * commit) instead of taken one after another. A crash before the flush loses the write, which was
+ * on disk too: the write is answered only once it is durable, as before, but the flushes of
+ * concurrent writers, now outside the lock, are shared (group commit) instead of taken one after
+ * another. A crash before the flush loses the write, which was
  * not answered, and everything appended after it, whose commits come later in the WAL: the chain
  * that survives is a prefix of the one written. Until the flush, a reader may see the write; any
  * writer that reads it commits after it in the WAL, so nothing durable can depend on it.
