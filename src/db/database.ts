@@ -11,6 +11,8 @@ export interface Database {
   readonly description: string;
   readonly orm: MikroORM;
   readonly sql: Sql;
+  /** What the operator should know about this open (a stale lock replaced), for the start-up log. */
+  readonly warnings: readonly string[];
   /** Applied at open; names of the migrations this open applied. */
   readonly appliedMigrations: readonly string[];
   close(): Promise<void>;
@@ -59,7 +61,11 @@ export async function openDatabase(config: Config, onQuery: QueryListener, optio
   }
   return {
     kind,
-    description: kind === 'pglite' ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')} (served on ${url})` : redact(url),
+    // The socket's path is no secret (its directory is), but the line names no connection string to try.
+    description: kind === 'pglite' ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')} (this process's alone; a socket only its user may open)` : redact(url),
+    warnings: embedded?.replacedLock
+      ? [`the embedded database was not closed cleanly: process ${embedded.replacedLock.pid} (${embedded.replacedLock.command}, since ${embedded.replacedLock.since}) held it and is gone; its lock was replaced`]
+      : [],
     orm,
     sql: new Sql(orm, onQuery),
     appliedMigrations,
