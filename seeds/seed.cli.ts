@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '../src/config';
 import { Clock } from '../src/core/clock';
+import { EmbeddedDatabaseInUseError } from '../src/db/data-dir-lock';
 import { openDatabase, type Database } from '../src/db/database';
 import { regions } from '../src/regions/region.registry';
 import { seedChildren } from './generator';
@@ -102,5 +103,6 @@ main().catch((error: unknown) => {
     process.exit(2);
   }
   process.stderr.write(`\nseed failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof EmbeddedDatabaseInUseError) process.stderr.write('Seeding needs the embedded database to itself: stop the hub, seed, then start it again.\n');
   process.exit(1);
 });

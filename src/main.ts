@@ -23,9 +23,11 @@ async function main(): Promise<void> {
       ? `  demo token: npm run token -- --dept EDU --region 350102 --roles clerk   (or pick a demo identity in the explorer)`
       : `  tokens: from ${config.jwt.jwksUrl ?? config.jwt.publicKeyFile} (iss ${config.jwt.issuer}, aud ${config.jwt.audience})`,
     `  health: ${server.url}/healthz  ready: ${server.url}/readyz  metrics: ${server.url}/metrics`,
+    `  process ${process.pid}: stop it with Ctrl-C or kill ${process.pid} (SIGTERM finishes the requests in flight)`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
+  for (const warning of server.db.warnings) logger.warn(warning);
   logger.info({ url: server.url, database: server.db.kind }, 'listening');
 
   let stopping = false;

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { EmbeddedDatabaseInUseError } from '../db/data-dir-lock';
 import { openDatabase } from '../db/database';
 import { verifyChain } from './change-log.verify';
 
@@ -22,5 +23,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   process.stderr.write(`verify-log: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof EmbeddedDatabaseInUseError) process.stderr.write('While the hub runs, ask it instead: the verifyChangeLog query, with a supervisor\'s token.\n');
   process.exit(2);
 });

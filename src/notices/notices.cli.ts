@@ -2,6 +2,7 @@ import { DEPARTMENT_NAMES, DEPARTMENTS, type Identity } from '../auth/identity';
 import { loadConfig } from '../config';
 import { Clock } from '../core/clock';
 import { AppError } from '../core/errors';
+import { EmbeddedDatabaseInUseError } from '../db/data-dir-lock';
 import { openDatabase } from '../db/database';
 import { regions } from '../regions/region.registry';
 import { allRecipients } from './notice.content';
@@ -95,6 +96,11 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error) => {
+      if (error instanceof EmbeddedDatabaseInUseError) {
+        process.stderr.write(`notices: ${error.message}\nWhile the hub runs, issue the month through it instead: the issueMonthlyNotices(period) mutation, with a provincial supervisor's token.\n`);
+        process.exitCode = 1;
+        return;
+      }
       process.stderr.write(`notices: ${error instanceof AppError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
       process.exitCode = 1;
     },
