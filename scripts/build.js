@@ -68,5 +68,7 @@ if (status !== 0) {
   say('build: the TypeScript sources have errors (above); dist/ was not brought up to date');
   process.exit(1);
 }
-fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+// Stamped with the time the check began, so that a source saved while tsc ran counts as newer.
+fs.writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
+fs.utimesSync(STAMP, new Date(started), new Date(started));
 say(built ? `build: dist/ compiled in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'build: dist/ is up to date');
