@@ -2,7 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, R
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ForbiddenError } from '../core/errors';
 import type { AppContext } from '../services';
-import { toNoticeType } from './notice.view';
+import { toNoticeChildType, toNoticeType } from './notice.view';
 import { ExchangeNoticeConnection, ExchangeNoticeFilter, ExchangeNoticeType, NoticeEntriesType, NoticeVerificationType } from './notice.type';
 
 @ObjectType('IssuedNotices', { description: '发布结果 Result of issuing a month', simpleResolvers: true })
@@ -48,8 +48,10 @@ export class NoticeResolver {
   ): Promise<NoticeEntriesType> {
     const page = await ctx.services.notices.entries(ctx.reader(), notice.row, first, after);
     const cursor = (seq: number) => ctx.services.changeLog.cursor({ seq } as never);
+    const children = await ctx.services.notices.children(ctx.reader(), page.entries.map((e) => e.childId));
     return {
       nodes: page.entries,
+      children: [...children.values()].map(toNoticeChildType),
       pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.entries[0] ? cursor(page.entries[0].seq) : null, endCursor: page.entries.at(-1) ? cursor(page.entries.at(-1)!.seq) : null },
     };
   }

@@ -10,6 +10,7 @@ import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from 
 import { type Actor, runWrite } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
+import { type NoticeChild, noticeChildren } from './notice.children';
 import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
 import { NoticeIssue } from './notice.issue';
@@ -139,6 +140,11 @@ export class NoticeService {
       if (entries.length > first) break;
     }
     return { entries: entries.slice(0, first), hasNextPage: entries.length > first };
+  }
+
+  /** The children `childIds` name, as the reader may see them now (see notice.children.ts). */
+  children(reader: Reader, childIds: ReadonlyArray<string | null>): Promise<Map<string, NoticeChild>> {
+    return noticeChildren(this.sql, reader, childIds);
   }
 
   /** The notice's entries in order, streamed in batches: a notice of any size never sits in memory. */

@@ -48,10 +48,35 @@ export class NoticeVerificationType {
   chainHeadOk!: boolean;
 }
 
+@ObjectType('NoticeChild', {
+  description: '条目所涉儿童，按您当前的权限与辖区显示（姓名可能打码；已不在您辖区的儿童不列出）；不属于通报冻结的内容 '
+    + 'A child the entries name, as your permissions and region show it now (the name may be masked; a child no longer in your region is left out); not part of the frozen notice',
+  simpleResolvers: true,
+})
+export class NoticeChildType {
+  @Field(() => ID, { description: '儿童编号 Child id' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: '姓名（按权限全名或打码如 张*；无权时为空）Name, full or masked (张*) as your permissions say; null when you may not read it' })
+  name!: string | null;
+
+  @Field(() => RegionType, { nullable: true, description: '户籍地县区（无权时为空）Hukou county; null when you may not read it' })
+  hukouRegion!: RegionType | null;
+
+  @Field(() => RegionType, { nullable: true, description: '居住地县区（无权时为空）Residence county; null when you may not read it' })
+  residenceRegion!: RegionType | null;
+
+  @Field(() => String, { nullable: true, description: '学校（无教育记录或无权时为空）School; null without an education record or when you may not read it' })
+  schoolName!: string | null;
+}
+
 @ObjectType('NoticeEntries', { description: '通报条目（游标分页）A page of a notice\'s entries', simpleResolvers: true })
 export class NoticeEntriesType {
   @Field(() => [ChangeLogEntryType], { description: '条目 Entries' })
   nodes!: ChangeLogEntryType[];
+
+  @Field(() => [NoticeChildType], { description: '本页条目所涉、您可查看的儿童（按编号对应条目的 childId）The children this page\'s entries name that you may see, matched to entries by childId' })
+  children!: NoticeChildType[];
 
   @Field(() => PageInfo, { description: '分页信息 Page information' })
   pageInfo!: PageInfo;
