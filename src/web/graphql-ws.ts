@@ -8,12 +8,13 @@ import type { Identity } from '../auth/identity';
 import type { TokenVerifier } from '../auth/tokens';
 import type { Clock } from '../core/clock';
 import { RequestContext } from '../core/context';
-import { UnauthenticatedError } from '../core/errors';
+import { BadUserInputError, UnauthenticatedError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Database } from '../db/database';
 import { securedSchema } from '../schema';
 import type { AppContext, Services } from '../services';
 import { formatError } from './apollo';
+import { inputTextProblems } from './input-text';
 
 /** Subscriptions carry a few hundred bytes from the client; anything much larger is not ours. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -86,6 +87,8 @@ export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
         if (operation.operation !== 'subscription') {
           return errors('WebSocket 只用于订阅；查询与变更请用 HTTP (only subscriptions over WebSocket; send queries and mutations over HTTP)', 'BAD_REQUEST');
         }
+        const badText = inputTextProblems(schema, document, operation, payload.variables ?? undefined);
+        if (badText.length) return [new BadUserInputError(badText)];
         const contextValue: AppContext = new RequestContext<Services>(`ws-${randomUUID()}`, identity, null, db, clock, services);
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
