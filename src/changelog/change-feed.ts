@@ -45,6 +45,11 @@ class Selection {
     this.counties = reader.counties ? new Set(reader.counties) : null;
   }
 
+  /** The same filter for the reader as it is now: itself while the reader has not changed. */
+  withReader(reader: Reader): Selection {
+    return reader === this.reader ? this : new Selection(reader, this.filter);
+  }
+
   matches(row: Row): boolean {
     return (
       this.types.has(row.entity) &&
@@ -99,10 +104,12 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
 
   constructor(
     private readonly feed: ChangeFeed,
-    private readonly selection: Selection,
+    private selection: Selection,
     /** The last sequence number considered (delivered or not visible). */
     private cursor: number,
     private readingLog: boolean,
+    /** The subscriber's reader at the moment of a delivery: it throws once the subscriber's token has expired. */
+    private readonly readerNow: () => Reader,
   ) {}
 
   /** Rows the instance has just read from the log, in sequence order. */
@@ -122,7 +129,18 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
       if (this.done) return { done: true, value: undefined };
       const row = this.ready.shift();
       if (row) {
-        const entry = projectEntry(row, this.selection.reader);
+        // Every delivery is judged, scope and projection, with the subscriber's rights as they are
+        // now, not as they were when it subscribed: past its token's expiry there are none.
+        let reader: Reader;
+        try {
+          reader = this.readerNow();
+        } catch (error) {
+          this.close();
+          throw error;
+        }
+        this.selection = this.selection.withReader(reader);
+        if (!this.selection.matches(row)) continue;
+        const entry = projectEntry(row, reader);
         if (entry) return { done: false, value: entry };
         continue;
       }
@@ -222,8 +240,13 @@ export class ChangeFeed {
     private readonly logger?: Logger,
   ) {}
 
-  /** A new subscriber: entries after `afterSeq` (or, without it, from now on) that `reader` may see and `filter` selects. */
-  async subscribe(reader: Reader, filter: ChangeFeedFilterValues | null | undefined, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
+  /**
+   * A new subscriber: entries after `afterSeq` (or, without it, from now on) that the reader may
+   * see and `filter` selects. Given as a function, the reader is asked again at every delivery.
+   */
+  async subscribe(readerAt: Reader | (() => Reader), filter: ChangeFeedFilterValues | null | undefined, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
+    const readerNow = typeof readerAt === 'function' ? readerAt : () => readerAt;
+    const reader = readerNow();
     if (afterSeq !== null && afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) {
       throw BadUserInputError.one('afterSeq', '应为非负整数 (must be a non-negative integer)');
     }
@@ -241,7 +264,7 @@ export class ChangeFeed {
       }
       // Attached while no read is running: every entry above lastSeq will be fanned out to it.
       const from = afterSeq ?? this.lastSeq;
-      const subscription = new FeedSubscription(this, selection, from, from < this.lastSeq);
+      const subscription = new FeedSubscription(this, selection, from, from < this.lastSeq, readerNow);
       this.subscriptions.add(subscription);
       this.updatePolling();
       return subscription;

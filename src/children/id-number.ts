@@ -27,10 +27,19 @@ export interface ParsedIdNumber {
   readonly gender: 'MALE' | 'FEMALE';
 }
 
-/** Why `value` is not a valid ID-card number, or null when it is. */
+/**
+ * The number as it is stored: a final check character `x` in upper case, as it is printed on the
+ * card. Every place that accepts an ID number (registration, `childByIdNumber`) passes it through
+ * here first, so a number typed with a lower-case `x` finds the child it names.
+ */
+export function normaliseIdNumber(value: string): string {
+  return value.length === 18 && value[17] === 'x' ? `${value.slice(0, 17)}X` : value;
+}
+
+/** Why `value` is not a valid ID-card number (once normalised), or null when it is. */
 export function idNumberProblem(value: string): string | null {
   if (!/^\d{17}[\dX]$/.test(value)) {
-    return '身份证号应为18位，末位可为数字或大写X (must be 17 digits and a digit or upper-case X)';
+    return '身份证号应为18位，末位可为数字或X (must be 17 digits and a digit or X)';
   }
   if (!PROVINCE_PREFIXES.has(value.slice(0, 2))) {
     return `身份证号地址码无效 (unknown province code ${value.slice(0, 2)})`;

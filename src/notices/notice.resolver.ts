@@ -63,7 +63,7 @@ export class NoticeResolver {
   }
 
   @Mutation(() => IssuedNotices, { description: '发布某月全部交换通报（省级督导），重复发布返回原通报 Issue every notice of a month (provincial supervisors); issuing again returns the notices already issued' })
-  async issueMonthlyNotices(@Arg('period', () => String, { description: '月份 YYYY-MM' }) period: string, @Ctx() ctx: AppContext): Promise<IssuedNotices> {
+  async issueMonthlyNotices(@Arg('period', () => String, { description: '已结束的月份 YYYY-MM（中国标准时间）A month that has ended, YYYY-MM (China Standard Time)' }) period: string, @Ctx() ctx: AppContext): Promise<IssuedNotices> {
     const identity = ctx.user();
     if (!identity.roles.includes('supervisor') || identity.region !== '350000') {
       throw new ForbiddenError('只有省级督导可以发布月度通报 (only provincial supervisors issue the monthly notices)');

@@ -8,12 +8,14 @@ import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
+import type { Clock } from '../core/clock';
 import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
 import { type NoticeChild, noticeChildren } from './notice.children';
 import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
 import { NoticeIssue } from './notice.issue';
+import { checkPeriod } from './notice.period';
 
 export const ISSUE_LOCK = 727_100_002;
 /** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
@@ -33,15 +35,16 @@ export interface NoticeFilter { period?: string; dept?: string; region?: string;
 
 /** Monthly exchange notices: issued from the change log, read and acknowledged by liaisons. */
 export class NoticeService {
-  constructor(private readonly orm: MikroORM, private readonly sql: Sql) {}
+  constructor(private readonly orm: MikroORM, private readonly sql: Sql, private readonly clock: Clock) {}
 
   /**
    * Issues every recipient's notice for a month, in one pass over the log. Each notice covers the
    * entries after the recipient's previous notice up to the chain head now, so consecutive notices
-   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued.
+   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
+   * a month that has not ended yet (China Standard Time) is refused.
    */
   async issue(issuer: Identity, period: string): Promise<{ notices: NoticeRow[]; issuedNow: boolean }> {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw BadUserInputError.one('period', '应为 YYYY-MM (must be YYYY-MM)');
+    checkPeriod(period, this.clock.today());
     const issuedNow = await this.orm.em.fork().transactional(async (em) => {
       await em.execute('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK]);
       const existing = await em.execute(`SELECT count(*)::int AS n, max(period) AS latest FROM hub.exchange_notice`);

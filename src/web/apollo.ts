@@ -11,6 +11,7 @@ import type { AppContext } from '../services';
 import { compiledExecutorGateway } from './compiled-executor';
 import { accessVariants } from '../permissions/field-guard';
 import type { Metrics } from './metrics';
+import { inputTextPlugin } from './input-text';
 import { queryLimitRules, querySafetyPlugin, safetyErrorOf } from './query-safety';
 
 export { HeaderMap };
@@ -110,6 +111,7 @@ export function createApollo(config: Config, metrics: Metrics, logger: Logger): 
     plugins: [
       // Cache control would wrap every resolver (willResolveField); the hub sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' })],
+      requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' }),
+      inputTextPlugin],
   });
 }

@@ -44,7 +44,7 @@ const rowSeqs = () => page.$$eval('#lx-entries tbody tr[data-seq]', (rows) => ro
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // Development mode: the page offers the demo identities, signed by the test's key.
-  hub = await startTestHub({ env: { NODE_ENV: 'development' } });
+  hub = await startTestHub({ today: '2026-12-01', env: { NODE_ENV: 'development' } });
   for (const [name, dept, region, roles] of [
     ['psb', 'PSB', '350100', 'clerk'], ['edu', 'EDU', '350102', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['province', 'EDU', '350000', 'supervisor'], ['psbLiaison', 'PSB', '350102', 'liaison'],

@@ -89,7 +89,7 @@ const sheetRows = (sheet: ExcelJS.Worksheet, from: number) => {
 };
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ today: '2026-11-02' });
   for (const [name, dept, region, roles] of [
     ['psb', 'PSB', '350100', 'clerk'], ['edu', 'EDU', '350102', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['eduLiaison', 'EDU', '350102', 'liaison'], ['civilLiaison', 'CIVIL', '350102', 'liaison'], ['psbLiaison', 'PSB', '350102', 'liaison'],
