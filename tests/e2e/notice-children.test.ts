@@ -48,7 +48,7 @@ async function download(path: string, token: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ today: '2026-11-02' });
   for (const [name, dept, region, role] of [
     ['psb', 'PSB', '350100', 'clerk'], ['edu', 'EDU', '350102', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['eduLiaison', 'EDU', '350102', 'liaison'], ['province', 'EDU', '350000', 'supervisor'], ['fuzhou', 'EDU', '350100', 'supervisor'],
