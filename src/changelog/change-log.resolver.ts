@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import { ChildView } from '../children/child.type';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { BadUserInputError } from '../core/errors';
-import type { AppContext } from '../services';
+import type { AppContext } from './change-log.context';
 import { ChainVerificationType, ChangeLogConnection, ChangeLogEntryType, ChangeLogFilter } from './change-log.type';
 
 @Resolver(() => ChildView)
