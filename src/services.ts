@@ -5,7 +5,7 @@ import { ChildService } from './children/child.service';
 import { SectionService } from './departments/section.service';
 import { ChangeLogService } from './changelog/change-log.service';
 import { ChangeFeed } from './changelog/change-feed';
-import { AsOfService } from './changelog/as-of.service';
+import { AsOfService } from './as-of/as-of.service';
 import type { Logger } from './core/logger';
 import { SensitiveReadService } from './audit/sensitive-read.service';
 import { NoticeService } from './notices/notice.service';
