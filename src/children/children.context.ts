@@ -1,3 +1,4 @@
+import type { ChangeLogService } from '../changelog/change-log.service';
 import type { Reader, RequestContext } from '../core/context';
 import type { ChildService } from './child.service';
 import type { ChildView } from './child.type';
@@ -7,5 +8,5 @@ export interface ChildAsOf {
   child(reader: Reader, childId: string, asOf: Date): Promise<ChildView | null>;
 }
 
-/** The request as the children's resolvers see it: their service, and the as-of read by its interface only. */
-export type AppContext = RequestContext<{ readonly children: ChildService; readonly asOf: ChildAsOf }>;
+/** The request as the children's resolvers see it: their services, and the as-of read by its interface only. */
+export type AppContext = RequestContext<{ readonly children: ChildService; readonly asOf: ChildAsOf; readonly changeLog: ChangeLogService }>;
