@@ -4,7 +4,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { MeResolver } from './auth/me.resolver';
 import { ChildResolver } from './children/child.resolver';
 import { ChildChangesResolver } from './children/child-changes.resolver';
-import { SECTION_RESOLVERS } from './departments/sections';
+import { SECTION_RESOLVERS } from './departments/section.resolvers';
 import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { ChangeLogResolver } from './changelog/change-log.resolver';
