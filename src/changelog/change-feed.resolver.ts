@@ -1,5 +1,5 @@
 import { Arg, Int, type PubSub, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { AppContext } from './change-log.context';
 import { ChangeFeedFilter } from './change-feed.input';
 import { ChangeLogEntryType } from './change-log.type';
 

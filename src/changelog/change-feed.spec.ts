@@ -1,6 +1,10 @@
 import { type Reader, readerFor } from '../core/context';
 import type { Database } from '../db/database';
 import { ChangeFeed } from './change-feed';
+import { registerModules } from '../app/modules';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 /**
  * The feed's bookkeeping against an in-memory log (the end-to-end tests cover the real thing):

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { isDepartment } from '../auth/identity';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Logger } from '../core/logger';

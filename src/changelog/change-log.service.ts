@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { isDepartment } from '../auth/identity';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import { MAX_BATCH } from '../children/child.service';
 import type { RequestContext } from '../core/context';
 import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';

@@ -1,5 +1,9 @@
+import { registerModules } from '../app/modules';
 import { csvCell, csvLine } from './notice.export';
 import { childCells, chinaTime, displayValue, entryRows } from './notice.rows';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 describe('CSV cells (RFC 4180)', () => {
   it('quotes commas, quotes and line breaks, and nothing else', () => {

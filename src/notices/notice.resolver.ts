@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ForbiddenError } from '../core/errors';
-import type { AppContext } from '../services';
+import type { AppContext } from './notice.context';
 import { toNoticeChildType, toNoticeType } from './notice.view';
 import { ExchangeNoticeConnection, ExchangeNoticeFilter, ExchangeNoticeType, NoticeEntriesType, NoticeVerificationType } from './notice.type';
 

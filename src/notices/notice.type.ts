@@ -1,19 +1,10 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ChangeLogEntryType } from '../changelog/change-log.type';
 import { PageInfo } from '../core/connection';
+import { NoticeCountType } from '../core/count.type';
 import { RegionType } from '../regions/region.type';
 
-@ObjectType('NoticeCount', { description: '一项计数 One count', simpleResolvers: true })
-export class NoticeCountType {
-  @Field(() => String, { description: '项目 What is counted' })
-  key!: string;
-
-  @Field(() => String, { description: '中文名称 Label' })
-  label!: string;
-
-  @Field(() => Int, { description: '数量 Count' })
-  count!: number;
-}
+export { NoticeCountType };
 
 @ObjectType('NoticeSummary', { description: '通报摘要（按接收部门权限计）Notice summary, counted over what the recipient may see', simpleResolvers: true })
 export class NoticeSummaryType {

@@ -7,6 +7,7 @@ import { regions } from '../regions/region.registry';
 import { allRecipients } from './notice.content';
 import { periodProblem } from './notice.period';
 import { type NoticeRow, NoticeService } from './notice.service';
+import { registerModules } from '../app/modules';
 
 /**
  * `npm run notices -- --period 2026-10` (or `--period previous`, the month before today in China
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
     throw error;
   }
   const started = Date.now();
+  registerModules();
   const db = await openDatabase(config, () => undefined);
   try {
     const { notices, issuedNow } = await new NoticeService(db.orm, db.sql, clock).issue(ISSUER, period);

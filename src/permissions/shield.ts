@@ -3,7 +3,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRuleFieldMap, IRuleTypeMap, ShieldRule } from 'graphql-shield/typings/types';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import { MATRIX } from './access';
 import { guardDataFields } from './field-guard';
 

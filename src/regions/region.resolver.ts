@@ -1,5 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import { regions } from './region.registry';
 import { RegionLevelEnum, RegionType } from './region.type';
 

@@ -23,6 +23,7 @@ import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
 import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
+import { registerModules } from '../app/modules';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -77,6 +78,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 
 /** Opens the database, builds the schema and serves HTTP: GraphQL, the explorer, health and metrics. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  registerModules();
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const clock = new Clock(config.today, config.caseDeadline);
