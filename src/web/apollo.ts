@@ -9,6 +9,7 @@ import { securedSchema } from '../schema';
 import { sensitiveReadAudit } from '../audit/sensitive-read.plugin';
 import type { AppContext } from '../services';
 import { compiledExecutorGateway } from './compiled-executor';
+import { enumInputError } from './enum-errors';
 import { accessVariants } from '../permissions/field-guard';
 import type { Metrics } from './metrics';
 import { queryLimitRules, querySafetyPlugin, safetyErrorOf } from './query-safety';
@@ -78,6 +79,8 @@ function observe(metrics: Metrics, logger: Logger): ApolloServerPlugin<AppContex
  * they are; anything else masked, so that no SQL, stack or internal detail leaves the server.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const aboutEnum = enumInputError(securedSchema(), formatted, error);
+  if (aboutEnum) return aboutEnum;
   const original = safetyErrorOf(error) ?? unwrapResolverError(error);
   const code = original instanceof AppError ? original.code : (formatted.extensions?.code as string | undefined);
   if (original instanceof AppError || (code && PASS_THROUGH_CODES.has(code))) {

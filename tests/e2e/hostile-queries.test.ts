@@ -441,7 +441,7 @@ describe('hostile queries', () => {
     // Suggestions are off outside development; the rest of the message stays.
     expect((await first('{ me { sube } }')).message).toBe('Cannot query field "sube" on type "Me".');
     expect((await first('query($s: [SchoolStatus!]) { children(filter: { schoolStatus: $s }) { totalCount } }', { s: ['ENROLLD'] })).message)
-      .toBe('Variable "$s" got invalid value "ENROLLD" at "s[0]"; Value "ENROLLD" does not exist in "SchoolStatus" enum.');
+      .toMatch(/^输入有误 Bad input: \$s\[0\]: "ENROLLD" 不是 SchoolStatus 的取值，可选：ENROLLED 在校 enrolled、.*\("ENROLLD" is not a SchoolStatus value; allowed: ENROLLED, /);
   });
 
   it('still answers an ordinary query correctly afterwards, and never failed internally', async () => {
