@@ -101,7 +101,7 @@ query MyChildren($after: String) {
 # Sections you may not see are null; some fields are masked for your role
 # 变量中的编号是演示数据中的一名儿童；可换成列表中的任一 id
 # The id in the variables is a child of the demo data; any id from a list will do
-# changes：该儿童的变更记录（最新在前）changes: the child's change history
+# changes：该儿童的变更记录（最新在前）The child's change history, newest first
 query ChildRecord($id: ID!) {
   child(id: $id) {
     id
@@ -120,6 +120,7 @@ query ChildRecord($id: ID!) {
     health { seriousIllness screenedOn }
     disability { disabilityType disabilityLevel }
     dropoutCases { id status reason openedOn closedOn notes }
+    changes(last: 10) { at actorDept operation entity changes { label before after } }
   }
 }
 `,
