@@ -69,6 +69,16 @@ async function pick(db: Database, where: string, count: number): Promise<string[
   return rows.map((r) => r.id);
 }
 
+/** An ID number no loaded child has (the loaded ones are drawn at random): the sequence's last digit odd for a boy. */
+async function freeIdNumber(db: Database, county: string, birthDate: string, gender: 'MALE' | 'FEMALE'): Promise<string> {
+  for (let sequence = gender === 'MALE' ? 301 : 300; sequence < 1000; sequence += 2) {
+    const idNumber = makeIdNumber(county, birthDate, sequence);
+    const [taken] = await db.sql.query('SELECT 1 FROM hub.child WHERE id_number = $1', [idNumber]);
+    if (!taken) return idNumber;
+  }
+  throw new Error(`demo history: no free ID number for ${county} ${birthDate}`);
+}
+
 /**
  * Writes the history into a database that holds the loaded demo children and no change-log entry.
  * Months: the three before the month of `today`. Returns the entries written.
@@ -87,15 +97,16 @@ export async function seedDemoHistory(db: Database, today: string): Promise<numb
     const early = workday(db, `${month}-08`);
     const late = workday(db, `${month}-22`);
     // Police register the month's newly found school-age children; education enrols them.
-    const newcomers = NEW_CHILDREN_IDS.slice(m * 2, m * 2 + 2).map((id, i): RegisterChildInput => {
+    const newcomers: RegisterChildInput[] = [];
+    for (const [i, id] of NEW_CHILDREN_IDS.slice(m * 2, m * 2 + 2).entries()) {
       const [name, gender] = NAMES[m * 2 + i];
       const birthDate = `${schoolYear(early.day) - 9 - i}-0${3 + m}-1${i + 1}`;
-      const id6 = id === DEMO_RECORD_CHILD_ID ? '350103' : '350102';
-      return {
-        id, name, gender, birthDate, idNumber: makeIdNumber(id6, birthDate, 300 + m * 10 + i * 2 + (gender === 'MALE' ? 1 : 0)),
-        hukouRegion: id6, residenceRegion: '350102', township: '350102001',
-      } as RegisterChildInput;
-    });
+      const county = id === DEMO_RECORD_CHILD_ID ? '350103' : '350102';
+      newcomers.push({
+        id, name, gender, birthDate, idNumber: await freeIdNumber(db, county, birthDate, gender),
+        hukouRegion: county, residenceRegion: '350102', township: '350102001',
+      } as RegisterChildInput);
+    }
     await early.children.register(early.as('demo-psb-clerk', '入户核查新发现适龄儿童 children found by the household check'), newcomers);
     await early.sections.upsert(early.as('demo-edu-clerk', '新登记儿童入学 newly registered children enrolled'), educationSection,
       newcomers.map((c, i) => ({ childId: c.id!, status: 'ENROLLED', stage: 'PRIMARY', grade: 3 + i, schoolName: '鼓楼区第二中心小学' })));
@@ -108,8 +119,10 @@ export async function seedDemoHistory(db: Database, today: string): Promise<numb
       await early.cases.transition(early.as('demo-edu-clerk', '已返校 back at school'), { caseId, status: 'RETURNED', expectedVersion: version, closedOn: early.day } as TransitionDropoutCaseInput);
     }
     // Civil affairs adds a child to the left-behind roster; health records a screening.
-    await late.sections.upsert(late.as('demo-civil-clerk', '留守儿童摸排 left-behind roster updated'), civilAffairsSection,
-      [{ childId: noCivilRecord[m], leftBehind: true, deFactoUnsupported: false, migrant: false, parentImprisoned: false, orphan: false, subsistenceAllowance: m === 2 }]);
+    if (m < noCivilRecord.length) {
+      await late.sections.upsert(late.as('demo-civil-clerk', '留守儿童摸排 left-behind roster updated'), civilAffairsSection,
+        [{ childId: noCivilRecord[m], leftBehind: true, deFactoUnsupported: false, migrant: false, parentImprisoned: false, orphan: false, subsistenceAllowance: m === 2 }]);
+    }
     if (m < noHealthRecord.length) {
       await late.sections.upsert(late.as('demo-health-clerk', '学生体检 school health screening'), healthSection,
         [{ childId: noHealthRecord[m], seriousIllness: false, diagnosisSummary: '体检未见异常', screenedOn: late.day }]);
