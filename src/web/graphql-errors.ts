@@ -92,3 +92,23 @@ export function enumInputError(schema: GraphQLSchema, formatted: GraphQLFormatte
     extensions: { code: 'BAD_USER_INPUT', problems: [{ path: where.path, reason }], allowedValues: allowed.map((v) => v.name) },
   };
 }
+
+/** Chinese labels for the refusals graphql-js and Apollo write in English only, by code. */
+const LABELS: Readonly<Record<string, string>> = {
+  GRAPHQL_PARSE_FAILED: '查询语法错误',
+  GRAPHQL_VALIDATION_FAILED: '查询无效 Invalid query:',
+  BAD_USER_INPUT: '输入有误 Bad input:',
+  BAD_REQUEST: '请求无效 Bad request:',
+  OPERATION_RESOLUTION_FAILURE: '无法确定要执行的操作 Cannot resolve the operation:',
+  PERSISTED_QUERY_NOT_FOUND: '未找到持久化查询',
+  PERSISTED_QUERY_NOT_SUPPORTED: '不支持持久化查询',
+};
+
+/**
+ * A message of graphql-js or Apollo (English only, naming the field, argument or variable) with a
+ * Chinese label for what kind of refusal it is; our own errors are bilingual already and kept.
+ */
+export function withChineseLabel(message: string, code: string | undefined): string {
+  const label = code ? LABELS[code] : undefined;
+  return label && !/\p{Script=Han}/u.test(message) ? `${label} ${message}` : message;
+}

@@ -78,3 +78,24 @@ describe('a value outside an enum', () => {
     expect(nested.message).toContain('LEFT_BEHIND');
   });
 });
+
+describe("graphql-js's and Apollo's own refusals", () => {
+  it.each([
+    ['an unknown field', '{ me { sube } }', {}, 'GRAPHQL_VALIDATION_FAILED', '查询无效', 'Cannot query field "sube" on type "Me".'],
+    ['an unknown argument', '{ children(frist: 10) { totalCount } }', {}, 'GRAPHQL_VALIDATION_FAILED', '查询无效', 'Unknown argument "frist"'],
+    ['a syntax error', '{ me { sub }', {}, 'GRAPHQL_PARSE_FAILED', '语法错误', 'Syntax Error'],
+    ['a variable of the wrong type', 'query($n: Int!) { children(first: $n) { totalCount } }', { n: 'ten' }, 'BAD_USER_INPUT', '输入有误', 'Variable "$n" got invalid value "ten"'],
+    ['a missing variable', 'query($n: Int!) { children(first: $n) { totalCount } }', {}, 'BAD_USER_INPUT', '输入有误', 'Variable "$n" of required type "Int!" was not provided.'],
+  ])('%s: in Chinese and English, the code and the English text as before', async (_name, query, variables, code, chinese, english) => {
+    const error = onlyError(await twice(query, variables));
+    expect(error.extensions.code).toBe(code);
+    expect(error.message).toContain(chinese);
+    expect(error.message).toContain(english);
+  });
+
+  it('keeps our own bilingual messages as they are, without a second Chinese label', async () => {
+    const error = onlyError(await twice('{ children(first: 1000) { totalCount } }', {}));
+    expect(error.extensions.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(/^输入有误 Bad input: first: /);
+  });
+});
