@@ -23,7 +23,6 @@ import { DEMO_RECORD_CHILD_ID } from '../src/web/explorer';
  * newcomer's change log, change feed, as-of reads and liaison page then have something to show.
  */
 
-
 const NEW_CHILDREN_IDS = [
   DEMO_RECORD_CHILD_ID,
   '0d3c5e1a-7b2f-4c6d-8e9a-2f4b6c8d0e12',
