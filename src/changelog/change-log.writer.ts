@@ -156,7 +156,7 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
   if (!pending && ![...em.getEventManager().getSubscribers()].some((s) => APPENDS_AT_COMMIT in s)) {
     throw new Error('change log: this ORM has no subscriber to append entries at commit');
   }
-  const at = new Date();
+  const at = write.actor.at ?? new Date();
   // A statement the caller has just started goes out first (its sending takes a few turns of the
   // event loop's queue): a large batch's entries are then made while the database runs it.
   if (changes.length > SMALL) await new Promise((resolve) => setImmediate(resolve));

@@ -9,6 +9,11 @@ export interface Actor {
   readonly requestId: string;
   /** Why, in the writer's words (an optional argument of every write). */
   readonly reason?: string | null;
+  /**
+   * When the change happened, for a history replayed in order into an empty log (the demo seed's
+   * past months). A request never sets it: its entries carry the time of the write.
+   */
+  readonly at?: Date;
 }
 
 /** What the change-log hook needs to know about the write a flush belongs to. */

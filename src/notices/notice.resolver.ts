@@ -27,11 +27,13 @@ export class NoticeResolver {
     @Arg('after', () => String, { nullable: true, description: '上一页的 endCursor' }) after?: string | null,
   ): Promise<ExchangeNoticeConnection> {
     const page = await ctx.services.notices.list(ctx.reader(), filter, first, after);
-    const last = page.rows.at(-1);
-    return {
-      nodes: page.rows.map(toNoticeType),
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.rows[0] ? ctx.services.notices.cursor(page.rows[0]) : null, endCursor: last ? ctx.services.notices.cursor(last) : null },
-    };
+    const edges = page.rows.map((row) => ({ cursor: ctx.services.notices.cursor(row), node: toNoticeType(row) }));
+    return Object.assign(new ExchangeNoticeConnection(), {
+      edges,
+      nodes: edges.map((edge) => edge.node),
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      count: page.count,
+    });
   }
 
   @Query(() => ExchangeNoticeType, { description: '一份交换通报 One exchange notice' })

@@ -99,7 +99,7 @@ export class NoticeService {
     throw new ForbiddenError('只有联络员和督导可以查看交换通报 (only liaisons and supervisors read exchange notices)');
   }
 
-  async list(reader: Reader, filter: NoticeFilter | undefined, first: number, after?: string | null): Promise<{ rows: NoticeRow[]; hasNextPage: boolean }> {
+  async list(reader: Reader, filter: NoticeFilter | undefined, first: number, after?: string | null): Promise<{ rows: NoticeRow[]; hasNextPage: boolean; count: () => Promise<number> }> {
     checkPageSize(first);
     const params: unknown[] = [];
     const where = [this.visibility(reader, params)];
@@ -112,10 +112,13 @@ export class NoticeService {
     if (f.region) where.push(`region = $${params.push(f.region)}`);
     if (f.acknowledged !== undefined && f.acknowledged !== null) where.push(f.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
     if (f.overdue) where.push(`acknowledged_at IS NULL AND issued_at < now() - interval '${OVERDUE_DAYS} days'`);
+    // The total counts every page's notices alike: the filters without the cursor.
+    const counted = { where: where.join(' AND '), params: [...params] };
+    const count = async () => (await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.exchange_notice WHERE ${counted.where}`, counted.params))[0].n;
     if (after) where.push(`number > $${params.push(decodeCursor('notice', after, /^[\d-]{7}\/\d{6}\/[A-Z]+$/))}`);
     const rows = await this.sql.query<NoticeRow>(
       `SELECT ${SELECT} FROM hub.exchange_notice WHERE ${where.join(' AND ')} ORDER BY number LIMIT $${params.push(first + 1)}`, params);
-    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first, count };
   }
 
   cursor(row: NoticeRow): string {

@@ -124,13 +124,33 @@ export class ExchangeNoticeType {
   row!: import('./notice.service').NoticeRow;
 }
 
-@ObjectType('ExchangeNoticeConnection', { description: '通报列表 A page of notices', simpleResolvers: true })
+@ObjectType('ExchangeNoticeEdge', { description: '通报列表的一项 One notice in a list', simpleResolvers: true })
+export class ExchangeNoticeEdge {
+  @Field(() => String, { description: '游标 Cursor' })
+  cursor!: string;
+
+  @Field(() => ExchangeNoticeType, { description: '通报 The notice' })
+  node!: ExchangeNoticeType;
+}
+
+@ObjectType('ExchangeNoticeConnection', { description: '通报列表（游标分页）A page of notices (cursor pagination)' })
 export class ExchangeNoticeConnection {
-  @Field(() => [ExchangeNoticeType], { description: '通报 Notices' })
+  @Field(() => [ExchangeNoticeEdge], { description: '本页各项 Items of this page' })
+  edges!: ExchangeNoticeEdge[];
+
+  @Field(() => [ExchangeNoticeType], { description: '通报（旧名，请用 edges）Notices (use edges)', deprecationReason: '请用 edges { node } Use edges { node }, as every other connection' })
   nodes!: ExchangeNoticeType[];
 
   @Field(() => PageInfo, { description: '分页信息 Page information' })
   pageInfo!: PageInfo;
+
+  /** Counted only when asked for: one more statement. */
+  @Field(() => Int, { description: '符合条件的通报总数 Total matching notices you may read' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
+
+  count!: () => Promise<number>;
 }
 
 @InputType({ description: '通报筛选 Notice filters' })

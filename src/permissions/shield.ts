@@ -17,7 +17,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
-  'ExchangeNotice', 'ExchangeNoticeConnection', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
+  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
 ]);

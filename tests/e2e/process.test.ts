@@ -32,7 +32,7 @@ it('starts, tells where it listens and which database it uses, answers, and stop
     await waitFor(() => /listening on (http:\/\/[\d.:]+)\/graphql/.test(output()), 60_000);
     const url = /listening on (http:\/\/[\d.:]+)\/graphql/.exec(output())![1];
     expect(output()).toMatch(target === 'postgresql' ? /database: PostgreSQL postgresql:\/\// : /database: embedded PGlite/);
-    expect(output()).toMatch(/npm run token/);
+    expect(output()).toMatch(/npm run -s token/);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
