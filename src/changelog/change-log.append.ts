@@ -182,6 +182,25 @@ const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u
  */
 const COMMIT_HERE = "SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'baoxue', 'durable'); COMMIT";
 
+/**
+ * ORMs (their configuration) whose small writes pause between their two commits, so that a crash
+ * test can kill PostgreSQL while entries are committed but not yet durable: only
+ * `openOrm({ crashTestDelayBetweenCommitsMs })` adds one, and only the benchmark's hub entry point
+ * (tests/bench/serve-hub.ts) passes that option. No setting or variable reaches it.
+ */
+const delayBetweenCommits = new WeakMap<object, number>();
+
+export function delayBetweenCommitsForCrashTest(ormConfig: object, ms: number): void {
+  if (!(Number.isInteger(ms) && ms > 0 && ms <= 10_000)) throw new Error(`crash-test delay between commits: ${ms} ms is not 1..10000`);
+  delayBetweenCommits.set(ormConfig, ms);
+}
+
+/** `COMMIT_HERE`, with the crash test's pause (outside both transactions, holding no lock) where its ORM has one. */
+function commitHere(em: EntityManager): string {
+  const pause = delayBetweenCommits.get(em.config);
+  return pause ? COMMIT_HERE.replace('COMMIT; BEGIN;', `COMMIT; SELECT pg_sleep(${pause / 1000}); BEGIN;`) : COMMIT_HERE;
+}
+
 /** The ORM's transaction context: a knex transaction, whose client sends its statements. */
 interface KnexTransaction {
   client: { query(connection: unknown, statement: unknown): Promise<unknown> };
@@ -218,7 +237,7 @@ export async function appendChainedInDatabase(em: EntityManager, entries: readon
     const [before, between, after] = canonicalAroundChain(entry);
     return { ...entry, at: entry.at.toISOString(), before, between, after };
   }));
-  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? COMMIT_HERE : ''}`);
+  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const appended = results[0].rows as ChainHead[];
   if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);

@@ -13,6 +13,7 @@ import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
 import { AssessmentEntity } from '../ledger/assessment.entity';
 import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
 import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
+import { delayBetweenCommitsForCrashTest } from '../changelog/change-log.append';
 import { markUnloggedForBenchmark } from '../changelog/change-log.writer';
 import { MIGRATIONS } from './migrations';
 
@@ -47,6 +48,13 @@ export interface OrmOptions {
    * hub, tests/bench/serve-hub.ts). The server never sets it, and no configuration can.
    */
   readonly benchmarkWithoutChangeLog?: boolean;
+  /**
+   * A pause between a small write's asynchronous and durable commits, only for the crash test of
+   * the change feed (tests/e2e/feed-durability.test.ts, through tests/bench/serve-hub.ts): it widens
+   * the window in which entries are visible but not yet on disk. The server never sets it, and no
+   * configuration can.
+   */
+  readonly crashTestDelayBetweenCommitsMs?: number;
 }
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
@@ -68,6 +76,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     }),
   );
   if (options.benchmarkWithoutChangeLog) markUnloggedForBenchmark(orm.config);
+  if (options.crashTestDelayBetweenCommitsMs) delayBetweenCommitsForCrashTest(orm.config, options.crashTestDelayBetweenCommitsMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     orm.em.getConnection().getKnex().on('query', (q: { sql: string }) => onQuery(q.sql));
