@@ -29,6 +29,9 @@ const MAX_ROUNDS = 12;
 const WRITERS = 4;
 const PAUSE_MS = 200;
 const FEED = 'subscription Feed($afterSeq: Int) { changeFeed(afterSeq: $afterSeq) { seq requestId entity entityId operation version } }';
+const LOG = `query Log($after: String) {
+  changeLog(first: 100, after: $after) { pageInfo { endCursor } edges { node { seq requestId entity entityId operation version } } }
+}`;
 const UPSERT = `mutation Upsert($records: [EducationRecordInput!]!, $key: String) {
   upsertEducationRecords(records: $records, idempotencyKey: $key) { replayed }
 }`;
@@ -87,6 +90,44 @@ function startWriters(hub: Hub, children: readonly string[], tag: string, answer
   };
 }
 
+type Entry = { seq: number; requestId: string; entity: string; entityId: string; operation: string; version: number | null };
+
+/**
+ * A department that pulls instead of subscribing: pages through `changeLog` every few
+ * milliseconds, resuming after the last cursor it holds, through the crashes too.
+ */
+function pullChangeLog(hub: Hub) {
+  const entries: Entry[] = [];
+  let after: string | null = null;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const response = await fetch(`${hub.ready.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` },
+          body: JSON.stringify({ query: LOG, variables: { after } }),
+        });
+        const page = ((await response.json()) as { data?: { changeLog: { pageInfo: { endCursor: string | null }; edges: Array<{ node: Entry }> } } }).data?.changeLog;
+        if (page?.edges.length) {
+          entries.push(...page.edges.map((e) => e.node));
+          after = page.pageInfo.endCursor;
+        }
+      } catch {
+        // the hub's database is down: try again
+      }
+      await sleep(10);
+    }
+  })();
+  return {
+    entries,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
 /**
  * The highest sequence number any reader could see, polled as often as the database answers, and
  * whether an entry is visible beyond the last head seen with the WAL flushed (so likely not on disk).
@@ -141,10 +182,18 @@ async function until(done: () => boolean, what: string, timeoutMs = 30_000): Pro
   }
 }
 
+/** Loops the test runs, ended after it whatever happened (each `stop` may be called twice). */
+const running = new Set<{ stop: () => Promise<void> }>();
+function started<T extends { stop: () => Promise<void> }>(loop: T): T {
+  running.add(loop);
+  return loop;
+}
+
 let cluster: PrivateCluster | null = null;
 let hub: Hub | null = null;
 let feed: FeedProcess | null = null;
 afterAll(async () => {
+  await Promise.all([...running].map((loop) => loop.stop()));
   await feed?.kill();
   await hub?.stop();
   await cluster?.remove();
@@ -169,6 +218,7 @@ onPostgres('delivers through the change feed only entries that survive a crash o
   feed = subscribeInAnotherProcess(hub.ready.url, hub.ready.token, { afterSeq: 0 }, FEED);
   await feed.connected();
   const received = () => feed!.seqs();
+  const puller = started(pullChangeLog(hub));
   const answered: string[] = [];
   const crashes: Array<{ retrying: boolean; visible: number; recovered: number; receivedBeyond: number; ms: number[] }> = [];
 
@@ -185,8 +235,8 @@ onPostgres('delivers through the change feed only entries that survive a crash o
     // come first, so they go on until enough have landed inside the window.
     const retrying = retried < RETRY_ROUNDS && (round % 2 === 1 || landed >= INSIDE_WANTED);
     let earlyReplay: (() => void) | null = null;
-    const writers = startWriters(hub, children, `r${round}`, answered, retrying ? { onEarlyReplay: () => earlyReplay?.() } : null);
-    const visible = watchVisibleHead(url);
+    const writers = started(startWriters(hub, children, `r${round}`, answered, retrying ? { onEarlyReplay: () => earlyReplay?.() } : null));
+    const visible = started(watchVisibleHead(url));
     await until(() => answered.length >= before.answered + WRITERS && received().length >= before.received + WRITERS, `writes and deliveries in round ${round}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((resolve) => (timer = setTimeout(resolve, 10_000)));
@@ -209,12 +259,15 @@ onPostgres('delivers through the change feed only entries that survive a crash o
   }
 
   // Writes after the last recovery too, then the subscriber catches up to the head.
-  const final = startWriters(hub, children, 'after', answered, null);
+  const final = started(startWriters(hub, children, 'after', answered, null));
   const wanted = answered.length + 2 * WRITERS;
   await until(() => answered.length >= wanted, 'writes after the last crash');
   await final.stop();
   const [{ head }] = await query<{ head: string }>(url, 'SELECT max(seq)::int AS head FROM hub.change_log');
   await feed.until((p) => p.seqs().includes(Number(head)) || Math.max(0, ...p.seqs()) >= Number(head), `the subscriber reaching seq ${head}`, 30_000);
+
+  await until(() => Math.max(0, ...puller.entries.map((e) => e.seq)) >= Number(head), `the changeLog reader reaching seq ${head}`);
+  await puller.stop();
 
   const inside = crashes.filter((c) => c.visible > c.recovered).length;
   process.stdout.write(`feed crash test: ${crashes.length} crashes, ${inside} inside the window (entries visible, then lost): ${JSON.stringify(crashes)}\n`);
@@ -224,13 +277,13 @@ onPostgres('delivers through the change feed only entries that survive a crash o
       url, 'SELECT seq::int, request_id, idempotency_key, entity, entity_id, operation, version FROM hub.change_log ORDER BY seq',
     )).map((row) => [row.seq, row]),
   );
-  const differing = feed.entries().filter((entry) => {
+  const differing = (entries: Entry[]) => entries.filter((entry) => {
     const row = log.get(entry.seq);
     return !row || row.request_id !== entry.requestId || row.entity !== entry.entity || row.entity_id !== entry.entityId || row.operation !== entry.operation || row.version !== entry.version;
-  });
-  expect(differing.map((e) => ({ seq: e.seq, received: e.requestId, inTheLog: log.get(e.seq)?.request_id ?? null }))).toEqual([]);
-  // Every entry is visible to this subscriber (its county's children, its own department's section).
-  expect(received()).toEqual([...log.keys()]);
+  }).map((e) => ({ seq: e.seq, received: e.requestId, inTheLog: log.get(e.seq)?.request_id ?? null }));
+  expect({ feed: differing(feed.entries() as Entry[]), changeLog: differing(puller.entries) }).toEqual({ feed: [], changeLog: [] });
+  // Every entry is visible to this reader (its county's children, its own department's section).
+  expect({ feed: received(), changeLog: puller.entries.map((e) => e.seq) }).toEqual({ feed: [...log.keys()], changeLog: [...log.keys()] });
   // Every answered write is there, whichever of its two calls was answered (a retry is answered from the first).
   const logged = new Set([...log.values()].map((row) => row.idempotency_key));
   expect(answered.filter((key) => !logged.has(key))).toEqual([]);
