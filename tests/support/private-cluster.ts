@@ -5,13 +5,14 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../bench/processes';
 
-/**
- * A PostgreSQL cluster that one test owns: made with `initdb` in a temporary directory, served on a
- * free loopback port, killed and restarted by the test, and removed afterwards. Never the shared
- * server. PostgreSQL refuses to run as root, so as root (as CI runs) it runs as the `postgres` OS
- * user. A crash kills every one of its processes at once, as a machine's crash would.
- */
-const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** PostgreSQL's programs: `PG_BIN`, or Debian's newest installed version. */
+function programs(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  if (!versions.length) throw new Error('private cluster: no PostgreSQL under /usr/lib/postgresql (set PG_BIN)');
+  return path.join(root, versions[0], 'bin');
+}
 
 /** Whether a process still runs (a zombie, dead but not yet reaped, does not). */
 function alive(pid: number): boolean {
@@ -38,6 +39,12 @@ function childrenOf(pid: number): number[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A PostgreSQL cluster that one test owns: made with `initdb` in a temporary directory, served on a
+ * free loopback port, killed and restarted by the test, and removed afterwards. Never the shared
+ * server. PostgreSQL refuses to run as root, so as root (as CI runs) it runs as the `postgres` OS
+ * user. A crash kills every one of its processes at once, as a machine's crash would.
+ */
 export class PrivateCluster {
   private postmaster: ChildProcess | null = null;
 
@@ -57,7 +64,7 @@ export class PrivateCluster {
         const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
         fs.chownSync(dir, uid, gid);
       }
-      execFileSync(...cluster.asOwner(path.join(BIN, 'initdb'), ['-D', cluster.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']), { stdio: 'pipe' });
+      execFileSync(...cluster.asOwner(path.join(programs(), 'initdb'), ['-D', cluster.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']), { stdio: 'pipe' });
     } catch (error) {
       await cluster.remove();
       throw error;
@@ -83,7 +90,7 @@ export class PrivateCluster {
     const log = fs.openSync(path.join(this.dir, 'server.log'), 'a');
     const args = ['-D', this.dataDir, '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1'];
     for (const setting of this.settings) args.push('-c', setting);
-    const [program, argv] = this.asOwner(path.join(BIN, 'postgres'), args);
+    const [program, argv] = this.asOwner(path.join(programs(), 'postgres'), args);
     // detached: no signal meant for the test's own process group reaches the cluster.
     this.postmaster = spawn(program, argv, { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
