@@ -28,10 +28,11 @@ function memoryLog() {
   const query = async (text: string, params: unknown[] = []) => {
     await new Promise((resolve) => setImmediate(resolve));
     if (text.includes('version()')) return [{ version: 'PostgreSQL 18 (PGlite)' }];
-    if (text.includes('max(seq)')) return [{ head: rows.length ? String(rows.length) : null }];
+    // Every read finds the WAL flushed past it: an in-memory log has nothing in flight.
+    if (text.includes('max(seq)')) return [{ head: rows.length ? String(rows.length) : null, wal_flushed: true }];
     if (text.includes('entity = ANY')) counts.subscriberReads++;
     const [after, limit] = params.slice(-2) as [number, number];
-    return rows.filter((r) => Number(r.seq) > after).slice(0, limit);
+    return rows.filter((r) => Number(r.seq) > after).slice(0, limit).map((r) => ({ ...r, wal_flushed: true }));
   };
   const db = { sql: { query }, orm: { config: { get: () => 'postgresql://unused' } } } as unknown as Database;
   return { db, append, counts };

@@ -9,6 +9,7 @@ import { loggedEntityByType } from './catalogue';
 import { CHANGE_LOG_CHANNEL } from './change-log.append';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
 import type { ChangeLogEntryType } from './change-log.type';
+import { readDurable, WAL_AT_READ } from './durable-read';
 
 
 /** How often an instance reads the log when notifications cannot reach it (PGlite, or the listener is down). */
@@ -212,7 +213,9 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
  * Reading "after the last seen" rather than trusting payloads means coalesced notifications or a
  * reconnecting listener lose nothing. Entries become visible in sequence order (the change-log
  * hook holds its advisory lock until commit), so the log never shows a later entry before an
- * earlier one.
+ * earlier one. Every read that delivers (the head, the instance's reads, a subscriber's catch-up)
+ * holds its rows back until the WAL is flushed past them (`readDurable`): a subscriber is told
+ * only of entries that a crash cannot take back.
  *
  * PGlite: its socket server runs every connection in one backend session, and a notification
  * comes back on the connection whose transaction sent it, never on the listener (tried with
@@ -258,7 +261,7 @@ export class ChangeFeed {
     }));
     return this.exclusive(async () => {
       if (!this.headKnown) {
-        const [row] = await this.db.sql.query<{ head: string | null }>('SELECT max(seq) AS head FROM hub.change_log');
+        const [row] = await readDurable<{ head: string | null }>(this.db.sql, `SELECT max(seq) AS head, ${WAL_AT_READ} FROM hub.change_log`, []);
         this.lastSeq = Number(row.head ?? 0);
         this.headKnown = true;
       }
@@ -275,7 +278,8 @@ export class ChangeFeed {
   readLog(selection: Selection, cursor: number): Promise<Row[]> {
     const params: unknown[] = [];
     const where = selection.where(params);
-    return this.db.sql.query(`SELECT * FROM hub.change_log WHERE ${where} AND seq > $${params.push(cursor)} ORDER BY seq LIMIT $${params.push(PAGE)}`, params);
+    const text = `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE ${where} AND seq > $${params.push(cursor)} ORDER BY seq LIMIT $${params.push(PAGE)}`;
+    return readDurable(this.db.sql, text, params);
   }
 
   detach(subscription: FeedSubscription): void {
@@ -374,7 +378,7 @@ export class ChangeFeed {
 
   private async fetchNew(): Promise<void> {
     while (this.headKnown && this.subscriptions.size > 0 && !this.stopped) {
-      const rows = await this.db.sql.query<Row>('SELECT * FROM hub.change_log WHERE seq > $1 ORDER BY seq LIMIT $2', [this.lastSeq, PAGE]);
+      const rows = await readDurable<Row>(this.db.sql, `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [this.lastSeq, PAGE]);
       if (rows.length === 0) return;
       this.lastSeq = Number(rows[rows.length - 1].seq);
       for (const subscription of this.subscriptions) subscription.offer(rows);

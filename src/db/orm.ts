@@ -26,6 +26,23 @@ export function isUnloggedForBenchmark(ormConfig: object): boolean {
   return unloggedForBenchmark.has(ormConfig);
 }
 
+/**
+ * ORMs whose small logged writes pause between their two commits, to widen the window the feed's
+ * crash test (tests/e2e/feed-durability.test.ts) must hit: only `openOrm({ crashTestDelayBetweenCommitsMs })`
+ * adds one, and only the benchmark's hub entry point asks for it. No setting or variable reaches it.
+ */
+const pauseBetweenCommits = new WeakMap<object, number>();
+
+function pauseBetweenCommitsForCrashTest(ormConfig: object, ms: number): void {
+  if (!(Number.isInteger(ms) && ms > 0 && ms <= 10_000)) throw new Error(`crash-test delay between commits: ${ms} ms is not 1..10000`);
+  pauseBetweenCommits.set(ormConfig, ms);
+}
+
+/** The crash test's pause between a small write's two commits, in ms, or undefined (always, in production). */
+export function crashTestPauseBetweenCommits(ormConfig: object): number | undefined {
+  return pauseBetweenCommits.get(ormConfig);
+}
+
 let registered: OrmModules | null = null;
 
 export function registerOrmModules(modules: OrmModules): void {
@@ -47,6 +64,13 @@ export interface OrmOptions {
    * hub, tests/bench/serve-hub.ts). The server never sets it, and no configuration can.
    */
   readonly benchmarkWithoutChangeLog?: boolean;
+  /**
+   * A pause between a small write's asynchronous and durable commits, only for the crash test of
+   * the change feed (tests/e2e/feed-durability.test.ts, through tests/bench/serve-hub.ts): it widens
+   * the window in which entries are visible but not yet on disk. The server never sets it, and no
+   * configuration can.
+   */
+  readonly crashTestDelayBetweenCommitsMs?: number;
 }
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
@@ -69,6 +93,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     }),
   );
   if (options.benchmarkWithoutChangeLog) unloggedForBenchmark.add(orm.config);
+  if (options.crashTestDelayBetweenCommitsMs) pauseBetweenCommitsForCrashTest(orm.config, options.crashTestDelayBetweenCommitsMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     orm.em.getConnection().getKnex().on('query', (q: { sql: string }) => onQuery(q.sql));

@@ -33,6 +33,8 @@ export interface ServerOptions {
   readonly beforeListen?: (db: Database, clock: Clock) => Promise<void>;
   /** Writes without the change log, for the benchmark's hub only (tests/bench/serve-hub.ts): main.ts never sets it. */
   readonly benchmarkWithoutChangeLog?: boolean;
+  /** A pause between a small write's two commits, for the feed's crash test only (through tests/bench/serve-hub.ts): main.ts never sets it. */
+  readonly crashTestDelayBetweenCommitsMs?: number;
 }
 
 export interface RunningServer {
@@ -82,7 +84,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const clock = new Clock(config.today, config.caseDeadline);
-  const db = await openDatabase(config, () => metrics.statements.inc(), { benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog });
+  const db = await openDatabase(config, () => metrics.statements.inc(), {
+    benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog,
+    crashTestDelayBetweenCommitsMs: options.crashTestDelayBetweenCommitsMs,
+  });
   const stopDb = db.close.bind(db);
   try {
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);
