@@ -1,6 +1,7 @@
 import type { Clock } from '../src/core/clock';
 import type { Database } from '../src/db/database';
 import { regions } from '../src/regions/region.registry';
+import { seedDemoHistory } from './demo-history';
 import { seedChildren } from './generator';
 
 export const DEMO_CHILDREN = 3000;
@@ -20,5 +21,7 @@ export async function seedDemoIfEmpty(db: Database, clock: Clock): Promise<numbe
   const [{ empty }] = await db.sql.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM hub.child) AS empty');
   if (!empty) return 0;
   const result = await seedChildren(db.sql, clock, { children: DEMO_CHILDREN, seed: DEMO_SEED, counties: Object.keys(WEIGHTS), weights: WEIGHTS });
+  // The loaded ledger is the state before the hub; its last three months happen through the hub.
+  await seedDemoHistory(db, clock.today());
   return result.children;
 }

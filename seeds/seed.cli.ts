@@ -5,6 +5,7 @@ import { EmbeddedDatabaseInUseError } from '../src/db/data-dir-lock';
 import { openDatabase, type Database } from '../src/db/database';
 import { regions } from '../src/regions/region.registry';
 import { seedChildren } from './generator';
+import { registerModules } from '../src/app/modules';
 
 const USAGE = `Seeds synthetic school-age children into the configured database (DATABASE_URL, or embedded PGlite in DATA_DIR).
 
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   const clock = new Clock(config.today);
   let db: Database | null = null;
   try {
+    registerModules();
     db = await openDatabase(config, () => {});
     process.stderr.write(`seeding ${args.children} children (seed ${args.seed}) into ${db.description}\n`);
     const started = Date.now();

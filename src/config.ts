@@ -76,14 +76,19 @@ const DESCRIPTIONS: Record<string, string> = {
 
 export const CONFIG_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze(DESCRIPTIONS);
 
-export class ConfigError extends Error {}
+/** A setting the hub cannot start with: names the variable, in Chinese and English. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, zh: string, en: string) {
+    super(`配置有误 Invalid setting ${variable}: ${zh} (${en})`);
+  }
+}
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    throw new ConfigError(name, `应为 ${min} 到 ${max} 的整数，实为 "${raw}"`, `must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
 }
@@ -93,7 +98,7 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  throw new ConfigError(name, `应为 true 或 false，实为 "${raw}"`, `must be true or false, got "${raw}"`);
 }
 
 function text(env: Env, name: string): string | null {
@@ -101,29 +106,53 @@ function text(env: Env, name: string): string | null {
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
+/**
+ * A PostgreSQL connection URL, checked here: the driver would otherwise take any text as a host
+ * name and answer with a resolver's error that does not name the variable. The URL itself is never
+ * repeated in the message, as it may hold a password.
+ */
+function databaseUrl(env: Env): string | null {
+  const raw = text(env, 'DATABASE_URL');
+  if (raw === null) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    throw new ConfigError('DATABASE_URL', '应为 postgresql://用户:密码@主机:端口/数据库 形式的地址；不设则使用内嵌数据库',
+      'must be a URL such as postgresql://user:password@host:5432/database; leave it unset for the embedded database');
+  }
+  if (!url.hostname && !url.searchParams.get('host')) {
+    throw new ConfigError('DATABASE_URL', '缺少主机名', 'names no host');
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   if (nodeEnv !== 'development' && nodeEnv !== 'production' && nodeEnv !== 'test') {
-    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+    throw new ConfigError('NODE_ENV', `应为 development、production 或 test，实为 "${nodeEnv}"`, `must be development, production or test, got "${nodeEnv}"`);
   }
   const caseDeadline = text(env, 'CASE_DEADLINE') ?? '07-31';
   if (!/^(0[1-8])-(0[1-9]|[12]\d|3[01])$/.test(caseDeadline) || Number.isNaN(Date.parse(`2027-${caseDeadline}T00:00:00Z`)) || new Date(`2027-${caseDeadline}T00:00:00Z`).toISOString().slice(5, 10) !== caseDeadline) {
-    throw new ConfigError(`CASE_DEADLINE must be MM-DD between 01-01 and 08-31, got "${caseDeadline}"`);
+    throw new ConfigError('CASE_DEADLINE', `应为 01-01 到 08-31 之间的 MM-DD，实为 "${caseDeadline}"`, `must be MM-DD between 01-01 and 08-31, got "${caseDeadline}"`);
   }
   const today = text(env, 'BAOXUE_TODAY');
   if (today !== null && !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
-    throw new ConfigError(`BAOXUE_TODAY must be YYYY-MM-DD, got "${today}"`);
+    throw new ConfigError('BAOXUE_TODAY', `应为 YYYY-MM-DD，实为 "${today}"`, `must be YYYY-MM-DD, got "${today}"`);
   }
   const jwksUrl = text(env, 'JWT_JWKS_URL');
   const publicKeyFile = text(env, 'JWT_PUBLIC_KEY_FILE');
   if (nodeEnv === 'production' && !jwksUrl && !publicKeyFile) {
-    throw new ConfigError('production needs JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE: local signing keys are for development only');
+    throw new ConfigError('JWT_JWKS_URL', '生产环境须设置 JWT_JWKS_URL 或 JWT_PUBLIC_KEY_FILE，本地签名密钥仅用于开发', 'production needs JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE: local signing keys are for development only');
   }
   const config: Config = {
     env: nodeEnv,
     host: text(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port: int(env, 'PORT', 4000, 0, 65535),
-    databaseUrl: text(env, 'DATABASE_URL'),
+    databaseUrl: databaseUrl(env),
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 200),
     dataDir: path.resolve(text(env, 'DATA_DIR') ?? 'data'),
     seedDemo: bool(env, 'SEED_DEMO', nodeEnv === 'development'),

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     `保学 Baoxue is listening on ${server.url}/graphql  (explorer: open it in a browser)`,
     `  database: ${server.db.kind === 'pglite' ? '' : 'PostgreSQL '}${server.db.description}`,
     usesLocalKeys(config)
-      ? `  demo token: npm run token -- --dept EDU --region 350102 --roles clerk   (or pick a demo identity in the explorer)`
+      ? `  demo token: npm run -s token -- --dept EDU --region 350102 --roles clerk   (or pick a demo identity in the explorer)`
       : `  tokens: from ${config.jwt.jwksUrl ?? config.jwt.publicKeyFile} (iss ${config.jwt.issuer}, aud ${config.jwt.audience})`,
     `  health: ${server.url}/healthz  ready: ${server.url}/readyz  metrics: ${server.url}/metrics`,
     `  process ${process.pid}: stop it with Ctrl-C or kill ${process.pid} (SIGTERM finishes the requests in flight)`,

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { printSchema } from 'graphql';
 import { sortedSchema } from './schema';
+import { registerModules } from './app/modules';
 
 /** `--write` emits schema/schema.graphql from the code; `--check` fails when the committed file differs. */
 const file = path.resolve(__dirname, '..', 'schema', 'schema.graphql');
 const header = '# 保学 Baoxue GraphQL schema. Emitted from the code by `npm run schema:emit`; do not edit by hand.\n\n';
+registerModules();
 const sdl = header + printSchema(sortedSchema()) + '\n';
 
 if (process.argv.includes('--write')) {

@@ -3,7 +3,8 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { MeResolver } from './auth/me.resolver';
 import { ChildResolver } from './children/child.resolver';
-import { SECTION_RESOLVERS } from './departments/sections';
+import { ChildChangesResolver } from './children/child-changes.resolver';
+import { SECTION_RESOLVERS } from './departments/section.resolvers';
 import { DropoutCaseResolver } from './ledger/dropout-case.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { ChangeLogResolver } from './changelog/change-log.resolver';
@@ -22,7 +23,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver] as never,
     validate: false,
     emitSchemaFile: false,
     pubSub: NO_PUBSUB,

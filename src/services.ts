@@ -5,7 +5,7 @@ import { ChildService } from './children/child.service';
 import { SectionService } from './departments/section.service';
 import { ChangeLogService } from './changelog/change-log.service';
 import { ChangeFeed } from './changelog/change-feed';
-import { AsOfService } from './changelog/as-of.service';
+import { AsOfService } from './as-of/as-of.service';
 import type { Logger } from './core/logger';
 import { SensitiveReadService } from './audit/sensitive-read.service';
 import { NoticeService } from './notices/notice.service';
@@ -13,6 +13,13 @@ import { DropoutCaseService } from './ledger/dropout-case.service';
 import { WeeklyReportService } from './ledger/weekly-report.service';
 import { HomeTeachingService } from './ledger/home-teaching.service';
 import { EnrollmentService } from './enrollment/enrollment.service';
+import type { AppContext as ChildrenContext } from './children/children.context';
+import type { AppContext as SectionContext } from './departments/section.context';
+import type { AppContext as LedgerContext } from './ledger/ledger.context';
+import type { AppContext as EnrollmentContext } from './enrollment/enrollment.context';
+import type { AppContext as ChangeLogContext } from './changelog/change-log.context';
+import type { AppContext as NoticeContext } from './notices/notice.context';
+import type { AppContext as AuditContext } from './audit/sensitive-read.context';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -38,7 +45,7 @@ export function createServices(db: Database, clock: Clock, logger?: Logger): Ser
     changeFeed: new ChangeFeed(db, logger),
     asOf: new AsOfService(db.sql),
     sensitiveReads: new SensitiveReadService(db.sql),
-    notices: new NoticeService(db.orm, db.sql),
+    notices: new NoticeService(db.orm, db.sql, clock),
     dropoutCases: new DropoutCaseService(db.orm, clock),
     weeklyReports: new WeeklyReportService(db.orm, db.sql, clock),
     homeTeaching: new HomeTeachingService(db.orm, clock),
@@ -47,3 +54,11 @@ export function createServices(db: Database, clock: Clock, logger?: Logger): Ser
 }
 
 export type AppContext = RequestContext<Services>;
+
+/**
+ * Each folder's resolvers see the request through their own AppContext, naming only the services
+ * they call (so that they import nothing above their layer): this fails to compile when these
+ * services stop serving one of them.
+ */
+type Assert<T extends true> = T;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext ? true : false>;

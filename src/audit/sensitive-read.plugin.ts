@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../core/logger';
-import type { AppContext } from '../services';
+import type { AppContext } from './sensitive-read.context';
 
 /**
  * Writes the request's sensitive reads to the audit before the response leaves. Fails closed:

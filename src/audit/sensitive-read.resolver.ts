@@ -3,7 +3,7 @@ import { ChildView } from '../children/child.type';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { DisabilityRecordType } from '../departments/disability/disability.type';
 import { HealthRecordType } from '../departments/health/health.type';
-import type { AppContext } from '../services';
+import type { AppContext } from './sensitive-read.context';
 import type { SectionRow } from '../departments/section.loader';
 import type { SensitiveField } from './sensitive-read.collector';
 import { SensitiveReadConnection, SensitiveReadFilter } from './sensitive-read.type';

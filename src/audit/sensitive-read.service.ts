@@ -1,4 +1,4 @@
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Identity } from '../auth/identity';
 import type { Reader } from '../core/context';

@@ -1,7 +1,7 @@
 import type { TokenRequest } from './tokens';
 
 /**
- * The identities a newcomer can pick in local use (explorer, `npm run token -- --demo NAME`).
+ * The identities a newcomer can pick in local use (explorer, `npm run -s token -- --demo NAME`).
  * Gulou district (鼓楼区, 350102) of Fuzhou holds most demo children.
  */
 export const DEMO_IDENTITIES: ReadonlyArray<TokenRequest & { readonly label: string }> = [

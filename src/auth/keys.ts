@@ -17,7 +17,7 @@ const PRIVATE_FILE = 'jwt-signing-key.jwk.json';
 
 /**
  * Local use: the hub's own ES256 key pair, made on first start in the data directory so that
- * tokens issued by `npm run token` survive restarts.
+ * tokens issued by `npm run -s token` survive restarts.
  */
 export async function loadOrCreateLocalKey(dataDir: string): Promise<{ signing: SigningKey; publicJwk: JWK }> {
   const { generateKeyPair, exportJWK, importJWK, calculateJwkThumbprint } = await jose();

@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import { regions } from '../regions/region.registry';
 import { matrixFields } from '../permissions/access';
 import { DEPARTMENT_NAMES, TOWNSHIP } from './identity';

@@ -30,8 +30,14 @@ export const VERIFIED_TOKENS_KEPT = 10_000;
  * working within a minute of the hub's noticing (jose itself caches the key set for ten minutes).
  * Refusals are never remembered.
  */
+/** A verified token's identity, and the moment (epoch ms) from which it is refused as expired. */
+export interface VerifiedToken {
+  readonly identity: Identity;
+  readonly expiresAt: number;
+}
+
 export class TokenVerifier {
-  private readonly verified = new Map<string, { identity: Identity; until: number }>();
+  private readonly verified = new Map<string, VerifiedToken & { until: number }>();
 
   constructor(
     private readonly keys: JWTVerifyGetKey,
@@ -40,10 +46,15 @@ export class TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<Identity> {
+    return (await this.verifyToken(token)).identity;
+  }
+
+  /** As `verify`, with the moment the token stops being accepted: what a long-lived connection (the change feed) must not outlive. */
+  async verifyToken(token: string): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_BYTES) throw new UnauthenticatedError(`token longer than ${MAX_TOKEN_BYTES} bytes`);
     const now = this.now();
     const known = this.verified.get(token);
-    if (known && now < known.until) return known.identity;
+    if (known && now < known.until) return known;
     if (known) this.verified.delete(token);
     const { jwtVerify } = await jose();
     let payload: Record<string, unknown>;
@@ -61,11 +72,13 @@ export class TokenVerifier {
       throw new UnauthenticatedError(describeJoseError(error));
     }
     const identity = identityFromClaims(payload);
-    // Until the token would be refused as expired (jose allows the clock tolerance past exp), and a minute at most.
-    const until = Math.min(now + VERIFIED_TOKEN_SECONDS * 1000, ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000);
+    // jose allows the clock tolerance past exp; from then on the token is refused as expired.
+    const expiresAt = ((payload.exp as number) + CLOCK_TOLERANCE_SECONDS) * 1000;
+    // Taken on trust until then, and a minute at most.
+    const verified = { identity, expiresAt, until: Math.min(now + VERIFIED_TOKEN_SECONDS * 1000, expiresAt) };
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { identity, until });
-    return identity;
+    this.verified.set(token, verified);
+    return verified;
   }
 }
 

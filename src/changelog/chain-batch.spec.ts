@@ -6,6 +6,7 @@ import { batchCopy, checkBatch, checkRows, parseBatch, parseRow } from './chain-
 import { canonicalOut, canonicalRow, COLUMNS } from './chain-batch.canonical';
 import { verifyChain } from './change-log.verify';
 import { canonical, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
+import { registerModules } from '../app/modules';
 
 /**
  * The verifier reads most rows straight from COPY's bytes (chain-batch.canonical.ts) and the rest
@@ -335,6 +336,7 @@ if (!server) process.stderr.write('\n*** TEST_DATABASE_URL is not set: chain-bat
 
   beforeAll(async () => {
     await admin(`CREATE DATABASE ${name}`);
+    registerModules();
     db = await openDatabase(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, DATABASE_POOL_MAX: '3', LOG_LEVEL: 'silent' }), () => undefined);
     let prevHash = GENESIS_HASH;
     for (let seq = 1; seq <= ENTRIES; seq++) {

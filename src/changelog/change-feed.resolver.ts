@@ -1,5 +1,5 @@
 import { Arg, Int, type PubSub, Resolver, Root, type SubscribeResolverData, Subscription } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { AppContext } from './change-log.context';
 import { ChangeFeedFilter } from './change-feed.input';
 import { ChangeLogEntryType } from './change-log.type';
 
@@ -30,7 +30,8 @@ export class ChangeFeedResolver {
       'Live change-log entries in your region, projected through your permissions, over WebSocket (graphql-ws); ' +
       'with afterSeq, every entry after that sequence number first, then live ones, with no gap and no duplicate',
     subscribe: ({ args, context }: SubscribeResolverData<unknown, ChangeFeedArgs, AppContext>) =>
-      context.services.changeFeed.subscribe(context.reader(), args.filter, args.afterSeq),
+      // The reader is asked for at each delivery: past the token's expiry it refuses (see graphql-ws.ts).
+      context.services.changeFeed.subscribe(() => context.reader(), args.filter, args.afterSeq),
   })
   changeFeed(
     @Root() entry: ChangeLogEntryType,

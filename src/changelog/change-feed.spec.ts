@@ -1,6 +1,10 @@
-import { readerFor } from '../core/context';
+import { type Reader, readerFor } from '../core/context';
 import type { Database } from '../db/database';
 import { ChangeFeed } from './change-feed';
+import { registerModules } from '../app/modules';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 /**
  * The feed's bookkeeping against an in-memory log (the end-to-end tests cover the real thing):
@@ -24,10 +28,11 @@ function memoryLog() {
   const query = async (text: string, params: unknown[] = []) => {
     await new Promise((resolve) => setImmediate(resolve));
     if (text.includes('version()')) return [{ version: 'PostgreSQL 18 (PGlite)' }];
-    if (text.includes('max(seq)')) return [{ head: rows.length ? String(rows.length) : null }];
+    // Every read finds the WAL flushed past it: an in-memory log has nothing in flight.
+    if (text.includes('max(seq)')) return [{ head: rows.length ? String(rows.length) : null, wal_flushed: true }];
     if (text.includes('entity = ANY')) counts.subscriberReads++;
     const [after, limit] = params.slice(-2) as [number, number];
-    return rows.filter((r) => Number(r.seq) > after).slice(0, limit);
+    return rows.filter((r) => Number(r.seq) > after).slice(0, limit).map((r) => ({ ...r, wal_flushed: true }));
   };
   const db = { sql: { query }, orm: { config: { get: () => 'postgresql://unused' } } } as unknown as Database;
   return { db, append, counts };
@@ -70,6 +75,31 @@ describe('ChangeFeed', () => {
     expect(seqs).toEqual(Array.from({ length: 25_000 }, (_, i) => i + 1));
     // It started live (no afterSeq), so every read of its own was the catching up after the overflow.
     expect(log.counts.subscriberReads).toBeGreaterThan(0);
+  });
+
+  it('judges every delivery with the subscriber\'s rights as they are then, not as they were when it subscribed', async () => {
+    const log = memoryLog();
+    feed = new ChangeFeed(log.db);
+    let now: Reader | null = supervisor;
+    const expired = new Error('token expired');
+    const readerNow = () => {
+      if (now === null) throw expired;
+      return now;
+    };
+    const moved = await feed.subscribe(readerNow, null, 0);
+    const lapsed = await feed.subscribe(readerNow, null, 0);
+    log.append(4);
+    expect((await moved.next()).value.seq).toBe(1);
+    expect((await lapsed.next()).value.seq).toBe(1);
+    // Out of scope now (another county): the Gulou entries still waiting are not delivered.
+    now = readerFor({ sub: 't', dept: 'EDU', region: '350103', roles: ['clerk'] });
+    const pending = moved.next();
+    expect(await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve('nothing'), 300))])).toBe('nothing');
+    void moved.return!();
+    // No rights at all (the token expired): the next delivery fails with that error, and the subscription lets go of the feed.
+    now = null;
+    await expect(lapsed.next()).rejects.toBe(expired);
+    expect(feed.subscriberCount).toBe(0);
   });
 
   it('ends a waiting consumer when it is closed', async () => {

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { isDepartment } from '../auth/identity';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -9,6 +9,7 @@ import { loggedEntityByType } from './catalogue';
 import { CHANGE_LOG_CHANNEL } from './change-log.append';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
 import type { ChangeLogEntryType } from './change-log.type';
+import { readDurable, WAL_AT_READ } from './durable-read';
 
 
 /** How often an instance reads the log when notifications cannot reach it (PGlite, or the listener is down). */
@@ -43,6 +44,11 @@ class Selection {
   ) {
     this.types = new Set(visibleEntityTypes(reader));
     this.counties = reader.counties ? new Set(reader.counties) : null;
+  }
+
+  /** The same filter for the reader as it is now: itself while the reader has not changed. */
+  withReader(reader: Reader): Selection {
+    return reader === this.reader ? this : new Selection(reader, this.filter);
   }
 
   matches(row: Row): boolean {
@@ -99,10 +105,12 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
 
   constructor(
     private readonly feed: ChangeFeed,
-    private readonly selection: Selection,
+    private selection: Selection,
     /** The last sequence number considered (delivered or not visible). */
     private cursor: number,
     private readingLog: boolean,
+    /** The subscriber's reader at the moment of a delivery: it throws once the subscriber's token has expired. */
+    private readonly readerNow: () => Reader,
   ) {}
 
   /** Rows the instance has just read from the log, in sequence order. */
@@ -122,7 +130,18 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
       if (this.done) return { done: true, value: undefined };
       const row = this.ready.shift();
       if (row) {
-        const entry = projectEntry(row, this.selection.reader);
+        // Every delivery is judged, scope and projection, with the subscriber's rights as they are
+        // now, not as they were when it subscribed: past its token's expiry there are none.
+        let reader: Reader;
+        try {
+          reader = this.readerNow();
+        } catch (error) {
+          this.close();
+          throw error;
+        }
+        this.selection = this.selection.withReader(reader);
+        if (!this.selection.matches(row)) continue;
+        const entry = projectEntry(row, reader);
         if (entry) return { done: false, value: entry };
         continue;
       }
@@ -194,7 +213,9 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
  * Reading "after the last seen" rather than trusting payloads means coalesced notifications or a
  * reconnecting listener lose nothing. Entries become visible in sequence order (the change-log
  * hook holds its advisory lock until commit), so the log never shows a later entry before an
- * earlier one.
+ * earlier one. Every read that delivers (the head, the instance's reads, a subscriber's catch-up)
+ * holds its rows back until the WAL is flushed past them (`readDurable`): a subscriber is told
+ * only of entries that a crash cannot take back.
  *
  * PGlite: its socket server runs every connection in one backend session, and a notification
  * comes back on the connection whose transaction sent it, never on the listener (tried with
@@ -222,8 +243,13 @@ export class ChangeFeed {
     private readonly logger?: Logger,
   ) {}
 
-  /** A new subscriber: entries after `afterSeq` (or, without it, from now on) that `reader` may see and `filter` selects. */
-  async subscribe(reader: Reader, filter: ChangeFeedFilterValues | null | undefined, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
+  /**
+   * A new subscriber: entries after `afterSeq` (or, without it, from now on) that the reader may
+   * see and `filter` selects. Given as a function, the reader is asked again at every delivery.
+   */
+  async subscribe(readerAt: Reader | (() => Reader), filter: ChangeFeedFilterValues | null | undefined, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
+    const readerNow = typeof readerAt === 'function' ? readerAt : () => readerAt;
+    const reader = readerNow();
     if (afterSeq !== null && afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) {
       throw BadUserInputError.one('afterSeq', '应为非负整数 (must be a non-negative integer)');
     }
@@ -235,13 +261,13 @@ export class ChangeFeed {
     }));
     return this.exclusive(async () => {
       if (!this.headKnown) {
-        const [row] = await this.db.sql.query<{ head: string | null }>('SELECT max(seq) AS head FROM hub.change_log');
+        const [row] = await readDurable<{ head: string | null }>(this.db.sql, `SELECT max(seq) AS head, ${WAL_AT_READ} FROM hub.change_log`, []);
         this.lastSeq = Number(row.head ?? 0);
         this.headKnown = true;
       }
       // Attached while no read is running: every entry above lastSeq will be fanned out to it.
       const from = afterSeq ?? this.lastSeq;
-      const subscription = new FeedSubscription(this, selection, from, from < this.lastSeq);
+      const subscription = new FeedSubscription(this, selection, from, from < this.lastSeq, readerNow);
       this.subscriptions.add(subscription);
       this.updatePolling();
       return subscription;
@@ -252,7 +278,8 @@ export class ChangeFeed {
   readLog(selection: Selection, cursor: number): Promise<Row[]> {
     const params: unknown[] = [];
     const where = selection.where(params);
-    return this.db.sql.query(`SELECT * FROM hub.change_log WHERE ${where} AND seq > $${params.push(cursor)} ORDER BY seq LIMIT $${params.push(PAGE)}`, params);
+    const text = `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE ${where} AND seq > $${params.push(cursor)} ORDER BY seq LIMIT $${params.push(PAGE)}`;
+    return readDurable(this.db.sql, text, params);
   }
 
   detach(subscription: FeedSubscription): void {
@@ -351,7 +378,7 @@ export class ChangeFeed {
 
   private async fetchNew(): Promise<void> {
     while (this.headKnown && this.subscriptions.size > 0 && !this.stopped) {
-      const rows = await this.db.sql.query<Row>('SELECT * FROM hub.change_log WHERE seq > $1 ORDER BY seq LIMIT $2', [this.lastSeq, PAGE]);
+      const rows = await readDurable<Row>(this.db.sql, `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [this.lastSeq, PAGE]);
       if (rows.length === 0) return;
       this.lastSeq = Number(rows[rows.length - 1].seq);
       for (const subscription of this.subscriptions) subscription.offer(rows);

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLiteral } from 'pg';
+import { crashTestPauseBetweenCommits } from '../db/orm';
 import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
@@ -24,7 +25,14 @@ export async function executeInTransaction<T = Record<string, unknown>>(em: Enti
   }
 }
 
-/** The channel the appends notify, with the highest sequence number appended (the change feed LISTENs on it). */
+/**
+ * The channel the appends notify, with the highest sequence number appended (the change feed
+ * LISTENs on it). A small write notifies from its asynchronous commit, so listeners may be woken
+ * before its entries are durable: the feed reads no further than the flushed WAL (durable-read.ts).
+ * Notifying from the durable transaction instead would cost every write more: a notifying commit
+ * holds PostgreSQL's one notify lock until it ends, so the flushes of concurrent writers, shared
+ * now, would be made one after another.
+ */
 export const CHANGE_LOG_CHANNEL = 'baoxue_change_log';
 
 export type ChainHead = { readonly seq: string; readonly hash: string };
@@ -178,9 +186,16 @@ const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u
  * another. A crash before the flush loses the write, which was
  * not answered, and everything appended after it, whose commits come later in the WAL: the chain
  * that survives is a prefix of the one written. Until the flush, a reader may see the write; any
- * writer that reads it commits after it in the WAL, so nothing durable can depend on it.
+ * writer that reads it commits after it in the WAL, so nothing durable can depend on it, and the
+ * reads that hand entries out (the change feed, `changeLog`) wait for the flush (durable-read.ts).
  */
 const COMMIT_HERE = "SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message(true, 'baoxue', 'durable'); COMMIT";
+
+/** `COMMIT_HERE`, with the crash test's pause (outside both transactions, holding no lock) where its ORM has one. */
+function commitHere(em: EntityManager): string {
+  const pause = crashTestPauseBetweenCommits(em.config);
+  return pause ? COMMIT_HERE.replace('COMMIT; BEGIN;', `COMMIT; SELECT pg_sleep(${pause / 1000}); BEGIN;`) : COMMIT_HERE;
+}
 
 /** The ORM's transaction context: a knex transaction, whose client sends its statements. */
 interface KnexTransaction {
@@ -218,7 +233,7 @@ export async function appendChainedInDatabase(em: EntityManager, entries: readon
     const [before, between, after] = canonicalAroundChain(entry);
     return { ...entry, at: entry.at.toISOString(), before, between, after };
   }));
-  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? COMMIT_HERE : ''}`);
+  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const appended = results[0].rows as ChainHead[];
   if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);

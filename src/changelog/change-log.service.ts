@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { isDepartment } from '../auth/identity';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
@@ -9,6 +9,7 @@ import { loggedEntityByType } from './catalogue';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
 import type { ChangeLogEntryType, ChangeLogFilter } from './change-log.type';
 import { verifyChain, type VerifyResult } from './change-log.verify';
+import { readDurable, WAL_AT_READ } from './durable-read';
 
 export interface ChangeLogPage {
   readonly entries: ChangeLogEntryType[];
@@ -54,12 +55,14 @@ export class ChangeLogService {
     const hasPreviousPage = afterSeq > 0;
     const seqParam = params.push(afterSeq);
     const limitParam = params.push(first + 1);
-    const text = `SELECT * FROM hub.change_log WHERE ${where.join(' AND ')} AND seq > $${seqParam} ORDER BY seq LIMIT $${limitParam}`;
+    // A department pages through the log as it follows the feed, resuming after the last seq it
+    // holds: only entries on disk leave, as from the feed (durable-read.ts).
+    const text = `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE ${where.join(' AND ')} AND seq > $${seqParam} ORDER BY seq LIMIT $${limitParam}`;
     // Entries that project to nothing (an update of hidden fields only) are skipped; keep reading to fill the page.
     const entries: ChangeLogEntryType[] = [];
     for (let round = 0; round < 20; round++) {
       params[seqParam - 1] = afterSeq;
-      const rows = await this.sql.query(text, params);
+      const rows = await readDurable(this.sql, text, params);
       for (const row of rows) {
         afterSeq = Number(row.seq);
         const entry = projectEntry(row, reader);
@@ -79,8 +82,9 @@ export class ChangeLogService {
   loader(reader: Reader, limit: number): DataLoader<string, ChangeLogEntryType[]> {
     return new DataLoader(async (childIds) => {
       const params: unknown[] = [childIds];
-      const rows = await this.sql.query(
-        `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY child_id ORDER BY seq DESC) AS n FROM hub.change_log
+      const rows = await readDurable(
+        this.sql,
+        `SELECT *, ${WAL_AT_READ} FROM (SELECT *, row_number() OVER (PARTITION BY child_id ORDER BY seq DESC) AS n FROM hub.change_log
            WHERE child_id = ANY($1::uuid[]) AND entity = ANY($${params.push(visibleEntityTypes(reader))})) t
          WHERE n <= $${params.push(limit * 3)} ORDER BY seq DESC`,
         params,

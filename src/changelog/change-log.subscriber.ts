@@ -1,8 +1,7 @@
 import { ChangeSetType, type EventSubscriber, type FlushEventArgs, type TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ChildEntity } from '../children/child.entity';
 import { writeContexts } from '../core/unit-of-work';
-import { loggedEntity } from './catalogue';
+import { childEntity, loggedEntity } from './catalogue';
 import { APPENDS_AT_COMMIT, appendChangeLog, appendPendingEntries, type ChildRegions, type LoggedChange } from './change-log.writer';
 
 export { CHAIN_LOCK } from './change-log.writer';
@@ -54,11 +53,13 @@ export class ChangeLogSubscriber implements EventSubscriber {
   /** The children's regions the unit of work already holds (a child being created or loaded); the writer reads the others. */
   private regionsInUnitOfWork(em: EntityManager, changes: readonly LoggedChange[]): ChildRegions {
     const found: ChildRegions = new Map();
+    const child = childEntity();
     for (const change of changes) {
       const id = loggedEntity(change.entityName)?.childIdOf(change.entity as Record<string, unknown>);
       if (!id || found.has(id)) continue;
-      const child = em.getUnitOfWork().getById<ChildEntity>(ChildEntity.name, id);
-      if (child?.hukouRegion && child.residenceRegion) found.set(id, { hukou: child.hukouRegion, residence: child.residenceRegion });
+      const loaded = em.getUnitOfWork().getById<object>(child.entityName, id);
+      const regions = loaded && child.regionsOf(loaded as Record<string, unknown>);
+      if (regions) found.set(id, regions);
     }
     return found;
   }

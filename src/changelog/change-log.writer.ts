@@ -5,19 +5,9 @@ import {
   appendArrays, appendChainedInDatabase, chainBatch, type ChainedBatch, type ChainHead, executeInTransaction, lockChainAndReadHead, sameHead, type Unchained,
 } from './change-log.append';
 import type { StoredEntry } from './hash-chain';
+import { isUnloggedForBenchmark } from '../db/orm';
 
 export { CHAIN_LOCK } from './change-log.append';
-
-/**
- * ORMs (their configuration, which every forked entity manager shares) built without the log, to
- * measure what the log costs: only `openOrm({ benchmarkWithoutChangeLog })` adds one, and only the
- * benchmark's hub (tests/bench/serve-hub.ts) asks for it. No setting or variable reaches it.
- */
-const unloggedForBenchmark = new WeakSet<object>();
-
-export function markUnloggedForBenchmark(ormConfig: object): void {
-  unloggedForBenchmark.add(ormConfig);
-}
 
 /**
  * Marks the subscriber that appends a transaction's recorded entries before it commits
@@ -156,7 +146,8 @@ async function regionsFromDatabase(em: EntityManager, childIds: string[], found:
  * chaining again at the commit.
  */
 export async function appendChangeLog(em: EntityManager, write: WriteContext, changes: readonly LoggedChange[], knownRegions: ChildRegions = new Map()): Promise<void> {
-  if (unloggedForBenchmark.has(em.config)) return;
+  // An ORM opened with `benchmarkWithoutChangeLog` (the benchmark's hub only; see db/orm.ts) records nothing.
+  if (isUnloggedForBenchmark(em.config)) return;
   const transaction = em.getTransactionContext() as object | undefined;
   // The entries go in when the outermost transaction commits: a savepoint's commit runs no hook.
   if (!transaction || 'savepointName' in transaction) throw new Error('change log: entries are recorded only in a write\'s own (outermost) transaction');
@@ -165,7 +156,7 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
   if (!pending && ![...em.getEventManager().getSubscribers()].some((s) => APPENDS_AT_COMMIT in s)) {
     throw new Error('change log: this ORM has no subscriber to append entries at commit');
   }
-  const at = new Date();
+  const at = write.actor.at ?? new Date();
   // A statement the caller has just started goes out first (its sending takes a few turns of the
   // event loop's queue): a large batch's entries are then made while the database runs it.
   if (changes.length > SMALL) await new Promise((resolve) => setImmediate(resolve));

@@ -2,10 +2,12 @@ import { loadConfig } from '../config';
 import { EmbeddedDatabaseInUseError } from '../db/data-dir-lock';
 import { openDatabase } from '../db/database';
 import { verifyChain } from './change-log.verify';
+import { registerModules } from '../app/modules';
 
 /** `npm run verify-log`: walks the change-log chain; exits 1 at the first entry that does not hold. */
 async function main(): Promise<void> {
   const started = Date.now();
+  registerModules();
   const db = await openDatabase(loadConfig(), () => undefined);
   try {
     const result = await verifyChain(db.sql);

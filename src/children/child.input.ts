@@ -54,15 +54,15 @@ export class ChildFilter {
   @Field(() => Boolean, { nullable: true, description: '有未结辍学个案 Has an open dropout case' })
   hasOpenDropoutCase?: boolean;
 
-  @Field(() => [SpecialGroup.values], { nullable: true, description: '属于其中任一特殊群体 In any of these special groups' })
+  @Field(() => [SpecialGroup.values], { nullable: true, description: '民政记录为"是"的任一特殊群体；未知不算 In any of these special groups, as recorded yes (an unknown flag does not count)' })
   specialGroups?: SpecialGroup[];
 
-  @Field(() => Boolean, { nullable: true, description: '建档立卡贫困家庭 Poverty-registered family' })
+  @Field(() => Boolean, { nullable: true, description: 'true：记录为是；false：其余所有儿童（记录为否、未知或无记录）Poverty-registered: true = recorded yes; false = every other child (recorded no, unknown, or no record)' })
   registeredPoor?: boolean;
 
   @Field(() => Boolean, { nullable: true, description: '持有残疾记录 Has a disability record' })
   hasDisability?: boolean;
 
-  @Field(() => Boolean, { nullable: true, description: '患重病 Has a serious illness' })
+  @Field(() => Boolean, { nullable: true, description: 'true：记录为患重病；false：其余所有儿童（记录为否、未知或无记录）Serious illness: true = recorded yes; false = every other child (recorded no, unknown, or no record)' })
   hasSeriousIllness?: boolean;
 }

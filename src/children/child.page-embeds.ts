@@ -4,7 +4,7 @@ import { PAGE_CHILD_ID } from './children.query';
 import { sectionSubquery } from '../departments/section.loader';
 import { SECTIONS } from '../departments/sections';
 import { dropoutCasesSubquery } from '../ledger/dropout-case.loader';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 
 /**
  * A part of each child that a page of children fetches in its own statement (a subquery per

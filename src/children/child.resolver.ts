@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, GraphQLISODateTime, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { selectsPath } from '../core/selection';
-import type { AppContext } from '../services';
+import type { AppContext } from './children.context';
 import { BadUserInputError, NotFoundError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ChildConnection } from './child.connection';

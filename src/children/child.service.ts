@@ -16,6 +16,7 @@ import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
 import type { PageEmbed } from './child.page-embeds';
 import { checkTownship, UUID, validateRegistration } from './child.validation';
+import { normaliseIdNumber } from './id-number';
 
 export interface ChildPage {
   readonly nodes: ChildView[];
@@ -99,7 +100,7 @@ export class ChildService {
     if (level !== 'R' && level !== 'W') {
       throw new ForbiddenError('您的角色不能按身份证号查询 (your role may not look children up by ID number)');
     }
-    const params: unknown[] = [idNumber];
+    const params: unknown[] = [normaliseIdNumber(idNumber)];
     const rows = await this.sql.query<ChildRow>(
       `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id_number = $1 AND ${scopeCondition(reader, params)}`,
       params,
@@ -108,7 +109,8 @@ export class ChildService {
   }
 
   /** Registers a batch of children, all or none. Returns their ids in input order. */
-  async register(actor: Actor, records: RegisterChildInput[], idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
+  async register(actor: Actor, input: RegisterChildInput[], idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
+    const records = input.map((record) => (record.idNumber ? { ...record, idNumber: normaliseIdNumber(record.idNumber) } : record));
     const access = accessFor(actor.identity);
     if (!access.canWrite('Child.name')) {
       throw new ForbiddenError(`${actor.identity.dept} 的此角色不能登记儿童 (only education and public-security clerks register children)`);
@@ -132,11 +134,13 @@ export class ChildService {
     return runWrite(this.orm, actor, 'registerChildren', idempotencyKey, records, async (em) => {
       const numbers = records.map((r) => r.idNumber).filter((n): n is string => !!n);
       if (numbers.length) {
-        const existing = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['id', 'idNumber'] });
+        const existing = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['idNumber'] });
         if (existing.length) {
+          // The same answer whether or not the caller may read the child: the number is taken, and
+          // nothing about whom it names (no id, region or name; no scope check to time). A caller
+          // that may read the child finds it with childByIdNumber, which answers null outside its scope.
           const index = records.findIndex((r) => r.idNumber === existing[0].idNumber);
-          throw new ConflictError(`records[${index}].idNumber: 该身份证号已登记为儿童 ${existing[0].id} (already registered)`, {
-            existingChildId: existing[0].id,
+          throw new ConflictError(`records[${index}].idNumber: 该身份证号已登记，可用 childByIdNumber 查询 (this ID number is already registered; look it up with childByIdNumber)`, {
             path: `records[${index}].idNumber`,
           });
         }

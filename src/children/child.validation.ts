@@ -5,7 +5,9 @@ import { regions } from '../regions/region.registry';
 import type { RegisterChildInput } from './child.input';
 import { idNumberProblem, isRealDate, parseIdNumber } from './id-number';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+import { UUID } from '../core/ids';
+
+export { UUID };
 
 /** Chinese names, with the middle dot of minority and foreign names; Latin letters for foreign-born children. */
 const NAME = /^[\p{Script=Han}A-Za-z·・\- ]{1,50}$/u;

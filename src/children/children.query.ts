@@ -63,6 +63,8 @@ export function buildChildWhere(reader: Reader, filter: ChildFilter | undefined)
     });
     parts.push(exists('civil.civil_affairs_record', `(${columns.join(' OR ')})`, true));
   }
+  // A flag may be unknown (null): `true` finds the children recorded yes, `false` every other child
+  // (recorded no, unknown, or without a record), so that the two together miss no child.
   if (f.registeredPoor !== undefined && f.registeredPoor !== null) {
     requireReadable(reader, 'PovertyRecord.registeredPoor', 'registeredPoor');
     parts.push(exists('poverty.poverty_record', 's.registered_poor', f.registeredPoor));

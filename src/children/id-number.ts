@@ -2,6 +2,10 @@
  * Resident ID-card numbers (公民身份号码, GB 11643-1999): six digits of the address code, eight of
  * the birth date, three of the sequence (odd for men, even for women) and a check character.
  */
+import { isRealDate } from '../core/dates';
+
+/** Kept here for the callers that check dates beside ID numbers; it lives in core, below every domain, for the LocalDate scalar. */
+export { isRealDate };
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARACTERS = '10X98765432';
@@ -27,10 +31,19 @@ export interface ParsedIdNumber {
   readonly gender: 'MALE' | 'FEMALE';
 }
 
-/** Why `value` is not a valid ID-card number, or null when it is. */
+/**
+ * The number as it is stored: a final check character `x` in upper case, as it is printed on the
+ * card. Every place that accepts an ID number (registration, `childByIdNumber`) passes it through
+ * here first, so a number typed with a lower-case `x` finds the child it names.
+ */
+export function normaliseIdNumber(value: string): string {
+  return value.length === 18 && value[17] === 'x' ? `${value.slice(0, 17)}X` : value;
+}
+
+/** Why `value` is not a valid ID-card number (once normalised), or null when it is. */
 export function idNumberProblem(value: string): string | null {
   if (!/^\d{17}[\dX]$/.test(value)) {
-    return '身份证号应为18位，末位可为数字或大写X (must be 17 digits and a digit or upper-case X)';
+    return '身份证号应为18位，末位可为数字或X (must be 17 digits and a digit or X)';
   }
   if (!PROVINCE_PREFIXES.has(value.slice(0, 2))) {
     return `身份证号地址码无效 (unknown province code ${value.slice(0, 2)})`;
@@ -50,33 +63,6 @@ export function parseIdNumber(value: string): ParsedIdNumber | null {
     birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`,
     gender: Number(value[16]) % 2 === 1 ? 'MALE' : 'FEMALE',
   };
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** The number of the ASCII digits of `value` from `start` to `end`, or -1 if any is not a digit. */
-function digits(value: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = value.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/**
- * True for a YYYY-MM-DD string naming a day that exists in the (proleptic) Gregorian calendar.
- * Counted, not parsed into a Date: every date a page of children answers passes through here.
- */
-export function isRealDate(value: string): boolean {
-  if (typeof value !== 'string' || value.length !== 10 || value[4] !== '-' || value[7] !== '-') return false;
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 7);
-  const day = digits(value, 8, 10);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /** Builds a valid number from an address code, a birth date and a sequence (0–999). */

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import type { WriteOutcome } from '../core/unit-of-work';
 import { childLoader } from './child.loader';
 import { ChildView } from './child.type';

@@ -1,3 +1,6 @@
+// type-graphql's decorators need the metadata polyfill first: the entry points load it, and so does
+// this module, which the log's and the notices' types import, for the tools and tests that load them alone.
+import 'reflect-metadata';
 import { Field, ObjectType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 

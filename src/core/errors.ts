@@ -45,10 +45,11 @@ export class ForbiddenError extends AppError {
 export class BadUserInputError extends AppError {
   readonly code = 'BAD_USER_INPUT' as const;
   readonly problems: readonly InputProblem[];
-  constructor(problems: readonly InputProblem[]) {
+  /** `http.status` for a refusal made before execution, where there is no data to answer 200 with. */
+  constructor(problems: readonly InputProblem[], http?: { status: number }) {
     const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.reason}`).join('; ');
     const more = problems.length > 5 ? ` (+${problems.length - 5} more)` : '';
-    super(`输入有误 Bad input: ${head}${more}`, { code: 'BAD_USER_INPUT', problems });
+    super(`输入有误 Bad input: ${head}${more}`, { code: 'BAD_USER_INPUT', problems, ...(http ? { http } : {}) });
     this.problems = problems;
   }
   static one(path: string, reason: string): BadUserInputError {

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { isRealDate } from '../children/id-number';
+import { isRealDate } from './dates';
 
 function parse(value: unknown): string {
   if (typeof value !== 'string' || !isRealDate(value)) {

@@ -9,6 +9,11 @@ export interface Actor {
   readonly requestId: string;
   /** Why, in the writer's words (an optional argument of every write). */
   readonly reason?: string | null;
+  /**
+   * When the change happened, for a history replayed in order into an empty log (the demo seed's
+   * past months). A request never sets it: its entries carry the time of the write.
+   */
+  readonly at?: Date;
 }
 
 /** What the change-log hook needs to know about the write a flush belongs to. */
@@ -74,6 +79,12 @@ export async function runWrite<R>(
           if (prior.operation !== operation || prior.request_hash !== hash) {
             throw BadUserInputError.one('idempotencyKey', '此幂等键已用于另一个不同的请求 (this key was already used for a different request)');
           }
+          // The first call may be committed and not yet on disk: a small logged write commits
+          // asynchronously and is answered only after a second, synchronous commit. This
+          // transaction writes one WAL record and commits synchronously, which flushes the first
+          // call's commit, written before it, so a retry is never answered before the write it
+          // repeats is durable (a crash would otherwise take back a write the hub answered).
+          await em.execute("SELECT set_config('synchronous_commit', 'on', true), pg_logical_emit_message(true, 'baoxue', 'idempotent replay')");
           return { result: prior.result as R, replayed: true };
         }
       }

@@ -32,9 +32,13 @@ function redact(url: string): string {
 
 /**
  * Opens the configured database (a PostgreSQL server, or embedded PGlite) and applies migrations.
- * `benchmarkWithoutChangeLog` is for the benchmark's hub only (see OrmOptions).
+ * `benchmarkWithoutChangeLog` and `crashTestDelayBetweenCommitsMs` are for the benchmark's hub entry point only (see OrmOptions).
  */
-export async function openDatabase(config: Config, onQuery: QueryListener, options: { benchmarkWithoutChangeLog?: boolean } = {}): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  onQuery: QueryListener,
+  options: { benchmarkWithoutChangeLog?: boolean; crashTestDelayBetweenCommitsMs?: number } = {},
+): Promise<Database> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   let kind: Database['kind'] = 'postgresql';
@@ -44,7 +48,8 @@ export async function openDatabase(config: Config, onQuery: QueryListener, optio
     kind = 'pglite';
   }
   // PGlite is one session behind a queue: one pooled connection keeps transactions intact.
-  const orm = await openOrm({ url, poolMax: kind === 'pglite' ? 1 : config.databasePoolMax, onQuery, benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog }).catch(async (error) => {
+  const poolMax = kind === 'pglite' ? 1 : config.databasePoolMax;
+  const orm = await openOrm({ url, poolMax, onQuery, ...options }).catch(async (error) => {
     await embedded?.stop();
     throw error;
   });

@@ -1,41 +1,58 @@
 import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { ChildEntity } from '../children/child.entity';
-import { EducationRecordEntity } from '../departments/education/education.entity';
-import { PublicSecurityRecordEntity } from '../departments/public-security/public-security.entity';
-import { CivilAffairsRecordEntity } from '../departments/civil-affairs/civil-affairs.entity';
-import { PovertyRecordEntity } from '../departments/poverty/poverty.entity';
-import { HealthRecordEntity } from '../departments/health/health.entity';
-import { DisabilityRecordEntity } from '../departments/disability/disability.entity';
-import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
-import { ExchangeNoticeEntity } from '../notices/notice.entity';
-import { PersuasionVisitEntity } from '../ledger/persuasion-visit.entity';
-import { AssessmentEntity } from '../ledger/assessment.entity';
-import { WeeklyReportEntity } from '../ledger/weekly-report.entity';
-import { ChangeLogSubscriber } from '../changelog/change-log.subscriber';
-import { markUnloggedForBenchmark } from '../changelog/change-log.writer';
+import type { EventSubscriber } from '@mikro-orm/core';
 import { MIGRATIONS } from './migrations';
 
-import { HomeTeachingEntity, HomeTeachingVisitEntity } from '../ledger/home-teaching.entity';
-import { EnrollmentNoticeEntity } from '../enrollment/enrollment-notice.entity';
+/**
+ * What the database maps and which hook writes the change log: every domain's entities and the
+ * log's subscriber sit above db, so the composition root hands them in (src/app/modules.ts) before
+ * any database is opened.
+ */
+export interface OrmModules {
+  readonly entities: readonly (abstract new (...args: never[]) => object)[];
+  /** The change log's hook, one per ORM. */
+  readonly changeLogSubscriber: () => EventSubscriber;
+}
 
-export const ENTITIES = [
-  ChildEntity,
-  EducationRecordEntity,
-  PublicSecurityRecordEntity,
-  CivilAffairsRecordEntity,
-  PovertyRecordEntity,
-  HealthRecordEntity,
-  DisabilityRecordEntity,
-  DropoutCaseEntity,
-  ExchangeNoticeEntity,
-  PersuasionVisitEntity,
-  AssessmentEntity,
-  WeeklyReportEntity,
-  HomeTeachingEntity,
-  HomeTeachingVisitEntity,
-  EnrollmentNoticeEntity,
-];
+/**
+ * ORMs (their configuration, which every forked entity manager shares) built without the log, to
+ * measure what the log costs: only `openOrm({ benchmarkWithoutChangeLog })` adds one, and only the
+ * benchmark's hub (tests/bench/serve-hub.ts) asks for it. No setting or variable reaches it; the
+ * change log's writer asks here and records nothing on them.
+ */
+const unloggedForBenchmark = new WeakSet<object>();
+
+export function isUnloggedForBenchmark(ormConfig: object): boolean {
+  return unloggedForBenchmark.has(ormConfig);
+}
+
+/**
+ * ORMs whose small logged writes pause between their two commits, to widen the window the feed's
+ * crash test (tests/e2e/feed-durability.test.ts) must hit: only `openOrm({ crashTestDelayBetweenCommitsMs })`
+ * adds one, and only the benchmark's hub entry point asks for it. No setting or variable reaches it.
+ */
+const pauseBetweenCommits = new WeakMap<object, number>();
+
+function pauseBetweenCommitsForCrashTest(ormConfig: object, ms: number): void {
+  if (!(Number.isInteger(ms) && ms > 0 && ms <= 10_000)) throw new Error(`crash-test delay between commits: ${ms} ms is not 1..10000`);
+  pauseBetweenCommits.set(ormConfig, ms);
+}
+
+/** The crash test's pause between a small write's two commits, in ms, or undefined (always, in production). */
+export function crashTestPauseBetweenCommits(ormConfig: object): number | undefined {
+  return pauseBetweenCommits.get(ormConfig);
+}
+
+let registered: OrmModules | null = null;
+
+export function registerOrmModules(modules: OrmModules): void {
+  registered = modules;
+}
+
+function ormModules(): OrmModules {
+  if (!registered) throw new Error('database: no entities are registered; the entry point must call registerModules() (src/app/modules.ts) before opening it');
+  return registered;
+}
 
 export interface OrmOptions {
   readonly url: string;
@@ -47,14 +64,22 @@ export interface OrmOptions {
    * hub, tests/bench/serve-hub.ts). The server never sets it, and no configuration can.
    */
   readonly benchmarkWithoutChangeLog?: boolean;
+  /**
+   * A pause between a small write's asynchronous and durable commits, only for the crash test of
+   * the change feed (tests/e2e/feed-durability.test.ts, through tests/bench/serve-hub.ts): it widens
+   * the window in which entries are visible but not yet on disk. The server never sets it, and no
+   * configuration can.
+   */
+  readonly crashTestDelayBetweenCommitsMs?: number;
 }
 
 export async function openOrm(options: OrmOptions): Promise<MikroORM> {
+  const modules = ormModules();
   const orm = await MikroORM.init(
     defineConfig({
       clientUrl: options.url,
-      entities: ENTITIES,
-      subscribers: options.benchmarkWithoutChangeLog ? [] : [new ChangeLogSubscriber()],
+      entities: [...modules.entities],
+      subscribers: options.benchmarkWithoutChangeLog ? [] : [modules.changeLogSubscriber()],
       extensions: [Migrator],
       discovery: { warnWhenNoEntities: true },
       pool: { min: 0, max: options.poolMax },
@@ -67,7 +92,8 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
       logger: () => undefined,
     }),
   );
-  if (options.benchmarkWithoutChangeLog) markUnloggedForBenchmark(orm.config);
+  if (options.benchmarkWithoutChangeLog) unloggedForBenchmark.add(orm.config);
+  if (options.crashTestDelayBetweenCommitsMs) pauseBetweenCommitsForCrashTest(orm.config, options.crashTestDelayBetweenCommitsMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;
     orm.em.getConnection().getKnex().on('query', (q: { sql: string }) => onQuery(q.sql));

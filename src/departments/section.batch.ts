@@ -21,23 +21,6 @@ export interface RowWrite {
   readonly before: Values | null;
 }
 
-const initial = new WeakMap<SectionDefinition, Values>();
-
-/**
- * The values a new row starts from before the input is applied: what the entity's constructor
- * sets (`registeredPoor = false`…), as the ORM's `create` would, so that they are written and
- * logged as they always were.
- */
-export function initialValues(def: SectionDefinition): Values {
-  let values = initial.get(def);
-  if (!values) {
-    const entity = new def.entity() as unknown as Values;
-    values = Object.fromEntries(def.fields.filter((f) => entity[f.name] !== undefined).map((f) => [f.name, entity[f.name]]));
-    initial.set(def, values);
-  }
-  return values;
-}
-
 /**
  * The children of a batch and their section rows, in one statement. Children that do not exist
  * are left out of the map. (A join on `unnest`, not `id = ANY(…)`: with a thousand ids bound the

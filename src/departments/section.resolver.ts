@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
 import { WritePayload, writePayload } from '../children/write.payload';
-import type { AppContext } from '../services';
+import type { AppContext } from './section.context';
 import type { SectionDefinition, SectionInput } from './section';
 
 type Class = new (...args: never[]) => object;

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
-import { UUID } from '../children/child.validation';
+import { UUID } from '../core/ids';
 import { MAX_BATCH } from '../children/child.service';
 import type { RequestContext } from '../core/context';
 import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
@@ -9,7 +9,7 @@ import { appendChangeLog } from '../changelog/change-log.writer';
 import type { Sql } from '../db/sql';
 import { accessFor, inScope } from '../permissions/access';
 import type { SectionDefinition, SectionInput } from './section';
-import { changesOf, initialValues, readBeforeWrite, type RowWrite, writeRows } from './section.batch';
+import { changesOf, readBeforeWrite, type RowWrite, writeRows } from './section.batch';
 import { type SectionRow, sectionLoader } from './section.loader';
 
 type Values = Record<string, unknown>;
@@ -34,8 +34,8 @@ export class SectionService {
   }
 
   /**
-   * Creates or updates one section for a batch of children, all or none. Absent fields stay as
-   * they are; `null` clears an optional field. Returns the child ids in input order.
+   * Creates or updates one section for a batch of children, all or none. Absent fields are null
+   * (unknown) on a new record and stay as they are on an existing one; `null` clears an optional field. Returns the child ids in input order.
    */
   async upsert(actor: Actor, def: SectionDefinition, records: ReadonlyArray<SectionInput & Values>, idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
     this.authorise(actor, def, records);
@@ -65,7 +65,8 @@ export class SectionService {
         def.crossCheck?.(merged, path, problems);
         if (problems.count) return;
         // As the ORM's unit of work would: an existing row is written only if a value (or its author) changes.
-        const values: Values = row ? {} : { ...initialValues(def) };
+        // Only the fields given are written: one left out stays null (unknown) on a new row.
+        const values: Values = {};
         for (const field of def.fields) {
           const value = record[field.name];
           if (value !== undefined && (!row || !sameValue(row[field.name], value))) values[field.name] = value;
@@ -113,7 +114,7 @@ export class SectionService {
       }
       for (const field of def.fields) {
         const value = record[field.name];
-        if (value === null && (field.required || field.notNull)) problems.add(`${path}.${field.name}`, `${field.label}不能为空 (may not be null)`);
+        if (value === null && field.required) problems.add(`${path}.${field.name}`, `${field.label}不能为空 (may not be null)`);
         if (value === undefined || value === null || !field.check) continue;
         const problem = field.check(value as never);
         if (problem) problems.add(`${path}.${field.name}`, `${field.label}: ${problem}`);

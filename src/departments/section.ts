@@ -14,10 +14,12 @@ export interface SectionField {
   readonly column: string;
   /** 中文 label, for notices, exports and error messages. */
   readonly label: string;
-  /** Must be given when the record is created. */
+  /**
+   * Must be given when the record is created, and may never be null. Any other field left out of
+   * a write is unknown (null) on a new record and unchanged on an existing one, and `null` sent
+   * for it clears it to unknown: "not said" is never stored as "no".
+   */
   readonly required?: boolean;
-  /** May be left out on create (the column has a default) but never set to null. */
-  readonly notNull?: boolean;
   /** Why a (non-null) value is unacceptable, or null. GraphQL has already checked its type. */
   readonly check?: (value: never) => string | null;
 }

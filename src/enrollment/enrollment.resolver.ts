@@ -3,7 +3,7 @@ import { childLoader } from '../children/child.loader';
 import { ChildView } from '../children/child.type';
 import { WritePayload, writePayload } from '../children/write.payload';
 import { childRowsLoader } from '../ledger/ledger.loaders';
-import type { AppContext } from '../services';
+import type { AppContext } from './enrollment.context';
 import { EnrollmentArrivalInput, EnrollmentNoticeFilter, IssueEnrollmentNoticesInput } from './enrollment.input';
 import { NOTICE_COLUMNS } from './enrollment.service';
 import { EnrollmentIssueType, EnrollmentNoticePage, EnrollmentNoticeType, NonArrivalsType } from './enrollment.types';

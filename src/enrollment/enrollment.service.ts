@@ -91,6 +91,9 @@ export class EnrollmentService {
     return runWrite(this.orm, actor, 'issueEnrollmentNotices', null, input, async (em) => {
       // One issuer per county and year at a time, so that numbers run on without gaps or clashes.
       await em.execute('SELECT pg_advisory_xact_lock(727100002, hashtext(?))', [`${input.schoolYear}:${input.region}`]);
+      // In the order the notices are numbered and written: by birth date, which every reader of a
+      // notice may read. Numbers, and the change log's order, must not tell priority (poverty
+      // registration) to departments that may not read it, nor print it on the guardian's notice.
       const roster: Array<{ id: string; priority: boolean }> = await em.execute(
         `SELECT c.id, COALESCE(p.registered_poor OR p.monitored_household, false) AS priority
          FROM hub.child c
@@ -98,7 +101,7 @@ export class EnrollmentService {
          LEFT JOIN poverty.poverty_record p ON p.child_id = c.id
          WHERE c.residence_region = ? AND c.birth_date BETWEEN ?::date AND ?::date
            AND NOT EXISTS (SELECT 1 FROM edu.enrollment_notice n WHERE n.child_id = c.id AND n.school_year = ?)
-         ORDER BY 2 DESC, c.birth_date, c.id`,
+         ORDER BY c.birth_date, c.id`,
         [input.region, bornFrom, bornTo, input.schoolYear],
       );
       const [{ issued: before }] = await em.execute<Array<{ issued: number }>>(
@@ -109,16 +112,21 @@ export class EnrollmentService {
       if (roster.length > places) {
         throw BadUserInputError.one('input.schools', `学位不足：需要 ${roster.length} 个，提供 ${places} 个 (${roster.length} children need places; ${places} offered)`);
       }
+      // Places are handed out priority first (public schools first), then numbered in roster order.
+      const schoolOf = new Map<string, (typeof ordered)[number]>();
       let school = 0;
       let used = 0;
-      let priorityInPublic = 0;
-      roster.forEach((child, i) => {
+      for (const child of [...roster.filter((c) => c.priority), ...roster.filter((c) => !c.priority)]) {
         while (used >= ordered[school].places) {
           school++;
           used = 0;
         }
-        const assigned = ordered[school];
+        schoolOf.set(child.id, ordered[school]);
         used++;
+      }
+      let priorityInPublic = 0;
+      roster.forEach((child, i) => {
+        const assigned = schoolOf.get(child.id)!;
         if (child.priority && assigned.kind === 'PUBLIC') priorityInPublic++;
         em.create(EnrollmentNoticeEntity, {
           id: randomUUID(), childId: child.id, region: input.region, schoolYear: input.schoolYear, stage,

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
-import type { AppContext } from '../services';
+import type { AppContext } from './ledger.context';
 import { requestCaseLoader } from './dropout-case.loader';
 import { DropoutCaseType } from './dropout-case.type';
 

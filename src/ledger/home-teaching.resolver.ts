@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
 import { WritePayload, writePayload } from '../children/write.payload';
-import type { AppContext } from '../services';
+import type { AppContext } from './ledger.context';
 import { AssignHomeTeachingInput, HomeTeachingVisitInput, UpdateHomeTeachingInput } from './home-teaching.input';
 import { HomeTeachingType, HomeTeachingVisitType } from './home-teaching.types';
 import { childRowsLoader, HOME_TEACHING_COLUMNS, HOME_TEACHING_VISIT_COLUMNS } from './ledger.loaders';

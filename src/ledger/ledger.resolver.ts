@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { ChildView } from '../children/child.type';
 import { WritePayload, writePayload } from '../children/write.payload';
 import { LocalDate } from '../core/scalars';
-import type { AppContext } from '../services';
+import type { AppContext } from './ledger.context';
 import { AssessmentInput, OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from './dropout-case.input';
 import { ASSESSMENT_COLUMNS, childRowsLoader, VISIT_COLUMNS } from './ledger.loaders';
 import { AssessmentType, PersuasionVisitType } from './ledger.types';

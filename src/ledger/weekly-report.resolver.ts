@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { AppContext } from '../services';
+import type { AppContext } from './ledger.context';
 import { DropoutReason, DropoutStatus } from './dropout-case.enums';
 import type { CountyProgress, WeeklyCounts } from './weekly-report.service';
 import { CountyProgressType, WeeklyCountsType, WeeklyReportType } from './weekly-report.types';

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, Int, ObjectType } from 'type-graphql';
-import { NoticeCountType } from '../notices/notice.type';
+import { NoticeCountType } from '../core/count.type';
 import { RegionType } from '../regions/region.type';
 
 @ObjectType('WeeklyCounts', { description: '周报数字（按户籍县，从台账计算）The week\'s figures, counted from the ledger by hukou county', simpleResolvers: true })

@@ -5,6 +5,10 @@ import { canonicalJson } from '../core/unit-of-work';
 import { entryDigest, entryJson, NoticeAccumulator, recipientReader } from './notice.content';
 import { DepartmentViews } from './notice.issue';
 import { projectEntry } from '../changelog/change-log.projection';
+import { registerModules } from '../app/modules';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 const entry = (over: Partial<ChangeLogEntryType> = {}): ChangeLogEntryType => ({
   seq: 42, at: new Date('2026-10-15T01:02:03.456Z'), actorSub: 'psb-1', actorDept: 'PSB', actorRegion: '350102', operation: 'CREATE',

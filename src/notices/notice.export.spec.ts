@@ -1,5 +1,9 @@
+import { registerModules } from '../app/modules';
 import { csvCell, csvLine } from './notice.export';
-import { chinaTime, displayValue, entryRows } from './notice.rows';
+import { childCells, chinaTime, displayValue, entryRows } from './notice.rows';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 describe('CSV cells (RFC 4180)', () => {
   it('quotes commas, quotes and line breaks, and nothing else', () => {
@@ -41,9 +45,20 @@ describe('values as a liaison reads them', () => {
       changes: [{ field: 'status', label: '就学状态', before: '"ENROLLED"', after: '"DROPPED_OUT"' }, { field: 'grade', label: '年级', before: '4', after: null }],
     } as never;
     expect(entryRows(entry)).toEqual([
-      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '就学状态', '在校', '辍学'],
-      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '年级', '4', ''],
+      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '就学状态', '在校', '辍学'],
+      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '年级', '4', ''],
     ]);
-    expect(entryRows({ ...(entry as object), operation: 'DELETE', changes: [] } as never)).toEqual([[7, '2026-10-15 09:00:00', '教育', '教育记录', '删除', 'c1', '', '', '']]);
+    expect(entryRows({ ...(entry as object), operation: 'DELETE', changes: [] } as never)).toEqual([[7, '2026-10-15 09:00:00', '教育', '教育记录', '删除', 'c1', '', '', '', '', '', '']]);
+  });
+
+  it('names the child on every row of its entry: name (as the reader may see it), county, school', () => {
+    const entry = { seq: 8, at: new Date('2026-10-15T01:00:00Z'), actorDept: 'PSB', entity: 'Child', entityLabel: '儿童基本信息', operation: 'UPDATE', childId: 'c2',
+      changes: [{ field: 'gender', label: '性别', before: '"MALE"', after: '"FEMALE"' }] } as never;
+    const child = { id: 'c2', name: '邱**', hukouRegion: '350103', residenceRegion: '350102', schoolName: '鼓楼第一中心小学' };
+    expect(entryRows(entry, child)).toEqual([[8, '2026-10-15 09:00:00', '公安', '儿童基本信息', '修改', 'c2', '邱**', '鼓楼区（户籍 台江区）', '鼓楼第一中心小学', '性别', '男', '女']]);
+    expect(childCells({ ...child, hukouRegion: '350102' })).toEqual(['邱**', '鼓楼区', '鼓楼第一中心小学']);
+    expect(childCells({ ...child, residenceRegion: null, schoolName: null })).toEqual(['邱**', '户籍 台江区', '']);
+    // A child the reader may not see (not found in its region) has empty cells, never a guess.
+    expect(childCells(undefined)).toEqual(['', '', '']);
   });
 });

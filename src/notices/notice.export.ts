@@ -3,7 +3,8 @@ import ExcelJS from 'exceljs';
 import type { SensitiveReadService } from '../audit/sensitive-read.service';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { Reader } from '../core/context';
-import { ENTRY_COLUMNS, entryRows, noticeFacts, summaryCounts } from './notice.rows';
+import type { NoticeChild } from './notice.children';
+import { ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
 import type { NoticeRow, NoticeService } from './notice.service';
 
 /**
@@ -17,14 +18,25 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** The audit field of one export (hub.sensitive_read.field). */
 export const exportAuditField = (format: ExportFormat, notice: NoticeRow) => `export:${format}:${notice.number}`;
 
+/** Some of a notice's entries, with the children they name as the viewer may see them now. */
+export interface NoticeBatch {
+  readonly entries: ChangeLogEntryType[];
+  readonly children: ReadonlyMap<string, NoticeChild>;
+}
+
+/** A batch's rows, one per field change, each with its child's cells. */
+export const batchRows = (batch: NoticeBatch): EntryRow[] => batch.entries.flatMap((e) => entryRows(e, e.childId ? batch.children.get(e.childId) : null));
+
 /**
- * The notice's entries as the viewer reads them, in batches. The sensitive values of a batch go
+ * The notice's entries as the viewer reads them, in batches, each with its children (as the page
+ * shows them: the viewer's permissions and region, now). The sensitive values of a batch go
  * into the audit before the batch is handed out, so nothing leaves unaudited: if the audit
  * cannot be written, the export stops there.
  */
 export async function* auditedBatches(
   notices: NoticeService, audit: SensitiveReadService, reader: Reader, notice: NoticeRow, requestId: string, size = 500,
-): AsyncGenerator<ChangeLogEntryType[]> {
+): AsyncGenerator<NoticeBatch> {
+  const withChildren = async (entries: ChangeLogEntryType[]): Promise<NoticeBatch> => ({ entries, children: await notices.children(reader, entries.map((e) => e.childId)) });
   const flush = async () => {
     if (reader.audit.size === 0) return;
     await audit.flush(reader, requestId);
@@ -35,11 +47,11 @@ export async function* auditedBatches(
     batch.push(entry);
     if (batch.length < size) continue;
     await flush();
-    yield batch;
+    yield await withChildren(batch);
     batch = [];
   }
   await flush();
-  if (batch.length) yield batch;
+  if (batch.length) yield await withChildren(batch);
 }
 
 /** Waits until the response has sent what it holds (or the client went away): the slow client sets the pace. */
@@ -70,11 +82,11 @@ export function csvCell(value: string | number): string {
 
 export const csvLine = (cells: ReadonlyArray<string | number>) => `${cells.map(csvCell).join(',')}\r\n`;
 
-export async function writeCsv(batches: AsyncIterable<ChangeLogEntryType[]>, out: Writable): Promise<void> {
+export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writable): Promise<void> {
   out.write(`\uFEFF${csvLine(ENTRY_COLUMNS.map((c) => c.header))}`);
   for await (const batch of batches) {
     if (out.destroyed) return;
-    out.write(batch.flatMap(entryRows).map(csvLine).join(''));
+    out.write(batchRows(batch).map(csvLine).join(''));
     await drained(out);
   }
   out.end();
@@ -92,7 +104,7 @@ export const SHEET_NAMES = { summary: '摘要', entries: '条目' } as const;
 /** Rows above the entries: the title line (number and content hash) and the column headers. */
 export const ENTRY_HEADER_ROWS = 2;
 
-export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<ChangeLogEntryType[]>, out: Writable): Promise<void> {
+export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = '保学 Baoxue';
   workbook.created = new Date();
@@ -140,7 +152,7 @@ export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<Change
   columns.commit();
   for await (const batch of batches) {
     if (out.destroyed) return;
-    for (const cells of batch.flatMap(entryRows)) {
+    for (const cells of batchRows(batch)) {
       const row = entries.addRow(cells);
       row.alignment = { vertical: 'top', wrapText: true };
       row.commit();

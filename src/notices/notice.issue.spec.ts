@@ -3,6 +3,10 @@ import { projectEntry } from '../changelog/change-log.projection';
 import { regions } from '../regions/region.registry';
 import { allRecipients, entryDigest, entryFacts, EntryKinds, NoticeAccumulator, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { NoticeIssue } from './notice.issue';
+import { registerModules } from '../app/modules';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 /** A small, varied month: every kind of entry, children living across county and city lines, writers of every department. */
 function month(count: number): Array<Record<string, unknown>> {

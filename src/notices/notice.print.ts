@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
-import { drained } from './notice.export';
-import { chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
+import type { NoticeChild } from './notice.children';
+import { drained, type NoticeBatch } from './notice.export';
+import { childCells, chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
 import type { NoticeRow } from './notice.service';
 
 /**
@@ -27,11 +28,12 @@ const STYLE = `
   .counts { width: auto; min-width: 50%; }
   .counts td:last-child { text-align: right; min-width: 5em; }
   .entries { font-size: 12px; table-layout: fixed; }
-  .c-seq { width: 4.5em; } .c-time { width: 10.5em; } .c-dept { width: 5.5em; } .c-entity { width: 8em; } .c-op { width: 3.5em; } .c-child { width: 24em; }
+  .c-seq { width: 4.5em; } .c-time { width: 10.5em; } .c-dept { width: 5.5em; } .c-entity { width: 8em; } .c-op { width: 3.5em; } .c-who { width: 12em; } .c-child { width: 24em; }
   .entries td.num { text-align: right; white-space: nowrap; }
   .entries ul { margin: 0; padding-left: 1.1em; }
   .arrow { color: #9aa5b1; padding: 0 4px; }
   .none { color: #9aa5b1; }
+  .who small { display: block; color: #52606d; }
   .empty { color: #52606d; padding: 12px 0; }
   footer { margin-top: 24px; color: #52606d; font-size: 12px; }
   @page { size: A4 landscape; margin: 12mm; }
@@ -75,13 +77,20 @@ ${counts}
 </table>
 <h2>变更条目（${escapeHtml(notice.entryCount)} 条）</h2>
 ${notice.entryCount === 0 ? '<p class="empty">本期没有需要通报的变更。</p>' : `<table class="entries">
-<colgroup><col class="c-seq"><col class="c-time"><col class="c-dept"><col class="c-entity"><col class="c-op"><col class="c-child"><col></colgroup>
-<thead><tr><th>序号</th><th>时间</th><th>操作部门</th><th>对象</th><th>操作</th><th>儿童编号</th><th>变更内容（修改前 → 修改后）</th></tr></thead>
+<colgroup><col class="c-seq"><col class="c-time"><col class="c-dept"><col class="c-entity"><col class="c-op"><col class="c-who"><col class="c-child"><col></colgroup>
+<thead><tr><th>序号</th><th>时间</th><th>操作部门</th><th>对象</th><th>操作</th><th>儿童（姓名 县区 学校）</th><th>儿童编号</th><th>变更内容（修改前 → 修改后）</th></tr></thead>
 <tbody>`}
 `;
 }
 
-export function printRow(entry: ChangeLogEntryType): string {
+/** The child's name, county and school, as the page and the files show them (empty when not visible). */
+function printChild(child: NoticeChild | null | undefined): string {
+  const [name, county, school] = childCells(child);
+  if (!name && !county && !school) return '<span class="none">—</span>';
+  return `${escapeHtml(name)}${[county, school].filter(Boolean).map((text) => `<small>${escapeHtml(text)}</small>`).join('')}`;
+}
+
+export function printRow(entry: ChangeLogEntryType, child?: NoticeChild | null): string {
   const value = (text: string) => (text ? escapeHtml(text) : '<span class="none">（空）</span>');
   const changes = entry.changes.length
     ? `<ul>${entry.changes.map((c) => {
@@ -91,7 +100,7 @@ export function printRow(entry: ChangeLogEntryType): string {
       return `<li>${escapeHtml(c.label)}：${from}${value(displayValue(entry.entity, c.field, c.after))}</li>`;
     }).join('')}</ul>`
     : '<span class="none">—</span>';
-  return `<tr><td class="num">${entry.seq}</td><td>${escapeHtml(chinaTime(entry.at))}</td><td>${escapeHtml(deptLabel(entry.actorDept))}</td><td>${escapeHtml(entry.entityLabel)}</td><td>${escapeHtml(operationLabel(entry.operation))}</td><td class="mono">${escapeHtml(entry.childId ?? '')}</td><td>${changes}</td></tr>\n`;
+  return `<tr><td class="num">${entry.seq}</td><td>${escapeHtml(chinaTime(entry.at))}</td><td>${escapeHtml(deptLabel(entry.actorDept))}</td><td>${escapeHtml(entry.entityLabel)}</td><td>${escapeHtml(operationLabel(entry.operation))}</td><td class="who">${printChild(child)}</td><td class="mono">${escapeHtml(entry.childId ?? '')}</td><td>${changes}</td></tr>\n`;
 }
 
 export function printTail(notice: NoticeRow, printedBy: string): string {
@@ -102,11 +111,11 @@ export function printTail(notice: NoticeRow, printedBy: string): string {
 `;
 }
 
-export async function writePrint(notice: NoticeRow, batches: AsyncIterable<ChangeLogEntryType[]>, out: Writable, printedBy: string): Promise<void> {
+export async function writePrint(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, printedBy: string): Promise<void> {
   out.write(printHead(notice));
   for await (const batch of batches) {
     if (out.destroyed) return;
-    out.write(batch.map(printRow).join(''));
+    out.write(batch.entries.map((e) => printRow(e, e.childId ? batch.children.get(e.childId) : null)).join(''));
     await drained(out);
   }
   out.end(printTail(notice, printedBy));

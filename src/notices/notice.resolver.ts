@@ -1,8 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ForbiddenError } from '../core/errors';
-import type { AppContext } from '../services';
-import { toNoticeType } from './notice.view';
+import type { AppContext } from './notice.context';
+import { toNoticeChildType, toNoticeType } from './notice.view';
 import { ExchangeNoticeConnection, ExchangeNoticeFilter, ExchangeNoticeType, NoticeEntriesType, NoticeVerificationType } from './notice.type';
 
 @ObjectType('IssuedNotices', { description: '发布结果 Result of issuing a month', simpleResolvers: true })
@@ -27,11 +27,13 @@ export class NoticeResolver {
     @Arg('after', () => String, { nullable: true, description: '上一页的 endCursor' }) after?: string | null,
   ): Promise<ExchangeNoticeConnection> {
     const page = await ctx.services.notices.list(ctx.reader(), filter, first, after);
-    const last = page.rows.at(-1);
-    return {
-      nodes: page.rows.map(toNoticeType),
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.rows[0] ? ctx.services.notices.cursor(page.rows[0]) : null, endCursor: last ? ctx.services.notices.cursor(last) : null },
-    };
+    const edges = page.rows.map((row) => ({ cursor: ctx.services.notices.cursor(row), node: toNoticeType(row) }));
+    return Object.assign(new ExchangeNoticeConnection(), {
+      edges,
+      nodes: edges.map((edge) => edge.node),
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      count: page.count,
+    });
   }
 
   @Query(() => ExchangeNoticeType, { description: '一份交换通报 One exchange notice' })
@@ -48,8 +50,10 @@ export class NoticeResolver {
   ): Promise<NoticeEntriesType> {
     const page = await ctx.services.notices.entries(ctx.reader(), notice.row, first, after);
     const cursor = (seq: number) => ctx.services.changeLog.cursor({ seq } as never);
+    const children = await ctx.services.notices.children(ctx.reader(), page.entries.map((e) => e.childId));
     return {
       nodes: page.entries,
+      children: [...children.values()].map(toNoticeChildType),
       pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.entries[0] ? cursor(page.entries[0].seq) : null, endCursor: page.entries.at(-1) ? cursor(page.entries.at(-1)!.seq) : null },
     };
   }
@@ -61,7 +65,7 @@ export class NoticeResolver {
   }
 
   @Mutation(() => IssuedNotices, { description: '发布某月全部交换通报（省级督导），重复发布返回原通报 Issue every notice of a month (provincial supervisors); issuing again returns the notices already issued' })
-  async issueMonthlyNotices(@Arg('period', () => String, { description: '月份 YYYY-MM' }) period: string, @Ctx() ctx: AppContext): Promise<IssuedNotices> {
+  async issueMonthlyNotices(@Arg('period', () => String, { description: '已结束的月份 YYYY-MM（中国标准时间）A month that has ended, YYYY-MM (China Standard Time)' }) period: string, @Ctx() ctx: AppContext): Promise<IssuedNotices> {
     const identity = ctx.user();
     if (!identity.roles.includes('supervisor') || identity.region !== '350000') {
       throw new ForbiddenError('只有省级督导可以发布月度通报 (only provincial supervisors issue the monthly notices)');

@@ -3,6 +3,10 @@ import { getNamedType, isEnumType, isObjectType } from 'graphql';
 import { allLoggedEntities } from '../changelog/catalogue';
 import { buildHubSchema } from '../schema';
 import { VALUE_LABELS } from './notice.rows';
+import { registerModules } from '../app/modules';
+
+// The entities the change log records are registered at start, as every entry point does.
+registerModules();
 
 describe('notice rows', () => {
   it('has Chinese labels for every enum-valued field the change log records', () => {

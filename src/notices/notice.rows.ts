@@ -10,6 +10,7 @@ import { VisitMethod, VisitOutcome } from '../ledger/persuasion-visit.enums';
 import { AssessmentDecision } from '../ledger/assessment.enums';
 import { EnrollmentStatus, SchoolKind } from '../enrollment/enrollment.enums';
 import { regions } from '../regions/region.registry';
+import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
 
 /**
@@ -98,20 +99,42 @@ export const ENTRY_COLUMNS = [
   { header: '对象', width: 16 },
   { header: '操作', width: 7 },
   { header: '儿童编号', width: 38 },
+  { header: '姓名', width: 10 },
+  { header: '县区', width: 20 },
+  { header: '学校', width: 24 },
   { header: '字段', width: 16 },
   { header: '修改前', width: 30 },
   { header: '修改后', width: 30 },
 ] as const;
 
-export type EntryRow = [seq: number, at: string, dept: string, entity: string, operation: string, childId: string, field: string, before: string, after: string];
+export type EntryRow = [
+  seq: number, at: string, dept: string, entity: string, operation: string, childId: string, name: string, county: string, school: string,
+  field: string, before: string, after: string,
+];
+
+const regionName = (code: string) => regions.get(code)?.name ?? code;
+
+/**
+ * The child's cells (姓名, 县区, 学校) as the reader may see them now: empty for a child the reader
+ * may not see (outside its region) and for any value it may not read. The county is where the
+ * child lives, with the hukou county beside it when that differs.
+ */
+export function childCells(child: NoticeChild | null | undefined): [name: string, county: string, school: string] {
+  if (!child) return ['', '', ''];
+  const { hukouRegion: hukou, residenceRegion: residence } = child;
+  const county = residence
+    ? (hukou && hukou !== residence ? `${regionName(residence)}（户籍 ${regionName(hukou)}）` : regionName(residence))
+    : (hukou ? `户籍 ${regionName(hukou)}` : '');
+  return [child.name ?? '', county, child.schoolName ?? ''];
+}
 
 /**
  * One row per field change, so that a spreadsheet filters and sorts by field and value; the
  * entry's own columns repeat on each of its rows. An entry with no field the recipient may see
  * (a deletion, say) still gets one row, with the field columns empty.
  */
-export function entryRows(entry: ChangeLogEntryType): EntryRow[] {
-  const head = [entry.seq, chinaTime(entry.at), deptLabel(entry.actorDept), entry.entityLabel, operationLabel(entry.operation), entry.childId ?? ''] as const;
+export function entryRows(entry: ChangeLogEntryType, child?: NoticeChild | null): EntryRow[] {
+  const head = [entry.seq, chinaTime(entry.at), deptLabel(entry.actorDept), entry.entityLabel, operationLabel(entry.operation), entry.childId ?? '', ...childCells(child)] as const;
   if (entry.changes.length === 0) return [[...head, '', '', '']];
   return entry.changes.map((c) => [...head, c.label, displayValue(entry.entity, c.field, c.before), displayValue(entry.entity, c.field, c.after)]);
 }

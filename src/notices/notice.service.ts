@@ -8,11 +8,14 @@ import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
+import type { Clock } from '../core/clock';
 import type { Sql } from '../db/sql';
 import { regions } from '../regions/region.registry';
+import { type NoticeChild, noticeChildren } from './notice.children';
 import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
 import { NoticeIssue } from './notice.issue';
+import { checkPeriod } from './notice.period';
 
 export const ISSUE_LOCK = 727_100_002;
 /** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
@@ -32,15 +35,16 @@ export interface NoticeFilter { period?: string; dept?: string; region?: string;
 
 /** Monthly exchange notices: issued from the change log, read and acknowledged by liaisons. */
 export class NoticeService {
-  constructor(private readonly orm: MikroORM, private readonly sql: Sql) {}
+  constructor(private readonly orm: MikroORM, private readonly sql: Sql, private readonly clock: Clock) {}
 
   /**
    * Issues every recipient's notice for a month, in one pass over the log. Each notice covers the
    * entries after the recipient's previous notice up to the chain head now, so consecutive notices
-   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued.
+   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
+   * a month that has not ended yet (China Standard Time) is refused.
    */
   async issue(issuer: Identity, period: string): Promise<{ notices: NoticeRow[]; issuedNow: boolean }> {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw BadUserInputError.one('period', '应为 YYYY-MM (must be YYYY-MM)');
+    checkPeriod(period, this.clock.today());
     const issuedNow = await this.orm.em.fork().transactional(async (em) => {
       await em.execute('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK]);
       const existing = await em.execute(`SELECT count(*)::int AS n, max(period) AS latest FROM hub.exchange_notice`);
@@ -95,7 +99,7 @@ export class NoticeService {
     throw new ForbiddenError('只有联络员和督导可以查看交换通报 (only liaisons and supervisors read exchange notices)');
   }
 
-  async list(reader: Reader, filter: NoticeFilter | undefined, first: number, after?: string | null): Promise<{ rows: NoticeRow[]; hasNextPage: boolean }> {
+  async list(reader: Reader, filter: NoticeFilter | undefined, first: number, after?: string | null): Promise<{ rows: NoticeRow[]; hasNextPage: boolean; count: () => Promise<number> }> {
     checkPageSize(first);
     const params: unknown[] = [];
     const where = [this.visibility(reader, params)];
@@ -108,10 +112,13 @@ export class NoticeService {
     if (f.region) where.push(`region = $${params.push(f.region)}`);
     if (f.acknowledged !== undefined && f.acknowledged !== null) where.push(f.acknowledged ? 'acknowledged_at IS NOT NULL' : 'acknowledged_at IS NULL');
     if (f.overdue) where.push(`acknowledged_at IS NULL AND issued_at < now() - interval '${OVERDUE_DAYS} days'`);
+    // The total counts every page's notices alike: the filters without the cursor.
+    const counted = { where: where.join(' AND '), params: [...params] };
+    const count = async () => (await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.exchange_notice WHERE ${counted.where}`, counted.params))[0].n;
     if (after) where.push(`number > $${params.push(decodeCursor('notice', after, /^[\d-]{7}\/\d{6}\/[A-Z]+$/))}`);
     const rows = await this.sql.query<NoticeRow>(
       `SELECT ${SELECT} FROM hub.exchange_notice WHERE ${where.join(' AND ')} ORDER BY number LIMIT $${params.push(first + 1)}`, params);
-    return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+    return { rows: rows.slice(0, first), hasNextPage: rows.length > first, count };
   }
 
   cursor(row: NoticeRow): string {
@@ -139,6 +146,11 @@ export class NoticeService {
       if (entries.length > first) break;
     }
     return { entries: entries.slice(0, first), hasNextPage: entries.length > first };
+  }
+
+  /** The children `childIds` name, as the reader may see them now (see notice.children.ts). */
+  children(reader: Reader, childIds: ReadonlyArray<string | null>): Promise<Map<string, NoticeChild>> {
+    return noticeChildren(this.sql, reader, childIds);
   }
 
   /** The notice's entries in order, streamed in batches: a notice of any size never sits in memory. */

@@ -1,19 +1,10 @@
 import { Field, GraphQLISODateTime, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ChangeLogEntryType } from '../changelog/change-log.type';
 import { PageInfo } from '../core/connection';
+import { NoticeCountType } from '../core/count.type';
 import { RegionType } from '../regions/region.type';
 
-@ObjectType('NoticeCount', { description: '一项计数 One count', simpleResolvers: true })
-export class NoticeCountType {
-  @Field(() => String, { description: '项目 What is counted' })
-  key!: string;
-
-  @Field(() => String, { description: '中文名称 Label' })
-  label!: string;
-
-  @Field(() => Int, { description: '数量 Count' })
-  count!: number;
-}
+export { NoticeCountType };
 
 @ObjectType('NoticeSummary', { description: '通报摘要（按接收部门权限计）Notice summary, counted over what the recipient may see', simpleResolvers: true })
 export class NoticeSummaryType {
@@ -48,10 +39,35 @@ export class NoticeVerificationType {
   chainHeadOk!: boolean;
 }
 
+@ObjectType('NoticeChild', {
+  description: '条目所涉儿童，按您当前的权限与辖区显示（姓名可能打码；已不在您辖区的儿童不列出）；不属于通报冻结的内容 '
+    + 'A child the entries name, as your permissions and region show it now (the name may be masked; a child no longer in your region is left out); not part of the frozen notice',
+  simpleResolvers: true,
+})
+export class NoticeChildType {
+  @Field(() => ID, { description: '儿童编号 Child id' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: '姓名（按权限全名或打码如 张*；无权时为空）Name, full or masked (张*) as your permissions say; null when you may not read it' })
+  name!: string | null;
+
+  @Field(() => RegionType, { nullable: true, description: '户籍地县区（无权时为空）Hukou county; null when you may not read it' })
+  hukouRegion!: RegionType | null;
+
+  @Field(() => RegionType, { nullable: true, description: '居住地县区（无权时为空）Residence county; null when you may not read it' })
+  residenceRegion!: RegionType | null;
+
+  @Field(() => String, { nullable: true, description: '学校（无教育记录或无权时为空）School; null without an education record or when you may not read it' })
+  schoolName!: string | null;
+}
+
 @ObjectType('NoticeEntries', { description: '通报条目（游标分页）A page of a notice\'s entries', simpleResolvers: true })
 export class NoticeEntriesType {
   @Field(() => [ChangeLogEntryType], { description: '条目 Entries' })
   nodes!: ChangeLogEntryType[];
+
+  @Field(() => [NoticeChildType], { description: '本页条目所涉、您可查看的儿童（按编号对应条目的 childId）The children this page\'s entries name that you may see, matched to entries by childId' })
+  children!: NoticeChildType[];
 
   @Field(() => PageInfo, { description: '分页信息 Page information' })
   pageInfo!: PageInfo;
@@ -108,13 +124,33 @@ export class ExchangeNoticeType {
   row!: import('./notice.service').NoticeRow;
 }
 
-@ObjectType('ExchangeNoticeConnection', { description: '通报列表 A page of notices', simpleResolvers: true })
+@ObjectType('ExchangeNoticeEdge', { description: '通报列表的一项 One notice in a list', simpleResolvers: true })
+export class ExchangeNoticeEdge {
+  @Field(() => String, { description: '游标 Cursor' })
+  cursor!: string;
+
+  @Field(() => ExchangeNoticeType, { description: '通报 The notice' })
+  node!: ExchangeNoticeType;
+}
+
+@ObjectType('ExchangeNoticeConnection', { description: '通报列表（游标分页）A page of notices (cursor pagination)' })
 export class ExchangeNoticeConnection {
-  @Field(() => [ExchangeNoticeType], { description: '通报 Notices' })
+  @Field(() => [ExchangeNoticeEdge], { description: '本页各项 Items of this page' })
+  edges!: ExchangeNoticeEdge[];
+
+  @Field(() => [ExchangeNoticeType], { description: '通报（旧名，请用 edges）Notices (use edges)', deprecationReason: '请用 edges { node } Use edges { node }, as every other connection' })
   nodes!: ExchangeNoticeType[];
 
   @Field(() => PageInfo, { description: '分页信息 Page information' })
   pageInfo!: PageInfo;
+
+  /** Counted only when asked for: one more statement. */
+  @Field(() => Int, { description: '符合条件的通报总数 Total matching notices you may read' })
+  totalCount(): Promise<number> {
+    return this.count();
+  }
+
+  count!: () => Promise<number>;
 }
 
 @InputType({ description: '通报筛选 Notice filters' })

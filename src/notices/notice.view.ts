@@ -3,7 +3,8 @@ import { ChangeOperation } from '../changelog/change-log.type';
 import { DropoutReason } from '../ledger/dropout-case.enums';
 import { regions } from '../regions/region.registry';
 import { OVERDUE_DAYS, type NoticeRow } from './notice.service';
-import type { ExchangeNoticeType, NoticeCountType } from './notice.type';
+import type { NoticeChild } from './notice.children';
+import type { ExchangeNoticeType, NoticeChildType, NoticeCountType } from './notice.type';
 
 const counts = (record: Record<string, number>, label: (key: string) => string): NoticeCountType[] =>
   Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, count]) => ({ key, label: label(key), count }));
@@ -46,4 +47,10 @@ export function toNoticeType(row: NoticeRow): ExchangeNoticeType & { row: Notice
     remarks: row.remarks,
     overdue: !row.acknowledgedAt && Date.now() - new Date(row.issuedAt).getTime() > OVERDUE_DAYS * 86_400_000,
   };
+}
+
+/** A notice's child as the API shows it: its counties as regions. */
+export function toNoticeChildType(child: NoticeChild): NoticeChildType {
+  const region = (code: string | null) => (code ? (regions.get(code) ?? null) : null);
+  return { ...child, hukouRegion: region(child.hukouRegion), residenceRegion: region(child.residenceRegion) };
 }

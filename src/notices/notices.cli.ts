@@ -6,12 +6,14 @@ import { EmbeddedDatabaseInUseError } from '../db/data-dir-lock';
 import { openDatabase } from '../db/database';
 import { regions } from '../regions/region.registry';
 import { allRecipients } from './notice.content';
+import { periodProblem } from './notice.period';
 import { type NoticeRow, NoticeService } from './notice.service';
+import { registerModules } from '../app/modules';
 
 /**
  * `npm run notices -- --period 2026-10` (or `--period previous`, the month before today in China
  * Standard Time): issues the month's exchange notices as the provincial system, prints a summary
- * and exits 0; 1 on any failure, 2 on a usage error. Made to run from cron or a systemd timer:
+ * and exits 0; 1 on any failure, 2 on a usage error (a month that has not ended is one). Made to run from cron or a systemd timer:
  * issuing a month again returns the notices already issued and changes nothing.
  */
 
@@ -38,7 +40,9 @@ export function parsePeriod(argv: readonly string[], today: string): string {
   }
   if (!period) throw new UsageError(USAGE);
   if (period === 'previous') return previousMonth(today);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UsageError(`--period must be YYYY-MM or previous, got "${period}"\n${USAGE}`);
+  // The same rule as the mutation's (the service checks it again): a month that has not ended is refused before the database is opened.
+  const problem = periodProblem(period, today);
+  if (problem) throw new UsageError(`--period must be YYYY-MM or previous, got "${period}": ${problem}\n${USAGE}`);
   return period;
 }
 
@@ -64,9 +68,10 @@ export function summarise(period: string, notices: readonly NoticeRow[], issuedN
 
 async function main(): Promise<number> {
   const config = loadConfig();
+  const clock = new Clock(config.today);
   let period: string;
   try {
-    period = parsePeriod(process.argv.slice(2), new Clock(config.today).today());
+    period = parsePeriod(process.argv.slice(2), clock.today());
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
@@ -75,9 +80,10 @@ async function main(): Promise<number> {
     throw error;
   }
   const started = Date.now();
+  registerModules();
   const db = await openDatabase(config, () => undefined);
   try {
-    const { notices, issuedNow } = await new NoticeService(db.orm, db.sql).issue(ISSUER, period);
+    const { notices, issuedNow } = await new NoticeService(db.orm, db.sql, clock).issue(ISSUER, period);
     process.stdout.write(summarise(period, notices, issuedNow, (Date.now() - started) / 1000));
     const expected = allRecipients().length;
     if (notices.length !== expected) {

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import { ForbiddenError } from '../core/errors';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import { type Access, accessFor, MATRIX } from './access';
 
 const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);

@@ -3,7 +3,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
 import type { IRuleFieldMap, IRuleTypeMap, ShieldRule } from 'graphql-shield/typings/types';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors';
-import type { AppContext } from '../services';
+import type { RequestContext as AppContext } from '../core/context';
 import { MATRIX } from './access';
 import { guardDataFields } from './field-guard';
 
@@ -17,7 +17,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
-  'ExchangeNotice', 'ExchangeNoticeConnection', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'IssuedNotices',
+  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
 ]);

@@ -9,8 +9,10 @@ import { securedSchema } from '../schema';
 import { sensitiveReadAudit } from '../audit/sensitive-read.plugin';
 import type { AppContext } from '../services';
 import { compiledExecutorGateway } from './compiled-executor';
+import { enumInputError, withChineseLabel } from './graphql-errors';
 import { accessVariants } from '../permissions/field-guard';
 import type { Metrics } from './metrics';
+import { inputTextPlugin } from './input-text';
 import { queryLimitRules, querySafetyPlugin, safetyErrorOf } from './query-safety';
 
 export { HeaderMap };
@@ -78,11 +80,13 @@ function observe(metrics: Metrics, logger: Logger): ApolloServerPlugin<AppContex
  * they are; anything else masked, so that no SQL, stack or internal detail leaves the server.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const aboutEnum = enumInputError(securedSchema(), formatted, error);
+  if (aboutEnum) return aboutEnum;
   const original = safetyErrorOf(error) ?? unwrapResolverError(error);
   const code = original instanceof AppError ? original.code : (formatted.extensions?.code as string | undefined);
   if (original instanceof AppError || (code && PASS_THROUGH_CODES.has(code))) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    return { ...formatted, message: original instanceof AppError ? original.message : formatted.message, extensions: { ...extensions, code } };
+    return { ...formatted, message: original instanceof AppError ? original.message : withChineseLabel(formatted.message, code), extensions: { ...extensions, code } };
   }
   return {
     message: '内部错误，已记录 Internal server error; it has been logged (quote the request id)',
@@ -110,6 +114,7 @@ export function createApollo(config: Config, metrics: Metrics, logger: Logger): 
     plugins: [
       // Cache control would wrap every resolver (willResolveField); the hub sets no cache hints.
       ApolloServerPluginCacheControlDisabled(),
-      requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' })],
+      requireIdentity, sensitiveReadAudit(logger), observe(metrics, logger), querySafetyPlugin(config.queryLimits, { hideSuggestions: config.env !== 'development' }),
+      inputTextPlugin],
   });
 }

@@ -23,8 +23,15 @@ export interface ExplorerExample {
   readonly variables?: string;
 }
 
-/** The child the write examples register and then complete, so that the examples chain. */
+/** The child the registration example registers. */
 const EXAMPLE_CHILD_ID = '6f1c2b7e-4d3a-4e5b-9a8c-1b2d3e4f5a60';
+
+/**
+ * A child of the demo data (seeds/demo-history.ts) that the record and education examples use, so
+ * that they work first, before any other example: hukou in Taijiang, living in Gulou's Gudong
+ * street (350102001), so every demo identity in Fuzhou may read it; it has a history.
+ */
+export const DEMO_RECORD_CHILD_ID = '0d3c5e1a-7b2f-4c6d-8e9a-2f4b6c8d0e11';
 
 /** Example operations; `today` decides the birth date of the child registered (about 10 years old). */
 export function explorerExamples(today: string = new Clock().today()): ExplorerExample[] {
@@ -92,8 +99,9 @@ query MyChildren($after: String) {
 # One child's federated record by id: the six departments' sections and dropout cases
 # 无权查看的部分为 null，部分字段按权限打码
 # Sections you may not see are null; some fields are masked for your role
-# 变量中的编号是“登记儿童”示例的儿童；可换成列表中的任一 id
-# The id in the variables is the child of the registration example; any id from a list will do
+# 变量中的编号是演示数据中的一名儿童；可换成列表中的任一 id
+# The id in the variables is a child of the demo data; any id from a list will do
+# changes：该儿童的变更记录（最新在前）The child's change history, newest first
 query ChildRecord($id: ID!) {
   child(id: $id) {
     id
@@ -112,10 +120,11 @@ query ChildRecord($id: ID!) {
     health { seriousIllness screenedOn }
     disability { disabilityType disabilityLevel }
     dropoutCases { id status reason openedOn closedOn notes }
+    changes(last: 10) { at actorDept operation entity changes { label before after } }
   }
 }
 `,
-      variables: json({ id: EXAMPLE_CHILD_ID }),
+      variables: json({ id: DEMO_RECORD_CHILD_ID }),
     },
     {
       id: 'open-dropout-cases',
@@ -206,10 +215,10 @@ mutation RegisterChild($records: [RegisterChildInput!]!, $idempotencyKey: String
       title: '写入教育部门记录',
       titleEn: 'Write education records',
       who: '鼓楼区教育局录入员 EDU clerk, Gulou',
-      query: `# 新增或更新教育部门记录（教育录入员）；先运行“登记适龄儿童”示例
-# Create or update education records (EDU clerks); run the registration example first
-# expectedVersion 为 0 表示该儿童尚无教育记录；版本不符时返回 CONFLICT
-# expectedVersion 0 means the child has no education record yet; a mismatch is a CONFLICT
+      query: `# 新增或更新教育部门记录（教育录入员）；变量中是演示数据中的一名儿童
+# Create or update education records (EDU clerks); the variables name a child of the demo data
+# 可选 expectedVersion：当前版本号（无记录为 0），版本不符时返回 CONFLICT，防止覆盖他人的修改
+# Optional expectedVersion: the current version (0 for no record); a mismatch is a CONFLICT, so nobody's change is overwritten
 mutation UpsertEducation($records: [EducationRecordInput!]!) {
   upsertEducationRecords(records: $records) {
     replayed
@@ -222,7 +231,7 @@ mutation UpsertEducation($records: [EducationRecordInput!]!) {
 }
 `,
       variables: json({
-        records: [{ childId: EXAMPLE_CHILD_ID, expectedVersion: 0, status: 'ENROLLED', stage: 'PRIMARY', grade: 5, schoolName: '福州市鼓楼区第一中心小学' }],
+        records: [{ childId: DEMO_RECORD_CHILD_ID, status: 'ENROLLED', stage: 'PRIMARY', grade: 4, schoolName: '福州市鼓楼区第二中心小学' }],
       }),
     },
   ];

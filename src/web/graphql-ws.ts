@@ -3,17 +3,24 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { type DocumentNode, type ExecutionArgs, GraphQLError, getOperationAST, parse, validate } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Identity } from '../auth/identity';
 import type { TokenVerifier } from '../auth/tokens';
 import type { Clock } from '../core/clock';
 import { RequestContext } from '../core/context';
-import { UnauthenticatedError } from '../core/errors';
+import { BadUserInputError, UnauthenticatedError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Database } from '../db/database';
 import { securedSchema } from '../schema';
 import type { AppContext, Services } from '../services';
 import { formatError } from './apollo';
+import { inputTextProblems } from './input-text';
+
+/** The close code graphql-ws gives "Unauthorized": the token the connection was opened with is no longer accepted. */
+export const TOKEN_EXPIRED_CLOSE = { code: 4401, reason: '令牌已过期 Token expired' } as const;
+export const TOKEN_REFUSED_CLOSE = { code: 4401, reason: '令牌已失效 Token no longer accepted' } as const;
+/** setTimeout's longest delay; a token living longer is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Subscriptions carry a few hundred bytes from the client; anything much larger is not ours. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -50,7 +57,8 @@ function errors(message: string, code: string): GraphQLError[] {
 export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
   const { verifier, db, clock, services, logger } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const identities = new WeakMap<object, Identity>();
+  /** Per connection: who opened it, with which token, and until when that token is accepted. */
+  const sessions = new WeakMap<object, { identity: Identity; token: string; expiresAt: number }>();
   const schema = securedSchema();
 
   const server = useServer(
@@ -63,7 +71,9 @@ export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
         const match = typeof header === 'string' ? BEARER.exec(header) : null;
         if (!match) return false;
         try {
-          identities.set(ctx, await verifier.verify(match[1]));
+          const { identity, expiresAt } = await verifier.verifyToken(match[1]);
+          sessions.set(ctx, { identity, token: match[1], expiresAt });
+          closeWhenExpired(ctx.extra.socket, expiresAt);
           return true;
         } catch (error) {
           logger.info({ reason: (error as Error).message }, 'websocket connection refused');
@@ -71,8 +81,8 @@ export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
         }
       },
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
-        const identity = identities.get(ctx);
-        if (!identity) return [new UnauthenticatedError('需要令牌 (send a bearer token in connection_init)')];
+        const session = sessions.get(ctx);
+        if (!session) return [new UnauthenticatedError('需要令牌 (send a bearer token in connection_init)')];
         let document: DocumentNode;
         try {
           document = parse(payload.query);
@@ -86,12 +96,27 @@ export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
         if (operation.operation !== 'subscription') {
           return errors('WebSocket 只用于订阅；查询与变更请用 HTTP (only subscriptions over WebSocket; send queries and mutations over HTTP)', 'BAD_REQUEST');
         }
-        const contextValue: AppContext = new RequestContext<Services>(`ws-${randomUUID()}`, identity, null, db, clock, services);
+        const badText = inputTextProblems(schema, document, operation, payload.variables ?? undefined);
+        if (badText.length) return [new BadUserInputError(badText)];
+        const contextValue: AppContext = new RequestContext<Services>(`ws-${randomUUID()}`, session.identity, null, db, clock, services);
+        // Nothing is read for this subscription past its token's expiry (the feed asks for the reader at each delivery).
+        contextValue.setDeadline(session.expiresAt, () => new UnauthenticatedError('令牌已过期 (the token expired)'));
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       // The same masking as HTTP: coded errors as they are, anything else hidden and logged.
-      onNext: async (_ctx, _id, _payload, args, result) => {
+      onNext: async (ctx, _id, _payload, args, result) => {
         const context = args.contextValue as AppContext;
+        // The token is checked again before each entry leaves (verified tokens are remembered for a
+        // minute at most): one that expired or whose key was withdrawn closes the connection, and
+        // what projecting the entry recorded for the audit is dropped, as nothing is sent.
+        try {
+          await verifier.verify(sessions.get(ctx)?.token ?? '');
+        } catch (error) {
+          context.readerIfAny?.audit.clear();
+          const close = /expired/.test((error as Error).message) ? TOKEN_EXPIRED_CLOSE : TOKEN_REFUSED_CLOSE;
+          ctx.extra.socket.close(close.code, close.reason);
+          return { data: null };
+        }
         try {
           await flushAudit(context);
         } catch (error) {
@@ -152,6 +177,22 @@ export function graphqlOverWebSocket(deps: WebSocketDeps): GraphQLWebSocket {
     },
     close,
   };
+}
+
+/** Closes a connection (4401) when the token it was opened with expires, whether or not anything is being delivered then. */
+function closeWhenExpired(socket: WebSocket, expiresAt: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const wait = expiresAt - Date.now();
+    if (wait <= 0) {
+      socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+      return;
+    }
+    timer = setTimeout(check, Math.min(wait, MAX_TIMER_MS));
+    timer.unref();
+  };
+  check();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /**

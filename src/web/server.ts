@@ -23,6 +23,7 @@ import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
 import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
+import { registerModules } from '../app/modules';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -32,6 +33,8 @@ export interface ServerOptions {
   readonly beforeListen?: (db: Database, clock: Clock) => Promise<void>;
   /** Writes without the change log, for the benchmark's hub only (tests/bench/serve-hub.ts): main.ts never sets it. */
   readonly benchmarkWithoutChangeLog?: boolean;
+  /** A pause between a small write's two commits, for the feed's crash test only (through tests/bench/serve-hub.ts): main.ts never sets it. */
+  readonly crashTestDelayBetweenCommitsMs?: number;
 }
 
 export interface RunningServer {
@@ -77,10 +80,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
 
 /** Opens the database, builds the schema and serves HTTP: GraphQL, the explorer, health and metrics. */
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
+  registerModules();
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
   const clock = new Clock(config.today, config.caseDeadline);
-  const db = await openDatabase(config, () => metrics.statements.inc(), { benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog });
+  const db = await openDatabase(config, () => metrics.statements.inc(), {
+    benchmarkWithoutChangeLog: options.benchmarkWithoutChangeLog,
+    crashTestDelayBetweenCommitsMs: options.crashTestDelayBetweenCommitsMs,
+  });
   const stopDb = db.close.bind(db);
   try {
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);

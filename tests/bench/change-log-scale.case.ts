@@ -8,6 +8,7 @@ import { regions } from '../../src/regions/region.registry';
 import { type BenchCase, BenchFailure, type CaseResult, round } from './bench';
 import { databaseUrl, withClient } from './database';
 import { issueMonth } from './notices-cli';
+import { registerModules } from '../../src/app/modules';
 
 const BATCH = 10_000;
 const STATUSES = ['ENROLLED', 'DROPPED_OUT', 'SUSPENDED', 'DEFERRED', 'HOME_TEACHING'];
@@ -67,6 +68,7 @@ export const changeLogScale: BenchCase = {
     const name = `baoxue_bench_log_${process.pid}`;
     await withClient(context.options.serverUrl, (c) => c.query(`CREATE DATABASE ${name}`));
     const url = databaseUrl(context.options.serverUrl, name);
+    registerModules();
     const db = await openDatabase(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, DATABASE_POOL_MAX: '4', LOG_LEVEL: 'silent' }), () => undefined);
     try {
       context.log(`change-log-scale: writing ${count.toLocaleString()} chained entries`);

@@ -9,12 +9,14 @@ import { createServices } from '../../src/services';
 import { buildHubSchema, securedSchema } from '../../src/schema';
 import { seedChildren } from '../../seeds/generator';
 import { PAGE_QUERY } from './federated-page.query';
+import { registerModules } from '../../src/app/modules';
 
 async function main() {
   const name = 'micro_' + Date.now();
   const admin = new Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/test' }); await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${name}`, LOG_LEVEL: 'silent' });
+  registerModules();
   const db = await openDatabase(config, () => undefined);
   const clock = new Clock('2026-10-15');
   await seedChildren(db.sql, clock, { children: 3000, seed: 1, counties: ['350102'] });

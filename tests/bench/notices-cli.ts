@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Clock } from '../../src/core/clock';
 import { readerFor } from '../../src/core/context';
 import type { Database } from '../../src/db/database';
 import { NoticeService } from '../../src/notices/notice.service';
@@ -69,7 +70,7 @@ export async function issueMonth(db: Database, url: string, period: string, coun
   if (!again.stdout.includes('already issued')) throw new BenchFailure(`issuing ${period} again did not return the notices already issued:\n${again.stdout}`);
   if (JSON.stringify(await hashes()) !== JSON.stringify(issued)) throw new BenchFailure(`issuing ${period} again changed its notices`);
   const [{ told }] = await db.sql.query<{ told: number }>('SELECT coalesce(sum(entry_count), 0)::float8 AS told FROM hub.exchange_notice WHERE period = $1', [period]);
-  const notices = new NoticeService(db.orm, db.sql);
+  const notices = new NoticeService(db.orm, db.sql, new Clock());
   const [sample] = await db.sql.query<{ id: string }>('SELECT id FROM hub.exchange_notice WHERE period = $1 AND region = $2 ORDER BY entry_count DESC, number LIMIT 1', [period, county]);
   const notice = await notices.get(readerFor({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }), sample.id);
   const verification = await notices.verify(notice);

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -114,4 +115,16 @@ export function serveBench<Start, Ready>(handlers: {
   });
   // The parent went away without asking us to stop: do not linger.
   process.on('disconnect', () => void stop());
+}
+
+/** A loopback port nobody listens on right now, for a server about to start. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

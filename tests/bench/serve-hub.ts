@@ -20,6 +20,8 @@ export interface HubStart {
   identity: { dept: Department; region: string };
   /** A hub that writes no change log, to measure what the log costs (the writes case): reachable only from here. */
   withoutChangeLog?: boolean;
+  /** A pause between a small write's two commits, for the change feed's crash test (tests/e2e/feed-durability.test.ts): reachable only from here. */
+  delayBetweenCommitsMs?: number;
 }
 
 let server: RunningServer | null = null;
@@ -30,7 +32,7 @@ function post<T>(method: string, params: Record<string, unknown> = {}): Promise<
 }
 
 serveBench<HubStart, { url: string; token: string; pid: number }>({
-  async start({ databaseUrl, poolMax, today, identity, withoutChangeLog }) {
+  async start({ databaseUrl, poolMax, today, identity, withoutChangeLog, delayBetweenCommitsMs }) {
     const keys = await makeEphemeralKey();
     const config = loadConfig(
       {
@@ -47,7 +49,7 @@ serveBench<HubStart, { url: string; token: string; pid: number }>({
       // Production settings without an identity provider: the key pair above stands in for it.
       { env: 'production' },
     );
-    server = await startServer(config, { keys, benchmarkWithoutChangeLog: withoutChangeLog === true });
+    server = await startServer(config, { keys, benchmarkWithoutChangeLog: withoutChangeLog === true, crashTestDelayBetweenCommitsMs: delayBetweenCommitsMs });
     const token = await signToken(keys.signing, config.jwt, {
       sub: `bench-${identity.dept.toLowerCase()}-${identity.region}`,
       dept: identity.dept,

@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { type BenchCase, BenchFailure, type CaseResult, ratio, round } from './bench';
+import { freePort } from './processes';
 
 const DIST = path.resolve(__dirname, '../..');
 const QUERY = JSON.stringify({ query: '{ children(first: 1) { edges { node { id } } } }' });
@@ -14,17 +14,6 @@ function environment(dataDir: string, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
   for (const name of ['DATABASE_URL', 'DATABASE_POOL_MAX', 'SEED_DEMO', 'JWT_JWKS_URL', 'JWT_PUBLIC_KEY_FILE', 'JWT_ISSUER', 'JWT_AUDIENCE', 'INTROSPECTION', 'BAOXUE_TODAY']) delete env[name];
   return env;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function answered(url: string, token: string): Promise<boolean> {

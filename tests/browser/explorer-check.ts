@@ -102,6 +102,41 @@ export async function checkExplorer(url: string, screenshot: string, identity = 
   }
 }
 
+/**
+ * Opens every example from the examples panel at a window `width` pixels wide and returns those
+ * whose text does not fit the query or variables editor (a line cut off at the right edge), with
+ * how wide the text is against the editor.
+ */
+export async function examplesCutOff(url: string, width: number, screenshot?: string): Promise<string[]> {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'baoxue-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width, height: 900 }, locale: 'zh-CN', timeout: 60_000,
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('button[data-example]', { timeout: 30_000 });
+    const ids = await page.$$eval('button[data-example]', (buttons) => buttons.map((b) => b.getAttribute('data-example')!));
+    const cut: string[] = [];
+    for (const id of ids) {
+      await page.click(`button[data-example="${id}"]`);
+      // The example opens in the current tab or a new one; wait until the editor shows it.
+      await page.waitForTimeout(300);
+      const overflow = await page.$$eval('.graphiql-query-editor .CodeMirror, .graphiql-editor-tool .CodeMirror', (nodes) =>
+        nodes
+          .map((node) => (node as unknown as { CodeMirror: { getScrollInfo(): { width: number; clientWidth: number }; getValue(): string } }).CodeMirror)
+          .filter((cm) => cm.getValue().length > 0 && cm.getScrollInfo().width > cm.getScrollInfo().clientWidth + 1)
+          .map((cm) => `${cm.getScrollInfo().width} px of text in ${cm.getScrollInfo().clientWidth} px`));
+      if (overflow.length) cut.push(`${id}: ${overflow.join(', ')}`);
+      if (screenshot && id === 'child') await page.screenshot({ path: screenshot });
+    }
+    return cut;
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const [url = 'http://127.0.0.1:4000/graphql', screenshot = path.join(os.tmpdir(), 'explorer.png'), identity] = process.argv.slice(2);
   const result = await checkExplorer(url, screenshot, identity);

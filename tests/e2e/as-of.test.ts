@@ -60,7 +60,8 @@ describe('child(id, asOf)', () => {
     const changed = (await asOf(t.supervisor, moments.changed)).body.data!.child;
     expect(changed.education).toEqual({ status: 'ENROLLED', stage: 'PRIMARY', grade: 3, schoolName: '鼓楼第一中心小学', version: 1, updatedBy: 'edu-clerk' });
     expect(changed.publicSecurity).toEqual({ hukouStatus: 'REGISTERED', whereabouts: 'PRESENT', verifiedOn: '2026-09-01', version: 1 });
-    expect(changed.poverty).toMatchObject({ registeredPoor: true, monitoredHousehold: false, version: 1 });
+    // monitoredHousehold was never sent: unknown, then as now (not said is not no).
+    expect(changed.poverty).toMatchObject({ registeredPoor: true, monitoredHousehold: null, version: 1 });
 
     const again = (await asOf(t.supervisor, moments.changedAgain)).body.data!.child;
     expect(again.education).toEqual({ status: 'DROPPED_OUT', stage: 'PRIMARY', grade: 4, schoolName: null, version: 2, updatedBy: 'edu-clerk' });

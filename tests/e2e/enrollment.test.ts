@@ -86,6 +86,16 @@ describe('enrollment notices', () => {
     expect(again).toEqual({ issued: 0, alreadyIssued: 6, priorityInPublic: 0, placesLeft: 12 });
   });
 
+  it('numbers the notices, and logs them, by birth date: neither numbers nor the log\'s order tell who had priority', async () => {
+    const byNumber = await august.sql<{ child_id: string }>('SELECT child_id FROM edu.enrollment_notice ORDER BY number');
+    const byBirth = [...cohort].sort((a, b) => a.birthDate.localeCompare(b.birthDate) || a.id.localeCompare(b.id)).map((c) => c.id);
+    expect(byNumber.map((r) => r.child_id)).toEqual(byBirth);
+    // poorB, the youngest, has priority and a public place, and still the last number.
+    expect(byNumber.at(-1)!.child_id).toBe(poorB.id);
+    const logged = await august.sql<{ child_id: string }>(`SELECT child_id FROM hub.change_log WHERE entity = 'EnrollmentNotice' ORDER BY seq`);
+    expect(logged.map((r) => r.child_id)).toEqual(byBirth);
+  });
+
   it('pages the notices by number, and shows poverty priority only to whom may read poverty records', async () => {
     const first = data(await august.gql(NOTICES, { f: { schoolYear: 2026 } }, t.edu)).enrollmentNotices;
     expect(first).toMatchObject({ totalCount: 6, hasNextPage: true });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkExplorer } from '../browser/explorer-check';
+import { checkExplorer, examplesCutOff } from '../browser/explorer-check';
 import { startTestHub, type TestHub } from '../support/hub';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -26,3 +26,9 @@ afterAll(() => hub?.stop());
   expect(result.response.data?.me).toMatchObject({ sub: 'demo-edu-analyst', dept: 'EDU' });
   expect(fs.statSync(path.join(ARTIFACTS, 'explorer.png')).size).toBeGreaterThan(10_000);
 }, 120_000);
+
+(haveBrowser ? it : it.skip)('shows every example whole at 1400 px and at 1024 px: no line of a query or its variables is cut off', async () => {
+  for (const width of [1400, 1024]) {
+    expect({ width, cut: await examplesCutOff(`${hub.url}/graphql`, width, width === 1400 ? path.join(ARTIFACTS, 'explorer-child-1400.png') : undefined) }).toEqual({ width, cut: [] });
+  }
+}, 180_000);

@@ -439,9 +439,9 @@ describe('hostile queries', () => {
     expect((await first(REGISTER, { records: Array.from({ length: 1001 }, () => ({})) })).extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'listItems', value: 1001, max: 1000 });
     expect((await first('{ children(first: 100) { edges { node { changes(last: 100) { changes { field } } } } } }')).message).toMatch(/^查询过于复杂 Query too complex: 估算代价 \d+ 超过上限 20000 \(estimated cost \d+ exceeds the limit of 20000\)$/);
     // Suggestions are off outside development; the rest of the message stays.
-    expect((await first('{ me { sube } }')).message).toBe('Cannot query field "sube" on type "Me".');
+    expect((await first('{ me { sube } }')).message).toBe('查询无效 Invalid query: Cannot query field "sube" on type "Me".');
     expect((await first('query($s: [SchoolStatus!]) { children(filter: { schoolStatus: $s }) { totalCount } }', { s: ['ENROLLD'] })).message)
-      .toBe('Variable "$s" got invalid value "ENROLLD" at "s[0]"; Value "ENROLLD" does not exist in "SchoolStatus" enum.');
+      .toMatch(/^输入有误 Bad input: \$s\[0\]: "ENROLLD" 不是 SchoolStatus 的取值，可选：ENROLLED 在校 enrolled、.*\("ENROLLD" is not a SchoolStatus value; allowed: ENROLLED, /);
   });
 
   it('still answers an ordinary query correctly afterwards, and never failed internally', async () => {

@@ -106,7 +106,7 @@ describe('dropout cases', () => {
   });
 
   it('tells the other departments of new cases, closures and returns in the monthly notice', async () => {
-    expect((await hub.gql('mutation { issueMonthlyNotices(period: "2026-10") { count } }', {}, t.province)).body.errors).toBeUndefined();
+    expect((await hub.gql('mutation { issueMonthlyNotices(period: "2026-09") { count } }', {}, t.province)).body.errors).toBeUndefined();
     const list = await hub.gql('{ exchangeNotices(filter: { region: "350102", dept: "PSB" }) { nodes { number summary { newDropoutCases { key count } closuresByReason { key count } returnsToSchool } } } }', {}, t.province);
     const summary = (list.body.data as any).exchangeNotices.nodes[0].summary;
     expect(summary.newDropoutCases).toEqual([{ key: 'DECEASED', count: 1 }, { key: 'FAMILY_POVERTY', count: 1 }, { key: 'ILLNESS', count: 1 }]);

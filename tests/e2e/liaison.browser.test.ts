@@ -44,7 +44,7 @@ const rowSeqs = () => page.$$eval('#lx-entries tbody tr[data-seq]', (rows) => ro
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // Development mode: the page offers the demo identities, signed by the test's key.
-  hub = await startTestHub({ env: { NODE_ENV: 'development' } });
+  hub = await startTestHub({ today: '2026-12-01', env: { NODE_ENV: 'development' } });
   for (const [name, dept, region, roles] of [
     ['psb', 'PSB', '350100', 'clerk'], ['edu', 'EDU', '350102', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['province', 'EDU', '350000', 'supervisor'], ['psbLiaison', 'PSB', '350102', 'liaison'],
@@ -115,6 +115,10 @@ test('a liaison signs in, reads a notice, acknowledges it, downloads and prints 
   expect(table).toContain('留守儿童');
   expect(table).toContain('是');
   expect(table).not.toContain('肾病综合征');
+  // Each row names its child as the liaison may see it (name, county, school), not only by UUID.
+  const children = await page.$$eval('#lx-entries tbody tr[data-seq] .lx-child', (cells) => cells.map((c) => c.textContent));
+  expect(children).toContain(`${gulou[0].name}鼓楼区 · 福州市鼓楼区第一中心小学${gulou[0].id.slice(0, 8)}…`);
+  expect(children).toContain(`${gulou[1].name}鼓楼区${gulou[1].id.slice(0, 8)}…`);
   await page.click('#lx-prev');
   await page.waitForFunction(() => document.getElementById('lx-page-info')?.textContent?.startsWith('第 1 / 2 页'));
   // The filter narrows the page shown.

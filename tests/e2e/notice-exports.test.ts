@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
-import { ENTRY_COLUMNS, entryRows } from '../../src/notices/notice.rows';
+import { ENTRY_COLUMNS } from '../../src/notices/notice.rows';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { expectedExportRows, NOTICE_CHILD_FIELDS } from '../support/notices';
 
 let hub: TestHub;
 const t: Record<string, string> = {};
@@ -10,7 +11,7 @@ const ids: Record<string, string> = {};
 const ENTRY_FIELDS = 'seq at actorSub actorDept actorRegion operation entity entityLabel entityId childId hukouRegion residenceRegion version mutation reason requestId changes { field label before after }';
 const LIST = 'query($f: ExchangeNoticeFilter) { exchangeNotices(filter: $f, first: 100) { nodes { id number } } }';
 const NOTICE = 'query($id: ID!) { exchangeNotice(id: $id) { id number contentHash chainHeadHash summary { entries newChildren } } }';
-const ENTRIES = `query($id: ID!, $after: String) { exchangeNotice(id: $id) { entries(first: 100, after: $after) { nodes { ${ENTRY_FIELDS} } pageInfo { hasNextPage endCursor } } } }`;
+const ENTRIES = `query($id: ID!, $after: String) { exchangeNotice(id: $id) { entries(first: 100, after: $after) { nodes { ${ENTRY_FIELDS} } ${NOTICE_CHILD_FIELDS} pageInfo { hasNextPage endCursor } } } }`;
 
 const gulouA = childInput({ name: '方晓东' });
 const gulouB = childInput({ name: '邱美玲', gender: 'FEMALE' });
@@ -28,22 +29,24 @@ async function noticeId(token: string, number: string): Promise<string> {
   return found.id;
 }
 
-/** All of a notice's entries through GraphQL, page by page. */
-async function graphqlEntries(token: string, id: string): Promise<any[]> {
+/** All of a notice's entries through GraphQL, page by page, with the children each page names. */
+async function graphqlEntries(token: string, id: string): Promise<{ entries: any[]; children: any[] }> {
   const all: any[] = [];
+  const children: any[] = [];
   let after: string | null = null;
   for (;;) {
     const res: any = await hub.gql(ENTRIES, { id, after }, token);
     expect(res.body.errors).toBeUndefined();
     const page = res.body.data.exchangeNotice.entries;
     all.push(...page.nodes);
-    if (!page.pageInfo.hasNextPage) return all;
+    children.push(...page.children);
+    if (!page.pageInfo.hasNextPage) return { entries: all, children };
     after = page.pageInfo.endCursor;
   }
 }
 
-/** The rows the exports must hold for these entries, every cell as text. */
-const expectedRows = (entries: any[]) => entries.flatMap((e) => entryRows(e)).map((row) => row.map(String));
+/** The rows the exports must hold for a notice read through GraphQL, every cell as text. */
+const expectedRows = (read: { entries: any[]; children: any[] }) => expectedExportRows(read.entries, read.children);
 
 async function download(path: string, token?: string | null, headers: Record<string, string> = {}) {
   const response = await fetch(`${hub.url}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
@@ -86,7 +89,7 @@ const sheetRows = (sheet: ExcelJS.Worksheet, from: number) => {
 };
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ today: '2026-11-02' });
   for (const [name, dept, region, roles] of [
     ['psb', 'PSB', '350100', 'clerk'], ['edu', 'EDU', '350102', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['eduLiaison', 'EDU', '350102', 'liaison'], ['civilLiaison', 'CIVIL', '350102', 'liaison'], ['psbLiaison', 'PSB', '350102', 'liaison'],
@@ -135,7 +138,9 @@ describe('the Excel export', () => {
     // Words a liaison reads, not codes: the school name intact, the status in Chinese, the ID number masked for civil affairs.
     expect(rows).toContainEqual(expect.arrayContaining(['教育', '教育记录', '新增', gulouA.id, '学校', '', TRICKY_SCHOOL]));
     expect(rows).toContainEqual(expect.arrayContaining(['就学状态', '', '辍学']));
-    expect(rows.find((r) => r[6] === '身份证号' && r[5] === gulouA.id)![8]).toMatch(/^\d{6}\*{12}$/);
+    expect(rows.find((r) => r[9] === '身份证号' && r[5] === gulouA.id)![11]).toMatch(/^\d{6}\*{12}$/);
+    // Each row names its child (9: name, county, school as the reader may see them now).
+    expect(rows.filter((r) => r[5] === gulouA.id).every((r) => r[6] === '方晓东' && r[7] === '鼓楼区' && r[8] === TRICKY_SCHOOL)).toBe(true);
     expect(JSON.stringify(rows)).not.toContain('肾病综合征');
 
     const summary = book.getWorksheet('摘要')!;
@@ -154,9 +159,10 @@ describe('the Excel export', () => {
     const { response, body } = await download(`/notices/${ids.taijiang}/export.xlsx`, t.eduLiaisonTaijiang);
     expect(response.status).toBe(200);
     const rows = sheetRows((await workbook(body)).getWorksheet('条目')!, 3);
-    const entries = await graphqlEntries(t.eduLiaisonTaijiang, ids.taijiang);
-    expect(entries).toHaveLength(TAIJIANG_CHILDREN);
-    expect(rows).toEqual(expectedRows(entries));
+    const read = await graphqlEntries(t.eduLiaisonTaijiang, ids.taijiang);
+    expect(read.entries).toHaveLength(TAIJIANG_CHILDREN);
+    expect(read.children).toHaveLength(TAIJIANG_CHILDREN);
+    expect(rows).toEqual(expectedRows(read));
     const empty = await download(`/notices/${ids.empty}/export.xlsx`, t.province);
     expect(sheetRows((await workbook(empty.body)).getWorksheet('条目')!, 3)).toEqual([]);
   });

@@ -33,7 +33,8 @@ const write = async (token: string, mutation: string, type: string, records: unk
 };
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  // December: October and November have ended, so both may be issued.
+  hub = await startTestHub({ today: '2026-12-01' });
   for (const [name, dept, region, roles] of [
     ['edu', 'EDU', '350102', 'clerk'], ['psb', 'PSB', '350100', 'clerk'], ['civil', 'CIVIL', '350102', 'clerk'], ['health', 'HEALTH', '350102', 'clerk'],
     ['eduLiaison', 'EDU', '350102', 'liaison'], ['civilLiaison', 'CIVIL', '350102', 'liaison'], ['psbLiaison', 'PSB', '350102', 'liaison'],
@@ -52,6 +53,16 @@ describe('issuing a month', () => {
     expect(codes(await hub.gql(ISSUE, { p: '2026-10' }, t.fuzhou))).toEqual(['FORBIDDEN']);
     expect(codes(await hub.gql(ISSUE, { p: '2026-10' }, t.edu))).toEqual(['FORBIDDEN']);
     expect(codes(await hub.gql(ISSUE, { p: '2026-13' }, t.province))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('refuses a month that has not ended (China Standard Time), writing nothing, so a typo cannot shut out the real months', async () => {
+    for (const p of ['2099-12', '2026-12', '2027-01']) {
+      const refused = await hub.gql(ISSUE, { p }, t.province);
+      expect(refused.body.data).toBeNull();
+      expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'period' }] });
+      expect(refused.body.errors?.[0].message).toMatch(/尚未结束.*has not ended yet: today is 2026-12-01/);
+    }
+    expect(await hub.sql('SELECT number FROM hub.exchange_notice')).toEqual([]);
   });
 
   it('issues one notice per department and region, and again returns the same ones', async () => {

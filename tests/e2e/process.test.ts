@@ -13,7 +13,7 @@ it('starts, tells where it listens and which database it uses, answers, and stop
     const { url, pid } = await listening(hub, 60_000);
     expect(pid).toBe(hub.child.pid);
     expect(hub.output()).toMatch(target === 'postgresql' ? /database: PostgreSQL postgresql:\/\// : /database: embedded PGlite/);
-    expect(hub.output()).toMatch(/npm run token/);
+    expect(hub.output()).toMatch(/npm run -s token/);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 

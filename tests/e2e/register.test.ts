@@ -85,14 +85,45 @@ describe('registerChildren', () => {
     expect((await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.child'))[0].n).toBe(before[0].n);
   });
 
-  it('refuses a duplicate ID number with CONFLICT naming the existing child', async () => {
-    const first = childInput();
-    await hub.gql(REGISTER, { records: [first] }, eduClerk);
-    const again = { ...childInput(), idNumber: first.idNumber };
-    const res = await hub.gql(REGISTER, { records: [again] }, psbClerk);
-    expect(codes(res)).toEqual(['CONFLICT']);
-    expect(res.body.errors![0].extensions.existingChildId).toBe(first.id);
-    expect(await hub.sql('SELECT 1 FROM hub.child WHERE id = $1', [again.id])).toHaveLength(0);
+  it('refuses a duplicate ID number with CONFLICT, saying the same whether or not the caller may read the child', async () => {
+    const mine = childInput();
+    const theirs = childInput({ hukouRegion: '350203' });
+    expect((await hub.gql(REGISTER, { records: [mine] }, eduClerk)).body.errors).toBeUndefined();
+    expect((await hub.gql(REGISTER, { records: [theirs] }, await hub.token({ dept: 'EDU', region: '350203' }))).body.errors).toBeUndefined();
+    const duplicateOf = async (existing: { idNumber: string | null }) => {
+      const again = { ...childInput(), idNumber: existing.idNumber };
+      const res = await hub.gql(REGISTER, { records: [again] }, psbClerk);
+      expect(await hub.sql('SELECT 1 FROM hub.child WHERE id = $1', [again.id])).toHaveLength(0);
+      const [error] = res.body.errors!;
+      return { message: error.message, extensions: { ...error.extensions, requestId: undefined } };
+    };
+    const inScope = await duplicateOf(mine);
+    expect(inScope).toMatchObject({ extensions: { code: 'CONFLICT', path: 'records[0].idNumber' } });
+    expect(inScope.message).toMatch(/已登记.*already registered/);
+    // Another county's child: no id, region or anything else of it, and the very same answer.
+    const outOfScope = await duplicateOf(theirs);
+    expect(JSON.stringify(outOfScope)).not.toContain(theirs.id);
+    expect(outOfScope).toEqual(inScope);
+    // The caller that may read the child finds it as the message says; the other is told nothing.
+    const lookup = 'query($n: String!) { childByIdNumber(idNumber: $n) { id } }';
+    expect((await hub.gql(lookup, { n: mine.idNumber }, psbClerk)).body.data).toEqual({ childByIdNumber: { id: mine.id } });
+    expect((await hub.gql(lookup, { n: theirs.idNumber }, psbClerk)).body.data).toEqual({ childByIdNumber: null });
+  });
+
+  it('takes an ID number with a lower-case x as the same number with X, when registering and looking up', async () => {
+    let child = childInput();
+    while (!child.idNumber!.endsWith('X')) child = childInput();
+    const lower = child.idNumber!.replace(/X$/, 'x');
+    const res = await hub.gql(REGISTER, { records: [{ ...child, idNumber: lower }] }, psbClerk);
+    expect(res.body.errors).toBeUndefined();
+    expect(await hub.sql('SELECT id_number FROM hub.child WHERE id = $1', [child.id])).toEqual([{ id_number: child.idNumber }]);
+    const lookup = 'query($n: String!) { childByIdNumber(idNumber: $n) { id idNumber } }';
+    for (const n of [lower, child.idNumber]) {
+      expect((await hub.gql(lookup, { n }, psbClerk)).body.data).toEqual({ childByIdNumber: { id: child.id, idNumber: child.idNumber } });
+    }
+    // And it is the same number for the duplicate check.
+    const again = await hub.gql(REGISTER, { records: [{ ...childInput(), idNumber: lower }] }, eduClerk);
+    expect(codes(again)).toEqual(['CONFLICT']);
   });
 
   it('refuses the same ID number twice in one batch', async () => {

@@ -120,8 +120,8 @@ onPostgres('the hub as the README\'s restricted database role', () => {
 
     // Reading an ID number unmasked is audited (an append-only table) before the answer leaves.
     await gql(t.psb, 'query($id: ID!) { child(id: $id) { idNumber } }', { id: child.id });
-    await gql(t.province, 'mutation { issueMonthlyNotices(period: "2026-10") { count } }');
-    const notices = await gql(t.eduLiaison, '{ exchangeNotices(filter: { period: "2026-10" }) { nodes { id number } } }');
+    await gql(t.province, 'mutation { issueMonthlyNotices(period: "2026-09") { count } }');
+    const notices = await gql(t.eduLiaison, '{ exchangeNotices(filter: { period: "2026-09" }) { nodes { id number } } }');
     const [notice] = notices.exchangeNotices.nodes;
     await gql(t.eduLiaison, 'mutation($id: ID!) { acknowledgeNotice(id: $id, remarks: "已核对") { acknowledgedBy } }', { id: notice.id });
     const exported = await fetch(`${hub.url}/notices/${notice.id}/export.csv`, { headers: { authorization: `Bearer ${t.eduLiaison}` } });

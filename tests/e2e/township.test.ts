@@ -203,7 +203,7 @@ describe('a township user reads', () => {
   });
 
   it('nothing from the change log, the sensitive-read audit or the exchange notices', async () => {
-    const issued = await hub.gql('mutation($p: String!) { issueMonthlyNotices(period: $p) { count } }', { p: '2026-10' }, t.province);
+    const issued = await hub.gql('mutation($p: String!) { issueMonthlyNotices(period: $p) { count } }', { p: '2026-09' }, t.province);
     expect(issued.body.errors).toBeUndefined();
     for (const token of [t.town, t.townLiaison, t.townAnalyst]) {
       for (const filter of [undefined, { childId: home.id }, { childId: neighbour.id }, { entity: 'Child' }]) {

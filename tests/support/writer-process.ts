@@ -10,9 +10,11 @@ import { Clock } from '../../src/core/clock';
 import { openDatabase } from '../../src/db/database';
 import { educationSection } from '../../src/departments/education/education.section';
 import { createServices } from '../../src/services';
+import { registerModules } from '../../src/app/modules';
 
 async function main(): Promise<void> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL!, DATABASE_POOL_MAX: '1', LOG_LEVEL: 'silent' });
+  registerModules();
   const db = await openDatabase(config, () => undefined);
   const clock = new Clock('2026-10-15');
   const services = createServices(db, clock);

@@ -11,6 +11,7 @@ import { Migration0010HomeTeaching } from './Migration0010HomeTeaching';
 import { Migration0011EnrollmentNotices } from './Migration0011EnrollmentNotices';
 import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashIndex';
 import { Migration0013ChangeLogAppend } from './Migration0013ChangeLogAppend';
+import { Migration0014UnknownFlags } from './Migration0014UnknownFlags';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   { name: 'Migration0011EnrollmentNotices', class: Migration0011EnrollmentNotices },
   { name: 'Migration0012ChangeLogHashIndex', class: Migration0012ChangeLogHashIndex },
   { name: 'Migration0013ChangeLogAppend', class: Migration0013ChangeLogAppend },
+  { name: 'Migration0014UnknownFlags', class: Migration0014UnknownFlags },
 ];

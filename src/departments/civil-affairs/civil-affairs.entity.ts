@@ -3,21 +3,21 @@ import { SectionEntity } from '../section.entity';
 
 @Entity({ schema: 'civil', tableName: 'civil_affairs_record' })
 export class CivilAffairsRecordEntity extends SectionEntity {
-  @Property({ type: 'boolean', default: false })
-  leftBehind: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  leftBehind!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  deFactoUnsupported: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  deFactoUnsupported!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  migrant: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  migrant!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  parentImprisoned: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  parentImprisoned!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  orphan: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  orphan!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  subsistenceAllowance: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  subsistenceAllowance!: boolean | null;
 }

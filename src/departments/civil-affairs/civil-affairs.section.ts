@@ -10,11 +10,11 @@ export const civilAffairsSection: SectionDefinition<CivilAffairsRecordEntity> = 
   entity: CivilAffairsRecordEntity,
   mutation: 'upsertCivilAffairsRecords',
   fields: [
-    { name: 'leftBehind', column: 'left_behind', label: '留守儿童', notNull: true },
-    { name: 'deFactoUnsupported', column: 'de_facto_unsupported', label: '事实无人抚养', notNull: true },
-    { name: 'migrant', column: 'migrant', label: '流动人口子女', notNull: true },
-    { name: 'parentImprisoned', column: 'parent_imprisoned', label: '服刑人员子女', notNull: true },
-    { name: 'orphan', column: 'orphan', label: '孤儿', notNull: true },
-    { name: 'subsistenceAllowance', column: 'subsistence_allowance', label: '低保', notNull: true },
+    { name: 'leftBehind', column: 'left_behind', label: '留守儿童' },
+    { name: 'deFactoUnsupported', column: 'de_facto_unsupported', label: '事实无人抚养' },
+    { name: 'migrant', column: 'migrant', label: '流动人口子女' },
+    { name: 'parentImprisoned', column: 'parent_imprisoned', label: '服刑人员子女' },
+    { name: 'orphan', column: 'orphan', label: '孤儿' },
+    { name: 'subsistenceAllowance', column: 'subsistence_allowance', label: '低保' },
   ],
 };

@@ -1,8 +1,8 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { SectionInputType } from '../section.input';
+import { OMITTED_FIELDS, SectionInputType } from '../section.input';
 import { DisabilityType } from './disability.enums';
 
-@InputType({ description: '一条残疾记录 One disability record' })
+@InputType({ description: `一条残疾记录 One disability record. ${OMITTED_FIELDS}` })
 export class DisabilityRecordInput extends SectionInputType {
   @Field(() => DisabilityType.values, { nullable: true, description: '残疾类别（新建时必填）Disability type (required on create)' })
   disabilityType?: string;

@@ -1,8 +1,8 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { SectionInputType } from '../section.input';
+import { OMITTED_FIELDS, SectionInputType } from '../section.input';
 import { SchoolStatus, Stage } from './education.enums';
 
-@InputType({ description: '一条教育记录 One education record' })
+@InputType({ description: `一条教育记录 One education record. ${OMITTED_FIELDS}` })
 export class EducationRecordInput extends SectionInputType {
   @Field(() => SchoolStatus.values, { nullable: true, description: '就学状态（新建时必填）School status (required on create)' })
   status?: string;

@@ -3,8 +3,8 @@ import { SectionEntity } from '../section.entity';
 
 @Entity({ schema: 'health', tableName: 'health_record' })
 export class HealthRecordEntity extends SectionEntity {
-  @Property({ type: 'boolean', default: false })
-  seriousIllness: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  seriousIllness!: boolean | null;
 
   @Property({ type: 'string', length: 500, nullable: true })
   diagnosisSummary!: string | null;

@@ -11,7 +11,7 @@ export const healthSection: SectionDefinition<HealthRecordEntity> = {
   entity: HealthRecordEntity,
   mutation: 'upsertHealthRecords',
   fields: [
-    { name: 'seriousIllness', column: 'serious_illness', label: '重病', notNull: true },
+    { name: 'seriousIllness', column: 'serious_illness', label: '重病' },
     { name: 'diagnosisSummary', column: 'diagnosis_summary', label: '诊断摘要', check: maxLength(500) },
     { name: 'screenedOn', column: 'screened_on', label: '筛查日期' },
   ],

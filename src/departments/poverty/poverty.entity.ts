@@ -3,11 +3,11 @@ import { SectionEntity } from '../section.entity';
 
 @Entity({ schema: 'poverty', tableName: 'poverty_record' })
 export class PovertyRecordEntity extends SectionEntity {
-  @Property({ type: 'boolean', default: false })
-  registeredPoor: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  registeredPoor!: boolean | null;
 
-  @Property({ type: 'boolean', default: false })
-  monitoredHousehold: boolean = false;
+  @Property({ type: 'boolean', nullable: true })
+  monitoredHousehold!: boolean | null;
 
   @Property({ type: 'string', length: 40, nullable: true })
   householdId!: string | null;

@@ -11,8 +11,8 @@ export const povertySection: SectionDefinition<PovertyRecordEntity> = {
   entity: PovertyRecordEntity,
   mutation: 'upsertPovertyRecords',
   fields: [
-    { name: 'registeredPoor', column: 'registered_poor', label: '建档立卡贫困家庭', notNull: true },
-    { name: 'monitoredHousehold', column: 'monitored_household', label: '防止返贫监测对象', notNull: true },
+    { name: 'registeredPoor', column: 'registered_poor', label: '建档立卡贫困家庭' },
+    { name: 'monitoredHousehold', column: 'monitored_household', label: '防止返贫监测对象' },
     { name: 'householdId', column: 'household_id', label: '户编号', check: maxLength(40) },
   ],
 };

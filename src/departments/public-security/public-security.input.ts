@@ -1,9 +1,9 @@
 import { Field, InputType } from 'type-graphql';
 import { LocalDate } from '../../core/scalars';
-import { SectionInputType } from '../section.input';
+import { OMITTED_FIELDS, SectionInputType } from '../section.input';
 import { HukouStatus, Whereabouts } from './public-security.enums';
 
-@InputType({ description: '一条公安记录 One public-security record' })
+@InputType({ description: `一条公安记录 One public-security record. ${OMITTED_FIELDS}` })
 export class PublicSecurityRecordInput extends SectionInputType {
   @Field(() => HukouStatus.values, { nullable: true, description: '户籍状态（新建时必填）Hukou status (required on create)' })
   hukouStatus?: string;

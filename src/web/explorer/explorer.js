@@ -92,8 +92,19 @@
     setTimeout(fill, 0);
   }
 
+  /**
+   * The examples explain themselves in comments longer than the query editor is wide beside the
+   * panel and the response (about 400 px in a 1400 px window): wrap lines instead of cutting them.
+   */
+  function wrapLines(context) {
+    [context.queryEditor, context.variableEditor, context.headerEditor].forEach(function (editor) {
+      if (editor && editor.setOption && !editor.getOption('lineWrapping')) editor.setOption('lineWrapping', true);
+    });
+  }
+
   function ExamplesPanel() {
     var context = ui.useEditorContext({ nonNull: true });
+    wrapLines(context);
     return h('section', { className: 'bx-examples' },
       h('div', { className: 'graphiql-doc-explorer-title' }, '示例'),
       h('p', { className: 'bx-examples-intro' }, '点击打开；修改过的查询保留在原标签页。',
@@ -119,6 +130,8 @@
 
   function TokenButton() {
     editors = ui.useEditorContext({ nonNull: true });
+    // The toolbar is always shown (the examples panel may be closed): wrap from here too.
+    wrapLines(editors);
     return h(ui.ToolbarButton, {
       label: '把当前身份的令牌写入请求头 Put the current token in this tab’s headers',
       onClick: showTokenInEditor,

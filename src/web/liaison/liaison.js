@@ -282,7 +282,8 @@
     ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } } } }';
   var VERIFY = 'query Verify($id: ID!) { exchangeNotice(id: $id) { verification { contentHashOk chainHeadOk } } }';
   var ENTRIES = 'query Entries($id: ID!, $first: Int!, $after: String) { exchangeNotice(id: $id) { entries(first: $first, after: $after) {' +
-    ' nodes { seq at actorDept entity entityLabel operation childId changes { field label before after } } pageInfo { hasNextPage endCursor } } } }';
+    ' nodes { seq at actorDept entity entityLabel operation childId changes { field label before after } }' +
+    ' children { id name hukouRegion { code } residenceRegion { code } schoolName } pageInfo { hasNextPage endCursor } } } }';
   var ACK = 'mutation Ack($id: ID!, $remarks: String) { acknowledgeNotice(id: $id, remarks: $remarks) { id acknowledgedAt acknowledgedBy remarks overdue } }';
 
   function showPlaceholder(text) {
@@ -299,7 +300,7 @@
     showPlaceholder('正在打开通报…');
     return gql(NOTICE, { id: id }).then(function (data) {
       if (state.currentId !== id) return;
-      state.view = { notice: data.exchangeNotice, pageSize: 50, cursors: [null], page: 0, nodes: [], hasNext: false, filter: '' };
+      state.view = { notice: data.exchangeNotice, pageSize: 50, cursors: [null], page: 0, nodes: [], children: {}, hasNext: false, filter: '' };
       renderNotice();
       loadEntries();
       gql(VERIFY, { id: id }).then(function (v) { showVerification(v.exchangeNotice.verification); }, function () { showVerification(null); });
@@ -350,7 +351,7 @@
     detail.appendChild(renderFacts(n));
     detail.appendChild(el('h3', { className: 'lx-section-title' }, '变更条目', el('small', null, '接收部门按其权限所见的内容')));
     detail.appendChild(el('div', { className: 'lx-toolbar' },
-      el('input', { type: 'search', id: 'lx-filter', placeholder: '在本页中筛选：字段、数值、对象、儿童编号…', 'aria-label': '在本页中筛选', oninput: function () { state.view.filter = this.value; renderEntries(); } }),
+      el('input', { type: 'search', id: 'lx-filter', placeholder: '在本页中筛选：姓名、学校、字段、数值、对象、儿童编号…', 'aria-label': '在本页中筛选', oninput: function () { state.view.filter = this.value; renderEntries(); } }),
       el('label', { className: 'lx-muted' }, '每页 ', el('select', { id: 'lx-page-size', onchange: function () { changePageSize(Number(this.value)); } },
         PAGE_SIZES.map(function (size) { return el('option', { value: size, selected: size === state.view.pageSize }, String(size)); })), ' 条'),
       el('div', { className: 'lx-pager' },
@@ -358,7 +359,7 @@
         el('span', { id: 'lx-page-info', className: 'lx-muted' }),
         el('button', { type: 'button', id: 'lx-next', className: 'lx-btn', onclick: function () { turnPage(1); } }, '下一页'))));
     detail.appendChild(el('div', { className: 'lx-table-wrap' }, el('table', { className: 'lx-table', id: 'lx-entries' },
-      el('thead', null, el('tr', null, [['序号', 'lx-w-seq'], ['时间', 'lx-w-time'], ['操作部门', 'lx-w-dept'], ['对象', 'lx-w-entity'], ['操作', 'lx-w-op'], ['儿童编号', 'lx-w-child'], ['变更内容（修改前 → 修改后）', '']]
+      el('thead', null, el('tr', null, [['序号', 'lx-w-seq'], ['时间', 'lx-w-time'], ['操作部门', 'lx-w-dept'], ['对象', 'lx-w-entity'], ['操作', 'lx-w-op'], ['儿童', 'lx-w-child'], ['变更内容（修改前 → 修改后）', '']]
         .map(function (h) { return el('th', { scope: 'col', className: h[1] || null }, h[0]); }))),
       el('tbody', null))));
     detail.scrollTop = 0;
@@ -422,6 +423,9 @@
       if (state.view !== view) return;
       var page = data.exchangeNotice.entries;
       view.nodes = page.nodes;
+      // The children the page's entries name, as the reader may see them now (absent: not visible).
+      view.children = {};
+      page.children.forEach(function (child) { view.children[child.id] = child; });
       view.hasNext = page.pageInfo.hasNextPage;
       if (view.hasNext) view.cursors[view.page + 1] = page.pageInfo.endCursor;
       renderEntries();
@@ -444,10 +448,30 @@
     loadEntries();
   }
 
+  /** The child's name, county and school, worded as the exports word them (notice.rows.ts childCells). */
+  function childCells(child) {
+    if (!child) return ['', '', ''];
+    var region = function (r) { return r ? labels.regions[r.code] || r.code : ''; };
+    var residence = region(child.residenceRegion), hukou = region(child.hukouRegion);
+    var county = residence ? (hukou && hukou !== residence ? residence + '（户籍 ' + hukou + '）' : residence) : (hukou ? '户籍 ' + hukou : '');
+    return [child.name || '', county, child.schoolName || ''];
+  }
+
+  function childOf(entry) { return entry.childId ? state.view.children[entry.childId] : null; }
+
   function entryText(entry) {
-    return [entry.seq, chinaTime(entry.at), deptName(entry.actorDept), entry.entityLabel, labels.operations[entry.operation], entry.childId]
+    return [entry.seq, chinaTime(entry.at), deptName(entry.actorDept), entry.entityLabel, labels.operations[entry.operation], entry.childId].concat(childCells(childOf(entry)))
       .concat(entry.changes.map(function (c) { return c.label + ' ' + displayValue(entry.entity, c.field, c.before) + ' ' + displayValue(entry.entity, c.field, c.after); }))
       .join(' ').toLowerCase();
+  }
+
+  function childCell(entry) {
+    var cells = childCells(childOf(entry));
+    var meta = cells.slice(1).filter(Boolean).join(' · ');
+    return el('td', { className: 'lx-child', title: entry.childId || '' },
+      el('div', { className: 'lx-child-name' + (cells[0] ? '' : ' lx-muted') }, cells[0] || '—'),
+      meta ? el('div', { className: 'lx-child-meta lx-muted' }, meta) : null,
+      entry.childId ? el('div', { className: 'lx-mono lx-child-id lx-muted' }, entry.childId.slice(0, 8) + '…') : null);
   }
 
   function renderEntries() {
@@ -477,7 +501,7 @@
         el('td', null, deptName(entry.actorDept)),
         el('td', null, entry.entityLabel),
         el('td', null, el('span', { className: 'lx-op lx-op-' + entry.operation }, labels.operations[entry.operation] || entry.operation)),
-        el('td', { className: 'lx-child lx-mono', title: entry.childId || '' }, entry.childId ? entry.childId.slice(0, 8) + '…' : '—'),
+        childCell(entry),
         el('td', null, changes)));
     });
     if (!view.nodes.length) tbody.appendChild(el('tr', null, el('td', { colspan: 7, className: 'lx-nothing' }, '本期没有需要通报的变更。')));

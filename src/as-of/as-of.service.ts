@@ -7,11 +7,11 @@ import type { SectionRow } from '../departments/section.loader';
 import { SECTIONS } from '../departments/sections';
 import type { DropoutCaseType } from '../ledger/dropout-case.type';
 import { applyMask } from '../permissions/masks';
-import { loggedEntityByType } from './catalogue';
-import { projectEntry } from './change-log.projection';
-import type { ChangeLogEntryType } from './change-log.type';
-import { storedEntry } from './change-log.verify';
-import type { StoredEntry } from './hash-chain';
+import { loggedEntityByType } from '../changelog/catalogue';
+import { projectEntry } from '../changelog/change-log.projection';
+import type { ChangeLogEntryType } from '../changelog/change-log.type';
+import { storedEntry } from '../changelog/change-log.verify';
+import type { StoredEntry } from '../changelog/hash-chain';
 
 /** One logged entity (the child, a section, a dropout case) as the log says it stood. */
 interface EntityState {

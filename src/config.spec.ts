@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config';
+
+/** What a person who set a variable wrong reads when the hub refuses to start. */
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration errors', () => {
+  it.each([['not-a-url'], ['localhost:5432/baoxue'], ['mysql://db.example/baoxue'], ['postgresql://']])(
+    'DATABASE_URL=%s is refused in Chinese and English, naming DATABASE_URL and the expected form, without echoing the value',
+    (value) => {
+      const message = refusal({ DATABASE_URL: value });
+      expect(message).toContain('DATABASE_URL');
+      expect(message).toMatch(/\p{Script=Han}/u);
+      expect(message).toMatch(/postgresql:\/\/|host/);
+      expect(message).not.toContain(value === 'postgresql://' ? 'postgresql:///' : value);
+    },
+  );
+
+  it('accepts PostgreSQL URLs, also with the host as a parameter (a Unix socket)', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://baoxue:secret@db.example:5432/baoxue' }).databaseUrl).toBe('postgresql://baoxue:secret@db.example:5432/baoxue');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.example/baoxue' }).databaseUrl).toBe('postgres://db.example/baoxue');
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///baoxue?host=/var/run/postgresql' }).databaseUrl).toBe('postgresql:///baoxue?host=/var/run/postgresql');
+    expect(loadConfig({}).databaseUrl).toBeNull();
+  });
+
+  it.each([
+    ['PORT', 'http'], ['SEED_DEMO', 'yes'], ['NODE_ENV', 'staging'], ['BAOXUE_TODAY', 'today'], ['CASE_DEADLINE', 'July'], ['QUERY_MAX_DEPTH', '1'],
+  ])('%s=%s is refused in Chinese and English, naming the variable and the value', (name, value) => {
+    const message = refusal({ [name]: value });
+    expect(message).toContain(name);
+    expect(message).toContain(`"${value}"`);
+    expect(message).toMatch(/\p{Script=Han}/u);
+  });
+});
