@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { registerModules } from '../../src/app/modules';
 import { verifyChain } from '../../src/changelog/change-log.verify';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
@@ -293,6 +294,7 @@ onPostgres('delivers through the change feed only entries that survive a crash o
   // Every answered write is there, whichever of its two calls was answered (a retry is answered from the first).
   const logged = new Set([...log.values()].map((row) => row.idempotency_key));
   expect(answered.filter((key) => !logged.has(key))).toEqual([]);
+  registerModules();
   const db = await openDatabase(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, DATABASE_POOL_MAX: '1', LOG_LEVEL: 'silent' }), () => undefined);
   try {
     expect(await verifyChain(db.sql)).toMatchObject({ ok: true, entries: log.size, firstBadSeq: null });
