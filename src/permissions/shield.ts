@@ -20,6 +20,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
+  // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
+  'Statistics', 'StatCell', 'StatValue',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
