@@ -4,7 +4,9 @@ import { createHmac } from 'node:crypto';
  * Disclosure control for readers without row access (analysts), on one measure's table: its
  * cells and totals, each keyed by its dimension values (null = total over that dimension).
  *
- * 1. Primary suppression: a count from 1 to threshold-1 is withheld (a small cell singles out children).
+ * 1. Primary suppression: a count from 1 to threshold-1 is withheld (a small cell singles out
+ *    children), and so is every value of a group of fewer children than that (`withheld`), which
+ *    the answer does not even list: that such a group exists at all would say where a child is.
  * 2. Complementary suppression: no withheld value may follow from the others by the table's sums
  *    (each row, column and the totals' own row and column): every such line holding one withheld
  *    value gets a second (its smallest non-zero value, ties by key; else its total), then any
@@ -93,8 +95,8 @@ export function determined(lines: readonly Line[], suppressed: readonly boolean[
 }
 
 /** Which entries to withhold: primary, then complementary suppression (see the file's comment). */
-export function suppression(entries: readonly Entry[], threshold: number): boolean[] {
-  const suppressed = entries.map((e) => e.value >= 1 && e.value < threshold);
+export function suppression(entries: readonly Entry[], threshold: number, withheld: readonly boolean[] = []): boolean[] {
+  const suppressed = entries.map((e, i) => withheld[i] === true || (e.value >= 1 && e.value < threshold));
   const lines = linesOf(entries);
   const order = (a: number, b: number) => entries[a].value - entries[b].value || keyText(entries[a].key).localeCompare(keyText(entries[b].key));
   /** The cheapest further entry of a line to withhold: its smallest non-zero cell, else its total. */
@@ -110,10 +112,15 @@ export function suppression(entries: readonly Entry[], threshold: number): boole
   }
   // Two per line is the classic rule, not a proof: a withheld entry can still be a bridge between
   // two groups of others. Whatever the sums still determine gets another partner.
+  // A withheld 0 whose lines are all 0 follows from them and needs no partner: it says nothing of a child.
   for (let round = 0; round < entries.length; round++) {
-    const exposed = determined(lines, suppressed);
+    const exposed = determined(lines, suppressed).filter((i) => entries[i].value !== 0);
     if (exposed.length === 0) break;
-    const next = lines.filter((l) => l.total === exposed[0] || l.cells.includes(exposed[0])).map(cheapest).find((i) => i !== undefined);
+    // Its own lines first; when they are all withheld already, the cheapest value shown in any
+    // line that withholds something (the sums that fix it run through those).
+    const next = exposed.flatMap((e) => lines.filter((l) => l.total === e || l.cells.includes(e)).map(cheapest)).find((i) => i !== undefined)
+      ?? lines.filter((l) => [...l.cells, l.total].some((i) => suppressed[i])).flatMap((l) => [...l.cells, l.total])
+        .filter((i) => !suppressed[i] && entries[i].value > 0).sort(order)[0];
     if (next === undefined) break;
     suppressed[next] = true;
   }
@@ -133,8 +140,8 @@ export function roundKeyed(value: number, base: number, random: number): number 
 }
 
 /** What an analyst is shown of one measure's table. */
-export function protect(entries: readonly Entry[], measure: string, options: { threshold: number; secret: string }): Shown[] {
-  const suppressed = suppression(entries, options.threshold);
+export function protect(entries: readonly Entry[], measure: string, options: { threshold: number; secret: string }, withheld: readonly boolean[] = []): Shown[] {
+  const suppressed = suppression(entries, options.threshold, withheld);
   return entries.map((e, i) => (suppressed[i]
     ? { value: null, suppressed: true }
     : { value: roundKeyed(e.value, options.threshold, cellRandom(options.secret, measure, e.key)), suppressed: false }));

@@ -28,7 +28,8 @@ function regionCondition(reader: Reader, region: string, param: (v: unknown) => 
  * One statement for the whole answer: the children in the reader's scope (the same condition as
  * the children list), each with the values the measures and dimensions need, filtered, then
  * counted per cell and per total by GROUPING SETS. Rows: `d0`, `d1` (dimension values), `g0`,
- * `g1` (1 where the row is a total over that dimension), `m0`… (each measure's count).
+ * `g1` (1 where the row is a total over that dimension), `m0`… (each measure's count), `population`
+ * (the children in the group, whatever the measures).
  */
 export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, today: string): { text: string; values: unknown[] } {
   const values: unknown[] = [];
@@ -79,6 +80,7 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   const select = [
     ...groupBy.flatMap((_, i) => [`x.d${i} AS d${i}`, `GROUPING(x.d${i}) AS g${i}`]),
     ...measures.map((_, i) => `count(DISTINCT x.id) FILTER (WHERE x.w${i})::int AS m${i}`),
+    'count(DISTINCT x.id)::int AS population',
   ];
   const text = `WITH b AS (${base}) SELECT ${select.join(', ')} FROM (${rows}) x GROUP BY GROUPING SETS (${sets})`;
   return { text, values };

@@ -36,22 +36,26 @@ export class StatisticsService {
     const entries = rows.map((row) => ({
       key: groupBy.map((_, i) => (Number(row[`g${i}`]) === 1 ? null : String(row[`d${i}`]))),
       counts: measures.map((_, i) => Number(row[`m${i}`])),
+      population: Number(row.population),
     })).sort((a, b) => keyOrder(a.key, b.key));
     const exact = reader.access.readsRows;
+    // A group of fewer children than the threshold is withheld whole, and not listed.
+    const small = entries.map((e) => !exact && e.population > 0 && e.population < this.settings.threshold && e.key.some((k) => k !== null));
     const shown = measures.map((m, i) => {
       const table: Entry[] = entries.map((e) => ({ key: e.key, value: e.counts[i] }));
-      return exact ? table.map((e) => ({ value: e.value, suppressed: false })) : protect(table, m, this.settings);
+      return exact ? table.map((e) => ({ value: e.value, suppressed: false })) : protect(table, m, this.settings, small);
     });
     const cells: StatCellType[] = entries.map((e, j) => ({
       key: e.key,
       total: e.key.includes(null) || e.key.length === 0,
       values: measures.map((measure, i) => ({ measure, ...shown[i][j] })),
     }));
+    const listed = cells.filter((_, j) => !small[j]);
     return {
       measures: [...measures],
       groupBy: [...groupBy],
-      cells: cells.filter((c) => !c.total),
-      totals: cells.filter((c) => c.total),
+      cells: listed.filter((c) => !c.total),
+      totals: listed.filter((c) => c.total),
       disclosure: exact ? 'EXACT' : 'SUPPRESSED_ROUNDED',
       threshold: exact ? null : this.settings.threshold,
       roundingBase: exact ? null : this.settings.threshold,
