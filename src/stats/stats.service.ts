@@ -39,8 +39,10 @@ export class StatisticsService {
       population: Number(row.population),
     })).sort((a, b) => keyOrder(a.key, b.key));
     const exact = reader.access.readsRows;
-    // A group of fewer children than the threshold is withheld whole, and not listed.
-    const small = entries.map((e) => !exact && e.population > 0 && e.population < this.settings.threshold && e.key.some((k) => k !== null));
+    // A group of fewer children than the threshold is withheld whole, its zeros too (a 0 beside a
+    // withheld count of children says what none of them is); it is not listed, unless it is the
+    // grand total, whose key says nothing.
+    const small = entries.map((e) => !exact && e.population > 0 && e.population < this.settings.threshold);
     const shown = measures.map((m, i) => {
       const table: Entry[] = entries.map((e) => ({ key: e.key, value: e.counts[i] }));
       return exact ? table.map((e) => ({ value: e.value, suppressed: false })) : protect(table, m, this.settings, small);
@@ -50,7 +52,7 @@ export class StatisticsService {
       total: e.key.includes(null) || e.key.length === 0,
       values: measures.map((measure, i) => ({ measure, ...shown[i][j] })),
     }));
-    const listed = cells.filter((_, j) => !small[j]);
+    const listed = cells.filter((c, j) => !small[j] || c.key.every((k) => k === null));
     return {
       measures: [...measures],
       groupBy: [...groupBy],

@@ -257,6 +257,16 @@ describe('statistics for an analyst: disclosure control under attack', () => {
     }
   });
 
+  it('withholds every value of a filter that leaves fewer than 5 children, its zeros too', async () => {
+    // Grade 9 is the lone child alone: that she has no disability (a 0) would be hers alone to know.
+    const table = await statistics(t.analyst, MEASURES, [], { grade: [9] });
+    expect(table.cells).toEqual([]);
+    expect(table.totals).toEqual([{ key: [], total: true, values: MEASURES.map((measure) => ({ measure, value: null, suppressed: true })) }]);
+    const grouped = await statistics(t.analyst, MEASURES, ['COUNTY'], { grade: [9] });
+    expect(grouped.cells).toEqual([]);
+    expect(grouped.totals.map((c) => c.values.every((v) => v.suppressed))).toEqual([true]);
+  });
+
   it('answers a repeated query identically, so that 100 repeats averaged tell nothing more', async () => {
     const answers: Table[] = [];
     for (let i = 0; i < 10; i++) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => statistics(t.analyst, MEASURES, ['COUNTY', 'STAGE'])))));
