@@ -19,6 +19,12 @@ import { createHmac } from 'node:crypto';
 export interface Entry {
   readonly key: ReadonlyArray<string | null>;
   readonly value: number;
+  /**
+   * What fixes the entry's rounding: the same cell asked in another shape (the county total of a
+   * county × stage table, the county cell of a county table) must be rounded alike, or asking it
+   * in many shapes and averaging would recover it. Default: the key.
+   */
+  readonly cell?: string;
 }
 
 export interface Shown {
@@ -144,5 +150,5 @@ export function protect(entries: readonly Entry[], measure: string, options: { t
   const suppressed = suppression(entries, options.threshold, withheld);
   return entries.map((e, i) => (suppressed[i]
     ? { value: null, suppressed: true }
-    : { value: roundKeyed(e.value, options.threshold, cellRandom(options.secret, measure, e.key)), suppressed: false }));
+    : { value: roundKeyed(e.value, options.threshold, cellRandom(options.secret, measure, [e.cell ?? keyText(e.key)])), suppressed: false }));
 }

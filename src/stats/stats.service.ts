@@ -44,7 +44,7 @@ export class StatisticsService {
     // grand total, whose key says nothing.
     const small = entries.map((e) => !exact && e.population > 0 && e.population < this.settings.threshold);
     const shown = measures.map((m, i) => {
-      const table: Entry[] = entries.map((e) => ({ key: e.key, value: e.counts[i] }));
+      const table: Entry[] = entries.map((e) => ({ key: e.key, value: e.counts[i], cell: canonicalCell(groupBy, e.key) }));
       return exact ? table.map((e) => ({ value: e.value, suppressed: false })) : protect(table, m, this.settings, small);
     });
     const cells: StatCellType[] = entries.map((e, j) => ({
@@ -63,6 +63,11 @@ export class StatisticsService {
       roundingBase: exact ? null : this.settings.threshold,
     };
   }
+}
+
+/** A cell named by its dimension values alone, whatever else the table groups by and in whatever order: `COUNTY=350102&STAGE=PRIMARY`. */
+function canonicalCell(groupBy: readonly StatDimension[], key: ReadonlyArray<string | null>): string {
+  return groupBy.flatMap((d, i) => (key[i] === null ? [] : [`${d}=${key[i]}`])).sort().join('&');
 }
 
 function keyOrder(a: ReadonlyArray<string | null>, b: ReadonlyArray<string | null>): number {

@@ -267,6 +267,20 @@ describe('statistics for an analyst: disclosure control under attack', () => {
     expect(grouped.totals.map((c) => c.values.every((v) => v.suppressed))).toEqual([true]);
   });
 
+  it('rounds the same cell alike in every shape of table it is asked in, so that shapes cannot be averaged', async () => {
+    const shapes = [[], ['COUNTY'], ['STAGE', 'COUNTY'], ['COUNTY', 'GENDER'], ['GENDER']];
+    const answers = await Promise.all(shapes.map((g) => statistics(t.analyst, MEASURES, g)));
+    // Each cell's shown values (a complementary suppression may differ between shapes: a withheld value is no second draw).
+    const named = (table: Table, g: string[]) => new Map([...table.cells, ...table.totals].flatMap((c) => c.values.filter((v) => !v.suppressed).map((v) => [
+      `${g.flatMap((d, i) => (c.key[i] === null ? [] : [`${d}=${c.key[i]}`])).sort().join('&')} ${v.measure}`, v.value] as const)));
+    const seen = new Map<string, Set<number | null>>();
+    answers.forEach((table, n) => named(table, shapes[n]).forEach((value, cell) => seen.set(cell, new Set([...(seen.get(cell) ?? []), value]))));
+    // The grand total in all five shapes, each county in three, each gender in two: one value each.
+    expect(seen.get(' CHILDREN')!.size).toBe(1);
+    expect([...seen].filter(([, values]) => values.size > 1)).toEqual([]);
+    expect([...seen.keys()].filter((cell) => /^COUNTY=\d+ CHILDREN$/.test(cell)).length).toBe(3);
+  });
+
   it('answers a repeated query identically, so that 100 repeats averaged tell nothing more', async () => {
     const answers: Table[] = [];
     for (let i = 0; i < 10; i++) answers.push(...(await Promise.all(Array.from({ length: 10 }, () => statistics(t.analyst, MEASURES, ['COUNTY', 'STAGE'])))));
