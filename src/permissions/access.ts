@@ -62,6 +62,8 @@ export class Access {
   private readonly aggregateLevels = new Map<string, Level>();
   /** The department and roles it was decided from, the roles in order: what it is cached, and code compiled for it is kept, by. */
   readonly key: string;
+  /** Whether any per-child row reaches this reader (false for analysts: statistics only). */
+  readonly readsRows: boolean;
 
   constructor(
     readonly dept: Department,
@@ -80,9 +82,6 @@ export class Access {
     }
     this.readsRows = this.canRead('Child.id');
   }
-
-  /** Whether any per-child row reaches this reader (false for analysts: statistics only). */
-  readonly readsRows: boolean;
 
   /** Whether statistics may count the field for this reader: read unmasked at the aggregate level. */
   canCount(field: string): boolean {
