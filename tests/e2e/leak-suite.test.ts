@@ -773,6 +773,13 @@ describe('the leak suite, generated from the matrix', () => {
         if (/\b[12]\b/.test(JSON.stringify(answer.body.data ?? null))) tally.leaks.push(`${who(reader)} ${root}: a count in the answer`);
         for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} ${root}: ${found}`);
       }
+      // The printable enrollment notice, outside GraphQL: refused too, with nothing of her.
+      const [{ id: printId }] = await hub.sql<{ id: string }>('SELECT id FROM edu.enrollment_notice WHERE child_id = $1', [SEED.child.id]);
+      const print = await fetch(`${hub.url}/enrollment-notices/${printId}/print`, { headers: { authorization: `Bearer ${reader.token}` } });
+      const printed = await print.text();
+      tally.cases++;
+      if (print.status !== 403) tally.mismatches.push(`${who(reader)} print: expected 403, got ${print.status}`);
+      for (const found of hiddenMarkersIn(printed, () => '-')) tally.leaks.push(`${who(reader)} print: ${found}`);
       const measures = Object.entries(MEASURES).filter(([, m]) => m.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
       const dimensions = Object.entries(DIMENSIONS).filter(([, d]) => d.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
       for (const groupBy of [[], ...dimensions.map((d) => [d])]) {
