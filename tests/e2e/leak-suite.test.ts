@@ -6,7 +6,8 @@
  * the `children` list, by ID-number lookup, as the second operation of a document, as of a past
  * time), filters on every filter, and reads the change log. A field at R/W must
  * return its value, at M only the masked value, at `-` nothing: null, a FORBIDDEN error naming it,
- * and its raw value nowhere in the response body.
+ * and its raw value nowhere in the response body. A role without row access (the analyst) gets
+ * every root field that leads to a child refused, and `statistics` with no count of the seed.
  */
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
