@@ -27,7 +27,7 @@ describe('configuration errors', () => {
     const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json' };
     expect(refusal(production)).toContain('STATS_SECRET');
     expect(refusal({ STATS_SECRET: 'short' })).toContain('STATS_SECRET');
-    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret' });
+    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000 });
     expect(loadConfig({ STATS_THRESHOLD: '10' }).statistics.threshold).toBe(10);
     expect(refusal({ STATS_THRESHOLD: '1' })).toContain('STATS_THRESHOLD');
   });

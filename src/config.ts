@@ -48,6 +48,8 @@ export interface Config {
     readonly threshold: number;
     /** HMAC key fixing each cell's rounding: with it, rounding can be undone. */
     readonly secret: string;
+    /** The most cells and totals an analyst's table may have (suppression solves its equations). */
+    readonly maxCells: number;
   };
 }
 
@@ -82,6 +84,7 @@ const DESCRIPTIONS: Record<string, string> = {
   QUERY_TIMEOUT_MS: 'an operation still running after this many milliseconds gets TIMEOUT errors (default 10000)',
   BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
   STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
+  STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
   STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
   CASE_DEADLINE: 'MM-DD by which a dropout case is due in the school year\'s second year, unless set on the case (default 07-31: 四(二) 7月底前)',
 };
@@ -195,7 +198,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     today,
     caseDeadline,
-    statistics: { threshold: int(env, 'STATS_THRESHOLD', 5, 2, 100), secret: statsSecret ?? DEVELOPMENT_STATISTICS_SECRET },
+    statistics: {
+      threshold: int(env, 'STATS_THRESHOLD', 5, 2, 100),
+      secret: statsSecret ?? DEVELOPMENT_STATISTICS_SECRET,
+      maxCells: int(env, 'STATS_MAX_CELLS', 3000, 10, 100_000),
+    },
     ...overrides,
   };
   return Object.freeze(config);

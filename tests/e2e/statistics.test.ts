@@ -192,6 +192,20 @@ describe('refusals', () => {
     await bad(['CHILDREN'], [], { region: '350203' }, 'FORBIDDEN', '350203');
   });
 
+  it('refuses an analyst a table larger than STATS_MAX_CELLS, which suppression would take too long to solve; a supervisor gets it', async () => {
+    const small = await startTestHub({ sameDatabaseAs: hub, env: { STATS_MAX_CELLS: '20' } });
+    try {
+      const query = { m: ['CHILDREN'], g: ['TOWNSHIP', 'GRADE'] };
+      const res = await small.gql(STATISTICS, query, t.analyst);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors![0].message).toContain('groupBy');
+      expect((await small.gql(STATISTICS, { m: ['CHILDREN'], g: ['TOWNSHIP'] }, t.analyst)).body.errors).toBeUndefined();
+      expect((await small.gql<{ statistics: Table }>(STATISTICS, query, t.supervisor)).body.data!.statistics.cells.length).toBeGreaterThan(20);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('gives an analyst no row: child, children (and its totalCount), changeLog', async () => {
     for (const query of ['{ children { totalCount } }', `{ child(id: "${LONE}") { id } }`, '{ changeLog { edges { node { seq } } } }', '{ weeklyFigures(isoWeek: "2026-W42") { visits } }']) {
       const res = await hub.gql(query, {}, t.analyst);
