@@ -23,6 +23,15 @@ describe('configuration errors', () => {
     },
   );
 
+  it('asks production for its own statistics secret, and takes a threshold of 2 to 100', () => {
+    const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json' };
+    expect(refusal(production)).toContain('STATS_SECRET');
+    expect(refusal({ STATS_SECRET: 'short' })).toContain('STATS_SECRET');
+    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000 });
+    expect(loadConfig({ STATS_THRESHOLD: '10' }).statistics.threshold).toBe(10);
+    expect(refusal({ STATS_THRESHOLD: '1' })).toContain('STATS_THRESHOLD');
+  });
+
   it('accepts PostgreSQL URLs, also with the host as a parameter (a Unix socket)', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://baoxue:secret@db.example:5432/baoxue' }).databaseUrl).toBe('postgresql://baoxue:secret@db.example:5432/baoxue');
     expect(loadConfig({ DATABASE_URL: 'postgres://db.example/baoxue' }).databaseUrl).toBe('postgres://db.example/baoxue');

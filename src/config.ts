@@ -42,7 +42,19 @@ export interface Config {
   readonly today: string | null;
   /** Month and day (MM-DD) in the school year's second year by which a dropout case is due, unless set on the case. */
   readonly caseDeadline: string;
+  /** Disclosure control of `statistics` for readers without row access (src/stats/disclosure.ts). */
+  readonly statistics: {
+    /** Counts from 1 to threshold-1 are suppressed; shown counts are rounded to multiples of it. */
+    readonly threshold: number;
+    /** HMAC key fixing each cell's rounding: with it, rounding can be undone. */
+    readonly secret: string;
+    /** The most cells and totals an analyst's table may have (suppression solves its equations). */
+    readonly maxCells: number;
+  };
 }
+
+/** The statistics' rounding key outside production: public, so production must set its own. */
+export const DEVELOPMENT_STATISTICS_SECRET = 'baoxue-development-statistics-secret';
 
 type Env = Record<string, string | undefined>;
 
@@ -71,6 +83,9 @@ const DESCRIPTIONS: Record<string, string> = {
   QUERY_MAX_LIST_ITEMS: 'items in any list or object inside variable values; the write batch is 1000 (default 1000)',
   QUERY_TIMEOUT_MS: 'an operation still running after this many milliseconds gets TIMEOUT errors (default 10000)',
   BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
+  STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
+  STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
+  STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
   CASE_DEADLINE: 'MM-DD by which a dropout case is due in the school year\'s second year, unless set on the case (default 07-31: 四(二) 7月底前)',
 };
 
@@ -148,6 +163,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (nodeEnv === 'production' && !jwksUrl && !publicKeyFile) {
     throw new ConfigError('JWT_JWKS_URL', '生产环境须设置 JWT_JWKS_URL 或 JWT_PUBLIC_KEY_FILE，本地签名密钥仅用于开发', 'production needs JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE: local signing keys are for development only');
   }
+  const statsSecret = text(env, 'STATS_SECRET');
+  if (statsSecret !== null && statsSecret.length < 16) throw new ConfigError('STATS_SECRET', '至少16个字符', 'must be at least 16 characters');
+  if (nodeEnv === 'production' && statsSecret === null) {
+    throw new ConfigError('STATS_SECRET', '生产环境须设置统计舍入密钥', 'production needs a secret for the statistics\' rounding: the development key is public');
+  }
   const config: Config = {
     env: nodeEnv,
     host: text(env, 'HOST') ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1'),
@@ -178,6 +198,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     today,
     caseDeadline,
+    statistics: {
+      threshold: int(env, 'STATS_THRESHOLD', 5, 2, 100),
+      secret: statsSecret ?? DEVELOPMENT_STATISTICS_SECRET,
+      maxCells: int(env, 'STATS_MAX_CELLS', 3000, 10, 100_000),
+    },
     ...overrides,
   };
   return Object.freeze(config);

@@ -1,3 +1,4 @@
+import { DEVELOPMENT_STATISTICS_SECRET } from './config';
 import type { Database } from './db/database';
 import type { Clock } from './core/clock';
 import type { RequestContext } from './core/context';
@@ -20,6 +21,8 @@ import type { AppContext as EnrollmentContext } from './enrollment/enrollment.co
 import type { AppContext as ChangeLogContext } from './changelog/change-log.context';
 import type { AppContext as NoticeContext } from './notices/notice.context';
 import type { AppContext as AuditContext } from './audit/sensitive-read.context';
+import type { AppContext as StatisticsContext } from './stats/stats.context';
+import { StatisticsService, type StatisticsSettings } from './stats/stats.service';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -35,9 +38,13 @@ export interface Services {
   readonly weeklyReports: WeeklyReportService;
   readonly homeTeaching: HomeTeachingService;
   readonly enrollment: EnrollmentService;
+  readonly statistics: StatisticsService;
 }
 
-export function createServices(db: Database, clock: Clock, logger?: Logger): Services {
+/** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
+const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPMENT_STATISTICS_SECRET, maxCells: 3000 };
+
+export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS): Services {
   return {
     children: new ChildService(db.orm, db.sql, clock),
     sections: new SectionService(db.orm, db.sql),
@@ -50,6 +57,7 @@ export function createServices(db: Database, clock: Clock, logger?: Logger): Ser
     weeklyReports: new WeeklyReportService(db.orm, db.sql, clock),
     homeTeaching: new HomeTeachingService(db.orm, clock),
     enrollment: new EnrollmentService(db.orm, db.sql, clock),
+    statistics: new StatisticsService(db.sql, clock, statistics),
   };
 }
 
@@ -61,4 +69,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext ? true : false>;

@@ -76,6 +76,9 @@ class Selection {
 
 /** The filter checked as `changeLog` checks it: an entity the reader may not see is refused, not silently empty. */
 function checkFilter(reader: Reader, filter: ChangeFeedFilterValues | null | undefined): ChangeFeedFilterValues {
+  // Shield's root rule guards each delivery, not the subscription: refused only then, a reader
+  // without row access (an analyst) would still learn when a child's record changed.
+  if (!reader.access.readsRows) throw new ForbiddenError('您的角色只能读取汇总统计，不能订阅变更 (your role reads aggregates only: no change feed)');
   const f = filter ?? {};
   if (f.childId && !UUID.test(f.childId)) throw BadUserInputError.one('filter.childId', '应为UUID (must be a UUID)');
   if (f.dept && !isDepartment(f.dept)) throw BadUserInputError.one('filter.dept', '未知部门 (unknown department)');

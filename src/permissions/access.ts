@@ -34,9 +34,14 @@ export function matrixFields(): string[] {
   return [...MATRIX.keys()];
 }
 
-function levelFor(dept: Department, role: Role, field: string): Level {
+/**
+ * A role's level on a field. `forAggregates`: the level it may count the field at in statistics,
+ * which for a role without row access (`rows: false`) is its column's level; for the others the same.
+ */
+function levelFor(dept: Department, role: Role, field: string, forAggregates = false): Level {
   const rule = ROLE_RULES[role];
   if (rule.departments && !rule.departments.includes(dept)) return '-';
+  if (rule.rows === false && !forAggregates) return '-';
   const row = MATRIX.get(field);
   if (!row) return '-';
   let level: Level = rule.base === 'everything' ? 'R' : row[dept];
@@ -54,8 +59,11 @@ function levelFor(dept: Department, role: Role, field: string): Level {
  */
 export class Access {
   private readonly levels = new Map<string, Level>();
+  private readonly aggregateLevels = new Map<string, Level>();
   /** The department and roles it was decided from, the roles in order: what it is cached, and code compiled for it is kept, by. */
   readonly key: string;
+  /** Whether any per-child row reaches this reader (false for analysts: statistics only). */
+  readonly readsRows: boolean;
 
   constructor(
     readonly dept: Department,
@@ -64,9 +72,21 @@ export class Access {
     this.key = accessKey(dept, roles);
     for (const field of MATRIX.keys()) {
       let level: Level = '-';
-      for (const role of roles) level = max(level, levelFor(dept, role, field));
+      let aggregate: Level = '-';
+      for (const role of roles) {
+        level = max(level, levelFor(dept, role, field));
+        aggregate = max(aggregate, levelFor(dept, role, field, true));
+      }
       this.levels.set(field, level);
+      this.aggregateLevels.set(field, aggregate);
     }
+    this.readsRows = this.canRead('Child.id');
+  }
+
+  /** Whether statistics may count the field for this reader: read unmasked at the aggregate level. */
+  canCount(field: string): boolean {
+    const level = this.aggregateLevels.get(field) ?? '-';
+    return level === 'R' || level === 'W';
   }
 
   level(field: string): Level {

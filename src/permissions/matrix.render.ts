@@ -28,6 +28,7 @@ export function renderMatrix(): string {
       for (const [field, level] of Object.entries(rule.narrow ?? {})) parts.push(`\`${field}\` at most ${SHOW[level]}`);
       for (const [field, level] of Object.entries(rule.widen ?? {})) parts.push(`\`${field}\` at least ${SHOW[level]}`);
       if (rule.departments) parts.push(`only in ${rule.departments.join(', ')}`);
+      if (rule.rows === false) parts.push('no per-child row or field at all (`child`, `children`, `changeLog`, … refused): these levels are what `statistics` may count, with small cells suppressed');
       return `| \`${role}\` | ${rule.label}: ${parts.join('; ')} |`;
     }),
   ];

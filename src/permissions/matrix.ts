@@ -86,22 +86,30 @@ export interface RoleRule {
   readonly narrow?: Readonly<Record<string, Level>>;
   readonly widen?: Readonly<Record<string, Level>>;
   readonly departments?: readonly Department[];
+  /**
+   * `false`: the role reads no per-child row or field at all (every level above becomes `-`); its
+   * column still says which fields it may count, through the statistics API with disclosure
+   * control (src/stats). A count of 1 singles out a child, so such a role gets aggregates only.
+   */
+  readonly rows?: false;
 }
 
 export const ROLE_RULES: Readonly<Record<Role, RoleRule>> = {
   clerk: { label: '录入员 clerk: writes its department\'s section', base: 'department', cap: 'W' },
   liaison: { label: '联络员 liaison: reads, acknowledges its department\'s notices', base: 'department', cap: 'R' },
   analyst: {
-    label: '分析员 analyst: names masked, no ID, certificate or household numbers, no diagnoses',
+    label: '分析员 analyst: aggregates only (statistics, small cells suppressed), never a row about one child',
     base: 'department',
     cap: 'R',
+    // What it may count: its department's column, without the identifying or free-text fields.
     narrow: {
-      'Child.name': 'M',
+      'Child.name': '-',
       'Child.idNumber': '-',
       'DisabilityRecord.certificateNo': '-',
       'HealthRecord.diagnosisSummary': '-',
       'PovertyRecord.householdId': '-',
     },
+    rows: false,
   },
   expert: {
     label: '专家组 expert (EDU, HEALTH, DPF): also reads diagnoses, writes the panel\'s assessments',

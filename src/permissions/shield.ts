@@ -20,11 +20,28 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
+  // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
+  'Statistics', 'StatCell', 'StatValue',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
   ctx.isAuthenticated ? true : (ctx.authError ?? new UnauthenticatedError('需要令牌 (send a bearer token)')),
 );
+
+/**
+ * Root fields that answer with rows about children, or with counts that a filter can narrow to
+ * one child (`children.totalCount`, a county's weekly figures, the change log): refused to a
+ * reader without row access (an analyst), who asks `statistics` instead.
+ */
+export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
+  'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.enrollmentNotices',
+  'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
+]);
+
+const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {
+  if (!ctx.isAuthenticated) return ctx.authError ?? new UnauthenticatedError('需要令牌 (send a bearer token)');
+  return ctx.reader().access.readsRows ? true : new ForbiddenError('您的角色只能读取汇总统计，请使用 statistics 查询 (your role reads aggregates only: ask `statistics`)');
+});
 
 /** One rule per matrix field, made once: a map lookup in the access decided for the request. */
 function matrixRule(field: string): ShieldRule {
@@ -38,6 +55,7 @@ export function ruleFor(type: string, field: string): ShieldRule | undefined {
   if (type.startsWith('__')) return allow;
   const key = `${type}.${field}`;
   if (MATRIX.has(key)) return matrixRules.get(key)!;
+  if (ROW_ROOT_FIELDS.has(key)) return readsRows;
   if (STRUCTURAL_TYPES.has(type)) return authenticated;
   return undefined;
 }

@@ -39,9 +39,10 @@ describe('explorer examples', () => {
   const schema = buildHubSchema();
   const examples = explorerExamples('2026-11-29');
 
-  it('offers five to seven examples, each a named operation with Chinese and English comments', () => {
+  it('offers five to ten examples (three of them statistics), each a named operation with Chinese and English comments', () => {
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    expect(examples.length).toBeLessThanOrEqual(7);
+    expect(examples.length).toBeLessThanOrEqual(10);
+    expect(examples.filter((e) => /^\s*statistics\(/m.test(e.query))).toHaveLength(3);
     expect(new Set(examples.map((e) => e.id)).size).toBe(examples.length);
     for (const example of examples) {
       expect(example.query).toMatch(/^# .*\p{Script=Han}/mu);

@@ -66,7 +66,7 @@ query WhoAmI {
       id: 'children',
       title: '我辖区内的儿童（第一页）',
       titleEn: 'Children in my region, first page',
-      who: '任一身份 any identity',
+      who: '除分析员外任一身份 any identity but an analyst',
       query: `# 我辖区内的儿童（每页20名）及教育部门记录
 # Children in my region, 20 a page, with the education section
 # 下一页：把 pageInfo.endCursor 填入变量 after
@@ -78,7 +78,7 @@ query MyChildren($after: String) {
     edges {
       node {
         id
-        name # 分析员看到的姓名已打码 masked for analysts
+        name
         gender
         birthDate
         residenceRegion { code name }
@@ -94,7 +94,7 @@ query MyChildren($after: String) {
       id: 'child',
       title: '一名儿童的联合档案',
       titleEn: "One child's federated record",
-      who: '任一身份 any identity',
+      who: '除分析员外任一身份 any identity but an analyst',
       query: `# 按编号读取一名儿童的联合档案：六个部门的记录和辍学个案
 # One child's federated record by id: the six departments' sections and dropout cases
 # 无权查看的部分为 null，部分字段按权限打码
@@ -130,7 +130,7 @@ query ChildRecord($id: ID!) {
       id: 'open-dropout-cases',
       title: '有未结辍学个案的儿童',
       titleEn: 'Children with an open dropout case',
-      who: '任一身份 any identity',
+      who: '除分析员外任一身份 any identity but an analyst',
       query: `# 控辍保学台账：有未结辍学个案的儿童及其个案（最新在前）
 # The dropout ledger: children with an open dropout case, newest case first
 query OpenDropoutCases {
@@ -175,6 +175,60 @@ query LeftBehindChildren {
   }
 }
 `,
+    },
+    {
+      id: 'statistics-county-stage',
+      title: '统计：各县各学段的辍学与逾期',
+      titleEn: 'Statistics: dropouts and overdue cases by county and stage',
+      who: '分析员或督导 analyst or supervisor (demo-edu-analyst)',
+      query: `# 各县（居住地）各学段：儿童数、未结辍学个案、逾期未结个案，含各行列合计
+# By county of residence and stage: children, open dropout cases, overdue cases, with totals
+# 分析员：1–4 的小单元格被抑制（value 为 null），其余随机舍入为 5 的倍数；督导看到精确值
+# Analysts: cells of 1–4 are suppressed (value null), the rest rounded to multiples of 5; supervisors see exact figures
+query DropoutsByCountyAndStage {
+  statistics(measures: [CHILDREN, OPEN_DROPOUT_CASES, OVERDUE_CASES], groupBy: [COUNTY, STAGE]) {
+    disclosure
+    threshold
+    cells { key values { measure value suppressed } }
+    totals { key values { measure value suppressed } }
+  }
+}
+`,
+    },
+    {
+      id: 'statistics-special-groups',
+      title: '统计：特殊群体的就学情况',
+      titleEn: 'Statistics: schooling of special groups',
+      who: '教育、民政的分析员或督导 EDU or CIVIL analyst, or a supervisor (demo-edu-analyst)',
+      query: `# 各特殊群体：儿童数与不在校人数（一名儿童可属多个群体）
+# Each special group: children and those not in school (a child may be in several groups)
+# 统计哪些字段由权限矩阵决定：公安、卫健、残联不能按特殊群体统计
+# What may be counted follows the matrix: PSB, HEALTH and DPF may not count special groups
+query SpecialGroupsSchooling {
+  statistics(measures: [CHILDREN, NOT_IN_SCHOOL], groupBy: [SPECIAL_GROUP]) {
+    cells { key values { measure value suppressed } }
+    totals { key values { measure value suppressed } }
+  }
+}
+`,
+    },
+    {
+      id: 'statistics-reasons',
+      title: '统计：初中辍学原因',
+      titleEn: 'Statistics: reasons for dropping out in junior secondary',
+      who: '分析员或督导 analyst or supervisor (demo-edu-analyst)',
+      query: `# 初中学段未结个案按辍学原因与性别，只计鼓楼区居住的儿童
+# Open cases in junior secondary by reason and gender, children living in Gulou only
+# 筛选只能用统计维度；区划须在您的辖区内
+# Filters are on the dimensions only; the region must be inside your own
+query JuniorSecondaryReasons($region: String) {
+  statistics(measures: [OPEN_DROPOUT_CASES], groupBy: [DROPOUT_REASON, GENDER], filter: { region: $region, stage: [JUNIOR_SECONDARY] }) {
+    cells { key values { value suppressed } }
+    totals { key values { value suppressed } }
+  }
+}
+`,
+      variables: json({ region: '350102' }),
     },
     {
       id: 'register-children',

@@ -55,6 +55,8 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'NoticeSummary.closuresByReason': 12,
   'WeeklyCounts.byStatus': 7,
   'WeeklyCounts.openByReason': 12,
+  // A statistics cell holds one value per measure asked for: there are fifteen measures.
+  'StatCell.values': 15,
 };
 export const DEFAULT_LIST_SIZE = 100;
 /**

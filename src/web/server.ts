@@ -93,7 +93,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);
     const verifier = new TokenVerifier(await verificationKeys(config, local?.publicJwk ?? null), config.jwt);
     await options.beforeListen?.(db, clock);
-    const services = createServices(db, clock, logger);
+    const services = createServices(db, clock, logger, config.statistics);
     const apollo = createApollo(config, metrics, logger);
     const webSockets = graphqlOverWebSocket({ verifier, db, clock, services, logger });
     apollo.addPlugin(webSockets.drainPlugin);

@@ -6,7 +6,8 @@
  * the `children` list, by ID-number lookup, as the second operation of a document, as of a past
  * time), filters on every filter, and reads the change log. A field at R/W must
  * return its value, at M only the masked value, at `-` nothing: null, a FORBIDDEN error naming it,
- * and its raw value nowhere in the response body.
+ * and its raw value nowhere in the response body. A role without row access (the analyst) gets
+ * every root field that leads to a child refused, and `statistics` with no count of the seed.
  */
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
@@ -18,7 +19,10 @@ import { SECTIONS } from '../../src/departments/sections';
 import { type Access, accessFor, MATRIX } from '../../src/permissions/access';
 import { type Level, ROLE_RULES } from '../../src/permissions/matrix';
 import { regions } from '../../src/regions/region.registry';
+import { ROW_ROOT_FIELDS } from '../../src/permissions/shield';
 import { buildHubSchema } from '../../src/schema';
+import { DIMENSIONS } from '../../src/stats/stats.dimensions';
+import { MEASURES } from '../../src/stats/stats.measures';
 import { startTestHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
@@ -560,8 +564,16 @@ describe('the leak suite, generated from the matrix', () => {
       for (const [i, reader] of readers.entries()) {
         const answer = answers[i];
         const unexpected = (answer.body.errors ?? []).filter((e) => e.extensions.code !== 'FORBIDDEN');
-        const rootHidden = t === 'lookup' && !['R', 'W'].includes(reader.access.level('Child.idNumber'));
-        if (rootHidden) {
+        // A reader without row access (an analyst) is refused every root field that leads to a child.
+        const rowless = !reader.access.readsRows;
+        const rootHidden = rowless || (t === 'lookup' && !['R', 'W'].includes(reader.access.level('Child.idNumber')));
+        const rootField = doc.root[0];
+        if (rowless) {
+          if ((answer.body.data?.[rootField] ?? null) !== null || !(answer.body.errors ?? []).some((e) => e.extensions.code === 'FORBIDDEN' && e.path?.[0] === rootField)) {
+            tally.mismatches.push(`${who(reader)} [${t}]: a reader without row access expected a FORBIDDEN ${rootField}, got ${answer.text.slice(0, 200)}`);
+          }
+          if (answer.text.includes(SEED.child.id)) tally.leaks.push(`${who(reader)} [${t}]: the child's id reached a reader without row access`);
+        } else if (rootHidden) {
           // Looking a child up by a number one may not read unmasked is itself refused.
           if (answer.body.data?.childByIdNumber !== null || !(answer.body.errors ?? []).some((e) => e.extensions.code === 'FORBIDDEN' && e.path?.[0] === 'childByIdNumber')) {
             tally.mismatches.push(`${who(reader)} [lookup]: expected a FORBIDDEN lookup, got ${answer.text.slice(0, 200)}`);
@@ -571,12 +583,13 @@ describe('the leak suite, generated from the matrix', () => {
         }
         if (t === 'secondOperation' && answer.body.data && 'me' in answer.body.data) tally.mismatches.push(`${who(reader)} [${t}]: the first operation ran`);
         let root: Array<string | number> = doc.root;
-        if (t === 'list') {
+        if (t === 'list' && !rowless) {
           const edges = (answer.body.data?.children?.edges ?? []) as Array<{ node: { id: string } }>;
           const index = edges.findIndex((e) => e.node.id === SEED.child.id);
           if (edges.length !== 2 || index < 0) tally.mismatches.push(`${who(reader)} [list]: expected the seed child among 2, got ${edges.length}`);
           root = doc.root.map((step) => (step === '*' ? index : step));
         }
+        if (t === 'list' && rowless) root = doc.root.map((step) => (step === '*' ? 0 : step));
         for (const c of doc.cases) judge(reader, t, c, answer, root, rootHidden);
         // A hidden value must not ride along with another field either (one value derived from another).
         const judged = new Set(doc.cases.map((c) => c.key));
@@ -611,7 +624,8 @@ describe('the leak suite, generated from the matrix', () => {
 
   it('refuses every filter on a field the reader may not read unmasked, and answers the others truly', async () => {
     const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
-    const readable = (reader: Reader, probe: (typeof PROBES)[number]) => ['R', 'W'].includes(reader.access.level(probe.reads));
+    // Without row access nothing is readable: `children` is refused, its totalCount with it, whatever the filter.
+    const readable = (reader: Reader, probe: (typeof PROBES)[number]) => reader.access.readsRows && ['R', 'W'].includes(reader.access.level(probe.reads));
     // A region filter is also a question of region scope: it is probed where it lies inside the
     // reader's region (not for a township user, whose township no region filter names; see
     // region-scope.test.ts and township.test.ts).
@@ -688,8 +702,10 @@ describe('the leak suite, generated from the matrix', () => {
         tally.cases++;
         if (entries.length) tally.leaks.push(`${who(reader)} [${path.name}]: ${entries.length} entries, though Child.changes is hidden from the reader`);
         const errors = (answer.body.errors ?? []).map((e) => `${e.extensions.code} ${e.path?.join('.')}`);
-        const expected = path.name === 'child.changes' ? ['FORBIDDEN child.changes'] : [];
-        if (!isDeepStrictEqual(errors, expected) || (path.name === 'child.changes' && answer.body.data?.child?.changes !== null)) {
+        // Without row access both roots are refused; otherwise the log is silently empty and `changes` refused.
+        const expected = !reader.access.readsRows ? [`FORBIDDEN ${path.name === 'child.changes' ? 'child' : 'changeLog'}`] : path.name === 'child.changes' ? ['FORBIDDEN child.changes'] : [];
+        const refusedRoot = !reader.access.readsRows && answer.body.data === null;
+        if (!isDeepStrictEqual(errors, expected) || (path.name === 'child.changes' && !refusedRoot && answer.body.data?.child?.changes !== null)) {
           tally.mismatches.push(`${who(reader)} [${path.name}]: Child.changes hidden, expected errors ${JSON.stringify(expected)}, got ${answer.text.slice(0, 200)}`);
         }
       }
@@ -723,6 +739,61 @@ describe('the leak suite, generated from the matrix', () => {
       }
     }
     report('change log', leaks, mismatches);
+  });
+
+  /**
+   * A reader without row access (an analyst) asks every root field that answers with children or
+   * with counts a filter narrows (shield.ts ROW_ROOT_FIELDS): each is refused with nothing of the
+   * child, not even a count; and `statistics` shows it no count of the two seeded children (every
+   * non-zero cell is under the threshold), for every measure and dimension it may count.
+   */
+  it('gives a reader without row access nothing per child: no row, no count, no error text, suppressed statistics', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const ROOTS: Record<string, string> = {
+      'Query.children': '{ children { totalCount } }',
+      'Query.child': `{ child(id: "${SEED.child.id}") { id } }`,
+      'Query.childByIdNumber': `{ childByIdNumber(idNumber: "${SEED.child.idNumber}") { id } }`,
+      'Query.changeLog': '{ changeLog { edges { node { seq childId } } } }',
+      'Query.enrollmentNotices': `{ enrollmentNotices(filter: { schoolYear: ${ENROLLMENT.issue.schoolYear}, region: "350102" }) { totalCount } }`,
+      'Query.weeklyFigures': '{ weeklyFigures(isoWeek: "2026-W42") { visits pastDeadline } }',
+      'Query.countyProgress': '{ countyProgress(isoWeek: "2026-W42") { openCases } }',
+      'Query.exchangeNotices': '{ exchangeNotices { totalCount } }',
+      'Query.exchangeNotice': `{ exchangeNotice(id: "${SEED.child.id}") { id } }`,
+    };
+    // The subscription is refused by the same rule; tests/e2e/change-feed.test.ts subscribes.
+    expect([...ROW_ROOT_FIELDS].filter((f) => f.startsWith('Query.')).sort()).toEqual(Object.keys(ROOTS).sort());
+    const rowless = readers.filter((r) => !r.access.readsRows);
+    expect(rowless.map(who).sort()).toEqual(ALL_DEPARTMENTS.filter((d) => !ROLE_RULES.analyst.departments || ROLE_RULES.analyst.departments.includes(d)).map((d) => `${d}/analyst`).sort());
+    for (const reader of rowless) {
+      for (const [root, query] of Object.entries(ROOTS)) {
+        tally.cases++;
+        const answer = await post(reader.token, query, {});
+        const codes = (answer.body.errors ?? []).map((e) => e.extensions.code);
+        if (Object.values(answer.body.data ?? {}).some((v) => v !== null) || codes.join() !== 'FORBIDDEN') tally.mismatches.push(`${who(reader)} ${root}: expected FORBIDDEN and no data, got ${answer.text.slice(0, 200)}`);
+        if (answer.text.includes(SEED.child.id.slice(0, 13)) && root !== 'Query.child' && root !== 'Query.exchangeNotice') tally.leaks.push(`${who(reader)} ${root}: the child's id in the answer`);
+        if (/\b[12]\b/.test(JSON.stringify(answer.body.data ?? null))) tally.leaks.push(`${who(reader)} ${root}: a count in the answer`);
+        for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} ${root}: ${found}`);
+      }
+      // The printable enrollment notice, outside GraphQL: refused too, with nothing of her.
+      const [{ id: printId }] = await hub.sql<{ id: string }>('SELECT id FROM edu.enrollment_notice WHERE child_id = $1', [SEED.child.id]);
+      const print = await fetch(`${hub.url}/enrollment-notices/${printId}/print`, { headers: { authorization: `Bearer ${reader.token}` } });
+      const printed = await print.text();
+      tally.cases++;
+      if (print.status !== 403) tally.mismatches.push(`${who(reader)} print: expected 403, got ${print.status}`);
+      for (const found of hiddenMarkersIn(printed, () => '-')) tally.leaks.push(`${who(reader)} print: ${found}`);
+      const measures = Object.entries(MEASURES).filter(([, m]) => m.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
+      const dimensions = Object.entries(DIMENSIONS).filter(([, d]) => d.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
+      for (const groupBy of [[], ...dimensions.map((d) => [d])]) {
+        tally.cases++;
+        const answer = await post(reader.token, 'query($m: [StatMeasure!]!, $g: [StatDimension!]) { statistics(measures: $m, groupBy: $g) { cells { key values { value suppressed } } totals { key values { value suppressed } } } }', { m: measures, g: groupBy });
+        const table = answer.body.data?.statistics as { cells: Array<{ values: Array<{ value: number | null }> }>; totals: Array<{ values: Array<{ value: number | null }> }> } | undefined;
+        if (!table || answer.body.errors) tally.mismatches.push(`${who(reader)} statistics by ${groupBy}: ${answer.text.slice(0, 200)}`);
+        const shown = [...(table?.cells ?? []), ...(table?.totals ?? [])].flatMap((c) => c.values.map((v) => v.value)).filter((v) => v !== null && v !== 0);
+        if (shown.length) tally.leaks.push(`${who(reader)} statistics by ${groupBy}: counts of the two children shown (${shown.join(', ')})`);
+        for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} statistics: ${found}`);
+      }
+    }
+    report('without row access', leaks, mismatches);
   });
 
   it('found no leak', () => {

@@ -130,13 +130,12 @@ describe('what each department sees of one child', () => {
     expect(supervisor.text).not.toContain('白血病');
   });
 
-  it('an analyst sees the name masked and no ID number', async () => {
-    const { child, text, forbidden } = await read(t.analystFuzhou);
-    expect(forbidden).toEqual(['disability.certificateNo', 'health.diagnosisSummary', 'idNumber', 'poverty.householdId']);
-    expect(child.name).toBe('黄**');
-    expect(child.idNumber).toBeNull();
-    expect(text).not.toContain('黄嘉怡');
-    expect(text).not.toContain(gulou.idNumber!);
+  it('an analyst reads no child at all (aggregates only, through statistics)', async () => {
+    const res = await hub.gql(FULL_CHILD, { id: gulou.id }, t.analystFuzhou);
+    expect(codes(res)).toEqual(['FORBIDDEN']);
+    expect(res.body.data).toBeNull();
+    expect(res.text).not.toContain('黄');
+    expect(res.text).not.toContain(gulou.idNumber!);
   });
 
   it('shows the dropout case to every department', async () => {

@@ -205,7 +205,10 @@ describe('a township user reads', () => {
   it('nothing from the change log, the sensitive-read audit or the exchange notices', async () => {
     const issued = await hub.gql('mutation($p: String!) { issueMonthlyNotices(period: $p) { count } }', { p: '2026-09' }, t.province);
     expect(issued.body.errors).toBeUndefined();
-    for (const token of [t.town, t.townLiaison, t.townAnalyst]) {
+    // The township's analyst reads no row at all (aggregates only): refused at the root.
+    for (const query of [LOG, '{ sensitiveReads(first: 100) { edges { node { childId } } } }']) expect(codes(await hub.gql(query, {}, t.townAnalyst))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql('query($id: ID!) { child(id: $id) { id } }', { id: home.id }, t.townAnalyst))).toEqual(['FORBIDDEN']);
+    for (const token of [t.town, t.townLiaison]) {
       for (const filter of [undefined, { childId: home.id }, { childId: neighbour.id }, { entity: 'Child' }]) {
         const log = await hub.gql(LOG, { filter }, token);
         expect([filter, log.body.errors, (log.body.data as any).changeLog.edges]).toEqual([filter, undefined, []]);

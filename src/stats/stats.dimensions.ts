@@ -1,0 +1,38 @@
+import { defineEnum } from '../core/enums';
+import { SPECIAL_GROUP_FLAGS } from '../departments/civil-affairs/civil-affairs.enums';
+
+/**
+ * What `statistics` groups by. A child is placed by where it lives (residence county and
+ * township), the county that works its case. `sql` gives the group's value from the base row `b`
+ * (or `sg`, the special groups a child is in); a child without a value is in `UNKNOWN` (`NONE`
+ * for a reason or special group it does not have). `reads` as for measures.
+ */
+export const StatDimension = defineEnum('StatDimension', '统计维度 Dimensions to group by', {
+  CITY: '设区市（居住地）city of residence',
+  COUNTY: '县（市、区）（居住地）county of residence',
+  TOWNSHIP: '乡镇（街道）township of residence',
+  STAGE: '学段 stage',
+  GRADE: '年级 grade',
+  GENDER: '性别 gender',
+  DROPOUT_REASON: '未结辍学个案的原因（无则 NONE）reason of the open dropout case (NONE without one)',
+  SPECIAL_GROUP: '特殊群体（一名儿童可属多个群体，各群体行相加不等于合计）special group (a child may be in several: rows do not add up to the total)',
+});
+export type StatDimension = keyof typeof StatDimension.labels;
+
+/** The special groups a child is in, `NONE` when none: one row per group (stats.query.ts). */
+export const SPECIAL_GROUPS_SQL = `unnest(COALESCE(NULLIF(array_remove(ARRAY[${Object.entries(SPECIAL_GROUP_FLAGS)
+  .map(([group, flag]) => `CASE WHEN b.${flag.column} THEN '${group}' END`)
+  .join(', ')}], NULL), '{}'), ARRAY['NONE']))`;
+
+const civilReads = ['Child.civilAffairs', ...Object.values(SPECIAL_GROUP_FLAGS).map((f) => `CivilAffairsRecord.${f.field}`)];
+
+export const DIMENSIONS: Readonly<Record<StatDimension, { readonly reads: readonly string[]; readonly sql: string }>> = {
+  CITY: { reads: ['Child.residenceRegion'], sql: `substr(b.county, 1, 4) || '00'` },
+  COUNTY: { reads: ['Child.residenceRegion'], sql: 'b.county' },
+  TOWNSHIP: { reads: ['Child.township'], sql: `COALESCE(b.township, 'UNKNOWN')` },
+  STAGE: { reads: ['Child.education', 'EducationRecord.stage'], sql: `COALESCE(b.stage, 'UNKNOWN')` },
+  GRADE: { reads: ['Child.education', 'EducationRecord.grade'], sql: `COALESCE(b.grade::text, 'UNKNOWN')` },
+  GENDER: { reads: ['Child.gender'], sql: `COALESCE(b.gender, 'UNKNOWN')` },
+  DROPOUT_REASON: { reads: ['Child.dropoutCases', 'DropoutCase.reason'], sql: `COALESCE(b.open_reason, 'NONE')` },
+  SPECIAL_GROUP: { reads: civilReads, sql: 'sg.grp' },
+};
