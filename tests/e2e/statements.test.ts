@@ -97,11 +97,15 @@ const EVERYTHING = `id idNumber name gender birthDate version createdAt updatedA
 
 it('gives every department and role the same children on a page as one by one: the page\'s statement fetches what the loaders fetch', async () => {
   let compared = 0;
+  let pages = 0;
   for (const dept of ALL_DEPARTMENTS) {
     if (dept === 'TOWNSHIP') continue; // no child here has a township: a township user's page is empty (township.test.ts)
     for (const role of ROLES) {
       if (ROLE_RULES[role].departments && !ROLE_RULES[role].departments!.includes(dept)) continue;
+      // A role without row access (the analyst) reads no page at all: leak-suite.test.ts holds it to that.
+      if (ROLE_RULES[role].rows === false) continue;
       const token = await hub.token({ dept, region: '350102', roles: [role] });
+      pages += 1;
       const page = await hub.gql(`{ children(first: 12) { edges { node { ${EVERYTHING} } } } }`, {}, token);
       const nodes = ((page.body.data as any)?.children?.edges ?? []).map((e: any) => e.node);
       expect({ dept, role, children: nodes.length, errors: nodes.length ? [] : page.body.errors }).toEqual({ dept, role, children: 12, errors: [] });
@@ -119,5 +123,7 @@ it('gives every department and role the same children on a page as one by one: t
       expect({ dept, role, refused: [...oneRefused].sort() }).toEqual({ dept, role, refused: [...pageRefused].sort() });
     }
   }
-  expect(compared).toBeGreaterThan(300);
+  // Every department and role that reads rows, each of its 12 children compared.
+  expect(pages).toBeGreaterThan(20);
+  expect(compared).toBe(pages * 12);
 });
