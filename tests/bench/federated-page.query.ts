@@ -30,7 +30,7 @@ export function pageRequestBody(county: string, first: number): string {
 /** `timestamptz` as GraphQL's DateTimeISO writes a JavaScript Date: milliseconds, UTC, `Z`. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const meta = (alias: string) => `'version', ${alias}.version, 'updatedAt', ${iso(`${alias}.updated_at`)}, 'updatedBy', ${alias}.updated_by`;
-const region = (alias: string) => `json_build_object('code', ${alias}.code, 'name', ${alias}.name, 'level', ${alias}.level, 'parentCode', ${alias}.parent_code)`;
+const region = (alias: string) => `json_build_object('code', ${alias}.code, 'name', ${alias}.name, 'level', upper(${alias}.level), 'parentCode', ${alias}.parent_code)`;
 /** The hub's mask for numbers (`maskNumber`): the address code and the last four characters. */
 const masked = (column: string) =>
   `CASE WHEN length(${column}) <= 10 THEN repeat('*', length(${column})) ELSE left(${column}, 6) || repeat('*', length(${column}) - 10) || right(${column}, 4) END`;
