@@ -22,23 +22,42 @@ function textProblem(value: string): string | null {
 
 type ArgumentSite = readonly [GraphQLField<unknown, unknown>, FieldNode];
 
-/** Every field of a document that takes arguments, with its definition: worked out once per parsed document (Apollo keeps those). */
-const sitesOf = new WeakMap<DocumentNode, readonly ArgumentSite[]>();
+/** What a parsed document holds for the check, worked out once per document (Apollo keeps those). */
+interface DocumentSites {
+  /** Every field that takes arguments, with its definition. */
+  readonly sites: readonly ArgumentSite[];
+  /** Whether a string written in the document itself is bad text. */
+  readonly badLiteral: boolean;
+}
 
-function argumentSites(schema: GraphQLSchema, document: DocumentNode): readonly ArgumentSite[] {
-  let sites = sitesOf.get(document);
-  if (sites) return sites;
-  const found: ArgumentSite[] = [];
+const sitesOf = new WeakMap<DocumentNode, DocumentSites>();
+
+function documentSites(schema: GraphQLSchema, document: DocumentNode): DocumentSites {
+  let known = sitesOf.get(document);
+  if (known) return known;
+  const sites: ArgumentSite[] = [];
+  let badLiteral = false;
   const typeInfo = new TypeInfo(schema);
   visit(document, visitWithTypeInfo(typeInfo, {
     Field(node) {
       const def = typeInfo.getFieldDef();
-      if (def && node.arguments?.length) found.push([def, node]);
+      if (def && node.arguments?.length) sites.push([def, node]);
+    },
+    StringValue(node) {
+      badLiteral ||= textProblem(node.value) !== null;
     },
   }));
-  sites = found;
-  sitesOf.set(document, sites);
-  return sites;
+  known = { sites, badLiteral };
+  sitesOf.set(document, known);
+  return known;
+}
+
+/** Whether any string in the request's raw variables is bad text (no coercion, no paths: the quick test). */
+function holdsBadText(value: unknown): boolean {
+  if (typeof value === 'string') return textProblem(value) !== null;
+  if (Array.isArray(value)) return value.some(holdsBadText);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsBadText);
+  return false;
 }
 
 /** Walks a coerced argument value, naming each string it holds as `records[3].schoolName`. */
@@ -64,10 +83,15 @@ function walk(value: unknown, path: string, problems: InputProblem[]): void {
  * that do not coerce are left to the executor, which reports them as it always has.
  */
 export function inputTextProblems(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): InputProblem[] {
+  // Every string an argument can hold came from the raw variables or the document (scalars and
+  // enums make none with bad text), so a request with none there skips coercing its variables a
+  // second time: the executor coerces them too, and a batch of 1,000 records is most of a request.
+  const { sites, badLiteral } = documentSites(schema, document);
+  if (!badLiteral && !holdsBadText(variables)) return [];
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
   if (coerced.errors) return [];
   const problems: InputProblem[] = [];
-  for (const [def, node] of argumentSites(schema, document)) {
+  for (const [def, node] of sites) {
     let args: Record<string, unknown>;
     try {
       args = getArgumentValues(def, node, coerced.coerced);
