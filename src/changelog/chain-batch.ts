@@ -6,7 +6,7 @@ import { HASHED_FIELDS, hashOfFields } from './hash-chain';
 
 /**
  * One batch of the chain, checked on its own (in the verifier's thread or in a worker thread):
- * the rows with sequence numbers in [from, from + size), as `batchCopy` reads them. The verifier joins the batches in order: the link from a batch's first entry to
+ * the rows of one chain with sequence numbers in [from, from + size), as `batchCopy` reads them. The verifier joins the batches in order: the link from a batch's first entry to
  * the previous batch's last one is the only check left to it.
  */
 export const BATCH_COLUMNS: Record<(typeof HASHED_FIELDS)[number], string> = {
@@ -23,9 +23,10 @@ export const BATCH_COLUMNS: Record<(typeof HASHED_FIELDS)[number], string> = {
  * parse (`parseBatch`), in whichever thread checks them. The database does the least work this
  * way, and the batch crosses to a worker thread as bytes.
  */
-export function batchCopy(from: number, to: number): string {
+export function batchCopy(chain: string, from: number, to: number): string {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new Error(`change-log batch: bad range ${from}–${to}`);
-  return `COPY (SELECT ${HASHED_FIELDS.map((f) => BATCH_COLUMNS[f]).join(', ')}, hash FROM hub.change_log WHERE seq >= ${from} AND seq < ${to} ORDER BY seq) TO STDOUT`;
+  if (!/^(global|[0-9]{6})$/.test(chain)) throw new Error(`change-log batch: bad chain ${JSON.stringify(chain)}`);
+  return `COPY (SELECT ${HASHED_FIELDS.map((f) => BATCH_COLUMNS[f]).join(', ')}, hash FROM hub.change_log WHERE chain = '${chain}' AND seq >= ${from} AND seq < ${to} ORDER BY seq) TO STDOUT`;
 }
 
 const SEQ = HASHED_FIELDS.indexOf('seq');

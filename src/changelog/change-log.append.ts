@@ -9,8 +9,13 @@ import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from 
  * also commits; a large batch as typed arrays, chained here, after the lock and the head.
  */
 
-/** One lock for the whole log: appenders take it in turn, so the chain never forks and seq has no gaps. `hub.append_change_log` (migration 0013) takes it by number. */
-export const CHAIN_LOCK = 727_100_001;
+/**
+ * A county's chain code: the six digits of a region (GB/T 2260). Every entry goes to the chain of
+ * its child's residence county or, about no child, of its own region; the chains written before
+ * migration 0015 are one frozen chain, `global`, which takes no more entries.
+ */
+export const CHAIN_CODE = /^[0-9]{6}$/;
+export const FROZEN_CHAIN = 'global';
 
 /** Runs a statement in the entity manager's transaction, with its parameters bound (not spliced into the text). */
 export async function executeInTransaction<T = Record<string, unknown>>(em: EntityManager, sql: string, bindings: readonly unknown[]): Promise<T[]> {
@@ -36,35 +41,55 @@ export async function executeInTransaction<T = Record<string, unknown>>(em: Enti
 export const CHANGE_LOG_CHANNEL = 'baoxue_change_log';
 
 export type ChainHead = { readonly seq: string; readonly hash: string };
+/** The heads of chains, by chain code. */
+export type ChainHeads = ReadonlyMap<string, ChainHead>;
 
-/** An entry with everything but its place in the chain (seq, previous hash, hash). */
+/** An entry with everything but its place in its chain (seq, previous hash, hash). */
 export type Unchained = Omit<StoredEntry, 'seq' | 'prevHash'>;
 
-/** Entries chained to a head: their hashes, and the head they leave. */
-interface Chained {
-  readonly head: ChainHead | undefined;
-  readonly hashes: string[];
-  readonly tail: ChainHead;
+/** An entry and the chain it goes to (the chain is bound in through the chain's genesis, not the entry's hash). */
+export interface Placed {
+  readonly chain: string;
+  readonly entry: Unchained;
 }
 
-const HEAD = 'SELECT seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1';
-const LOG_COLUMNS = `seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id,
+/** Entries chained to their chains' heads: each one's seq, previous hash and hash, and the heads they leave. */
+interface Chained {
+  readonly heads: ChainHeads;
+  readonly seqs: number[];
+  readonly prevs: string[];
+  readonly hashes: string[];
+  readonly tails: ChainHeads;
+}
+
+const LOG_COLUMNS = `chain, seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id,
   hukou_region, residence_region, version, changes, mutation, reason, request_id, idempotency_key, prev_hash, hash`;
 
-/** Hashes entries in order after `head`. */
-function chain(entries: readonly Unchained[], head: ChainHead | undefined): Chained {
-  let seq = head ? Number(head.seq) : 0;
-  let prevHash: string = head ? head.hash : GENESIS_HASH;
-  const hashes = entries.map((entry) => {
+/**
+ * Hashes entries in order, each after the head of its own chain. A chain missing from `heads` has
+ * not been guessed (the batch is chained again under the locks).
+ */
+function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
+  // Only the chains of these entries: their heads alone are locked, and moved on.
+  const tails = new Map<string, ChainHead>();
+  const seqs: number[] = [];
+  const prevs: string[] = [];
+  const hashes = entries.map(({ chain: code, entry }) => {
+    const head = tails.get(code) ?? heads.get(code) ?? { seq: '0', hash: GENESIS_HASH };
+    const seq = Number(head.seq) + 1;
     const stored: StoredEntry = {
-      seq: ++seq, at: entry.at, actorSub: entry.actorSub, actorDept: entry.actorDept, actorRegion: entry.actorRegion, actorRoles: entry.actorRoles,
+      seq, at: entry.at, actorSub: entry.actorSub, actorDept: entry.actorDept, actorRegion: entry.actorRegion, actorRoles: entry.actorRoles,
       operation: entry.operation, entity: entry.entity, entityId: entry.entityId, childId: entry.childId, hukouRegion: entry.hukouRegion,
       residenceRegion: entry.residenceRegion, version: entry.version, changes: entry.changes, mutation: entry.mutation, reason: entry.reason,
-      requestId: entry.requestId, idempotencyKey: entry.idempotencyKey, prevHash,
+      requestId: entry.requestId, idempotencyKey: entry.idempotencyKey, prevHash: head.hash,
     };
-    return (prevHash = entryHash(stored));
+    const hash = entryHash(stored);
+    seqs.push(seq);
+    prevs.push(head.hash);
+    tails.set(code, { seq: String(seq), hash });
+    return hash;
   });
-  return { head, hashes, tail: { seq: String(seq), hash: prevHash } };
+  return { heads, seqs, prevs, hashes, tails };
 }
 
 /**
@@ -74,19 +99,22 @@ function chain(entries: readonly Unchained[], head: ChainHead | undefined): Chai
  * (times, ids, region codes, hashes); what a user wrote goes as JSON, as in the JSON path: the
  * `changes` as one JSON array, and what is the same for the whole write (the actor, the mutation,
  * the reason…) once, so that a lone surrogate, which the hash covers as JSON escapes it, is refused
- * there too rather than stored as U+FFFD. The sequence numbers count on from the head. The change
- * feed is told the new head, as `hub.append_change_log` tells it for a small write.
+ * there too rather than stored as U+FFFD. Each entry's chain and seq come with it; the chains'
+ * heads are moved on in the same statement, and the change feed is told them, as
+ * `hub.append_change_log` tells it for a small write.
  */
 const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_COLUMNS})
-  SELECT ?::bigint + e.n, e.at, w."actorSub", w."actorDept", w."actorRegion", w."actorRoles", e.operation, e.entity, e.entity_id, e.child_id,
+  SELECT e.chain, e.seq, e.at, w."actorSub", w."actorDept", w."actorRegion", w."actorRoles", e.operation, e.entity, e.entity_id, e.child_id,
     e.hukou_region, e.residence_region, e.version, e.changes, w.mutation, w.reason, w."requestId", w."idempotencyKey", e.prev_hash, e.hash
   FROM jsonb_to_record(?::jsonb) AS w("actorSub" text, "actorDept" text, "actorRegion" text, "actorRoles" text[], mutation text, reason text,
       "requestId" text, "idempotencyKey" text),
-    ROWS FROM (unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::text[]), unnest(?::uuid[]), unnest(?::text[]),
+    ROWS FROM (unnest(?::text[]), unnest(?::bigint[]), unnest(?::timestamptz[]), unnest(?::text[]), unnest(?::text[]), unnest(?::text[]), unnest(?::uuid[]), unnest(?::text[]),
       unnest(?::text[]), unnest(?::integer[]), jsonb_array_elements(?::jsonb), unnest(?::text[]), unnest(?::text[]))
-    WITH ORDINALITY AS e(at, operation, entity, entity_id, child_id, hukou_region, residence_region, version, changes, prev_hash, hash, n)
-  RETURNING seq)
-  SELECT pg_notify('${CHANGE_LOG_CHANNEL}', max(seq)::text) FROM appended HAVING count(*) > 0`;
+    AS e(chain, seq, at, operation, entity, entity_id, child_id, hukou_region, residence_region, version, changes, prev_hash, hash)
+  RETURNING chain, seq),
+  heads AS (UPDATE hub.chain_head h SET seq = u.seq, hash = u.hash FROM unnest(?::text[], ?::bigint[], ?::text[]) AS u(chain, seq, hash)
+    WHERE h.chain = u.chain RETURNING h.chain, h.seq)
+  SELECT pg_notify('${CHANGE_LOG_CHANNEL}', string_agg(chain || ':' || seq, ',' ORDER BY chain)) FROM heads HAVING count(*) > 0`;
 
 /** A large batch's entries, chained, with the bindings of the statement that appends them. */
 export interface ChainedBatch {
@@ -95,15 +123,15 @@ export interface ChainedBatch {
 }
 
 /**
- * Chains a large batch's entries to `head` and makes the bindings that append them, so that a
+ * Chains a large batch's entries to `heads` and makes the bindings that append them, so that a
  * writer can do both while the database runs its own statement (change-log.writer.ts).
  */
-export function chainBatch(entries: readonly Unchained[], head: ChainHead | undefined): ChainedBatch {
-  const chained = chain(entries, head);
+export function chainBatch(entries: readonly Placed[], heads: ChainHeads): ChainedBatch {
+  const chained = chain(entries, heads);
   return { chained, bindings: arrayBindings(entries, chained) };
 }
 
-/** Appends a large batch's entries, chained to the head read under the lock (which is held), as typed arrays. */
+/** Appends a large batch's entries, chained to the heads read under their locks (which are held), as typed arrays. */
 export async function appendArrays(em: EntityManager, batch: ChainedBatch): Promise<void> {
   await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
 }
@@ -127,12 +155,14 @@ export function arrayLiteral(values: readonly (string | number | null)[]): strin
 }
 
 /** The bindings of `INSERT_FROM_ARRAYS`: entries of one write (what the write shares is taken from its first). */
-function arrayBindings(entries: readonly Unchained[], { head, hashes }: Chained): unknown[] {
-  const column = (pick: (entry: Unchained) => string | number | null) => arrayLiteral(entries.map(pick));
-  const { actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey } = entries[0];
+function arrayBindings(placed: readonly Placed[], { seqs, prevs, hashes, tails }: Chained): unknown[] {
+  const column = (pick: (entry: Unchained) => string | number | null) => arrayLiteral(placed.map((p) => pick(p.entry)));
+  const { actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey } = placed[0].entry;
+  const codes = [...tails.keys()].sort();
   return [
-    head ? head.seq : '0',
     JSON.stringify({ actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey }),
+    arrayLiteral(placed.map((p) => p.chain)),
+    arrayLiteral(seqs),
     column((e) => e.at.toISOString()),
     column((e) => e.operation),
     column((e) => e.entity),
@@ -141,9 +171,12 @@ function arrayBindings(entries: readonly Unchained[], { head, hashes }: Chained)
     column((e) => e.hukouRegion),
     column((e) => e.residenceRegion),
     column((e) => e.version),
-    JSON.stringify(entries.map((e) => e.changes)),
-    arrayLiteral([head?.hash ?? GENESIS_HASH, ...hashes.slice(0, -1)]),
+    JSON.stringify(placed.map((p) => p.entry.changes)),
+    arrayLiteral(prevs),
     arrayLiteral(hashes),
+    arrayLiteral(codes),
+    arrayLiteral(codes.map((code) => tails.get(code)!.seq)),
+    arrayLiteral(codes.map((code) => tails.get(code)!.hash)),
   ];
 }
 
@@ -222,32 +255,55 @@ function committedByMessage(transaction: KnexTransaction): void {
 
 /**
  * Appends a small write's entries in one round trip, as one message: `hub.append_change_log`
- * (migration 0013), which takes the chain lock, reads the head and chains and inserts the entries,
- * hashing each from its canonical JSON around the previous hash and the seq
- * (`canonicalAroundChain`); then, when the caller's hook ends the transaction, the commit
- * (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never chain again, and the lock is
- * held for the append and the commit's record alone. Returns the head the entries leave.
+ * (migration 0015), which locks the heads of the entries' chains (in code order), chains and
+ * inserts the entries, hashing each from its canonical JSON around the previous hash and the seq
+ * (`canonicalAroundChain`), and moves the heads on; then, when the caller's hook ends the
+ * transaction, the commit (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never chain
+ * again, and the heads are held for the append and the commit's record alone. Returns the heads
+ * the entries leave.
  */
-export async function appendChainedInDatabase(em: EntityManager, entries: readonly Unchained[], commit: boolean): Promise<ChainHead> {
-  const rows = JSON.stringify(entries.map((entry) => {
+export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
+  const rows = JSON.stringify(entries.map(({ chain: code, entry }) => {
     const [before, between, after] = canonicalAroundChain(entry);
-    return { ...entry, at: entry.at.toISOString(), before, between, after };
+    return { ...entry, chain: code, at: entry.at.toISOString(), before, between, after };
   }));
-  const results = await executeMessage(em, `SELECT seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
+  const results = await executeMessage(em, `SELECT chain, seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
-  const appended = results[0].rows as ChainHead[];
+  const appended = results[0].rows as Array<ChainHead & { chain: string }>;
   if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);
-  return appended.reduce((last, row) => (Number(row.seq) > Number(last.seq) ? row : last));
+  const tails = new Map<string, ChainHead>();
+  for (const row of appended) {
+    const tail = tails.get(row.chain);
+    if (!tail || Number(row.seq) > Number(tail.seq)) tails.set(row.chain, { seq: String(row.seq), hash: row.hash });
+  }
+  return tails;
 }
 
 /**
- * Takes the chain lock and reads the head in one round trip: two statements in one message (the
- * simple protocol, so no parameters), the read after the lock, so that its snapshot already sees
- * the last appender's commit. Each round trip under the lock holds up every other writer.
+ * Locks the heads of `chains` and reads them, in one round trip: a chain's first appender makes
+ * its head (from `hub.chain_genesis`), then every head is locked `FOR UPDATE` in code order, so
+ * that two writers of several counties never wait for each other in a circle. The simple protocol
+ * takes no parameters; the codes are checked to be six digits before they are written in. A frozen
+ * chain is refused. Each round trip under the locks holds up the other writers of those counties.
  */
-export async function lockChainAndReadHead(em: EntityManager): Promise<ChainHead | undefined> {
-  const results = await executeMessage(em, `SELECT pg_advisory_xact_lock(${Number(CHAIN_LOCK)}); ${HEAD}`);
-  return results[1].rows[0] as ChainHead | undefined;
+export async function lockChainsAndReadHeads(em: EntityManager, chains: readonly string[]): Promise<ChainHeads> {
+  const codes = [...new Set(chains)].sort();
+  for (const code of codes) if (!CHAIN_CODE.test(code)) throw new Error(`change log: ${JSON.stringify(code)} is not a county chain`);
+  const list = `ARRAY[${codes.map((code) => `'${code}'`).join(',')}]::text[]`;
+  const results = await executeMessage(em, `INSERT INTO hub.chain_head (chain, seq, hash)
+      SELECT c, 0, hub.chain_genesis(c) FROM unnest(${list}) AS c WHERE NOT EXISTS (SELECT 1 FROM hub.chain_head e WHERE e.chain = c) ORDER BY c
+      ON CONFLICT ON CONSTRAINT chain_head_pkey DO NOTHING;
+    SELECT chain, seq::text AS seq, hash::text AS hash, frozen FROM hub.chain_head WHERE chain = ANY(${list}) ORDER BY chain FOR UPDATE`);
+  const rows = results[1].rows as Array<ChainHead & { chain: string; frozen: boolean }>;
+  if (rows.length !== codes.length || rows.some((row) => row.frozen)) throw new Error(`change log: cannot append to chains ${codes.join(', ')}`);
+  return new Map(rows.map((row) => [row.chain, { seq: row.seq, hash: row.hash }]));
 }
 
-export const sameHead = (a: ChainHead | undefined, b: ChainHead | undefined) => a?.hash === b?.hash && a?.seq === b?.seq;
+/** Whether the guessed heads are those read under the locks, for every chain of the batch. */
+export function sameHeads(guess: ChainHeads, locked: ChainHeads): boolean {
+  for (const [code, head] of locked) {
+    const guessed = guess.get(code);
+    if (guessed?.hash !== head.hash || guessed?.seq !== head.seq) return false;
+  }
+  return true;
+}

@@ -4,7 +4,6 @@ import { writeContexts } from '../core/unit-of-work';
 import { childEntity, loggedEntity } from './catalogue';
 import { APPENDS_AT_COMMIT, appendChangeLog, appendPendingEntries, type ChildRegions, type LoggedChange } from './change-log.writer';
 
-export { CHAIN_LOCK } from './change-log.writer';
 
 const OPERATIONS: Partial<Record<ChangeSetType, LoggedChange['operation']>> = {
   [ChangeSetType.CREATE]: 'CREATE',

@@ -122,9 +122,12 @@ export class ChangeLogFilter {
   toSeq?: number;
 }
 
-@ObjectType('ChainVerification', { description: '哈希链校验结果 Result of verifying the hash chain', simpleResolvers: true })
-export class ChainVerificationType {
-  @Field(() => Boolean, { description: '链完整 The chain holds' })
+@ObjectType('ChainHeadVerification', { description: '一条链（一个县）的校验结果 One chain\'s verdict (a county\'s chain, or the frozen global chain)', simpleResolvers: true })
+export class ChainHeadVerificationType {
+  @Field(() => String, { description: '链（县级区划代码；global 为按县分链前的全省旧链）Chain: a region code, or global for the frozen chain from before per-county chains' })
+  chain!: string;
+
+  @Field(() => Boolean, { description: '此链完整 This chain holds' })
   ok!: boolean;
 
   @Field(() => Int, { description: '已校验条目数 Entries verified' })
@@ -141,4 +144,31 @@ export class ChainVerificationType {
 
   @Field(() => String, { nullable: true, description: '问题说明 What is wrong' })
   problem!: string | null;
+}
+
+@ObjectType('ChainVerification', { description: '哈希链校验结果（每县一条链）Result of verifying the hash chains, one per county', simpleResolvers: true })
+export class ChainVerificationType {
+  @Field(() => Boolean, { description: '所有链完整 Every chain holds' })
+  ok!: boolean;
+
+  @Field(() => Int, { description: '已校验条目数 Entries verified' })
+  entries!: number;
+
+  @Field(() => [ChainHeadVerificationType], { description: '各链结果 Each chain\'s verdict' })
+  chains!: ChainHeadVerificationType[];
+
+  @Field(() => String, { nullable: true, description: '第一条不完整的链 First chain that does not hold' })
+  firstBadChain!: string | null;
+
+  @Field(() => Int, { nullable: true, description: '该链第一处不符的序号 First sequence number that does not hold, in firstBadChain' })
+  firstBadSeq!: number | null;
+
+  @Field(() => String, { nullable: true, description: '问题说明 What is wrong' })
+  problem!: string | null;
+
+  @Field(() => Int, { nullable: true, deprecationReason: '按县分链后无全省链头，见 chains (one chain per county now: see chains)', description: '已停用，恒为空 Always null' })
+  headSeq!: number | null;
+
+  @Field(() => String, { nullable: true, deprecationReason: '按县分链后无全省链头，见 chains (one chain per county now: see chains)', description: '已停用，恒为空 Always null' })
+  headHash!: string | null;
 }

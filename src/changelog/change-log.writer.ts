@@ -2,12 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
 import {
-  appendArrays, appendChainedInDatabase, chainBatch, type ChainedBatch, type ChainHead, executeInTransaction, lockChainAndReadHead, sameHead, type Unchained,
+  appendArrays, appendChainedInDatabase, chainBatch, type ChainedBatch, type ChainHead, type ChainHeads, executeInTransaction, lockChainsAndReadHeads,
+  type Placed, sameHeads, type Unchained,
 } from './change-log.append';
 import type { StoredEntry } from './hash-chain';
 import { isUnloggedForBenchmark } from '../db/orm';
-
-export { CHAIN_LOCK } from './change-log.append';
 
 /**
  * Marks the subscriber that appends a transaction's recorded entries before it commits
@@ -92,7 +91,7 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles
 /** The entries of a transaction, recorded as its changes are made and appended when it commits. */
 interface Pending {
   readonly write: WriteContext;
-  readonly entries: Unchained[];
+  readonly entries: Placed[];
   /** A large batch's entries chained early, on a guess at the head, with their statement's bindings (see `appendChangeLog`). */
   prepared: ChainedBatch | null;
 }
@@ -100,13 +99,19 @@ interface Pending {
 const pendingEntries = new WeakMap<EntityManager, Pending>();
 
 /**
- * The head each ORM (its configuration, shared by its forked entity managers) left last. A large
- * batch is chained to it early, while its own statement runs (see `appendChangeLog`): within one
- * instance nobody else appends in between, as a rule. A guess that is wrong (another instance
- * appended, or that transaction rolled back) costs chaining again under the lock, never a wrong
- * chain: the head is read under the lock and compared.
+ * The heads each ORM (its configuration, shared by its forked entity managers) left last, by
+ * chain. A large batch is chained to them early, while its own statement runs (see
+ * `appendChangeLog`): within one instance nobody else appends to a county in between, as a rule. A
+ * guess that is wrong (another writer appended, or that transaction rolled back) costs chaining
+ * again under the locks, never a wrong chain: the heads are read under the locks and compared.
  */
-const lastHeads = new WeakMap<object, ChainHead>();
+const lastHeads = new WeakMap<object, Map<string, ChainHead>>();
+
+function rememberHeads(config: object, heads: ChainHeads): void {
+  let known = lastHeads.get(config);
+  if (!known) lastHeads.set(config, (known = new Map()));
+  for (const [code, head] of heads) known.set(code, head);
+}
 /**
  * Up to this many entries go in as one message with the lock, chained by the database; larger
  * batches (a bulk import) are chained and hashed here when they are recorded, while the batch's
@@ -136,7 +141,7 @@ async function regionsFromDatabase(em: EntityManager, childIds: string[], found:
 /**
  * The one writer of the change log: turns changes into entries (field-level before and after) and
  * records them for the caller's transaction; `appendPendingEntries` chains, hashes and appends them
- * just before that transaction commits, in it (the subscriber calls it), so that the chain lock,
+ * just before that transaction commits, in it (the subscriber calls it), so that the chains' locks,
  * held from the append to the end of the transaction, waits for nothing else. Every write reaches
  * the log through here, from the ORM's flush or from a set-based batch. `knownRegions` are the
  * children's regions the caller already has; the others are read now, as the changes are made.
@@ -175,14 +180,15 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
     entry.residenceRegion = region.residence;
   }
   if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null }));
-  const guess = pending.prepared?.chained.head ?? lastHeads.get(em.config);
-  for (const { entry } of drafts) pending.entries.push(entry);
+  const guess: ChainHeads = pending.prepared?.chained.heads ?? new Map(lastHeads.get(em.config));
+  // An entry goes to its child's residence county's chain; about no child, to its own region's.
+  for (const { entry } of drafts) pending.entries.push({ chain: entry.residenceRegion, entry });
   if (pending.entries.length > SMALL) pending.prepared = chainBatch(pending.entries, guess);
 }
 
 /**
  * Appends the entries recorded in the entity manager's transaction, chained to the head, under the
- * chain lock, which is held until the transaction ends, so that the next appender reads this head;
+ * locks of their chains' heads, which are held until the transaction ends, so that the next appender reads these heads;
  * a few entries are chained by the database and committed in one message (`appendChainedInDatabase`). Run just
  * before the commit, by the subscriber; a failure fails the commit, so no change lands without its
  * entries.
@@ -193,11 +199,11 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
   pendingEntries.delete(em);
   const { entries } = pending;
   if (entries.length <= SMALL) {
-    lastHeads.set(em.config, await appendChainedInDatabase(em, entries, endsTransaction(em)));
+    rememberHeads(em.config, await appendChainedInDatabase(em, entries, endsTransaction(em)));
     return;
   }
-  const head = await lockChainAndReadHead(em);
-  const batch = pending.prepared && sameHead(pending.prepared.chained.head, head) ? pending.prepared : chainBatch(entries, head);
-  lastHeads.set(em.config, batch.chained.tail);
+  const heads = await lockChainsAndReadHeads(em, entries.map((placed) => placed.chain));
+  const batch = pending.prepared && sameHeads(pending.prepared.chained.heads, heads) ? pending.prepared : chainBatch(entries, heads);
+  rememberHeads(em.config, batch.chained.tails);
   await appendArrays(em, batch);
 }

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/database';
 import { verifyChain } from './change-log.verify';
 import { registerModules } from '../app/modules';
 
-/** `npm run verify-log`: walks the change-log chain; exits 1 at the first entry that does not hold. */
+/** `npm run verify-log`: walks every chain of the change log; names each chain's first entry that does not hold, and exits 1 if any does not. */
 async function main(): Promise<void> {
   const started = Date.now();
   registerModules();
@@ -12,10 +12,15 @@ async function main(): Promise<void> {
   try {
     const result = await verifyChain(db.sql);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    for (const chain of result.chains) {
+      process.stdout.write(chain.ok
+        ? `chain ${chain.chain}: ${chain.entries} entries, head ${chain.headSeq ?? '-'} ${chain.headHash ?? ''}\n`
+        : `CHAIN ${chain.chain} BROKEN at entry ${chain.firstBadSeq}: ${chain.problem} (${chain.entries} entries hold before it)\n`);
+    }
     if (result.ok) {
-      process.stdout.write(`change log verified: ${result.entries} entries, head ${result.headSeq ?? '-'} ${result.headHash ?? ''} (${seconds} s)\n`);
+      process.stdout.write(`change log verified: ${result.entries} entries in ${result.chains.length} chains (${seconds} s)\n`);
     } else {
-      process.stdout.write(`CHANGE LOG BROKEN at entry ${result.firstBadSeq}: ${result.problem} (${result.entries} entries checked before it, ${seconds} s)\n`);
+      process.stdout.write(`CHANGE LOG BROKEN: ${result.chains.filter((c) => !c.ok).length} of ${result.chains.length} chains do not hold; first ${result.firstBadChain} at entry ${result.firstBadSeq} (${seconds} s)\n`);
       process.exitCode = 1;
     }
   } finally {

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
 import { arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
-import { appendChangeLog, CHAIN_LOCK, type LoggedChange } from '../../src/changelog/change-log.writer';
+import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
 
 /**
@@ -20,7 +20,7 @@ const EDU = `mutation($r: [EducationRecordInput!]!, $key: String, $reason: Strin
 const VERIFY = '{ verifyChangeLog { ok entries firstBadSeq problem } }';
 const ODD_TEXT = '为什么? $1 ?? \'引号\' "双" \\ \\u003f \t\n \\N NULL {a,"b"} 😀';
 
-const headSeq = async () => (await hub.sql<{ n: number }>('SELECT coalesce(max(seq), 0)::int AS n FROM hub.change_log'))[0].n;
+const headSeq = async () => (await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log'))[0].n;
 const entriesAfter = (seq: number) => hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE seq > $1 ORDER BY seq', [seq]);
 async function verified(): Promise<void> {
   const res = await hub.gql(VERIFY, {}, t.supervisor);
@@ -187,16 +187,20 @@ describe('two instances on one log', () => {
 });
 
 describe('the database\'s append', () => {
-  it('takes the chain lock the hub takes, by its number, and notifies the channel the change feed listens on', async () => {
+  it('locks the heads of its chains in code order, as the hub does, and notifies the channel the change feed listens on', async () => {
     const [fn] = await hub.sql<{ source: string }>("SELECT prosrc AS source FROM pg_proc WHERE proname = 'append_change_log'");
-    expect(fn.source).toContain(`pg_advisory_xact_lock(${CHAIN_LOCK})`);
+    expect(fn.source).toMatch(/FROM hub\.chain_head h WHERE h\.chain = ANY\(chains\) AND NOT h\.frozen ORDER BY h\.chain FOR UPDATE/);
     expect(fn.source).toContain(`pg_notify('${CHANGE_LOG_CHANNEL}'`);
   });
 
   it('refuses an entry without the canonical text to hash, and appends none of the call\'s entries', async () => {
     const before = await headSeq();
-    await expect(hub.sql(`SELECT * FROM hub.append_change_log('[{"before": "{", "between": ",", "after": "}"}, {"before": "{"}]'::jsonb)`))
+    await expect(hub.sql(`SELECT * FROM hub.append_change_log('[{"chain": "350102", "before": "{", "between": ",", "after": "}"}, {"chain": "350102", "before": "{"}]'::jsonb)`))
       .rejects.toThrow(/entry 2 has no canonical text/);
+    await expect(hub.sql(`SELECT * FROM hub.append_change_log('[{"before": "{", "between": ",", "after": "}"}]'::jsonb)`))
+      .rejects.toThrow(/names no county chain/);
+    await expect(hub.sql(`SELECT * FROM hub.append_change_log('[{"chain": "global", "before": "{", "between": ",", "after": "}"}]'::jsonb)`))
+      .rejects.toThrow(/names no county chain/);
     expect(await headSeq()).toBe(before);
   });
 });

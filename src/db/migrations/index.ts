@@ -12,6 +12,7 @@ import { Migration0011EnrollmentNotices } from './Migration0011EnrollmentNotices
 import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashIndex';
 import { Migration0013ChangeLogAppend } from './Migration0013ChangeLogAppend';
 import { Migration0014UnknownFlags } from './Migration0014UnknownFlags';
+import { Migration0015ChainPerCounty } from './Migration0015ChainPerCounty';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   { name: 'Migration0012ChangeLogHashIndex', class: Migration0012ChangeLogHashIndex },
   { name: 'Migration0013ChangeLogAppend', class: Migration0013ChangeLogAppend },
   { name: 'Migration0014UnknownFlags', class: Migration0014UnknownFlags },
+  { name: 'Migration0015ChainPerCounty', class: Migration0015ChainPerCounty },
 ];
