@@ -4,7 +4,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { batchCopy, checkBatch, checkRows, parseBatch, parseRow } from './chain-batch';
 import { canonicalOut, canonicalRow, COLUMNS } from './chain-batch.canonical';
-import { verifyChain } from './change-log.verify';
+import { chainGenesis, verifyChain } from './change-log.verify';
 import { canonical, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
 import { registerModules } from '../app/modules';
 
@@ -319,6 +319,7 @@ if (!server) process.stderr.write('\n*** TEST_DATABASE_URL is not set: chain-bat
   };
   let db: Awaited<ReturnType<typeof openDatabase>>;
   const ENTRIES = 240;
+  const CHAIN = '350103';
 
   /** Changes as another writer could have stored them: JSON text that jsonb keeps its own way (1.0, 1e5, key order). */
   const CHANGES = [
@@ -338,7 +339,8 @@ if (!server) process.stderr.write('\n*** TEST_DATABASE_URL is not set: chain-bat
     await admin(`CREATE DATABASE ${name}`);
     registerModules();
     db = await openDatabase(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, DATABASE_POOL_MAX: '3', LOG_LEVEL: 'silent' }), () => undefined);
-    let prevHash = GENESIS_HASH;
+    // A county chain, hanging from the (empty) frozen global chain's head as the writer's would.
+    let prevHash = chainGenesis(CHAIN, GENESIS_HASH);
     for (let seq = 1; seq <= ENTRIES; seq++) {
       // Every fourth entry is of the bench's plain shape, the others of any.
       const plain = seq % 4 === 0;
@@ -353,13 +355,14 @@ if (!server) process.stderr.write('\n*** TEST_DATABASE_URL is not set: chain-bat
       };
       prevHash = entryHash(entry);
       await db.sql.query(
-        `INSERT INTO hub.change_log (seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id, hukou_region,
+        `INSERT INTO hub.change_log (chain, seq, at, actor_sub, actor_dept, actor_region, actor_roles, operation, entity, entity_id, child_id, hukou_region,
            residence_region, version, changes, mutation, reason, request_id, idempotency_key, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17, $18, $19, $20)`,
+         VALUES ('${CHAIN}', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17, $18, $19, $20)`,
         [seq, entry.at, entry.actorSub, entry.actorDept, entry.actorRegion, entry.actorRoles, entry.operation, entry.entity, entry.entityId, entry.childId,
           entry.hukouRegion, entry.residenceRegion, entry.version, changesText, entry.mutation, entry.reason, entry.requestId, entry.idempotencyKey, entry.prevHash, prevHash],
       );
     }
+    await db.sql.query('INSERT INTO hub.chain_head (chain, seq, hash) VALUES ($1, $2, $3)', [CHAIN, ENTRIES, prevHash]);
   }, 120_000);
 
   afterAll(async () => {
@@ -368,13 +371,17 @@ if (!server) process.stderr.write('\n*** TEST_DATABASE_URL is not set: chain-bat
   });
 
   it('verifies the chain, in batches of every size', async () => {
-    for (const batch of [1, 7, 100, 1000]) expect(await verifyChain(db.sql, { batch })).toMatchObject({ ok: true, entries: ENTRIES, headSeq: ENTRIES });
+    for (const batch of [1, 7, 100, 1000]) {
+      const result = await verifyChain(db.sql, { batch });
+      expect(result).toMatchObject({ ok: true, entries: ENTRIES });
+      expect(result.chains.find((c) => c.chain === CHAIN)).toMatchObject({ ok: true, entries: ENTRIES, headSeq: ENTRIES });
+    }
   });
 
   it('reads every batch as the exact way does, taking the plain rows', async () => {
     let taken = 0;
     for (let from = 1; from <= ENTRIES; from += 60) {
-      const bytes = await db.sql.copyOut(batchCopy(from, from + 60));
+      const bytes = await db.sql.copyOut(batchCopy(CHAIN, from, from + 60));
       expect(checkBatch(bytes, from)).toEqual(checkRows(parseBatch(bytes.toString('utf8')), from));
       for (const row of bytes.toString('utf8').split('\n').filter(Boolean)) {
         const text = bytesText(row);

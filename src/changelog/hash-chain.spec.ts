@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { BATCH_COLUMNS, batchCopy, isoTime } from './chain-batch';
-import { verifyChain, type VerifyResult } from './change-log.verify';
+import { chainGenesis, type ChainVerifyResult, verifyChain, type VerifyResult } from './change-log.verify';
 import { canonical, canonicalAroundChain, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
 
 /**
@@ -138,70 +138,112 @@ function copyText(value: unknown, column: string): string {
   return text.replace(/[\\\n\r\t\b\f\v]/g, (c) => escapes[c]);
 }
 
-/** The log as rows, served to the verifier the way PostgreSQL's COPY gives its batches. */
-function memoryLog(count: number) {
-  const rows = new Map<number, StoredEntry & { hash: string }>();
-  let prevHash = GENESIS_HASH;
-  for (let seq = 1; seq <= count; seq++) {
-    const entry = entryFor(seq, prevHash);
-    prevHash = entryHash(entry);
-    rows.set(seq, { ...entry, hash: prevHash });
-  }
-  const asLine = (row: StoredEntry & { hash: string }) =>
-    [...HASHED_FIELDS.map((field) => copyText(row[field], BATCH_COLUMNS[field])), row.hash].join('\t');
+type Row = StoredEntry & { hash: string };
+
+/**
+ * The log as rows of several chains, served to the verifier the way PostgreSQL gives them: the
+ * head rows, the chains the log holds with their last seq, and COPY's batches. `global` is the
+ * frozen chain of before per-county chains, from whose head the county chains' genesis hangs.
+ */
+function memoryLog(counts: Record<string, number>) {
+  const chains = new Map<string, Map<number, Row>>();
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const build = (chain: string, count: number, from: string) => {
+    const rows = new Map<number, Row>();
+    let prevHash = from;
+    for (let seq = 1; seq <= count; seq++) {
+      const entry = entryFor(seq, prevHash, random(seq * 31 + chain.length));
+      prevHash = entryHash(entry);
+      rows.set(seq, { ...entry, hash: prevHash });
+    }
+    chains.set(chain, rows);
+    heads.set(chain, { seq: count, hash: prevHash });
+  };
+  build('global', counts.global ?? 0, GENESIS_HASH);
+  const globalHead = heads.get('global')!.hash;
+  for (const [chain, count] of Object.entries(counts)) if (chain !== 'global') build(chain, count, chainGenesis(chain, globalHead));
+  const asLine = (row: Row) => [...HASHED_FIELDS.map((field) => copyText(row[field], BATCH_COLUMNS[field])), row.hash].join('\t');
   const sql = {
     async query(text: string) {
-      if (text.includes('max(seq)')) return [{ head: rows.size ? String(Math.max(...rows.keys())) : null }];
+      if (text.includes('FROM hub.chain_head')) return [...heads].map(([chain, head]) => ({ chain, seq: String(head.seq), hash: head.hash }));
+      if (text.includes('WITH RECURSIVE')) {
+        return [...chains].filter(([, rows]) => rows.size).sort(([a], [b]) => (a < b ? -1 : 1)).map(([chain, rows]) => ({ chain, last: String(Math.max(...rows.keys())) }));
+      }
       throw new Error(`unexpected query ${text}`);
     },
     async copyOut(text: string) {
-      const range = /WHERE seq >= (\d+) AND seq < (\d+) ORDER BY seq\) TO STDOUT$/.exec(text);
-      if (!range || text !== batchCopy(Number(range[1]), Number(range[2]))) throw new Error(`unexpected COPY ${text}`);
-      const [from, to] = [Number(range[1]), Number(range[2])];
-      const batch = [...rows.values()].filter((r) => r.seq >= from && r.seq < to).sort((a, b) => a.seq - b.seq);
+      const range = /WHERE chain = '([^']+)' AND seq >= (\d+) AND seq < (\d+) ORDER BY seq\) TO STDOUT$/.exec(text);
+      if (!range || text !== batchCopy(range[1], Number(range[2]), Number(range[3]))) throw new Error(`unexpected COPY ${text}`);
+      const [from, to] = [Number(range[2]), Number(range[3])];
+      const batch = [...(chains.get(range[1])?.values() ?? [])].filter((r) => r.seq >= from && r.seq < to).sort((a, b) => a.seq - b.seq);
       return Buffer.from(batch.map((row) => `${asLine(row)}\n`).join(''), 'utf8');
     },
   } as unknown as Sql;
-  return { rows, sql };
+  return { chains, heads, sql, globalHead };
 }
 
-/** The verifier as it was: one entry after another, from the first. */
-function walk(rows: Map<number, StoredEntry & { hash: string }>): VerifyResult {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let entries = 0;
-  for (const { hash, ...entry } of [...rows.values()].sort((a, b) => a.seq - b.seq)) {
-    const bad = (problem: string): VerifyResult => ({ ok: false, entries, headSeq: null, headHash: null, firstBadSeq: Math.min(entry.seq, expectedSeq), problem });
-    if (entry.seq !== expectedSeq) return bad(`序号 ${expectedSeq} 缺失 (entry ${expectedSeq} is missing)`);
-    if (entry.prevHash !== prevHash) return bad(`第 ${entry.seq} 条的前序哈希不符 (entry ${entry.seq} does not follow its predecessor)`);
-    if (entryHash(entry) !== hash) return bad(`第 ${entry.seq} 条内容与哈希不符 (entry ${entry.seq} was altered)`);
-    prevHash = hash;
-    expectedSeq++;
-    entries++;
-  }
-  return { ok: true, entries, headSeq: entries ? expectedSeq - 1 : null, headHash: entries ? prevHash : null, firstBadSeq: null, problem: null };
+/** The verifier as it was, chain by chain: one entry after another, from the chain's genesis, and then the head row. */
+function walk(chains: Map<string, Map<number, Row>>, heads: Map<string, { seq: number; hash: string }>, globalHead: string): VerifyResult {
+  const order = [...new Set([...chains.keys(), ...heads.keys()])].filter((c) => (chains.get(c)?.size ?? 0) > 0 || heads.has(c))
+    .sort((a, b) => (a === 'global' ? 1 : b === 'global' ? -1 : a < b ? -1 : 1));
+  const results: ChainVerifyResult[] = order.map((chain) => {
+    let expectedSeq = 1;
+    let prevHash = chainGenesis(chain, globalHead);
+    const bad = (seq: number, problem: string): ChainVerifyResult => ({ chain, ok: false, entries: expectedSeq - 1, headSeq: null, headHash: null, firstBadSeq: seq, problem });
+    for (const { hash, ...entry } of [...(chains.get(chain)?.values() ?? [])].sort((a, b) => a.seq - b.seq)) {
+      if (entry.seq !== expectedSeq) return bad(Math.min(entry.seq, expectedSeq), `链 ${chain} 序号 ${expectedSeq} 缺失 (chain ${chain}: entry ${expectedSeq} is missing)`);
+      if (entry.prevHash !== prevHash) return bad(entry.seq, `链 ${chain} 第 ${entry.seq} 条的前序哈希不符 (chain ${chain}: entry ${entry.seq} does not follow its predecessor)`);
+      if (entryHash(entry) !== hash) return bad(entry.seq, `链 ${chain} 第 ${entry.seq} 条内容与哈希不符 (chain ${chain}: entry ${entry.seq} was altered)`);
+      prevHash = hash;
+      expectedSeq++;
+    }
+    const walked = expectedSeq - 1;
+    const head = heads.get(chain);
+    if (!head || head.seq > walked || (head.seq === walked && walked > 0 && head.hash !== prevHash)) {
+      return bad(head ? Math.min(head.seq, walked + 1) : 1, `链 ${chain} 的链头记录与日志不符 (chain ${chain}: its head row does not name its last entry)`);
+    }
+    return { chain, ok: true, entries: walked, headSeq: walked || null, headHash: walked ? prevHash : null, firstBadSeq: null, problem: null };
+  });
+  const firstBad = results.find((r) => !r.ok) ?? null;
+  return {
+    ok: !firstBad, entries: results.reduce((n, r) => n + r.entries, 0), chains: results,
+    firstBadChain: firstBad?.chain ?? null, firstBadSeq: firstBad?.firstBadSeq ?? null, problem: firstBad?.problem ?? null,
+  };
 }
 
-describe('verifyChain in batches', () => {
-  // Batches of 100 sequence numbers here: the tampering below sits at, around and across their edges.
-  const { rows, sql } = memoryLog(203);
+describe('verifyChain in batches, chain by chain', () => {
+  // Batches of 100 sequence numbers here: the tampering below sits at, around and across their edges,
+  // in one county chain, with the frozen global chain and two other county chains beside it.
+  const { chains, heads, sql, globalHead } = memoryLog({ global: 57, '350102': 203, '350103': 120, '350203': 1 });
+  const rows = chains.get('350102')!;
   const verify = () => verifyChain(sql, { batch: 100 });
-  const original = new Map(rows);
+  const original = new Map([...chains].map(([chain, r]) => [chain, new Map(r)]));
+  const originalHeads = new Map(heads);
+  const expected = () => walk(chains, heads, globalHead);
 
   afterEach(() => {
-    rows.clear();
-    for (const [seq, row] of original) rows.set(seq, row);
+    for (const [chain, r] of original) {
+      chains.get(chain)!.clear();
+      for (const [seq, row] of r) chains.get(chain)!.set(seq, row);
+    }
+    heads.clear();
+    for (const [chain, head] of originalHeads) heads.set(chain, head);
   });
 
-  it('verifies an intact chain as the plain walk does', async () => {
+  it('verifies intact chains as the plain walk does', async () => {
     const result = await verify();
-    expect(result).toEqual(walk(rows));
-    expect(result).toMatchObject({ ok: true, entries: 203, headSeq: 203, headHash: original.get(203)!.hash });
+    expect(result).toEqual(expected());
+    expect(result).toMatchObject({ ok: true, entries: 57 + 203 + 120 + 1, firstBadChain: null });
+    expect(result.chains.map((c) => [c.chain, c.headSeq])).toEqual([['350102', 203], ['350103', 120], ['350203', 1], ['global', 57]]);
+    expect(result.chains[0].headHash).toBe(rows.get(203)!.hash);
   });
 
   it('verifies an empty log', async () => {
-    rows.clear();
-    expect(await verify()).toEqual({ ok: true, entries: 0, headSeq: null, headHash: null, firstBadSeq: null, problem: null });
+    for (const r of chains.values()) r.clear();
+    heads.clear();
+    heads.set('global', { seq: 0, hash: GENESIS_HASH });
+    expect(await verify()).toEqual({ ok: true, entries: 0, chains: [{ chain: 'global', ok: true, entries: 0, headSeq: null, headHash: null, firstBadSeq: null, problem: null }],
+      firstBadChain: null, firstBadSeq: null, problem: null });
   });
 
   const altered = (seq: number) => () => rows.set(seq, { ...rows.get(seq)!, reason: 'changed afterwards' });
@@ -224,19 +266,36 @@ describe('verifyChain in batches', () => {
     ['deleted, first of a batch', deleted(101), 101],
     ['deleted, a whole batch', deleted(...range(101, 200)), 101],
     ['deleted, the end of one batch and the start of the next', deleted(...range(90, 110)), 90],
+    ['deleted, the tail (the head row still names it)', deleted(202, 203), 202],
     ['swapped across a batch edge', swapped(100, 101), 100],
     ['swapped inside a batch', swapped(15, 16), 15],
     ['relinked, first of a batch', relinked(101), 101],
     ['altered twice, the earlier one named', () => { altered(150)(); altered(12)(); }, 12],
-  ])('names the first bad entry as the plain walk does: %s', async (_name, tamper, firstBad) => {
+    ['moved from another county\'s chain', () => rows.set(1, { ...chains.get('350103')!.get(1)! }), 1],
+  ])('names the first bad entry of the chain as the plain walk does, and still verifies the others: %s', async (_name, tamper, firstBad) => {
     tamper();
     const result = await verify();
-    expect(result).toEqual(walk(rows));
-    expect(result).toMatchObject({ ok: false, firstBadSeq: firstBad });
+    expect(result).toEqual(expected());
+    expect(result).toMatchObject({ ok: false, firstBadChain: '350102', firstBadSeq: firstBad });
+    expect(result.chains.filter((c) => c.ok).map((c) => c.chain)).toEqual(['350103', '350203', 'global']);
   });
 
-  it('does not see a deleted tail, as the plain walk does not (the head moved back)', async () => {
-    deleted(202, 203)();
-    expect(await verify()).toEqual(walk(rows));
+  it('names a bad entry in each chain that has one', async () => {
+    altered(7)();
+    chains.get('350103')!.set(50, { ...chains.get('350103')!.get(50)!, actorSub: 'someone else' });
+    const result = await verify();
+    expect(result).toEqual(expected());
+    expect(result.chains.filter((c) => !c.ok).map((c) => [c.chain, c.firstBadSeq])).toEqual([['350102', 7], ['350103', 50]]);
+  });
+
+  it('finds a head row that does not name the chain\'s last entry, and a changed frozen head (every county\'s genesis hangs from it)', async () => {
+    heads.set('350203', { seq: 1, hash: 'e'.repeat(64) });
+    let result = await verify();
+    expect(result).toEqual(expected());
+    expect(result).toMatchObject({ ok: false, firstBadChain: '350203', firstBadSeq: 1 });
+    heads.set('350203', originalHeads.get('350203')!);
+    heads.set('global', { seq: 57, hash: 'e'.repeat(64) });
+    result = await verify();
+    expect(result.chains.filter((c) => !c.ok).map((c) => c.chain)).toEqual(['350102', '350103', '350203', 'global']);
   });
 });

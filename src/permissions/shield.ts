@@ -15,7 +15,7 @@ import { guardDataFields } from './field-guard';
 export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'Query', 'Mutation', 'Subscription',
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
-  'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification',
+  'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification', 'ChainHeadVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
   'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',

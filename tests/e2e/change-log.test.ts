@@ -15,7 +15,9 @@ const LOG = `query($filter: ChangeLogFilter, $first: Int, $after: String) {
       changes { field label before after } } }
   }
 }`;
-const VERIFY = '{ verifyChangeLog { ok entries headSeq headHash firstBadSeq problem } }';
+const VERIFY = '{ verifyChangeLog { ok entries firstBadChain firstBadSeq problem chains { chain ok entries headSeq headHash firstBadSeq problem } } }';
+/** The county chain of this file's children (their residence county). */
+const CHAIN = '350102';
 
 const upsert = (mutation: string, type: string) => `mutation($r: [${type}!]!, $key: String, $reason: String) {
   ${mutation}(records: $r, idempotencyKey: $key, reason: $reason) { replayed }
@@ -117,8 +119,8 @@ describe('every write is logged in the same transaction', () => {
   });
 
   it('reads every entry back by COPY exactly as a SELECT gives it (the verifier reads batches so)', async () => {
-    const copied = parseBatch((await hub.server.db.sql.copyOut(batchCopy(1, 1_000_000))).toString('utf8'));
-    const selected = (await hub.sql('SELECT * FROM hub.change_log ORDER BY seq')).map((row) => {
+    const copied = parseBatch((await hub.server.db.sql.copyOut(batchCopy(CHAIN, 1, 1_000_000))).toString('utf8'));
+    const selected = (await hub.sql(`SELECT * FROM hub.change_log WHERE chain = '${CHAIN}' ORDER BY seq`)).map((row) => {
       const { hash, ...entry } = storedEntry(row);
       return [...HASHED_FIELDS.map((field) => (field === 'at' ? entry.at.toISOString() : field === 'seq' ? String(entry.seq) : entry[field])), hash];
     });
@@ -202,9 +204,12 @@ describe('immutability and tamper evidence', () => {
     await expect(hub.sql(statement)).rejects.toThrow(/append-only/);
   });
 
-  it('verifies an intact chain (supervisors only)', async () => {
+  it('verifies intact chains, each to its head (supervisors only)', async () => {
     const result = await verify();
-    expect(result).toMatchObject({ ok: true, firstBadSeq: null, entries: await count(), headSeq: await count() });
+    expect(result).toMatchObject({ ok: true, firstBadChain: null, firstBadSeq: null, entries: await count() });
+    const heads = await hub.sql<{ chain: string; seq: number; hash: string }>('SELECT chain, seq::int AS seq, hash FROM hub.chain_head WHERE seq > 0 ORDER BY chain');
+    expect(result.chains.filter((c: any) => c.entries > 0).map((c: any) => [c.chain, c.headSeq, c.headHash])).toEqual(heads.map((h) => [h.chain, h.seq, h.hash]));
+    expect(result.chains.find((c: any) => c.chain === CHAIN).entries).toBe(await count());
     expect(codes(await hub.gql(VERIFY, {}, t.EDU))).toEqual(['FORBIDDEN']);
   });
 
@@ -221,35 +226,93 @@ describe('immutability and tamper evidence', () => {
 
   it('detects one changed byte at its sequence number', async () => {
     const result = await tampered(
-      `UPDATE hub.change_log SET changes = jsonb_set(changes, '{grade,after}', '5') WHERE seq = 8`,
-      `UPDATE hub.change_log SET changes = jsonb_set(changes, '{grade,after}', '4') WHERE seq = 8`,
+      `UPDATE hub.change_log SET changes = jsonb_set(changes, '{grade,after}', '5') WHERE chain = '${CHAIN}' AND seq = 8`,
+      `UPDATE hub.change_log SET changes = jsonb_set(changes, '{grade,after}', '4') WHERE chain = '${CHAIN}' AND seq = 8`,
     );
-    expect(result).toMatchObject({ ok: false, firstBadSeq: 8 });
+    expect(result).toMatchObject({ ok: false, firstBadChain: CHAIN, firstBadSeq: 8 });
   });
 
   it('detects a deleted entry at its sequence number', async () => {
-    await hub.sql('CREATE TABLE hub.saved AS SELECT * FROM hub.change_log WHERE seq = 4');
-    const result = await tampered('DELETE FROM hub.change_log WHERE seq = 4', 'INSERT INTO hub.change_log SELECT * FROM hub.saved');
+    await hub.sql(`CREATE TABLE hub.saved AS SELECT * FROM hub.change_log WHERE chain = '${CHAIN}' AND seq = 4`);
+    const result = await tampered(`DELETE FROM hub.change_log WHERE chain = '${CHAIN}' AND seq = 4`, 'INSERT INTO hub.change_log SELECT * FROM hub.saved');
     await hub.sql('DROP TABLE hub.saved');
-    expect(result).toMatchObject({ ok: false, firstBadSeq: 4 });
+    expect(result).toMatchObject({ ok: false, firstBadChain: CHAIN, firstBadSeq: 4 });
   });
 
   it('detects two swapped entries at the first of them', async () => {
-    const swap = `UPDATE hub.change_log SET seq = seq + 1000 WHERE seq IN (5, 6); UPDATE hub.change_log SET seq = 1011 - seq WHERE seq IN (1005, 1006)`;
+    const swap = `UPDATE hub.change_log SET seq = seq + 1000 WHERE chain = '${CHAIN}' AND seq IN (5, 6); UPDATE hub.change_log SET seq = 1011 - seq WHERE chain = '${CHAIN}' AND seq IN (1005, 1006)`;
     const result = await tampered(swap, swap);
-    expect(result).toMatchObject({ ok: false, firstBadSeq: 5 });
+    expect(result).toMatchObject({ ok: false, firstBadChain: CHAIN, firstBadSeq: 5 });
+  });
+
+  it('detects an entry moved to another county\'s chain, in both chains', async () => {
+    // A second chain, then the first entry of this file's chain relabelled as the other's next one.
+    const res = await hub.gql(REGISTER, { records: [childInput({ hukouRegion: '350102', residenceRegion: '350103' })] }, t.EDU);
+    expect(res.body.errors).toBeUndefined();
+    const move = (from: string, to: string, seq: number, toSeq: number) => `UPDATE hub.change_log SET chain = '${to}', seq = ${toSeq} WHERE chain = '${from}' AND seq = ${seq}`;
+    const result = await tampered(move(CHAIN, '350103', 1, 2), move('350103', CHAIN, 2, 1));
+    expect(result).toMatchObject({ ok: false, firstBadChain: CHAIN, firstBadSeq: 1 });
+    expect(result.chains.filter((c: any) => !c.ok).map((c: any) => [c.chain, c.firstBadSeq])).toEqual([[CHAIN, 1], ['350103', 2]]);
+  });
+
+  it('detects a head row moved back or forward, which would let an entry be dropped from the end', async () => {
+    const [head] = await hub.sql<{ seq: number }>(`SELECT seq::int AS seq FROM hub.chain_head WHERE chain = '${CHAIN}'`);
+    await hub.sql(`UPDATE hub.chain_head SET seq = seq + 1 WHERE chain = '${CHAIN}'`);
+    let result: any;
+    try {
+      result = await verify();
+    } finally {
+      await hub.sql(`UPDATE hub.chain_head SET seq = seq - 1 WHERE chain = '${CHAIN}'`);
+    }
+    expect(result).toMatchObject({ ok: false, firstBadChain: CHAIN, firstBadSeq: head.seq + 1 });
+    expect(result.problem).toMatch(/head row/);
+    expect((await verify()).ok).toBe(true);
   });
 });
 
 describe('concurrency', () => {
-  it('keeps one unbroken chain with no gaps under concurrent writers', async () => {
-    const before = await count();
-    const writers = Array.from({ length: 12 }, (_, i) =>
-      hub.gql(REGISTER, { records: [childInput({ birthDate: `2015-0${1 + (i % 9)}-2${i % 8}` })] }, i % 2 ? t.EDU : t.PSB));
+  it('keeps every county\'s chain unbroken with no gaps under concurrent writers in several counties, each write in its own county\'s chain', async () => {
+    const counties = ['350102', '350103', '350104', '350105'];
+    const before = await hub.sql<{ chain: string; n: number }>('SELECT chain, count(*)::int AS n FROM hub.change_log GROUP BY chain');
+    const writers = Array.from({ length: 24 }, (_, i) =>
+      hub.gql(REGISTER, { records: [childInput({ hukouRegion: '350102', residenceRegion: counties[i % 4], birthDate: `2015-0${1 + (i % 9)}-2${i % 8}` })] }, i % 2 ? t.EDU : t.PSB));
     const results = await Promise.all(writers);
     for (const res of results) expect(res.body.errors).toBeUndefined();
-    const seqs = (await hub.sql<{ seq: string }>('SELECT seq FROM hub.change_log ORDER BY seq')).map((r) => Number(r.seq));
-    expect(seqs).toEqual(Array.from({ length: before + 12 }, (_, i) => i + 1));
+    for (const county of counties) {
+      const seqs = (await hub.sql<{ seq: string }>(`SELECT seq FROM hub.change_log WHERE chain = '${county}' ORDER BY seq`)).map((r) => Number(r.seq));
+      const had = before.find((b) => b.chain === county)?.n ?? 0;
+      expect(seqs).toEqual(Array.from({ length: had + 6 }, (_, i) => i + 1));
+    }
+    const misplaced = await hub.sql(`SELECT 1 FROM hub.change_log WHERE chain <> residence_region`);
+    expect(misplaced).toEqual([]);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('runs concurrent batches that each touch several counties, in every order, without deadlock or gap (heads are locked in code order)', async () => {
+    const counties = ['350102', '350103', '350104', '350105'];
+    const province = await hub.token({ dept: 'EDU', region: '350000', sub: 'edu-province' });
+    const children = counties.flatMap((county) => Array.from({ length: 30 }, () => childInput({ hukouRegion: '350102', residenceRegion: county })));
+    const registered = await hub.gql(REGISTER, { records: children }, province);
+    expect(registered.body.errors).toBeUndefined();
+    const before = new Map((await hub.sql<{ chain: string; n: number }>('SELECT chain, count(*)::int AS n FROM hub.change_log GROUP BY chain')).map((r) => [r.chain, r.n]));
+    // Three large batches (chained here, as arrays) and three small ones (chained by the database), each over all four
+    // counties, every other one in reverse order, on children of their own (no two writes of one record).
+    const sizes = [30, 10, 30, 10, 30, 10];
+    let next = 0;
+    const batches = sizes.map((size, i) => {
+      const picked = Array.from({ length: size }, (_, k) => children[((next + k) % 4) * 30 + Math.floor((next + k) / 4)]);
+      next += size;
+      const ordered = i % 2 ? [...picked].reverse() : picked;
+      return ordered.map((c, k) => ({ childId: c.id, status: 'ENROLLED', schoolName: `学校 ${i}-${k}` }));
+    });
+    expect(new Set(batches.flat().map((r) => r.childId)).size).toBe(120);
+    const results = await Promise.all(batches.map((records) => hub.gql(EDU, { r: records }, province)));
+    for (const res of results) expect(res.body.errors).toBeUndefined();
+    const written = batches.flat().reduce((n, r) => n.set(children.find((c) => c.id === r.childId)!.residenceRegion, (n.get(children.find((c) => c.id === r.childId)!.residenceRegion) ?? 0) + 1), new Map<string, number>());
+    for (const county of counties) {
+      const seqs = (await hub.sql<{ seq: string }>(`SELECT seq FROM hub.change_log WHERE chain = '${county}' ORDER BY seq`)).map((r) => Number(r.seq));
+      expect(seqs).toEqual(Array.from({ length: (before.get(county) ?? 0) + written.get(county)! }, (_, i) => i + 1));
+    }
     expect((await verify()).ok).toBe(true);
   });
 });
