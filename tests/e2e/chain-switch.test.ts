@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
 import { openOrm } from '../../src/db/orm';
 import { freshDatabase } from '../support/hub';
+import { runTs } from '../support/processes';
 
 /**
  * The switch from one global chain to a chain per county (migration 0015) on a database that
@@ -103,13 +104,26 @@ describe('the switch to one chain per county', () => {
     expect(await sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(before);
   });
 
-  it('finds tampering in the chain where it was done: a legacy entry in global, the county chains still whole', async () => {
+  it('finds tampering in the chain where it was done: a legacy entry in global, the county chains still whole; so does npm run verify-log', async () => {
     const guarded = (statement: string) => sql(`ALTER TABLE hub.change_log DISABLE TRIGGER USER; ${statement}; ALTER TABLE hub.change_log ENABLE TRIGGER USER`);
+    const verifyLog = async () => {
+      const cli = runTs('src/changelog/verify.cli.ts', [], { NODE_ENV: 'test', DATABASE_URL: database.url, DATABASE_POOL_MAX: '2', LOG_LEVEL: 'silent' });
+      return { code: await cli.exited, output: cli.output() };
+    };
+    const intact = await verifyLog();
+    expect(intact.code).toBe(0);
+    expect(intact.output).toContain(`chain global: ${LEGACY} entries, head ${LEGACY} ${legacyHead}`);
+    expect(intact.output).toMatch(/change log verified: 33 entries in 3 chains/);
     await guarded(`UPDATE hub.change_log SET reason = '改过' WHERE chain = 'global' AND seq = 17`);
     try {
       const result = await verifyChain(db.sql);
       expect(result).toMatchObject({ ok: false, firstBadChain: 'global', firstBadSeq: 17 });
       expect(result.chains.filter((c) => c.ok).map((c) => c.chain)).toEqual(['350102', '350203']);
+      const broken = await verifyLog();
+      expect(broken.code).toBe(1);
+      expect(broken.output).toContain('CHAIN global BROKEN at entry 17');
+      expect(broken.output).toContain('chain 350102: 2 entries');
+      expect(broken.output).toContain('1 of 3 chains do not hold; first global at entry 17');
     } finally {
       await guarded(`UPDATE hub.change_log SET reason = '核实' WHERE chain = 'global' AND seq = 17`);
     }
