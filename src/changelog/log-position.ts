@@ -24,7 +24,7 @@ const LEGACY = /^[0-9]{1,15}$/;
 /** A position names at most this many chains (the province has under a hundred counties). */
 const MAX_CHAINS = 1000;
 const CURSOR_KIND = 'log';
-const CURSOR_TEXT = /^((global|[0-9]{6}):[0-9]{1,15}(,(global|[0-9]{6}):[0-9]{1,15})*)?$|^[0-9]{1,15}$/;
+const CURSOR_TEXT = /^(global|[0-9]{6}):[0-9]{1,15}(,(global|[0-9]{6}):[0-9]{1,15})*$|^[0-9]{1,15}$/;
 
 export const START: LogPosition = new Map();
 
@@ -61,7 +61,8 @@ export function formatPosition(position: LogPosition): string {
 
 /** An opaque cursor of `changeLog` holding a position. */
 export function positionCursor(position: LogPosition): string {
-  return encodeCursor(CURSOR_KIND, formatPosition(position));
+  // The start of the log is written as the legacy 0, so that a cursor's text is never empty.
+  return encodeCursor(CURSOR_KIND, formatPosition(position) || '0');
 }
 
 /** The position in a `changeLog` cursor (old cursors held a global seq: they still work). */
