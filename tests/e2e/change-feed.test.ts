@@ -5,7 +5,7 @@ import { signToken } from '../../src/auth/tokens';
 import { childInput, REGISTER } from '../support/fixtures';
 import { type FeedProcess, subscribeInAnotherProcess } from '../support/feed';
 import { startTestHub, target, type TestHub } from '../support/hub';
-import { formatPosition, parsePosition, positionCursor } from '../../src/changelog/log-position';
+import { formatPosition, parsePosition, positionCursor, positionOfCursor } from '../../src/changelog/log-position';
 
 /**
  * The change feed: subscribers in other processes, over WebSocket, on one instance, while the
@@ -216,6 +216,33 @@ describe('per-chain positions', () => {
     const all = [...read, ...subscriber.keys()];
     expect(new Set(all).size).toBe(all.length);
     expect(byChain(all)).toEqual((await logAfter(t.supervisor, from)).map(key));
+  });
+
+  it('gives cursors that name only chains and seqs of entries the reader was shown', async () => {
+    const from = await position();
+    // A Taijiang child living in Gulou (in Gulou's chain) among Gulou's own children, which Taijiang may not see.
+    await write(b, REGISTER, { records: [childInput(), childInput()] }, t.EDU);
+    await write(b, REGISTER, { records: [childInput({ hukouRegion: '350103', residenceRegion: '350102' })] }, t.EDU);
+    await write(b, REGISTER, { records: [childInput(), childInput()] }, t.EDU);
+    const start = positionCursor(parsePosition(from, 'after'));
+    const res = await a.gql(LOG, { filter: {}, after: start }, t.taijiang);
+    const edges = (res.body.data as any).changeLog.edges;
+    expect(edges.map((e: any) => e.node.residenceRegion)).toEqual(['350102']);
+    const given = parsePosition(from, 'after');
+    for (const edge of edges) {
+      given.set(edge.node.chain, edge.node.seq);
+      expect(formatPosition(positionOfCursor(edge.cursor))).toBe(formatPosition(given));
+    }
+    // Gulou's chain moved on by two entries after the one Taijiang saw; its cursor does not say so.
+    const gulouHead = Number((await a.sql<{ seq: string }>(`SELECT seq FROM hub.chain_head WHERE chain = '350102'`))[0].seq);
+    expect(edges[0].node.seq).toBe(gulouHead - 2);
+    // Filtering by a chain that exists answers as one that does not: neither's existence is told.
+    const other = await a.gql(LOG, { filter: { chain: '350105' }, after: start }, t.taijiang);
+    const none = await a.gql(LOG, { filter: { chain: '350999' }, after: start }, t.taijiang);
+    expect(other.body).toEqual(none.body);
+    const noRange = await a.gql(LOG, { filter: { fromSeq: 1 } }, t.taijiang);
+    expect(noRange.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(noRange.body.errors![0].message).toMatch(/filter\.fromSeq.*[\u4e00-\u9fff].*give filter\.chain/);
   });
 
   it('refuses a malformed position, naming the argument, and both forms at once', async () => {
