@@ -11,6 +11,7 @@ import { loggedEntityByType } from '../changelog/catalogue';
 import { projectEntry } from '../changelog/change-log.projection';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import { storedEntry } from '../changelog/change-log.verify';
+import { inLogOrder } from '../changelog/log-read';
 import type { StoredEntry } from '../changelog/hash-chain';
 
 /** One logged entity (the child, a section, a dropout case) as the log says it stood. */
@@ -28,7 +29,7 @@ interface EntityState {
 /** The logged fields of an entity type, as the change-log hook writes them. */
 const loggedFields = (type: string): string[] => Object.keys(loggedEntityByType(type)?.fields ?? {});
 
-/** Applies entries in sequence order: CREATE and UPDATE set their `after` values, DELETE removes the entity. */
+/** Applies entries in the order they happened (`inLogOrder`): CREATE and UPDATE set their `after` values, DELETE removes the entity. */
 function replay(entries: readonly StoredEntry[]): Map<string, EntityState> {
   const states = new Map<string, EntityState>();
   for (const entry of entries) {
@@ -100,8 +101,15 @@ export class AsOfService {
 
   /** The child at `asOf`, or null when the log says it did not exist then. Region scope is the caller's (today's regions). */
   async child(reader: Reader, childId: string, asOf: Date): Promise<ChildView | null> {
-    const rows = await this.sql.query('SELECT * FROM hub.change_log WHERE child_id = $1 AND at <= $2 ORDER BY seq', [childId, asOf]);
-    const states = replay(rows.map(storedEntry));
+    // A child whose county of residence changed has entries in two chains: each in its chain's
+    // order, the chains merged by time (inLogOrder).
+    const found = await this.sql.query('SELECT * FROM hub.change_log WHERE child_id = $1 AND at <= $2', [childId, asOf]);
+    const ordered = inLogOrder(found.map((row) => {
+      const entry = storedEntry(row);
+      return { row, entry, chain: String(row.chain), seq: entry.seq, at: entry.at };
+    }));
+    const rows = ordered.map((o) => o.row);
+    const states = replay(ordered.map((o) => o.entry));
     const child = states.get(`Child:${childId}`);
     if (!child?.created) return null;
 

@@ -1,6 +1,7 @@
 import { type Reader, readerFor } from '../core/context';
 import type { Database } from '../db/database';
 import { ChangeFeed } from './change-feed';
+import { START } from './log-position';
 import { registerModules } from '../app/modules';
 
 // The entities the change log records are registered at start, as every entry point does.
@@ -13,14 +14,17 @@ registerModules();
  */
 function memoryLog() {
   const rows: Array<Record<string, unknown>> = [];
+  const heads = new Map<string, number>();
   const counts = { subscriberReads: 0 };
-  const append = (count: number) => {
+  /** Appends `count` entries to `chain` (a county's chain, gap-free within it). */
+  const append = (count: number, chain = '350102') => {
     for (let i = 0; i < count; i++) {
-      const seq = rows.length + 1;
+      const seq = (heads.get(chain) ?? 0) + 1;
+      heads.set(chain, seq);
       rows.push({
-        seq: String(seq), at: new Date(), actor_sub: 'edu-clerk', actor_dept: 'EDU', actor_region: '350102', actor_roles: ['clerk'],
+        chain, seq: String(seq), at: new Date(), actor_sub: 'edu-clerk', actor_dept: 'EDU', actor_region: '350102', actor_roles: ['clerk'],
         operation: 'UPDATE', entity: 'EducationRecord', entity_id: 'c', child_id: '00000000-0000-4000-8000-000000000001',
-        hukou_region: '350102', residence_region: '350102', version: seq, changes: { grade: { before: 1, after: 2 } },
+        hukou_region: '350102', residence_region: chain, version: seq, changes: { grade: { before: 1, after: 2 } },
         mutation: 'upsertEducationRecords', reason: null, request_id: 'r', idempotency_key: null, prev_hash: '', hash: '',
       });
     }
@@ -29,10 +33,18 @@ function memoryLog() {
     await new Promise((resolve) => setImmediate(resolve));
     if (text.includes('version()')) return [{ version: 'PostgreSQL 18 (PGlite)' }];
     // Every read finds the WAL flushed past it: an in-memory log has nothing in flight.
-    if (text.includes('max(seq)')) return [{ head: rows.length ? String(rows.length) : null, wal_flushed: true }];
+    if (!text.includes('hub.change_log')) return [...heads].map(([chain, seq]) => ({ chain, seq: String(seq), wal_flushed: true }));
     if (text.includes('entity = ANY')) counts.subscriberReads++;
-    const [after, limit] = params.slice(-2) as [number, number];
-    return rows.filter((r) => Number(r.seq) > after).slice(0, limit).map((r) => ({ ...r, wal_flushed: true }));
+    // readAfter's parameters: the position's chains and seqs first, the chains to read (if any) and the limit last.
+    const [chains, seqs] = params as [string[], string[]];
+    const after = new Map(chains.map((chain, i) => [chain, Number(seqs[i])]));
+    const limit = params.at(-1) as number;
+    const only = text.includes('h.chain = ANY') ? new Set(params.at(-2) as string[]) : null;
+    return rows
+      .filter((r) => Number(r.seq) > (after.get(r.chain as string) ?? 0) && (!only || only.has(r.chain as string)))
+      .sort((a, b) => ((a.chain as string) < (b.chain as string) ? -1 : a.chain === b.chain ? Number(a.seq) - Number(b.seq) : 1))
+      .slice(0, limit)
+      .map((r) => ({ ...r, wal_flushed: true }));
   };
   const db = { sql: { query }, orm: { config: { get: () => 'postgresql://unused' } } } as unknown as Database;
   return { db, append, counts };
@@ -48,7 +60,7 @@ describe('ChangeFeed', () => {
     const log = memoryLog();
     log.append(1234);
     feed = new ChangeFeed(log.db);
-    const stream = await feed.subscribe(supervisor, null, 100);
+    const stream = await feed.subscribe(supervisor, null, new Map([['350102', 100]]));
     log.append(300);
     const seqs: number[] = [];
     for await (const entry of stream) {
@@ -86,8 +98,8 @@ describe('ChangeFeed', () => {
       if (now === null) throw expired;
       return now;
     };
-    const moved = await feed.subscribe(readerNow, null, 0);
-    const lapsed = await feed.subscribe(readerNow, null, 0);
+    const moved = await feed.subscribe(readerNow, null, START);
+    const lapsed = await feed.subscribe(readerNow, null, START);
     log.append(4);
     expect((await moved.next()).value.seq).toBe(1);
     expect((await lapsed.next()).value.seq).toBe(1);
@@ -100,6 +112,33 @@ describe('ChangeFeed', () => {
     now = null;
     await expect(lapsed.next()).rejects.toBe(expired);
     expect(feed.subscriberCount).toBe(0);
+  });
+
+  it('follows several chains from a position: each chain in order, every entry once', async () => {
+    const log = memoryLog();
+    log.append(700, '350102');
+    log.append(20, '350103');
+    log.append(5, '350104');
+    feed = new ChangeFeed(log.db);
+    // Read up to 650 in Gulou and 3 in Taijiang; Cangshan not at all.
+    const stream = await feed.subscribe(supervisor, null, new Map([['350102', 650], ['350103', 3]]));
+    for (let i = 0; i < 30; i++) {
+      log.append(7, '350103');
+      log.append(11, '350104');
+      log.append(3, '350105');
+    }
+    const got: string[] = [];
+    const expected = 50 + (17 + 210) + (5 + 330) + 90;
+    for await (const entry of stream) {
+      got.push(`${entry.chain}:${entry.seq}`);
+      if (got.length === expected) break;
+    }
+    expect(new Set(got).size).toBe(got.length);
+    const inChain = (chain: string) => got.filter((k) => k.startsWith(chain)).map((k) => Number(k.split(':')[1]));
+    expect(inChain('350102')).toEqual(Array.from({ length: 50 }, (_, i) => 651 + i));
+    expect(inChain('350103')).toEqual(Array.from({ length: 227 }, (_, i) => 4 + i));
+    expect(inChain('350104')).toEqual(Array.from({ length: 335 }, (_, i) => 1 + i));
+    expect(inChain('350105')).toEqual(Array.from({ length: 90 }, (_, i) => 1 + i));
   });
 
   it('ends a waiting consumer when it is closed', async () => {

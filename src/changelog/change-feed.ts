@@ -10,6 +10,8 @@ import { CHANGE_LOG_CHANNEL } from './change-log.append';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
 import type { ChangeLogEntryType } from './change-log.type';
 import { readDurable, WAL_AT_READ } from './durable-read';
+import { advance, type LogPosition } from './log-position';
+import { readAfter } from './log-read';
 
 
 /** How often an instance reads the log when notifications cannot reach it (PGlite, or the listener is down). */
@@ -91,11 +93,11 @@ function checkFilter(reader: Reader, filter: ChangeFeedFilterValues | null | und
 }
 
 /**
- * One subscriber's stream: first every visible entry after its starting sequence number, read
- * from the log page by page as the client consumes them, then the entries the instance fans out.
- * Fanned-out rows are kept from the moment the subscriber is attached, and an entry is delivered
- * only when its sequence number is above the last one considered, so the two sources meet with
- * no gap and no duplicate. A subscriber that falls more than MAX_PENDING entries behind drops
+ * One subscriber's stream: first every visible entry after its starting position, read from the
+ * log page by page as the client consumes them, then the entries the instance fans out. Fanned-out
+ * rows are kept from the moment the subscriber is attached, and an entry is delivered only when
+ * its seq is above the subscriber's position in its chain, so the two sources meet with no gap and
+ * no duplicate, chain by chain. A subscriber that falls more than MAX_PENDING entries behind drops
  * what it holds and reads the log again: memory stays bounded and still nothing is lost.
  */
 class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
@@ -109,17 +111,17 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
   constructor(
     private readonly feed: ChangeFeed,
     private selection: Selection,
-    /** The last sequence number considered (delivered or not visible). */
-    private cursor: number,
+    /** For each chain, the last seq considered (delivered, or selected and not visible). */
+    private readonly cursor: Map<string, number>,
     private readingLog: boolean,
     /** The subscriber's reader at the moment of a delivery: it throws once the subscriber's token has expired. */
     private readonly readerNow: () => Reader,
   ) {}
 
-  /** Rows the instance has just read from the log, in sequence order. */
+  /** Rows the instance has just read from the log, in (chain, seq) order. */
   offer(rows: readonly Row[]): void {
     if (this.done) return;
-    for (const row of rows) if (Number(row.seq) > this.cursor && this.selection.matches(row)) this.pending.push(row);
+    for (const row of rows) if (this.isNew(row) && this.selection.matches(row)) this.pending.push(row);
     if (this.pending.length > MAX_PENDING) {
       this.pending = [];
       this.readingLog = true;
@@ -200,10 +202,13 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
     if (rows.length < PAGE && !this.overflowedDuringRead) this.readingLog = false;
   }
 
+  private isNew(row: Row): boolean {
+    return Number(row.seq) > (this.cursor.get(row.chain) ?? 0);
+  }
+
   private accept(row: Row): void {
-    const seq = Number(row.seq);
-    if (seq <= this.cursor) return;
-    this.cursor = seq;
+    if (!this.isNew(row)) return;
+    advance(this.cursor, row.chain, Number(row.seq));
     this.ready.push(row);
   }
 }
@@ -227,9 +232,11 @@ class FeedSubscription implements AsyncIterableIterator<ChangeLogEntryType> {
  */
 export class ChangeFeed {
   private readonly subscriptions = new Set<FeedSubscription>();
-  /** The last sequence number read and fanned out; meaningful only while `headKnown`. */
-  private lastSeq = 0;
+  /** For each chain, the last seq read and fanned out; meaningful only while `headKnown`. */
+  private last = new Map<string, number>();
   private headKnown = false;
+  /** The chains notifications said have new entries since the last read ('all': read every chain's head). */
+  private wanted: Set<string> | 'all' = 'all';
   private queue: Promise<unknown> = Promise.resolve();
   private fetchQueued = false;
   private started: Promise<void> | null = null;
@@ -247,15 +254,12 @@ export class ChangeFeed {
   ) {}
 
   /**
-   * A new subscriber: entries after `afterSeq` (or, without it, from now on) that the reader may
-   * see and `filter` selects. Given as a function, the reader is asked again at every delivery.
+   * A new subscriber: entries after `after` (a position; or, without it, from now on) that the
+   * reader may see and `filter` selects. Given as a function, the reader is asked again at every delivery.
    */
-  async subscribe(readerAt: Reader | (() => Reader), filter: ChangeFeedFilterValues | null | undefined, afterSeq: number | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
+  async subscribe(readerAt: Reader | (() => Reader), filter: ChangeFeedFilterValues | null | undefined, after: LogPosition | null | undefined): Promise<AsyncIterableIterator<ChangeLogEntryType>> {
     const readerNow = typeof readerAt === 'function' ? readerAt : () => readerAt;
     const reader = readerNow();
-    if (afterSeq !== null && afterSeq !== undefined && (!Number.isInteger(afterSeq) || afterSeq < 0)) {
-      throw BadUserInputError.one('afterSeq', '应为非负整数 (must be a non-negative integer)');
-    }
     const selection = new Selection(reader, checkFilter(reader, filter));
     if (this.stopped) throw new Error('change feed stopped');
     await (this.started ??= this.start().catch((error) => {
@@ -264,31 +268,33 @@ export class ChangeFeed {
     }));
     return this.exclusive(async () => {
       if (!this.headKnown) {
-        const [row] = await readDurable<{ head: string | null }>(this.db.sql, `SELECT max(seq) AS head, ${WAL_AT_READ} FROM hub.change_log`, []);
-        this.lastSeq = Number(row.head ?? 0);
+        // The heads move on in the appenders' transactions: in one snapshot they are exactly what is committed.
+        const heads = await readDurable<{ chain: string; seq: string }>(this.db.sql, `SELECT chain, seq, ${WAL_AT_READ} FROM hub.chain_head`, []);
+        this.last = new Map(heads.map((h) => [h.chain, Number(h.seq)]));
         this.headKnown = true;
       }
-      // Attached while no read is running: every entry above lastSeq will be fanned out to it.
-      const from = afterSeq ?? this.lastSeq;
-      const subscription = new FeedSubscription(this, selection, from, from < this.lastSeq, readerNow);
+      // Attached while no read is running: every entry past `last` in its chain will be fanned out to it.
+      const from = new Map(after ?? this.last);
+      const behind = [...this.last].some(([chain, seq]) => seq > (from.get(chain) ?? 0));
+      const subscription = new FeedSubscription(this, selection, from, behind, readerNow);
       this.subscriptions.add(subscription);
       this.updatePolling();
       return subscription;
     });
   }
 
-  /** One page of a subscriber's entries after `cursor`, straight from the log. */
-  readLog(selection: Selection, cursor: number): Promise<Row[]> {
-    const params: unknown[] = [];
-    const where = selection.where(params);
-    const text = `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE ${where} AND seq > $${params.push(cursor)} ORDER BY seq LIMIT $${params.push(PAGE)}`;
-    return readDurable(this.db.sql, text, params);
+  /** One page of a subscriber's entries after its position, straight from the log. */
+  readLog(selection: Selection, cursor: LogPosition): Promise<Row[]> {
+    return readAfter(this.db.sql, cursor, { where: (params) => selection.where(params), limit: PAGE });
   }
 
   detach(subscription: FeedSubscription): void {
     this.subscriptions.delete(subscription);
-    // Nobody to read for: forget the head, and read it afresh for the next subscriber.
-    if (this.subscriptions.size === 0) this.headKnown = false;
+    // Nobody to read for: forget the heads, and read them afresh for the next subscriber.
+    if (this.subscriptions.size === 0) {
+      this.headKnown = false;
+      this.wanted = 'all';
+    }
     this.updatePolling();
   }
 
@@ -320,7 +326,7 @@ export class ChangeFeed {
     const client = new Client({ connectionString: this.db.orm.config.get('clientUrl'), application_name: 'baoxue-change-feed', keepAlive: true });
     this.listener = client;
     client.on('notification', (message) => {
-      if (message.channel === CHANGE_LOG_CHANNEL && !(Number(message.payload) <= this.lastSeq)) this.requestFetch();
+      if (message.channel === CHANGE_LOG_CHANNEL) this.notified(message.payload);
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
@@ -336,7 +342,7 @@ export class ChangeFeed {
     this.reconnectDelay = RETRY_MS;
     this.updatePolling();
     // Whatever was appended while nobody listened.
-    this.requestFetch();
+    this.requestFetch('all');
   }
 
   private lost(client: Client, error: unknown): void {
@@ -358,7 +364,7 @@ export class ChangeFeed {
   private updatePolling(): void {
     const wanted = !this.stopped && this.subscriptions.size > 0 && (this.pglite || !this.listening);
     if (wanted && !this.pollTimer) {
-      this.pollTimer = setInterval(() => this.requestFetch(), POLL_MS);
+      this.pollTimer = setInterval(() => this.requestFetch('all'), POLL_MS);
       this.pollTimer.unref();
     } else if (!wanted && this.pollTimer) {
       clearInterval(this.pollTimer);
@@ -366,8 +372,23 @@ export class ChangeFeed {
     }
   }
 
-  /** Asks for one read of new entries; requests made while one is waiting to run share it. */
-  private requestFetch(): void {
+  /**
+   * A notification names the chains an append moved on, with their new heads (`chain:seq,…`): only
+   * chains whose head is past what was read are read. A payload that cannot be read means every chain.
+   */
+  private notified(payload: string | undefined): void {
+    const heads = (payload ?? '').split(',').map((pair) => /^(global|[0-9]{6}):([0-9]{1,15})$/.exec(pair));
+    if (heads.length === 0 || heads.some((m) => !m)) return this.requestFetch('all');
+    const chains = heads.filter((m) => Number(m![2]) > (this.last.get(m![1]) ?? 0)).map((m) => m![1]);
+    if (chains.length) this.requestFetch(chains);
+  }
+
+  /** Asks for one read of new entries (of `chains`, or of every chain); requests made while one is waiting to run share it. */
+  private requestFetch(chains: readonly string[] | 'all'): void {
+    if (this.wanted !== 'all') {
+      if (chains === 'all') this.wanted = 'all';
+      else for (const chain of chains) this.wanted.add(chain);
+    }
     if (this.fetchQueued || this.stopped) return;
     this.fetchQueued = true;
     this.exclusive(async () => {
@@ -375,16 +396,19 @@ export class ChangeFeed {
       await this.fetchNew();
     }).catch((error) => {
       this.logger?.error({ err: error }, 'change feed: reading new entries failed; retrying');
-      setTimeout(() => this.requestFetch(), RETRY_MS).unref();
+      setTimeout(() => this.requestFetch('all'), RETRY_MS).unref();
     });
   }
 
   private async fetchNew(): Promise<void> {
+    const wanted = this.wanted;
+    this.wanted = new Set();
+    if (wanted !== 'all' && wanted.size === 0) return;
+    const chains = wanted === 'all' ? null : [...wanted];
     while (this.headKnown && this.subscriptions.size > 0 && !this.stopped) {
-      const rows = await readDurable<Row>(this.db.sql, `SELECT *, ${WAL_AT_READ} FROM hub.change_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [this.lastSeq, PAGE]);
-      if (rows.length === 0) return;
-      this.lastSeq = Number(rows[rows.length - 1].seq);
-      for (const subscription of this.subscriptions) subscription.offer(rows);
+      const rows = await readAfter(this.db.sql, this.last, { chains, limit: PAGE });
+      for (const row of rows) advance(this.last, row.chain, Number(row.seq));
+      if (rows.length) for (const subscription of this.subscriptions) subscription.offer(rows);
       if (rows.length < PAGE) return;
     }
   }

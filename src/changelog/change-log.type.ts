@@ -25,7 +25,10 @@ export class FieldChangeType {
 
 @ObjectType('ChangeLogEntry', { description: '变更日志条目：不可更改、哈希链接 A change-log entry: immutable and hash-chained', simpleResolvers: true })
 export class ChangeLogEntryType {
-  @Field(() => Int, { description: '序号（连续、无间断）Sequence number, gap-free' })
+  @Field(() => String, { description: '所在链：儿童居住县的区划代码（与儿童无关的条目为其所属区划；global 为按县分链前的全省旧链）The chain the entry is in: the region code of the child\'s county of residence when it was written (for an entry about no child, its own region), or global for the frozen chain from before per-county chains' })
+  chain!: string;
+
+  @Field(() => Int, { description: '链内序号：同一条链内连续、无间断，不同链之间不可比较 Sequence number within its chain: gap-free within the chain, not comparable across chains' })
   seq!: number;
 
   @Field(() => GraphQLISODateTime, { description: '时间 When' })
@@ -79,7 +82,7 @@ export class ChangeLogEntryType {
 
 @ObjectType('ChangeLogEdge', { description: '变更日志的一项 One entry in a list', simpleResolvers: true })
 export class ChangeLogEdge {
-  @Field(() => String, { description: '游标 Cursor' })
+  @Field(() => String, { description: '游标：读到此条为止的各链位置，可传给下一页的 after 或变更订阅的 after Cursor: the position (each chain\'s last seq read) after this entry; pass it as after to changeLog, or to changeFeed to follow on live with no gap or duplicate' })
   cursor!: string;
 
   @Field(() => ChangeLogEntryType, { description: '条目 The entry' })
@@ -115,10 +118,13 @@ export class ChangeLogFilter {
   @Field(() => GraphQLISODateTime, { nullable: true, description: '截止时间（不含）Before this time' })
   to?: Date;
 
-  @Field(() => Int, { nullable: true, description: '起始序号（含）From this sequence number' })
+  @Field(() => String, { nullable: true, description: '只看一条链（县级区划代码，或 global）Only this chain: a county\'s region code, or global' })
+  chain?: string;
+
+  @Field(() => Int, { nullable: true, description: '链内起始序号（含），须同时给出 chain From this sequence number (inclusive) within the chain named by chain, which it requires: sequence numbers count per chain' })
   fromSeq?: number;
 
-  @Field(() => Int, { nullable: true, description: '截止序号（含）Up to this sequence number' })
+  @Field(() => Int, { nullable: true, description: '链内截止序号（含），须同时给出 chain Up to this sequence number (inclusive) within the chain named by chain, which it requires' })
   toSeq?: number;
 }
 

@@ -33,10 +33,10 @@ export function encodeCursor(kind: string, key: string): string {
   return Buffer.from(`${kind}:${key}`).toString('base64url');
 }
 
-export function decodeCursor(kind: string, cursor: string, pattern: RegExp): string {
+export function decodeCursor(kind: string, cursor: string, pattern: RegExp, argument = 'after'): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const prefix = `${kind}:`;
   const key = decoded.startsWith(prefix) ? decoded.slice(prefix.length) : '';
-  if (!pattern.test(key)) throw BadUserInputError.one('after', '游标无效 (cursor is not one this list issued)');
+  if (!pattern.test(key)) throw BadUserInputError.one(argument, '游标无效 (cursor is not one this list issued)');
   return key;
 }

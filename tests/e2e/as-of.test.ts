@@ -1,5 +1,7 @@
 import { childInput, FULL_CHILD, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { ChildEntity } from '../../src/children/child.entity';
+import { runWrite } from '../../src/core/unit-of-work';
 
 /** As-of reads: `child(id, asOf)` rebuilt from the change log, under today's permissions. */
 let hub: TestHub;
@@ -34,6 +36,7 @@ beforeAll(async () => {
   t.analyst = await hub.token({ dept: 'EDU', region: '350102', roles: ['analyst'] });
   t.taijiang = await hub.token({ dept: 'EDU', region: '350103', roles: ['supervisor'] });
   t.supervisor = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+  t.supervisorClerk = await hub.token({ dept: 'EDU', region: '350000', sub: 'province-edu-clerk' });
 
   await moment('beforeRegistration');
   await write(REGISTER, { records: [child] }, t.EDU);
@@ -123,5 +126,51 @@ describe('child(id, asOf)', () => {
   it('refuses a malformed time', async () => {
     const res = await asOf(t.EDU, 'yesterday');
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('a child whose county of residence changed (entries in two chains)', () => {
+  const mover = childInput({ name: '林书豪', hukouRegion: '350102' });
+  const at: Record<string, string> = {};
+  const EDU_WRITE = upsert('upsertEducationRecords', 'EducationRecordInput');
+  const AS_OF_MOVER = 'query($id: ID!, $asOf: DateTimeISO) { child(id: $id, asOf: $asOf) { residenceRegion { code } education { grade schoolName version } changes(last: 10) { chain seq entity } } }';
+  const read = async (asOfTime: string | null) => (await hub.gql<{ child: Record<string, any> }>(AS_OF_MOVER, { id: mover.id, asOf: asOfTime }, t.supervisor)).body.data!.child;
+
+  beforeAll(async () => {
+    await write(REGISTER, { records: [mover] }, t.EDU);
+    await write(EDU_WRITE, { r: [{ childId: mover.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 3, schoolName: '鼓楼第一中心小学' }] }, t.EDU);
+    at.beforeMove = (await tickAndStamp());
+    // The move, through the one writer like any logged write (the API has no transfer yet: issue 17 leaves it to the scale-out path).
+    await runWrite(hub.server.db.orm, { identity: { sub: 'psb-clerk', dept: 'PSB', region: '350100', roles: ['clerk'] }, requestId: 'move-1' }, 'moveChild', null, null, async (em) => {
+      const found = await em.findOneOrFail(ChildEntity, { id: mover.id });
+      found.residenceRegion = '350103';
+    });
+    at.between = await tickAndStamp();
+    await write(EDU_WRITE, { r: [{ childId: mover.id, grade: 4, schoolName: '台江第三中心小学' }] }, t.supervisorClerk);
+    at.after = await tickAndStamp();
+  });
+
+  async function tickAndStamp(): Promise<string> {
+    await tick();
+    const stamp = new Date().toISOString();
+    await tick();
+    return stamp;
+  }
+
+  it('has entries in both counties\' chains', async () => {
+    const rows = await hub.sql<{ chain: string; entity: string }>('SELECT chain, entity FROM hub.change_log WHERE child_id = $1 ORDER BY chain, seq', [mover.id]);
+    expect(rows.map((r) => `${r.chain} ${r.entity}`)).toEqual(['350102 Child', '350102 EducationRecord', '350103 Child', '350103 EducationRecord']);
+  });
+
+  it('rebuilds the child as of before the move, between, and after', async () => {
+    expect(await read(at.beforeMove)).toMatchObject({ residenceRegion: { code: '350102' }, education: { grade: 3, schoolName: '鼓楼第一中心小学', version: 1 } });
+    expect(await read(at.between)).toMatchObject({ residenceRegion: { code: '350103' }, education: { grade: 3, version: 1 } });
+    expect(await read(at.after)).toMatchObject({ residenceRegion: { code: '350103' }, education: { grade: 4, schoolName: '台江第三中心小学', version: 2 } });
+  });
+
+  it('lists the child\'s changes newest first across the two chains', async () => {
+    const live = await read(null);
+    expect(live.changes.map((c: any) => `${c.chain}:${c.entity}`)).toEqual(['350103:EducationRecord', '350103:Child', '350102:EducationRecord', '350102:Child']);
+    expect((await read(at.between)).changes.map((c: any) => `${c.chain}:${c.entity}`)).toEqual(['350103:Child', '350102:EducationRecord', '350102:Child']);
   });
 });

@@ -31,8 +31,9 @@ it('closes the subscription when its token expires, with 4401 and the reason, af
   // Past its exp but inside the clock allowance: accepted for about eight seconds more.
   const short = await hub.token({ dept: 'EDU', region: '350102', ttlSeconds: -(CLOCK_TOLERANCE_SECONDS - 8) });
   const until = refusedFrom(short);
-  const [{ head }] = await hub.sql<{ head: string }>('SELECT max(seq) AS head FROM hub.change_log');
-  const feed = subscribeInAnotherProcess(hub.url, short, { afterSeq: Number(head) });
+  // Resume from every chain's head: only entries written from now on.
+  const heads = await hub.sql<{ chain: string; seq: string }>('SELECT chain, seq FROM hub.chain_head ORDER BY chain');
+  const feed = subscribeInAnotherProcess(hub.url, short, { after: heads.map((h) => `${h.chain}:${h.seq}`).join(',') });
   processes.push(feed);
   await feed.connected();
   expect((await hub.gql(EDU, { r: [{ childId: child.id, status: 'ENROLLED', grade: 4 }] }, clerk)).body.errors).toBeUndefined();

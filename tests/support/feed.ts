@@ -1,9 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 
-export const FEED = `subscription Feed($filter: ChangeFeedFilter, $afterSeq: Int) {
-  changeFeed(filter: $filter, afterSeq: $afterSeq) {
-    seq operation entity entityLabel entityId childId actorSub actorDept mutation reason version hukouRegion residenceRegion
+export const FEED = `subscription Feed($filter: ChangeFeedFilter, $afterSeq: Int, $after: String) {
+  changeFeed(filter: $filter, afterSeq: $afterSeq, after: $after) {
+    chain seq operation entity entityLabel entityId childId actorSub actorDept mutation reason version hukouRegion residenceRegion
     changes { field label before after }
   }
 }`;
@@ -51,6 +51,18 @@ export class FeedProcess {
 
   seqs(): number[] {
     return this.entries().map((e) => e.seq);
+  }
+
+  /** Each entry received as `chain:seq`, in order. */
+  keys(): string[] {
+    return this.entries().map((e) => `${e.chain}:${e.seq}`);
+  }
+
+  /** The position to resume from, built as a client builds it: the highest seq received in each chain. */
+  position(): string {
+    const highest = new Map<string, number>();
+    for (const e of this.entries()) highest.set(e.chain, Math.max(highest.get(e.chain) ?? 0, e.seq));
+    return [...highest].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, s]) => `${c}:${s}`).join(',');
   }
 
   /** Waits until `done()` holds, failing with what was received after `timeoutMs`. */

@@ -1,0 +1,71 @@
+import type { Sql } from '../db/sql';
+import { readDurable, WAL_AT_READ } from './durable-read';
+import { type LogPosition, positionArrays } from './log-position';
+
+type Row = Record<string, any>;
+
+export interface ReadAfter {
+  /** Conditions on the entries, with unqualified columns of hub.change_log (the reader's scope, a filter). */
+  readonly where?: (params: unknown[]) => string;
+  /** Only these chains (all when absent). */
+  readonly chains?: readonly string[] | null;
+  readonly limit: number;
+}
+
+/**
+ * The entries after `position`, in (chain, seq) order, at most `limit`, once they are durable
+ * (durable-read.ts). Each chain is read by a range scan of the primary key (chain, seq) from the
+ * chain's own position, and only chains whose head is past it are read at all: `hub.chain_head`
+ * moves on in the appender's transaction, so in any snapshot it shows exactly the entries committed,
+ * and a chain's first entries arrive with its head row. A page costs the same however long the
+ * chains are, whatever position it starts from.
+ *
+ * Within a chain, entries become visible in seq order (an appender holds its chain's head row
+ * until it commits), so reading on from the last seq seen misses nothing; chains need no common
+ * order, which is why a position is a vector.
+ */
+export function readAfter(sql: Sql, position: LogPosition, options: ReadAfter): Promise<Row[]> {
+  const params: unknown[] = [];
+  const [chains, seqs] = positionArrays(position);
+  const names = params.push(chains);
+  const after = params.push(seqs);
+  const where = options.where ? ` AND ${options.where(params)}` : '';
+  const only = options.chains ? ` AND h.chain = ANY($${params.push(options.chains)}::text[])` : '';
+  const limit = params.push(options.limit);
+  const text = `SELECT l.*, ${WAL_AT_READ}
+    FROM hub.chain_head h
+    LEFT JOIN unnest($${names}::text[], $${after}::bigint[]) AS p(chain, seq) ON p.chain = h.chain
+    CROSS JOIN LATERAL (SELECT * FROM hub.change_log c WHERE c.chain = h.chain AND c.seq > coalesce(p.seq, 0)${where} ORDER BY c.seq LIMIT $${limit}) l
+    WHERE h.seq > coalesce(p.seq, 0)${only}
+    ORDER BY l.chain, l.seq LIMIT $${limit}`;
+  return readDurable(sql, text, params);
+}
+
+/**
+ * One child's entries (any chains) in the order they happened: each chain's in seq order, which
+ * is its commit order, and the chains merged by time. A child's entries sit in more than one
+ * chain when its county of residence changed; times alone would not do within a chain, where two
+ * writes racing for the same head can commit in the other order than they were stamped.
+ */
+export function inLogOrder<T extends { chain: string; seq: number | string; at: Date }>(entries: readonly T[]): T[] {
+  const byChain = new Map<string, T[]>();
+  for (const entry of entries) {
+    const list = byChain.get(entry.chain) ?? [];
+    list.push(entry);
+    byChain.set(entry.chain, list);
+  }
+  const queues = [...byChain.values()].map((list) => list.sort((a, b) => Number(a.seq) - Number(b.seq)));
+  const heads = queues.map(() => 0);
+  const out: T[] = [];
+  while (out.length < entries.length) {
+    let best = -1;
+    for (let i = 0; i < queues.length; i++) {
+      const candidate = queues[i][heads[i]];
+      if (!candidate) continue;
+      const current = best >= 0 ? queues[best][heads[best]] : undefined;
+      if (!current || candidate.at.getTime() < current.at.getTime() || (candidate.at.getTime() === current.at.getTime() && candidate.chain < current.chain)) best = i;
+    }
+    out.push(queues[best][heads[best]++]);
+  }
+  return out;
+}
