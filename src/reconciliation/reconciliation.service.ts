@@ -6,6 +6,7 @@ import { type Actor, canonicalJson, runWrite } from '../core/unit-of-work';
 import { regions } from '../regions/region.registry';
 import { DiscrepancyEntity } from './discrepancy.entity';
 import { ReconciliationRunEntity } from './reconciliation-run.entity';
+import { executeInTransaction } from '../changelog/change-log.append';
 import { FIXING_ENTITIES, type ReconciliationRule, RULES } from './reconciliation.rules';
 
 /** A child a rule fires on, as its query returns it. */
@@ -38,7 +39,7 @@ export async function findings(em: EntityManager, rule: ReconciliationRule, coun
   const sql = rule.sql.replace(/\$([1-3])/g, (_, n: string) => ['?', '?', '?'][Number(n) - 1]);
   const order: Array<readonly string[] | string> = [];
   for (const match of rule.sql.matchAll(/\$([1-3])/g)) order.push([counties, schoolYearStart, today][Number(match[1]) - 1]);
-  const rows: Array<{ child_id: string; county: string; township: string | null; facts: Record<string, unknown> }> = await em.execute(sql, order as unknown[]);
+  const rows = await executeInTransaction<{ child_id: string; county: string; township: string | null; facts: Record<string, unknown> }>(em, sql, order);
   return rows.map((r) => ({ rule: rule.code, childId: r.child_id, county: r.county, township: r.township, facts: typeof r.facts === 'string' ? JSON.parse(r.facts) : r.facts }));
 }
 
@@ -49,7 +50,7 @@ export async function findings(em: EntityManager, rule: ReconciliationRule, coun
  */
 async function fixingEntries(em: EntityManager, childIds: readonly string[]): Promise<Map<string, { chain: string; seq: string; at: Date }>> {
   if (childIds.length === 0) return new Map();
-  const rows: Array<{ child_id: string; chain: string; seq: string; at: Date }> = await em.execute(
+  const rows = await executeInTransaction<{ child_id: string; chain: string; seq: string; at: Date }>(em,
     `SELECT DISTINCT ON (child_id) child_id, chain, seq::text AS seq, at FROM hub.change_log
      WHERE child_id = ANY(?::uuid[]) AND entity = ANY(?::text[]) ORDER BY child_id, at DESC, seq DESC`,
     [childIds, FIXING_ENTITIES],
@@ -97,9 +98,9 @@ export class ReconciliationService {
       const key = (rule: string, child: string) => `${rule}:${child}`;
       const firing = new Map(found.map((f) => [key(f.rule, f.childId), f]));
       // Active anywhere (a discrepancy of another county for the same pair is kept where it is).
-      const activeAnywhere = new Set((await em.execute(
+      const activeAnywhere = new Set((await executeInTransaction<{ rule: string; child_id: string }>(em,
         `SELECT rule, child_id FROM hub.discrepancy WHERE status <> 'RESOLVED' AND child_id = ANY(?::uuid[])`, [[...new Set(found.map((f) => f.childId))]],
-      ) as Array<{ rule: string; child_id: string }>).map((r) => key(r.rule, r.child_id)));
+      )).map((r) => key(r.rule, r.child_id)));
       const openedIds: string[] = [];
       const after: Array<{ id: string; rule: string; childId: string; county: string; status: string }> = [];
       for (const f of found) {
