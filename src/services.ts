@@ -23,6 +23,9 @@ import type { AppContext as NoticeContext } from './notices/notice.context';
 import type { AppContext as AuditContext } from './audit/sensitive-read.context';
 import type { AppContext as StatisticsContext } from './stats/stats.context';
 import { StatisticsService, type StatisticsSettings } from './stats/stats.service';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { DiscrepancyService } from './reconciliation/discrepancy.service';
+import type { AppContext as ReconciliationContext } from './reconciliation/reconciliation.context';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -39,6 +42,8 @@ export interface Services {
   readonly homeTeaching: HomeTeachingService;
   readonly enrollment: EnrollmentService;
   readonly statistics: StatisticsService;
+  readonly reconciliation: ReconciliationService;
+  readonly discrepancies: DiscrepancyService;
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
@@ -58,6 +63,8 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     homeTeaching: new HomeTeachingService(db.orm, clock),
     enrollment: new EnrollmentService(db.orm, db.sql, clock),
     statistics: new StatisticsService(db.sql, clock, statistics),
+    reconciliation: new ReconciliationService(db.orm, clock),
+    discrepancies: new DiscrepancyService(db.orm, db.sql, clock),
   };
 }
 
@@ -69,4 +76,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext ? true : false>;

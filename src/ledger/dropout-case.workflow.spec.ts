@@ -41,6 +41,13 @@ describe('verification rules', () => {
     expect(transitionProblem(open(reason), 'CLOSED_NOT_DROPOUT', null, facts(record))).toBeNull();
   });
 
+  it.each(['ILLNESS', 'DISABILITY'])('closes a %s case as not a dropout only on the expert panel\'s opinion (R06)', (reason) => {
+    expect(transitionProblem(open(reason), 'CLOSED_NOT_DROPOUT', null, facts({}))).toMatch(/panel's opinion/);
+    expect(transitionProblem(open(reason), 'CLOSED_NOT_DROPOUT', null, facts({ assessments: [{ decision: 'DEFERRAL', evidence: [{ type: 'MEDICAL_DIAGNOSIS' }] }] }))).toMatch(/panel's opinion/);
+    expect(transitionProblem(open(reason), 'CLOSED_NOT_DROPOUT', null, facts({ assessments: [panel('MAINSTREAM_INCLUSION', false)] }))).toBeNull();
+    expect(transitionProblem(open('STUDY_WEARINESS'), 'CLOSED_NOT_DROPOUT', null, facts({}))).toBeNull();
+  });
+
   it('does not take one police finding for another', () => {
     expect(transitionProblem(open('DECEASED'), 'CLOSED_NOT_DROPOUT', null, facts({ whereabouts: 'ABROAD' }))).toMatch(/police/);
   });

@@ -1,5 +1,5 @@
 import { type AssessmentDecision, evidenceComplete } from './assessment.enums';
-import { type DropoutReason, type DropoutStatus, type Placement, POLICE_VERIFIED_REASONS, TRANSITIONS } from './dropout-case.enums';
+import { type DropoutReason, type DropoutStatus, PANEL_REASONS, type Placement, POLICE_VERIFIED_REASONS, TRANSITIONS } from './dropout-case.enums';
 
 /** What the rules look at besides the case itself: other departments' records about the child. */
 export interface CaseFacts {
@@ -53,6 +53,11 @@ export function transitionProblem(state: CaseState, to: DropoutStatus, placement
   if (to === 'CLOSED_NOT_DROPOUT' && POLICE_VERIFIED_REASONS.includes(state.reason)) {
     const confirmed = state.policeConfirmedOn !== null || POLICE_FINDING[state.reason]!(facts);
     if (!confirmed) return `原因为 ${state.reason} 的个案须经公安核实后方可销号 (needs the police's confirmation: a PSB record showing it, or a PSB verification on the case)`;
+  }
+  // 二(四): an ill or disabled child stays out of class only on the expert panel's opinion; closing
+  // the case as "not a dropout" without one would take the child off the ledger unseen (rule R06).
+  if (to === 'CLOSED_NOT_DROPOUT' && PANEL_REASONS.includes(state.reason) && !facts.assessments.some((a) => a.evidence.some((e) => e.type === 'PANEL_OPINION'))) {
+    return `原因为 ${state.reason} 的个案须有专家组鉴定意见方可销号 (needs an expert-panel assessment with the panel's opinion before it is closed as not a dropout)`;
   }
   const decision = decisionFor(to, placement);
   if (decision) {

@@ -68,6 +68,11 @@ export const FIELD_MATRIX = {
                                                                                   'W   R   R     R   R      R   R',
   // Priority for a public school says the family is registered poor: only who reads poverty records sees it.
   'EnrollmentNotice.priority':                                                    'W   -   R     R   -      -   -',
+  // 核实比对 (issue 14): every department may be told of a discrepancy, but only of a rule whose
+  // compared fields it may all read (src/reconciliation/reconciliation.visibility.ts decides per rule).
+  'Child.discrepancies':                                                          'R   R   R     R   R      R   R',
+  'Discrepancy.{id,rule,childId,county,township,facts,ownerDept,status,openedOn,deadline,overdue,resolvedOn,fixedBy,explanation,evidence,explainedBy,confirmedBy,history,version}':
+                                                                                  'R   R   R     R   R      R   R',
 } as const;
 
 export type Level = 'W' | 'R' | 'M' | '-';

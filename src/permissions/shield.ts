@@ -22,6 +22,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
   'Statistics', 'StatCell', 'StatValue',
+  // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
+  'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
@@ -36,6 +38,7 @@ const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _
 export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.enrollmentNotices',
   'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
+  'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
 ]);
 
 const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {

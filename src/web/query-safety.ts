@@ -57,6 +57,10 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'WeeklyCounts.openByReason': 12,
   // A statistics cell holds one value per measure asked for: there are fifteen measures.
   'StatCell.values': 15,
+  // 核实比对: a rule compares at most a dozen fields; a discrepancy moves through a handful of states; ten rules per child.
+  'Discrepancy.facts': 12,
+  'Discrepancy.history': 10,
+  'Child.discrepancies': 10,
 };
 export const DEFAULT_LIST_SIZE = 100;
 /**

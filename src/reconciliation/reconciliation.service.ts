@@ -1,0 +1,170 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../core/clock';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { type Actor, canonicalJson, runWrite } from '../core/unit-of-work';
+import { regions } from '../regions/region.registry';
+import { DiscrepancyEntity } from './discrepancy.entity';
+import { ReconciliationRunEntity } from './reconciliation-run.entity';
+import { executeInTransaction } from '../changelog/change-log.append';
+import { FIXING_ENTITIES, type ReconciliationRule, RULES } from './reconciliation.rules';
+
+/** A child a rule fires on, as its query returns it. */
+export interface Finding {
+  readonly rule: string;
+  readonly childId: string;
+  readonly county: string;
+  readonly township: string | null;
+  readonly facts: Record<string, unknown>;
+}
+
+export interface RunOutcome {
+  readonly run: ReconciliationRunEntity;
+  readonly openedIds: string[];
+  readonly resolvedIds: string[];
+}
+
+const PERIOD = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+const ACTIVE = ['OPEN', 'IN_PROGRESS', 'EXPLAINED'];
+
+function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Runs a rule's statement in the transaction: one set-based query per rule, never a query per child. */
+export async function findings(em: EntityManager, rule: ReconciliationRule, counties: readonly string[], schoolYearStart: string, today: string): Promise<Finding[]> {
+  // The rules number their parameters $1…$3 (PostgreSQL's style); the ORM's raw queries bind `?`.
+  const sql = rule.sql.replace(/\$([1-3])/g, (_, n: string) => ['?', '?', '?'][Number(n) - 1]);
+  const order: Array<readonly string[] | string> = [];
+  for (const match of rule.sql.matchAll(/\$([1-3])/g)) order.push([counties, schoolYearStart, today][Number(match[1]) - 1]);
+  const rows = await executeInTransaction<{ child_id: string; county: string; township: string | null; facts: Record<string, unknown> }>(em, sql, order);
+  return rows.map((r) => ({ rule: rule.code, childId: r.child_id, county: r.county, township: r.township, facts: typeof r.facts === 'string' ? JSON.parse(r.facts) : r.facts }));
+}
+
+/**
+ * For each child, the last change-log entry about it, of the kinds the rules compare, written on or
+ * after `since`: the write that fixed a discrepancy. Named by its chain and seq, since each county
+ * has its own chain (change_log_child_idx).
+ */
+async function fixingEntries(em: EntityManager, childIds: readonly string[]): Promise<Map<string, { chain: string; seq: string; at: Date }>> {
+  if (childIds.length === 0) return new Map();
+  const rows = await executeInTransaction<{ child_id: string; chain: string; seq: string; at: Date }>(em,
+    `SELECT DISTINCT ON (child_id) child_id, chain, seq::text AS seq, at FROM hub.change_log
+     WHERE child_id = ANY(?::uuid[]) AND entity = ANY(?::text[]) ORDER BY child_id, at DESC, seq DESC`,
+    [childIds, FIXING_ENTITIES],
+  );
+  return new Map(rows.map((r) => [r.child_id, { chain: r.chain, seq: r.seq, at: new Date(r.at) }]));
+}
+
+/** The heads of every chain at this moment of the run's transaction: what the run was computed against. One function, for a signed root to replace. */
+export async function runAnchor(em: EntityManager): Promise<Record<string, { seq: string; hash: string }>> {
+  const rows: Array<{ chain: string; seq: string; hash: string }> = await em.execute('SELECT chain, seq::text AS seq, hash FROM hub.chain_head ORDER BY chain', []);
+  return Object.fromEntries(rows.map((r) => [r.chain, { seq: r.seq, hash: r.hash }]));
+}
+
+/** Monthly reconciliation runs (核实比对, 二(二)) and re-checks of one child. */
+export class ReconciliationService {
+  constructor(private readonly orm: MikroORM, private readonly clock: Clock) {}
+
+  /** Who may run a region: a supervisor of it, or its education liaison. */
+  static mayRun(actor: Actor, region: string): boolean {
+    const { identity } = actor;
+    if (!regions.contains(identity.region, region)) return false;
+    return identity.roles.includes('supervisor') || (identity.dept === 'EDU' && identity.roles.includes('liaison'));
+  }
+
+  /**
+   * One run, one transaction: opens a discrepancy for every (rule, child) that fires and has none
+   * that is not resolved, keeps those that still fire, and resolves those in the region that no
+   * longer do, naming the change-log entry that fixed them. Runs are serialised with each other and
+   * with discrepancy writes by a lock on the table, so that two runs never open the same pair twice.
+   */
+  async run(actor: Actor, period: string, region: string): Promise<RunOutcome> {
+    if (!PERIOD.test(period)) throw BadUserInputError.one('period', '应为 YYYY-MM，如 2026-11 (must be YYYY-MM)');
+    if (!/^[0-9]{6}$/.test(region) || !regions.get(region)) throw BadUserInputError.one('region', '应为省、市或县（市、区）代码 (must be a province, city or county code)');
+    if (!ReconciliationService.mayRun(actor, region)) {
+      throw new ForbiddenError('核实比对由本辖区督导或教育部门联络员运行 (a supervisor or the education liaison of the region runs reconciliation)');
+    }
+    const counties = regions.countyCodesWithin(region);
+    const today = this.clock.today();
+    const runId = randomUUID();
+    const outcome = await runWrite(this.orm, actor, 'runReconciliation', null, { period, region }, async (em) => {
+      await em.execute('LOCK TABLE hub.discrepancy IN SHARE ROW EXCLUSIVE MODE', []);
+      const found: Finding[] = [];
+      for (const rule of RULES) found.push(...(await findings(em, rule, counties, this.clock.schoolYearStart(), today)));
+      const active = await em.find(DiscrepancyEntity, { status: { $in: ACTIVE as never[] }, county: { $in: [...counties] } });
+      const key = (rule: string, child: string) => `${rule}:${child}`;
+      const firing = new Map(found.map((f) => [key(f.rule, f.childId), f]));
+      // Active anywhere (a discrepancy of another county for the same pair is kept where it is).
+      const activeAnywhere = new Set((await executeInTransaction<{ rule: string; child_id: string }>(em,
+        `SELECT rule, child_id FROM hub.discrepancy WHERE status <> 'RESOLVED' AND child_id = ANY(?::uuid[])`, [[...new Set(found.map((f) => f.childId))]],
+      )).map((r) => key(r.rule, r.child_id)));
+      const openedIds: string[] = [];
+      const after: Array<{ id: string; rule: string; childId: string; county: string; status: string }> = [];
+      for (const f of found) {
+        if (activeAnywhere.has(key(f.rule, f.childId))) continue;
+        const rule = RULES.find((r) => r.code === f.rule)!;
+        const id = randomUUID();
+        em.create(DiscrepancyEntity, {
+          id, rule: f.rule, childId: f.childId, county: f.county, township: f.township, facts: f.facts, fields: Object.keys(f.facts).sort(),
+          ownerDept: rule.owner.dept, status: 'OPEN', openedOn: today, deadline: addDays(today, rule.deadlineDays), openedByRun: runId,
+          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null,
+          updatedBy: actor.identity.sub,
+        } as unknown as DiscrepancyEntity);
+        openedIds.push(id);
+        after.push({ id, rule: f.rule, childId: f.childId, county: f.county, status: 'OPEN' });
+      }
+      const ending = active.filter((d) => !firing.has(key(d.rule, d.childId)));
+      const fixes = await fixingEntries(em, ending.map((d) => d.childId));
+      for (const d of ending) resolve(d, fixes.get(d.childId), runId, today, actor.identity.sub);
+      for (const d of active) if (d.status !== 'RESOLVED') after.push(d);
+      // The frozen summary: what is left open in the region, by rule and county, and the chains' heads the run read.
+      const counts: Record<string, Record<string, number>> = {};
+      for (const d of after) (counts[d.rule] ??= {})[d.county] = (counts[d.rule]?.[d.county] ?? 0) + 1;
+      const listed = after.map((d) => `${d.id}:${d.rule}:${d.childId}:${d.status}`).sort().join(',');
+      const chainHeads = await runAnchor(em);
+      const contentHash = createHash('sha256').update(canonicalJson({ period, region, counts, chainHeads, discrepancies: createHash('sha256').update(listed).digest('hex') })).digest('hex');
+      em.create(ReconciliationRunEntity, {
+        id: runId, period, region, ranAt: new Date(), ranBy: actor.identity.sub, counts, opened: openedIds.length, kept: found.length - openedIds.length,
+        resolved: ending.length, chainHeads, contentHash,
+      } as unknown as ReconciliationRunEntity);
+      return { openedIds, resolvedIds: ending.map((d) => d.id) };
+    });
+    const em = this.orm.em.fork();
+    const run = await em.findOneOrFail(ReconciliationRunEntity, { id: runId });
+    return { run, ...outcome.result };
+  }
+
+  /**
+   * 即时复核: re-runs the discrepancy's rule for its child now; resolves it if it no longer fires.
+   * Returns whether it was resolved. The caller has checked that the actor may see it.
+   */
+  async recheck(actor: Actor, discrepancyId: string): Promise<boolean> {
+    const today = this.clock.today();
+    const { result } = await runWrite(this.orm, actor, 'recheckDiscrepancy', null, { discrepancyId }, async (em) => {
+      await em.execute('LOCK TABLE hub.discrepancy IN SHARE ROW EXCLUSIVE MODE', []);
+      const d = await em.findOneOrFail(DiscrepancyEntity, { id: discrepancyId });
+      if (d.status === 'RESOLVED') return false;
+      const rule = RULES.find((r) => r.code === d.rule)!;
+      const still = (await findings(em, rule, [d.county], this.clock.schoolYearStart(), today)).some((f) => f.childId === d.childId);
+      if (still) return false;
+      resolve(d, (await fixingEntries(em, [d.childId])).get(d.childId), null, today, actor.identity.sub);
+      return true;
+    });
+    return result;
+  }
+}
+
+/** CORRECTED is never set by hand: a run or re-check that no longer finds the fault resolves it, naming the write that fixed it. */
+function resolve(d: DiscrepancyEntity, fix: { chain: string; seq: string; at: Date } | undefined, runId: string | null, today: string, by: string): void {
+  d.status = 'RESOLVED';
+  d.resolvedOn = today;
+  d.resolvedByRun = runId;
+  // Only a write made after the discrepancy was found can have fixed it.
+  const fixed = fix && fix.at >= d.createdAt ? fix : undefined;
+  d.fixedByChain = fixed?.chain ?? null;
+  d.fixedBySeq = fixed?.seq ?? null;
+  d.updatedBy = by;
+}
