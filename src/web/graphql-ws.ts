@@ -39,7 +39,7 @@ export interface GraphQLWebSocket {
   attach(server: http.Server): void;
   /** Apollo's drain-plugin pattern: stopping Apollo closes the WebSocket server too. */
   readonly drainPlugin: ApolloServerPlugin<AppContext>;
-  /** Closes every WebSocket (1001, going away: clients resume elsewhere with afterSeq) and stops the change feed. */
+  /** Closes every WebSocket (1001, going away: clients resume elsewhere with after, their position) and stops the change feed. */
   close(): Promise<void>;
 }
 

@@ -251,7 +251,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
           // finish, then close the database.
           draining = true;
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-          // WebSocket subscribers keep their connections open: close them (they resume elsewhere with afterSeq).
+          // WebSocket subscribers keep their connections open: close them (they resume elsewhere with after, their position).
           await webSockets.close();
           await closed;
           await apollo.stop();
