@@ -123,12 +123,17 @@ export class DiscrepancyService {
     return row;
   }
 
-  /** The discrepancy's transitions, oldest first, from the change log (every transition is an entry). */
-  async history(ids: readonly string[]): Promise<Array<Array<{ at: Date; actorDept: string; actorSub: string; operation: string; chain: string; seq: string; changes: Record<string, { before: unknown; after: unknown }> }>>> {
+  /**
+   * The discrepancies' transitions, oldest first, from the change log (every transition is an entry),
+   * each given with its child so that the log is read through its child index (change_log_child_idx)
+   * rather than scanned for the entity's id.
+   */
+  async history(keys: ReadonlyArray<{ id: string; childId: string }>): Promise<Array<Array<{ at: Date; actorDept: string; actorSub: string; operation: string; chain: string; seq: string; changes: Record<string, { before: unknown; after: unknown }> }>>> {
     const rows = await this.sql.query<Record<string, any>>(
       `SELECT entity_id AS id, at, actor_dept AS "actorDept", actor_sub AS "actorSub", operation, chain, seq::text AS seq, changes
-       FROM hub.change_log WHERE entity = 'Discrepancy' AND entity_id = ANY($1::text[]) ORDER BY at, chain, seq`, [ids]);
-    return ids.map((id) => rows.filter((r) => r.id === id) as never);
+       FROM hub.change_log WHERE child_id = ANY($2::uuid[]) AND entity = 'Discrepancy' AND entity_id = ANY($1::text[]) ORDER BY at, chain, seq`,
+      [keys.map((k) => k.id), [...new Set(keys.map((k) => k.childId))]]);
+    return keys.map(({ id }) => rows.filter((r) => r.id === id) as never);
   }
 
   /** 开始整改: the owning department takes the discrepancy up. */

@@ -42,8 +42,8 @@ export class DiscrepancyResolver {
 
   @FieldResolver(() => [DiscrepancyEventType])
   async history(@Root() d: DiscrepancyType, @Ctx() ctx: AppContext): Promise<DiscrepancyEventType[]> {
-    const loader = ctx.loader('discrepancyHistory', () => new DataLoader((ids: readonly string[]) => ctx.services.discrepancies.history(ids)));
-    return (await loader.load(d.id)).map((e) => ({ ...e, status: (e.changes.status?.after as string | undefined) ?? null, entry: { chain: e.chain, seq: e.seq } }));
+    const loader = ctx.loader('discrepancyHistory', () => new DataLoader((keys: ReadonlyArray<{ id: string; childId: string }>) => ctx.services.discrepancies.history(keys), { cacheKeyFn: (k) => k.id }));
+    return (await loader.load({ id: d.id, childId: d.childId })).map((e) => ({ ...e, status: (e.changes.status?.after as string | undefined) ?? null, entry: { chain: e.chain, seq: e.seq } }));
   }
 
   @Mutation(() => ReconciliationRunType, { description: '运行核实比对（本辖区督导或教育联络员）Run reconciliation for a month and region (its supervisor or education liaison)' })
