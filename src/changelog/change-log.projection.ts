@@ -34,6 +34,7 @@ export function projectEntry(row: Record<string, unknown>, reader: Reader): Chan
   }
   if (entry.operation === 'UPDATE' && changes.length === 0) return null;
   return {
+    chain: row.chain as string,
     seq: entry.seq,
     at: entry.at,
     actorSub: entry.actorSub,

@@ -25,6 +25,9 @@ export class FieldChangeType {
 
 @ObjectType('ChangeLogEntry', { description: '变更日志条目：不可更改、哈希链接 A change-log entry: immutable and hash-chained', simpleResolvers: true })
 export class ChangeLogEntryType {
+  @Field(() => String, { description: '链（儿童居住地县区代码；global 为按县分链前的全省旧链）Chain: the child\'s residence county, or global for the frozen chain from before per-county chains' })
+  chain!: string;
+
   @Field(() => Int, { description: '序号（连续、无间断）Sequence number, gap-free' })
   seq!: number;
 
