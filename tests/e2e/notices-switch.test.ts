@@ -182,6 +182,19 @@ describe('notices across the switch to per-county chains', () => {
     expect(legacy.entries.every((e: any) => e.chain === 'global' && e.seq <= LEGACY_TO)).toBe(true);
   });
 
+  it('pages only within the notice, whatever cursor it is given, and refuses one it did not issue', async () => {
+    const [legacy] = await noticesOf(LEGACY_RECIPIENTS[0]);
+    const [{ id }] = (await gql(LIST, { f: { dept: 'EDU', region: '350102', period: '2026-09' } }, t.province)).exchangeNotices.nodes;
+    const cursor = (key: string) => Buffer.from(`notice-entry:${key}`).toString('base64url');
+    // Before the notice's range, or on a chain it does not cover: its own entries from the start, nothing before them.
+    for (const key of ['global:0', '350101:0']) expect((await gql(NOTICE, { id, after: cursor(key) }, t.province)).exchangeNotice.entries.nodes).toEqual(key === 'global:0' ? legacy.entries : []);
+    expect((await gql(NOTICE, { id, after: cursor(`global:${LEGACY_TO}`) }, t.province)).exchangeNotice.entries.nodes).toEqual([]);
+    for (const bad of [cursor('global:-1'), cursor("350102' OR 1=1:1"), Buffer.from('log:3').toString('base64url'), 'x']) {
+      const refused = await hub.gql(NOTICE, { id, after: bad }, t.province);
+      expect(refused.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'after' }] });
+    }
+  });
+
   it('covers the rest of the frozen global chain and every county chain from 0 in the first notice after it', async () => {
     for (const county of COUNTIES) expect((await hub.gql(REGISTER, { records: children.get(county) }, t.psb)).body.errors).toBeUndefined();
     for (const county of COUNTIES) await educationRound(county, 3);
