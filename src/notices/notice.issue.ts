@@ -134,22 +134,34 @@ export class NoticeIssue {
    */
   async run(em: EntityManager): Promise<void> {
     const widest = this.widestRanges();
-    for (const chain of chainsOf(widest)) {
-      const [from, to] = widest[chain];
-      if (from >= to) continue;
-      // A recipient is told of the entries of this chain after its own previous notice's end.
-      for (const r of this.recipients) this.accumulators.get(recipientKey(r))!.after = this.rangesOf(r)[chain]?.[0] ?? to;
-      const read = (after: number): Promise<Array<Record<string, any>>> => em.execute(
-        `SELECT ${COLUMNS} FROM hub.change_log WHERE chain = ? AND seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`, [chain, after, to, this.batchSize]);
-      let next: Promise<Array<Record<string, any>>> | null = read(from);
-      while (next) {
-        const rows: Array<Record<string, any>> = await next;
-        const last = rows.length ? Number(rows[rows.length - 1].seq) : to;
-        // The next batch is read while this one is projected.
-        next = rows.length === this.batchSize && last < to ? read(last) : null;
-        next?.catch(() => undefined);
-        await this.take(em, rows);
+    const chains = chainsOf(widest).filter((chain) => widest[chain][0] < widest[chain][1]);
+    type Batch = { readonly chain: number; readonly rows: Promise<Array<Record<string, any>>> };
+    const read = (chain: number, after: number): Batch => ({
+      chain,
+      rows: em.execute(`SELECT ${COLUMNS} FROM hub.change_log WHERE chain = ? AND seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`,
+        [chains[chain], after, widest[chains[chain]][1], this.batchSize]),
+    });
+    /** The batch after `rows` of `chain`: the rest of that chain, else the next chain's first. */
+    const following = (chain: number, rows: ReadonlyArray<Record<string, any>>): Batch | null => {
+      const to = widest[chains[chain]][1];
+      const last = rows.length ? Number(rows[rows.length - 1].seq) : to;
+      if (rows.length === this.batchSize && last < to) return read(chain, last);
+      return chain + 1 < chains.length ? read(chain + 1, widest[chains[chain + 1]][0]) : null;
+    };
+    let next: Batch | null = chains.length ? read(0, widest[chains[0]][0]) : null;
+    let current = -1;
+    while (next) {
+      const { chain, rows: pending } = next;
+      const rows = await pending;
+      // The next batch, of this chain or the next, is read while this one is projected.
+      next = following(chain, rows);
+      next?.rows.catch(() => undefined);
+      if (chain !== current) {
+        current = chain;
+        // A recipient is told of this chain's entries after its own previous notice's end.
+        for (const r of this.recipients) this.accumulators.get(recipientKey(r))!.after = this.rangesOf(r)[chains[chain]]?.[0] ?? Number.MAX_SAFE_INTEGER;
       }
+      await this.take(em, rows);
     }
     await this.countRosterStatusChanges(em, widest);
   }
