@@ -11,7 +11,7 @@ import { registerModules } from '../app/modules';
 registerModules();
 
 const entry = (over: Partial<ChangeLogEntryType> = {}): ChangeLogEntryType => ({
-  seq: 42, at: new Date('2026-10-15T01:02:03.456Z'), actorSub: 'psb-1', actorDept: 'PSB', actorRegion: '350102', operation: 'CREATE',
+  chain: '350103', seq: 42, at: new Date('2026-10-15T01:02:03.456Z'), actorSub: 'psb-1', actorDept: 'PSB', actorRegion: '350102', operation: 'CREATE',
   entity: 'Child', entityLabel: '儿童基本信息', entityId: 'e1', childId: 'c1', hukouRegion: '350102', residenceRegion: '350103', version: 1,
   changes: [{ field: 'name', label: '姓名', before: null, after: '"张*"' }, { field: 'gender', label: '性别', before: null, after: '"MALE"' }],
   mutation: 'registerChildren', reason: null, requestId: 'r-1', ...over,
@@ -31,15 +31,25 @@ describe('a projected entry\'s hashable form', () => {
       entry({ version: { nested: true } as never }),
       entry({ version: Number.POSITIVE_INFINITY, seq: -0, actorDept: null as never, entityLabel: '"引号"\t', changes: [{ field: 'f', label: 'l', before: true as never, after: 1.5 as never }] }),
       entry({ changes: 'none' as never }),
+      entry({ chain: 'global' }),
+      entry({ chain: null as never }),
+      entry({ chain: undefined as never }),
     ];
     for (const e of cases) expect(entryJson(e)).toBe(canonical(e));
     for (const e of cases) expect(entryDigest(e)).toEqual(createHash('sha256').update(canonical(e)).digest());
+  });
+
+  it('holds its chain, except in a notice over the global chain alone, hashed as it was issued (entries had no chain)', () => {
+    const inCounty = entry({ chain: '350102' });
+    expect(entryDigest(inCounty)).not.toEqual(entryDigest(entry({ chain: '350103' })));
+    const { chain: _, ...withoutChain } = entry({ chain: 'global' });
+    expect(entryDigest(entry({ chain: 'global' }), true)).toEqual(createHash('sha256').update(canonicalJson({ ...withoutChain, at: withoutChain.at.toISOString() })).digest());
   });
 });
 
 describe('projecting for the six departments', () => {
   const row = (over: Record<string, unknown>) => ({
-    seq: '7', at: new Date('2026-10-15T00:00:00Z'), actor_sub: 'x', actor_dept: 'EDU', actor_region: '350102', actor_roles: ['clerk'], operation: 'CREATE',
+    chain: '350102', seq: '7', at: new Date('2026-10-15T00:00:00Z'), actor_sub: 'x', actor_dept: 'EDU', actor_region: '350102', actor_roles: ['clerk'], operation: 'CREATE',
     entity: 'Child', entity_id: 'c1', child_id: 'c1', hukou_region: '350102', residence_region: '350102', version: 1, mutation: 'm', reason: null, request_id: 'r',
     idempotency_key: null, prev_hash: 'p', hash: 'h', changes: {}, ...over,
   });

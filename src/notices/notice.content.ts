@@ -41,13 +41,21 @@ export function regionsOfEntry(hukou: string, residence: string): string[] {
   return [...out];
 }
 
-/** A projected entry's hashable form: the SHA-256 of its canonical JSON, its time in ISO form. */
-export function entryDigest(entry: ChangeLogEntryType): Buffer {
+/**
+ * A projected entry's hashable form: the SHA-256 of its canonical JSON, its time in ISO form. Its
+ * chain is part of it (an entry is (chain, seq) now), except in a notice issued over the global
+ * chain alone (`legacy`), whose content hash was computed over entries that had no chain.
+ */
+export function entryDigest(entry: ChangeLogEntryType, legacy = false): Buffer {
+  if (legacy) {
+    const { chain: _, ...withoutChain } = entry;
+    return hash('sha256', canonicalJson({ ...withoutChain, at: entry.at.toISOString() }), 'buffer');
+  }
   return hash('sha256', entryJson(entry), 'buffer');
 }
 
 const ENTRY_KEYS = new Set([
-  'seq', 'at', 'actorSub', 'actorDept', 'actorRegion', 'operation', 'entity', 'entityLabel', 'entityId', 'childId', 'hukouRegion', 'residenceRegion',
+  'chain', 'seq', 'at', 'actorSub', 'actorDept', 'actorRegion', 'operation', 'entity', 'entityLabel', 'entityId', 'childId', 'hukouRegion', 'residenceRegion',
   'version', 'changes', 'mutation', 'reason', 'requestId',
 ]);
 const CHANGE_KEYS = new Set(['field', 'label', 'before', 'after']);
@@ -97,7 +105,7 @@ export function entryJson(entry: ChangeLogEntryType): string {
     changes += `${changes ? ',' : ''}{"after":${json(c.after)},"before":${json(c.before)},"field":${known(c.field)},"label":${known(c.label)}}`;
   }
   return `{"actorDept":${known(entry.actorDept)},"actorRegion":${known(entry.actorRegion)},"actorSub":${json(entry.actorSub)},"at":"${entry.at.toISOString()}",`
-    + `"changes":[${changes}],"childId":${json(entry.childId)},"entity":${known(entry.entity)},"entityId":${json(entry.entityId)},`
+    + `"chain":${known(entry.chain)},"changes":[${changes}],"childId":${json(entry.childId)},"entity":${known(entry.entity)},"entityId":${json(entry.entityId)},`
     + `"entityLabel":${known(entry.entityLabel)},"hukouRegion":${known(entry.hukouRegion)},"mutation":${known(entry.mutation)},`
     + `"operation":${known(entry.operation)},"reason":${json(entry.reason)},"requestId":${json(entry.requestId)},`
     + `"residenceRegion":${known(entry.residenceRegion)},"seq":${json(entry.seq)},"version":${json(entry.version)}}`;
@@ -193,10 +201,11 @@ export class NoticeAccumulator {
   private filled = 0;
 
   /**
-   * `after`: the last entry the recipient's previous notice covered; only later entries are added.
+   * `after`: the last entry of the chain being read that the recipient's previous notice covered;
+   * only later entries are added (set anew for each chain, see NoticeIssue).
    * `kinds`: shared by the notices of one issue, so that an entry's kind is found once for all of them.
    */
-  constructor(readonly after = 0, private readonly kinds = new EntryKinds()) {}
+  constructor(public after = 0, private readonly kinds = new EntryKinds()) {}
 
   add(entry: ChangeLogEntryType, digest: Buffer): void {
     this.addKind(this.kinds.of(entryFacts(entry), null), digest);

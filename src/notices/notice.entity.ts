@@ -27,6 +27,14 @@ export class ExchangeNoticeEntity {
   @Property({ type: 'string', nullable: true })
   chainHeadHash!: string | null;
 
+  /** Per chain, `[from, to]`; null for a notice issued over the global chain alone (see notice.ranges.ts). */
+  @Property({ type: 'json', nullable: true })
+  chainRanges!: Record<string, [number, number]> | null;
+
+  /** The signed root the notice anchors on, once roots are wired in. */
+  @Property({ type: 'bigint', nullable: true })
+  rootSeq!: string | null;
+
   @Property({ type: 'string' })
   contentHash!: string;
 

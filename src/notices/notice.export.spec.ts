@@ -41,21 +41,21 @@ describe('values as a liaison reads them', () => {
 
   it('gives one row per field change, and one for an entry with none visible', () => {
     const entry = {
-      seq: 7, at: new Date('2026-10-15T01:00:00Z'), actorDept: 'EDU', entity: 'EducationRecord', entityLabel: '教育记录', operation: 'UPDATE', childId: 'c1',
+      chain: '350102', seq: 7, at: new Date('2026-10-15T01:00:00Z'), actorDept: 'EDU', entity: 'EducationRecord', entityLabel: '教育记录', operation: 'UPDATE', childId: 'c1',
       changes: [{ field: 'status', label: '就学状态', before: '"ENROLLED"', after: '"DROPPED_OUT"' }, { field: 'grade', label: '年级', before: '4', after: null }],
     } as never;
     expect(entryRows(entry)).toEqual([
-      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '就学状态', '在校', '辍学'],
-      [7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '年级', '4', ''],
+      ['350102', 7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '就学状态', '在校', '辍学'],
+      ['350102', 7, '2026-10-15 09:00:00', '教育', '教育记录', '修改', 'c1', '', '', '', '年级', '4', ''],
     ]);
-    expect(entryRows({ ...(entry as object), operation: 'DELETE', changes: [] } as never)).toEqual([[7, '2026-10-15 09:00:00', '教育', '教育记录', '删除', 'c1', '', '', '', '', '', '']]);
+    expect(entryRows({ ...(entry as object), operation: 'DELETE', changes: [] } as never)).toEqual([['350102', 7, '2026-10-15 09:00:00', '教育', '教育记录', '删除', 'c1', '', '', '', '', '', '']]);
   });
 
   it('names the child on every row of its entry: name (as the reader may see it), county, school', () => {
-    const entry = { seq: 8, at: new Date('2026-10-15T01:00:00Z'), actorDept: 'PSB', entity: 'Child', entityLabel: '儿童基本信息', operation: 'UPDATE', childId: 'c2',
+    const entry = { chain: 'global', seq: 8, at: new Date('2026-10-15T01:00:00Z'), actorDept: 'PSB', entity: 'Child', entityLabel: '儿童基本信息', operation: 'UPDATE', childId: 'c2',
       changes: [{ field: 'gender', label: '性别', before: '"MALE"', after: '"FEMALE"' }] } as never;
     const child = { id: 'c2', name: '邱**', hukouRegion: '350103', residenceRegion: '350102', schoolName: '鼓楼第一中心小学' };
-    expect(entryRows(entry, child)).toEqual([[8, '2026-10-15 09:00:00', '公安', '儿童基本信息', '修改', 'c2', '邱**', '鼓楼区（户籍 台江区）', '鼓楼第一中心小学', '性别', '男', '女']]);
+    expect(entryRows(entry, child)).toEqual([['global', 8, '2026-10-15 09:00:00', '公安', '儿童基本信息', '修改', 'c2', '邱**', '鼓楼区（户籍 台江区）', '鼓楼第一中心小学', '性别', '男', '女']]);
     expect(childCells({ ...child, hukouRegion: '350102' })).toEqual(['邱**', '鼓楼区', '鼓楼第一中心小学']);
     expect(childCells({ ...child, residenceRegion: null, schoolName: null })).toEqual(['邱**', '户籍 台江区', '']);
     // A child the reader may not see (not found in its region) has empty cells, never a guess.

@@ -5,12 +5,13 @@ import { projectEntry } from '../changelog/change-log.projection';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { Reader } from '../core/context';
 import { entryDigest, entryFacts, EntryKinds, NoticeAccumulator, type Recipient, recipientKey, recipientReader, regionsOfEntry } from './notice.content';
+import { type ChainRanges, chainsOf } from './notice.ranges';
 
 /** Log entries read per statement. */
 const BATCH = 10_000;
 
 /** What projecting reads of a stored entry (its hash and chain fields are not needed to tell it). */
-const COLUMNS = `seq, at, actor_sub, actor_dept, actor_region, operation, entity, entity_id, child_id, hukou_region, residence_region,
+const COLUMNS = `chain, seq, at, actor_sub, actor_dept, actor_region, operation, entity, entity_id, child_id, hukou_region, residence_region,
   version, changes, mutation, reason, request_id`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,10 +24,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 const ROSTER_STATUS_CHANGES = `
   SELECT hukou, residence, depts, count(*)::int AS n FROM (
-    SELECT (array_agg(l.hukou_region ORDER BY l.seq))[1] AS hukou, (array_agg(l.residence_region ORDER BY l.seq))[1] AS residence,
+    SELECT (array_agg(l.hukou_region ORDER BY l.at, l.seq))[1] AS hukou, (array_agg(l.residence_region ORDER BY l.at, l.seq))[1] AS residence,
       array_agg(DISTINCT l.actor_dept ORDER BY l.actor_dept) AS depts
-    FROM hub.change_log l
-    WHERE l.seq > ? AND l.seq <= ? AND l.child_id IS NOT NULL AND l.entity = 'EducationRecord' AND l.operation = 'UPDATE'
+    FROM jsonb_each(?::jsonb) AS r (chain, range)
+    JOIN hub.change_log l ON l.chain = r.chain AND l.seq > (r.range ->> 0)::bigint AND l.seq <= (r.range ->> 1)::bigint
+    WHERE l.child_id IS NOT NULL AND l.entity = 'EducationRecord' AND l.operation = 'UPDATE'
       AND l.changes -> 'status' NOT IN ('null', 'false', '0', '""')
       AND EXISTS (SELECT 1 FROM civil.civil_affairs_record c WHERE c.child_id = l.child_id
         AND (c.left_behind OR c.de_facto_unsupported OR c.migrant OR c.parent_imprisoned OR c.orphan OR c.subsistence_allowance))
@@ -119,27 +121,62 @@ export class NoticeIssue {
 
   constructor(
     private readonly recipients: readonly Recipient[],
-    private readonly fromOf: (recipient: Recipient) => number,
+    /** Each recipient's ranges: its previous notice's ends up to the cut (see nextRanges). */
+    private readonly rangesOf: (recipient: Recipient) => ChainRanges,
     private readonly batchSize = BATCH,
   ) {
-    for (const r of recipients) this.accumulators.set(recipientKey(r), new NoticeAccumulator(fromOf(r), this.kinds));
+    for (const r of recipients) this.accumulators.set(recipientKey(r), new NoticeAccumulator(0, this.kinds));
   }
 
-  /** Reads the entries after the earliest recipient's previous notice up to `toSeq`, and the roster counts. */
-  async run(em: EntityManager, toSeq: number): Promise<void> {
-    const fromSeq = Math.min(...this.recipients.map(this.fromOf));
-    const read = (after: number) => em.execute(
-      `SELECT ${COLUMNS} FROM hub.change_log WHERE seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`, [after, toSeq, this.batchSize]);
-    let next: Promise<Array<Record<string, any>>> | null = fromSeq < toSeq ? read(fromSeq) : null;
+  /**
+   * Reads every chain's entries after the earliest recipient's previous notice up to the cut, chain
+   * by chain in notice order (see compareChains), and the roster counts over the same ranges.
+   */
+  async run(em: EntityManager): Promise<void> {
+    const widest = this.widestRanges();
+    const chains = chainsOf(widest).filter((chain) => widest[chain][0] < widest[chain][1]);
+    type Batch = { readonly chain: number; readonly rows: Promise<Array<Record<string, any>>> };
+    const read = (chain: number, after: number): Batch => ({
+      chain,
+      rows: em.execute(`SELECT ${COLUMNS} FROM hub.change_log WHERE chain = ? AND seq > ? AND seq <= ? AND child_id IS NOT NULL ORDER BY seq LIMIT ?`,
+        [chains[chain], after, widest[chains[chain]][1], this.batchSize]),
+    });
+    /** The batch after `rows` of `chain`: the rest of that chain, else the next chain's first. */
+    const following = (chain: number, rows: ReadonlyArray<Record<string, any>>): Batch | null => {
+      const to = widest[chains[chain]][1];
+      const last = rows.length ? Number(rows[rows.length - 1].seq) : to;
+      if (rows.length === this.batchSize && last < to) return read(chain, last);
+      return chain + 1 < chains.length ? read(chain + 1, widest[chains[chain + 1]][0]) : null;
+    };
+    let next: Batch | null = chains.length ? read(0, widest[chains[0]][0]) : null;
+    let current = -1;
     while (next) {
-      const rows = await next;
-      const last = rows.length ? Number(rows[rows.length - 1].seq) : toSeq;
-      // The next batch is read while this one is projected.
-      next = rows.length === this.batchSize && last < toSeq ? read(last) : null;
-      next?.catch(() => undefined);
+      const { chain, rows: pending } = next;
+      const rows = await pending;
+      // The next batch, of this chain or the next, is read while this one is projected.
+      next = following(chain, rows);
+      next?.rows.catch(() => undefined);
+      if (chain !== current) {
+        current = chain;
+        // A recipient is told of this chain's entries after its own previous notice's end.
+        for (const r of this.recipients) this.accumulators.get(recipientKey(r))!.after = this.rangesOf(r)[chains[chain]]?.[0] ?? Number.MAX_SAFE_INTEGER;
+      }
       await this.take(em, rows);
     }
-    await this.countRosterStatusChanges(em, fromSeq, toSeq);
+    await this.countRosterStatusChanges(em, widest);
+  }
+
+  /** Per chain, from the earliest recipient's start to the cut. */
+  private widestRanges(): ChainRanges {
+    const widest: Record<string, [number, number]> = {};
+    for (const r of this.recipients) {
+      for (const [chain, [from, to]] of Object.entries(this.rangesOf(r))) {
+        const range = (widest[chain] ??= [from, to]);
+        range[0] = Math.min(range[0], from);
+        range[1] = Math.max(range[1], to);
+      }
+    }
+    return widest;
   }
 
   private async take(em: EntityManager, rows: ReadonlyArray<Record<string, any>>): Promise<void> {
@@ -181,8 +218,10 @@ export class NoticeIssue {
   }
 
   /** A department is told how many roster children changed status by another department's hand, if it may know the rosters. */
-  private async countRosterStatusChanges(em: EntityManager, fromSeq: number, toSeq: number): Promise<void> {
-    const groups: Array<{ hukou: string; residence: string; depts: string[]; n: number }> = fromSeq < toSeq ? await em.execute(ROSTER_STATUS_CHANGES, [fromSeq, toSeq]) : [];
+  private async countRosterStatusChanges(em: EntityManager, ranges: ChainRanges): Promise<void> {
+    const reaching = Object.fromEntries(Object.entries(ranges).filter(([, [from, to]]) => from < to));
+    const groups: Array<{ hukou: string; residence: string; depts: string[]; n: number }> = Object.keys(reaching).length
+      ? await em.execute(ROSTER_STATUS_CHANGES, [JSON.stringify(reaching)]) : [];
     const counts = new Map<string, number>();
     for (const group of groups) {
       for (const dept of DEPARTMENTS) {

@@ -28,7 +28,7 @@ const STYLE = `
   .counts { width: auto; min-width: 50%; }
   .counts td:last-child { text-align: right; min-width: 5em; }
   .entries { font-size: 12px; table-layout: fixed; }
-  .c-seq { width: 4.5em; } .c-time { width: 10.5em; } .c-dept { width: 5.5em; } .c-entity { width: 8em; } .c-op { width: 3.5em; } .c-who { width: 12em; } .c-child { width: 24em; }
+  .c-chain { width: 4.5em; } .c-seq { width: 4.5em; } .c-time { width: 10.5em; } .c-dept { width: 5.5em; } .c-entity { width: 8em; } .c-op { width: 3.5em; } .c-who { width: 12em; } .c-child { width: 24em; }
   .entries td.num { text-align: right; white-space: nowrap; }
   .entries ul { margin: 0; padding-left: 1.1em; }
   .arrow { color: #9aa5b1; padding: 0 4px; }
@@ -77,8 +77,8 @@ ${counts}
 </table>
 <h2>变更条目（${escapeHtml(notice.entryCount)} 条）</h2>
 ${notice.entryCount === 0 ? '<p class="empty">本期没有需要通报的变更。</p>' : `<table class="entries">
-<colgroup><col class="c-seq"><col class="c-time"><col class="c-dept"><col class="c-entity"><col class="c-op"><col class="c-who"><col class="c-child"><col></colgroup>
-<thead><tr><th>序号</th><th>时间</th><th>操作部门</th><th>对象</th><th>操作</th><th>儿童（姓名 县区 学校）</th><th>儿童编号</th><th>变更内容（修改前 → 修改后）</th></tr></thead>
+<colgroup><col class="c-chain"><col class="c-seq"><col class="c-time"><col class="c-dept"><col class="c-entity"><col class="c-op"><col class="c-who"><col class="c-child"><col></colgroup>
+<thead><tr><th>链</th><th>序号</th><th>时间</th><th>操作部门</th><th>对象</th><th>操作</th><th>儿童（姓名 县区 学校）</th><th>儿童编号</th><th>变更内容（修改前 → 修改后）</th></tr></thead>
 <tbody>`}
 `;
 }
@@ -100,7 +100,7 @@ export function printRow(entry: ChangeLogEntryType, child?: NoticeChild | null):
       return `<li>${escapeHtml(c.label)}：${from}${value(displayValue(entry.entity, c.field, c.after))}</li>`;
     }).join('')}</ul>`
     : '<span class="none">—</span>';
-  return `<tr><td class="num">${entry.seq}</td><td>${escapeHtml(chinaTime(entry.at))}</td><td>${escapeHtml(deptLabel(entry.actorDept))}</td><td>${escapeHtml(entry.entityLabel)}</td><td>${escapeHtml(operationLabel(entry.operation))}</td><td class="who">${printChild(child)}</td><td class="mono">${escapeHtml(entry.childId ?? '')}</td><td>${changes}</td></tr>\n`;
+  return `<tr><td class="num">${escapeHtml(entry.chain)}</td><td class="num">${entry.seq}</td><td>${escapeHtml(chinaTime(entry.at))}</td><td>${escapeHtml(deptLabel(entry.actorDept))}</td><td>${escapeHtml(entry.entityLabel)}</td><td>${escapeHtml(operationLabel(entry.operation))}</td><td class="who">${printChild(child)}</td><td class="mono">${escapeHtml(entry.childId ?? '')}</td><td>${changes}</td></tr>\n`;
 }
 
 export function printTail(notice: NoticeRow, printedBy: string): string {

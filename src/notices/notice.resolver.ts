@@ -49,12 +49,12 @@ export class NoticeResolver {
     @Arg('after', () => String, { nullable: true, description: '上一页的 endCursor' }) after?: string | null,
   ): Promise<NoticeEntriesType> {
     const page = await ctx.services.notices.entries(ctx.reader(), notice.row, first, after);
-    const cursor = (seq: number) => ctx.services.changeLog.cursor({ seq } as never);
+    const cursor = (entry: { chain: string; seq: number }) => ctx.services.notices.entryCursor(entry);
     const children = await ctx.services.notices.children(ctx.reader(), page.entries.map((e) => e.childId));
     return {
       nodes: page.entries,
       children: [...children.values()].map(toNoticeChildType),
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.entries[0] ? cursor(page.entries[0].seq) : null, endCursor: page.entries.at(-1) ? cursor(page.entries.at(-1)!.seq) : null },
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: page.entries[0] ? cursor(page.entries[0]) : null, endCursor: page.entries.at(-1) ? cursor(page.entries.at(-1)!) : null },
     };
   }
 

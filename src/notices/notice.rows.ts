@@ -12,6 +12,7 @@ import { EnrollmentStatus, SchoolKind } from '../enrollment/enrollment.enums';
 import { regions } from '../regions/region.registry';
 import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
+import { type ChainRanges, chainsOf, GLOBAL_CHAIN, rangesOf } from './notice.ranges';
 
 /**
  * What a liaison reads in an export: Chinese labels for departments, entities, operations, fields
@@ -93,6 +94,7 @@ export function chinaTime(at: Date | string): string {
 
 /** Columns of the entries sheet, the CSV and the print page, with spreadsheet widths. */
 export const ENTRY_COLUMNS = [
+  { header: '链', width: 8 },
   { header: '序号', width: 10 },
   { header: '时间', width: 20 },
   { header: '操作部门', width: 10 },
@@ -108,7 +110,7 @@ export const ENTRY_COLUMNS = [
 ] as const;
 
 export type EntryRow = [
-  seq: number, at: string, dept: string, entity: string, operation: string, childId: string, name: string, county: string, school: string,
+  chain: string, seq: number, at: string, dept: string, entity: string, operation: string, childId: string, name: string, county: string, school: string,
   field: string, before: string, after: string,
 ];
 
@@ -134,7 +136,7 @@ export function childCells(child: NoticeChild | null | undefined): [name: string
  * (a deletion, say) still gets one row, with the field columns empty.
  */
 export function entryRows(entry: ChangeLogEntryType, child?: NoticeChild | null): EntryRow[] {
-  const head = [entry.seq, chinaTime(entry.at), deptLabel(entry.actorDept), entry.entityLabel, operationLabel(entry.operation), entry.childId ?? '', ...childCells(child)] as const;
+  const head = [entry.chain, entry.seq, chinaTime(entry.at), deptLabel(entry.actorDept), entry.entityLabel, operationLabel(entry.operation), entry.childId ?? '', ...childCells(child)] as const;
   if (entry.changes.length === 0) return [[...head, '', '', '']];
   return entry.changes.map((c) => [...head, c.label, displayValue(entry.entity, c.field, c.before), displayValue(entry.entity, c.field, c.after)]);
 }
@@ -146,13 +148,28 @@ export function noticeFacts(notice: NoticeRow): Array<[string, string]> {
     ['月份', notice.period],
     ['接收部门', `${deptLabel(notice.dept)}（${notice.dept}）`],
     ['区划', regionLabel(notice.region)],
-    ['序号范围', notice.toSeq > notice.fromSeq ? `${notice.fromSeq + 1} – ${notice.toSeq}` : `无新条目（截至 ${notice.toSeq}）`],
+    ['链与序号范围', rangesText(rangesOf(notice))],
     ['链头哈希', notice.chainHeadHash ?? '—'],
     ['内容哈希', notice.contentHash],
     ['发布时间', chinaTime(notice.issuedAt)],
     ['签收', notice.acknowledgedAt ? `${chinaTime(notice.acknowledgedAt)} ${notice.acknowledgedBy ?? ''}`.trim() : '未签收'],
     ['签收备注', notice.remarks ?? ''],
   ];
+}
+
+/** A chain as a liaison reads it: `global` is the province's chain from before per-county chains. */
+export const chainLabel = (chain: string) => (chain === GLOBAL_CHAIN ? '全省旧链 global' : regionLabel(chain));
+
+/**
+ * What a notice covers, chain by chain in notice order: `全省旧链 global 1 – 57；鼓楼区（350102）1 – 12`,
+ * the chains without new entries summed up at the end with the point each stays at.
+ */
+export function rangesText(ranges: ChainRanges): string {
+  const chains = chainsOf(ranges);
+  const covered = chains.filter((chain) => ranges[chain][1] > ranges[chain][0]).map((chain) => `${chainLabel(chain)} ${ranges[chain][0] + 1} – ${ranges[chain][1]}`);
+  const unchanged = chains.length - covered.length;
+  const rest = unchanged === 0 ? [] : [covered.length ? `其余 ${unchanged} 条链无新条目` : `无新条目（${unchanged} 条链）`];
+  return [...covered, ...rest].join('；');
 }
 
 /** The summary counts with Chinese labels, in the order the page shows them. */

@@ -14,7 +14,9 @@ import { regions } from '../regions/region.registry';
 import { type NoticeChild, noticeChildren } from './notice.children';
 import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
+import { noticeCut } from './notice.cut';
 import { NoticeIssue } from './notice.issue';
+import { type ChainRanges, chainsOf, compareChains, GLOBAL_CHAIN, headsDigest, nextRanges, rangesOf } from './notice.ranges';
 import { checkPeriod } from './notice.period';
 
 export const ISSUE_LOCK = 727_100_002;
@@ -22,25 +24,46 @@ export const ISSUE_LOCK = 727_100_002;
 export const OVERDUE_DAYS = 10;
 
 export interface NoticeRow {
-  id: string; number: string; period: string; dept: string; region: string; fromSeq: number; toSeq: number;
+  id: string; number: string; period: string; dept: string; region: string;
+  /** Its range on the global chain (all there was before per-county chains); see chainRanges. */
+  fromSeq: number; toSeq: number;
+  /** Per chain; null for a notice issued over the global chain alone (read it through rangesOf). */
+  chainRanges: ChainRanges | null; rootSeq: number | null;
   chainHeadHash: string | null; contentHash: string; entryCount: number; summary: NoticeSummary; issuedAt: Date; issuedBy: string;
   acknowledgedAt: Date | null; acknowledgedBy: string | null; remarks: string | null; version: number;
 }
 
-const SELECT = `id, number, period, dept, region, from_seq::float8 AS "fromSeq", to_seq::float8 AS "toSeq", chain_head_hash AS "chainHeadHash",
+const SELECT = `id, number, period, dept, region, from_seq::float8 AS "fromSeq", to_seq::float8 AS "toSeq", chain_ranges AS "chainRanges",
+  root_seq::float8 AS "rootSeq", chain_head_hash AS "chainHeadHash",
   content_hash AS "contentHash", entry_count AS "entryCount", summary, issued_at AS "issuedAt", issued_by AS "issuedBy",
   acknowledged_at AS "acknowledgedAt", acknowledged_by AS "acknowledgedBy", remarks, version`;
+
+/** Where a page of a notice's entries resumes: after this entry. */
+export interface EntryPosition { readonly chain: string; readonly seq: number }
+
+/** The header a notice's content hash covers: a notice over the global chain alone kept the one it was issued with. */
+function hashedHeader(n: Pick<NoticeRow, 'number' | 'period' | 'dept' | 'region' | 'fromSeq' | 'toSeq' | 'chainRanges' | 'rootSeq' | 'chainHeadHash'>): Record<string, unknown> {
+  const { number, period, dept, region, chainHeadHash } = n;
+  if (!n.chainRanges) return { number, period, dept, region, fromSeq: n.fromSeq, toSeq: n.toSeq, chainHeadHash };
+  return { number, period, dept, region, chainRanges: n.chainRanges, rootSeq: n.rootSeq, chainHeadHash };
+}
 
 export interface NoticeFilter { period?: string; dept?: string; region?: string; acknowledged?: boolean; overdue?: boolean }
 
 /** Monthly exchange notices: issued from the change log, read and acknowledged by liaisons. */
+/** `after` of a page of a notice's entries, as entryCursor made it. */
+function decodeEntryCursor(cursor: string): EntryPosition {
+  const [chain, seq] = decodeCursor('notice-entry', cursor, /^(global|\d{6}):\d{1,15}$/).split(':');
+  return { chain, seq: Number(seq) };
+}
+
 export class NoticeService {
   constructor(private readonly orm: MikroORM, private readonly sql: Sql, private readonly clock: Clock) {}
 
   /**
-   * Issues every recipient's notice for a month, in one pass over the log. Each notice covers the
-   * entries after the recipient's previous notice up to the chain head now, so consecutive notices
-   * neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
+   * Issues every recipient's notice for a month, in one pass over the log. Each notice covers, on
+   * every chain, the entries after the recipient's previous notice up to a cut of the chains' heads
+   * taken now (noticeCut), so consecutive notices neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
    * a month that has not ended yet (China Standard Time) is refused.
    */
   async issue(issuer: Identity, period: string): Promise<{ notices: NoticeRow[]; issuedNow: boolean }> {
@@ -54,30 +77,36 @@ export class NoticeService {
         throw BadUserInputError.one('period', `已发布更晚的 ${existing[0].latest} 期通报，不能补发更早的月份 (a later period was already issued)`);
       }
       const recipients = allRecipients();
-      const previous = new Map<string, number>(
-        (await em.execute(`SELECT dept, region, max(to_seq)::float8 AS seq FROM hub.exchange_notice GROUP BY dept, region`)).map((r: any) => [`${r.dept}/${r.region}`, Number(r.seq)]),
+      // Each recipient's previous notice is its latest period's (periods are issued in order, every recipient each time).
+      const previous = new Map<string, ChainRanges>(
+        (await em.execute(`SELECT DISTINCT ON (dept, region) dept, region, from_seq::float8 AS "fromSeq", to_seq::float8 AS "toSeq", chain_ranges AS "chainRanges"
+          FROM hub.exchange_notice ORDER BY dept, region, period DESC`)).map((r: any) => [`${r.dept}/${r.region}`, rangesOf(r)]),
       );
-      const [head] = await em.execute('SELECT seq::float8 AS seq, hash FROM hub.change_log ORDER BY seq DESC LIMIT 1');
-      const toSeq = head ? Number(head.seq) : 0;
-      const fromOf = (r: Recipient) => previous.get(recipientKey(r)) ?? 0;
-      const pass = new NoticeIssue(recipients, fromOf);
-      await pass.run(em, toSeq);
+      // What the notices cover must be on disk once they can be read (see noticeCut): this transaction's commit flushes it.
+      await em.execute("SELECT set_config('synchronous_commit', 'on', true)");
+      const cut = await noticeCut(em);
+      const to = new Map([...cut.heads].map(([chain, head]) => [chain, head.seq]));
+      const rangesFor = new Map(recipients.map((r) => [recipientKey(r), nextRanges(previous.get(recipientKey(r)), to)]));
+      const pass = new NoticeIssue(recipients, (r) => rangesFor.get(recipientKey(r))!);
+      await pass.run(em);
+      const chainHeadHash = headsDigest(new Map([...cut.heads].filter(([, head]) => head.seq > 0).map(([chain, head]) => [chain, head.hash])));
       const issuedAt = new Date();
       const notices = recipients.map((r) => {
         const acc = pass.accumulators.get(recipientKey(r))!;
         const number = `${period}/${r.region}/${r.dept}`;
-        const fromSeq = fromOf(r);
-        const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainHeadHash: head?.hash ?? null };
+        const chainRanges = rangesFor.get(recipientKey(r))!;
+        const [fromSeq, toSeq] = chainRanges[GLOBAL_CHAIN] ?? [0, 0];
+        const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainRanges, rootSeq: cut.rootSeq, chainHeadHash };
         const summary = acc.summary();
         return {
-          id: randomUUID(), ...header, contentHash: contentHash(header, summary, acc.entriesDigest()), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
+          id: randomUUID(), ...header, contentHash: contentHash(hashedHeader(header), summary, acc.entriesDigest()), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
         };
       });
       await em.execute(
-        `INSERT INTO hub.exchange_notice (id, number, period, dept, region, from_seq, to_seq, chain_head_hash, content_hash, entry_count, summary, issued_at, issued_by)
-         SELECT id, number, period, dept, region, "fromSeq", "toSeq", "chainHeadHash", "contentHash", "entryCount", summary, "issuedAt", "issuedBy"
+        `INSERT INTO hub.exchange_notice (id, number, period, dept, region, from_seq, to_seq, chain_ranges, root_seq, chain_head_hash, content_hash, entry_count, summary, issued_at, issued_by)
+         SELECT id, number, period, dept, region, "fromSeq", "toSeq", "chainRanges", "rootSeq", "chainHeadHash", "contentHash", "entryCount", summary, "issuedAt", "issuedBy"
          FROM jsonb_to_recordset(?::jsonb) AS x(id uuid, number text, period text, dept text, region text, "fromSeq" bigint, "toSeq" bigint,
-           "chainHeadHash" text, "contentHash" text, "entryCount" int, summary jsonb, "issuedAt" timestamptz, "issuedBy" text)`,
+           "chainRanges" jsonb, "rootSeq" bigint, "chainHeadHash" text, "contentHash" text, "entryCount" int, summary jsonb, "issuedAt" timestamptz, "issuedBy" text)`,
         [JSON.stringify(notices)],
       );
       return true;
@@ -139,13 +168,17 @@ export class NoticeService {
    */
   async entries(reader: Reader, notice: NoticeRow, first: number, after?: string | null): Promise<{ entries: ChangeLogEntryType[]; hasNextPage: boolean }> {
     checkPageSize(first);
-    const afterSeq = after ? Number(decodeCursor('log', after, /^\d{1,15}$/)) : notice.fromSeq;
     const entries: ChangeLogEntryType[] = [];
-    for await (const entry of this.stream(notice, reader, Math.max(afterSeq, notice.fromSeq), first + 1)) {
+    for await (const entry of this.stream(notice, reader, after ? decodeEntryCursor(after) : null, first + 1)) {
       entries.push(entry);
       if (entries.length > first) break;
     }
     return { entries: entries.slice(0, first), hasNextPage: entries.length > first };
+  }
+
+  /** Where a page of entries ends, for the next page's `after`. */
+  entryCursor(entry: EntryPosition): string {
+    return encodeCursor('notice-entry', `${entry.chain}:${entry.seq}`);
   }
 
   /** The children `childIds` name, as the reader may see them now (see notice.children.ts). */
@@ -153,35 +186,53 @@ export class NoticeService {
     return noticeChildren(this.sql, reader, childIds);
   }
 
-  /** The notice's entries in order, streamed in batches: a notice of any size never sits in memory. */
-  async *stream(notice: NoticeRow, viewer: Reader | null, fromSeq = notice.fromSeq, batch = 2000): AsyncGenerator<ChangeLogEntryType> {
+  /**
+   * The notice's entries in order (chain by chain in notice order, by seq within a chain), after
+   * `after` when given, streamed in batches: a notice of any size never sits in memory.
+   */
+  async *stream(notice: NoticeRow, viewer: Reader | null, after: EntryPosition | null = null, batch = 2000): AsyncGenerator<ChangeLogEntryType> {
     const recipient = recipientReader({ dept: notice.dept as never, region: notice.region }, viewer?.audit);
-    const scope = recipient.counties ? 'AND (hukou_region = ANY($4) OR residence_region = ANY($4))' : '';
-    let cursor = fromSeq;
-    for (;;) {
-      const params: unknown[] = [cursor, notice.toSeq, notice.dept];
-      if (recipient.counties) params.push(recipient.counties);
-      const rows = await this.sql.query(
-        `SELECT * FROM hub.change_log WHERE seq > $1 AND seq <= $2 AND actor_dept <> $3 AND child_id IS NOT NULL ${scope} ORDER BY seq LIMIT ${batch}`, params);
-      for (const row of rows) {
-        const entry = projectEntry(row, recipient);
-        if (entry) yield entry;
+    const scope = recipient.counties ? 'AND (hukou_region = ANY($5) OR residence_region = ANY($5))' : '';
+    const ranges = rangesOf(notice);
+    for (const chain of chainsOf(ranges)) {
+      const [from, to] = ranges[chain];
+      if (after && compareChains(chain, after.chain) < 0) continue;
+      let cursor = after?.chain === chain ? Math.max(from, after.seq) : from;
+      while (cursor < to) {
+        const params: unknown[] = [chain, cursor, to, notice.dept];
+        if (recipient.counties) params.push(recipient.counties);
+        const rows = await this.sql.query(
+          `SELECT * FROM hub.change_log WHERE chain = $1 AND seq > $2 AND seq <= $3 AND actor_dept <> $4 AND child_id IS NOT NULL ${scope} ORDER BY seq LIMIT ${batch}`, params);
+        for (const row of rows) {
+          const entry = projectEntry(row, recipient);
+          if (entry) yield entry;
+        }
+        if (rows.length < batch) break;
+        cursor = Number(rows.at(-1)!.seq);
       }
-      if (rows.length < batch) return;
-      cursor = Number(rows.at(-1)!.seq);
     }
   }
 
-  /** Recomputes the content hash from the log and checks the chain head the notice names. */
+  /** Recomputes the content hash from the log, and checks the chain heads the notice names against the log. */
   async verify(notice: NoticeRow): Promise<{ contentHashOk: boolean; chainHeadOk: boolean }> {
+    const legacy = !notice.chainRanges;
     const acc = new NoticeAccumulator();
-    for await (const entry of this.stream(notice, null)) acc.add(entry, entryDigest(entry));
-    const header = { number: notice.number, period: notice.period, dept: notice.dept, region: notice.region, fromSeq: notice.fromSeq, toSeq: notice.toSeq, chainHeadHash: notice.chainHeadHash };
-    const [head] = notice.toSeq > 0 ? await this.sql.query<{ hash: string }>('SELECT hash FROM hub.change_log WHERE seq = $1', [notice.toSeq]) : [];
+    for await (const entry of this.stream(notice, null)) acc.add(entry, entryDigest(entry, legacy));
     return {
-      contentHashOk: contentHash(header, { ...notice.summary, entries: acc.entries }, acc.entriesDigest()) === notice.contentHash && acc.entries === notice.entryCount,
-      chainHeadOk: (head?.hash ?? null) === notice.chainHeadHash,
+      contentHashOk: contentHash(hashedHeader(notice), { ...notice.summary, entries: acc.entries }, acc.entriesDigest()) === notice.contentHash && acc.entries === notice.entryCount,
+      chainHeadOk: await this.headsOk(notice),
     };
+  }
+
+  /** Whether the chain head hash the notice names is that of the heads it covers in the log: the global head's own hash for a notice over it alone. */
+  private async headsOk(notice: NoticeRow): Promise<boolean> {
+    const ends = Object.entries(rangesOf(notice)).filter(([, [, to]]) => to > 0);
+    const rows = ends.length ? await this.sql.query<{ chain: string; hash: string }>(
+      'SELECT l.chain, l.hash::text AS hash FROM jsonb_each_text($1::jsonb) AS e (chain, seq) JOIN hub.change_log l ON l.chain = e.chain AND l.seq = e.seq::bigint',
+      [JSON.stringify(Object.fromEntries(ends.map(([chain, [, to]]) => [chain, String(to)])))]) : [];
+    if (rows.length !== ends.length) return false;
+    if (!notice.chainRanges) return (rows[0]?.hash ?? null) === notice.chainHeadHash;
+    return headsDigest(new Map(rows.map((r) => [r.chain, r.hash]))) === notice.chainHeadHash;
   }
 
   /** 签收: once, by a liaison of the recipient department and region; itself a change-log entry. */

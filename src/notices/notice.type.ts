@@ -73,6 +73,18 @@ export class NoticeEntriesType {
   pageInfo!: PageInfo;
 }
 
+@ObjectType('NoticeChainRange', { description: '通报在一条链上覆盖的范围 The entries a notice covers on one chain', simpleResolvers: true })
+export class NoticeChainRangeType {
+  @Field(() => String, { description: '链（县区代码；global 为按县分链前的全省旧链）Chain: a region code, or global for the frozen chain from before per-county chains' })
+  chain!: string;
+
+  @Field(() => Int, { description: '覆盖此链上该序号之后的条目（不含）Covers this chain\'s entries after this sequence number' })
+  fromSeq!: number;
+
+  @Field(() => Int, { description: '覆盖至此序号（含）…up to and including this one' })
+  toSeq!: number;
+}
+
 @ObjectType('ExchangeNotice', { description: '月度信息交换通报 A monthly exchange notice (二(二))' })
 export class ExchangeNoticeType {
   @Field(() => ID, { description: '编号 Id' })
@@ -90,13 +102,31 @@ export class ExchangeNoticeType {
   @Field(() => RegionType, { description: '接收区划 Recipient region' })
   region!: RegionType;
 
-  @Field(() => Int, { description: '覆盖的变更日志序号（不含）Covers log entries after this sequence number' })
+  @Field(() => [NoticeChainRangeType], {
+    description: '各链覆盖范围（按链、序号排列；同一接收方前后两期首尾相接，不漏不重）The range covered on each chain, in chain order; a recipient\'s consecutive notices meet end to start, missing and repeating nothing',
+  })
+  chainRanges!: NoticeChainRangeType[];
+
+  @Field(() => Int, { nullable: true, description: '所依据的签名根序号（尚未启用时为空）The signed root the notice anchors on; null until roots are in use' })
+  rootSeq!: number | null;
+
+  @Field(() => Int, {
+    description: '全省旧链上覆盖的序号（不含）Covers entries of the global chain after this sequence number',
+    deprecationReason: '按县分链后见 chainRanges；此值为 global 链的范围 (one chain per county now: see chainRanges; this is the range on the global chain)',
+  })
   fromSeq!: number;
 
-  @Field(() => Int, { description: '覆盖至序号（含）…up to and including this one' })
+  @Field(() => Int, {
+    description: '全省旧链上覆盖至序号（含）…up to and including this one',
+    deprecationReason: '按县分链后见 chainRanges；此值为 global 链的范围 (one chain per county now: see chainRanges; this is the range on the global chain)',
+  })
   toSeq!: number;
 
-  @Field(() => String, { nullable: true, description: '覆盖的链头哈希 Hash of the chain head covered' })
+  @Field(() => String, {
+    nullable: true,
+    description: '覆盖的链头哈希：按县分链前为全省链头的哈希，之后为各链链头哈希 {链: 哈希} 规范 JSON 的 SHA-256 '
+      + 'Hash of the chain head covered: the global head\'s hash for a notice from before per-county chains, after them the SHA-256 of the canonical JSON {chain: head hash} of the chains covered',
+  })
   chainHeadHash!: string | null;
 
   @Field(() => String, { description: '内容哈希 Content hash' })

@@ -3,6 +3,7 @@ import { ChangeOperation } from '../changelog/change-log.type';
 import { DropoutReason } from '../ledger/dropout-case.enums';
 import { regions } from '../regions/region.registry';
 import { OVERDUE_DAYS, type NoticeRow } from './notice.service';
+import { chainsOf, rangesOf } from './notice.ranges';
 import type { NoticeChild } from './notice.children';
 import type { ExchangeNoticeType, NoticeChildType, NoticeCountType } from './notice.type';
 
@@ -28,6 +29,8 @@ export function toNoticeType(row: NoticeRow): ExchangeNoticeType & { row: Notice
     period: row.period,
     dept: row.dept,
     region: regions.get(row.region)!,
+    chainRanges: ((ranges) => chainsOf(ranges).map((chain) => ({ chain, fromSeq: ranges[chain][0], toSeq: ranges[chain][1] })))(rangesOf(row)),
+    rootSeq: row.rootSeq,
     fromSeq: row.fromSeq,
     toSeq: row.toSeq,
     chainHeadHash: row.chainHeadHash,

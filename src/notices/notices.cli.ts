@@ -7,6 +7,7 @@ import { openDatabase } from '../db/database';
 import { regions } from '../regions/region.registry';
 import { allRecipients } from './notice.content';
 import { periodProblem } from './notice.period';
+import { rangeSize, rangesOf } from './notice.ranges';
 import { type NoticeRow, NoticeService } from './notice.service';
 import { registerModules } from '../app/modules';
 
@@ -51,7 +52,7 @@ export function summarise(period: string, notices: readonly NoticeRow[], issuedN
   const lines: string[] = [];
   const first = notices[0];
   lines.push(issuedNow
-    ? `notices ${period}: issued ${notices.length} notices now, covering the change log up to entry ${first?.toSeq ?? 0}`
+    ? `notices ${period}: issued ${notices.length} notices now, covering ${first ? rangeSize(rangesOf(first)) : 0} log entries on ${first ? Object.keys(rangesOf(first)).length : 0} chains, up to their heads at issue`
     : `notices ${period}: already issued at ${first?.issuedAt.toISOString()} by ${first?.issuedBy}; ${notices.length} notices returned, nothing new issued`);
   lines.push('');
   lines.push('department     notices  county notices with entries  entries (province roll-up)');

@@ -17,7 +17,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification', 'ChainHeadVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
-  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'IssuedNotices',
+  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'NoticeChainRange', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.

@@ -109,6 +109,10 @@ test('a liaison signs in, reads a notice, acknowledges it, downloads and prints 
   const secondPage = await rowSeqs();
   expect(secondPage).toHaveLength(7);
   expect(Math.min(...secondPage)).toBeGreaterThan(Math.max(...firstPage));
+  // Entries are (chain, seq): every child here lives in Gulou, whose chain holds their entries; the chain is shown beside the seq.
+  expect(await page.$$eval('#lx-entries tbody tr[data-seq]', (rows) => rows.map((r) => [r.getAttribute('data-chain'), r.querySelector('td')?.textContent]))).toEqual(
+    secondPage.map(() => ['350102', '350102']));
+  expect(await page.textContent('.lx-facts')).toMatch(/链与序号范围鼓楼区（350102） 1 – \d+；其余 \d+ 条链无新条目/);
   expect(await page.isDisabled('#lx-next')).toBe(true);
   const table = await page.textContent('#lx-entries');
   expect(table).toContain('民政记录');

@@ -23,7 +23,7 @@ const LIST = 'query($f: ExchangeNoticeFilter) { exchangeNotices(filter: $f, firs
 const ENTRIES = `query($id: ID!) { exchangeNotice(id: $id) {
   verification { contentHashOk }
   entries(first: 100) {
-    nodes { seq at actorDept entity entityLabel operation childId changes { field label before after } }
+    nodes { chain seq at actorDept entity entityLabel operation childId changes { field label before after } }
     ${NOTICE_CHILD_FIELDS}
   }
 } }`;
@@ -98,9 +98,9 @@ describe('a notice names its children', () => {
       expect(page.text).not.toContain('鼓楼实验小学');
       expect(page.text).not.toContain('350203');
       const csv = (await download(`/notices/${noticeId}/export.csv`, token)).replace(/^\uFEFF/, '').trimEnd().split('\r\n').map((line) => line.split(','));
-      const rows = csv.filter((row) => row[5] === mover.id);
+      const rows = csv.filter((row) => row[6] === mover.id);
       expect(rows.length).toBeGreaterThan(0);
-      expect(rows.every((row) => row[6] === '' && row[7] === '' && row[8] === '')).toBe(true);
+      expect(rows.every((row) => row[7] === '' && row[8] === '' && row[9] === '')).toBe(true);
       for (const path of ['export.csv', 'print']) {
         const file = await download(`/notices/${noticeId}/${path}`, token);
         expect(file).not.toContain('鼓楼实验小学');
@@ -120,8 +120,8 @@ describe('a notice names its children', () => {
     const lines = csv.trimEnd().split('\r\n').map((line) => line.split(','));
     expect(lines[0]).toEqual(ENTRY_COLUMNS.map((c) => c.header));
     expect(lines.slice(1)).toEqual(expected);
-    expect(lines.slice(1).filter((row) => row[5] === lin.id).every((row) => row[6] === '方晓冬' && row[7] === '鼓楼区' && row[8] === '鼓楼第一中心小学')).toBe(true);
-    expect(lines.slice(1).filter((row) => row[5] === qiu.id).every((row) => row[6] === '邱美玲' && row[7] === '鼓楼区（户籍 台江区）')).toBe(true);
+    expect(lines.slice(1).filter((row) => row[6] === lin.id).every((row) => row[7] === '方晓冬' && row[8] === '鼓楼区' && row[9] === '鼓楼第一中心小学')).toBe(true);
+    expect(lines.slice(1).filter((row) => row[6] === qiu.id).every((row) => row[7] === '邱美玲' && row[8] === '鼓楼区（户籍 台江区）')).toBe(true);
     const print = await download(`/notices/${noticeId}/print`, t.eduLiaison);
     expect(print).toContain('方晓冬<small>鼓楼区</small><small>鼓楼第一中心小学</small>');
     expect(print).toContain('邱美玲<small>鼓楼区（户籍 台江区）</small>');

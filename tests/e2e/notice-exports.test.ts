@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { ENTRY_COLUMNS } from '../../src/notices/notice.rows';
+import { ENTRY_COLUMNS, rangesText } from '../../src/notices/notice.rows';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
 import { expectedExportRows, NOTICE_CHILD_FIELDS } from '../support/notices';
@@ -8,9 +8,9 @@ let hub: TestHub;
 const t: Record<string, string> = {};
 const ids: Record<string, string> = {};
 
-const ENTRY_FIELDS = 'seq at actorSub actorDept actorRegion operation entity entityLabel entityId childId hukouRegion residenceRegion version mutation reason requestId changes { field label before after }';
+const ENTRY_FIELDS = 'chain seq at actorSub actorDept actorRegion operation entity entityLabel entityId childId hukouRegion residenceRegion version mutation reason requestId changes { field label before after }';
 const LIST = 'query($f: ExchangeNoticeFilter) { exchangeNotices(filter: $f, first: 100) { nodes { id number } } }';
-const NOTICE = 'query($id: ID!) { exchangeNotice(id: $id) { id number contentHash chainHeadHash summary { entries newChildren } } }';
+const NOTICE = 'query($id: ID!) { exchangeNotice(id: $id) { id number contentHash chainHeadHash chainRanges { chain fromSeq toSeq } summary { entries newChildren } } }';
 const ENTRIES = `query($id: ID!, $after: String) { exchangeNotice(id: $id) { entries(first: 100, after: $after) { nodes { ${ENTRY_FIELDS} } ${NOTICE_CHILD_FIELDS} pageInfo { hasNextPage endCursor } } } }`;
 
 const gulouA = childInput({ name: '方晓东' });
@@ -138,9 +138,9 @@ describe('the Excel export', () => {
     // Words a liaison reads, not codes: the school name intact, the status in Chinese, the ID number masked for civil affairs.
     expect(rows).toContainEqual(expect.arrayContaining(['教育', '教育记录', '新增', gulouA.id, '学校', '', TRICKY_SCHOOL]));
     expect(rows).toContainEqual(expect.arrayContaining(['就学状态', '', '辍学']));
-    expect(rows.find((r) => r[9] === '身份证号' && r[5] === gulouA.id)![11]).toMatch(/^\d{6}\*{12}$/);
+    expect(rows.find((r) => r[10] === '身份证号' && r[6] === gulouA.id)![12]).toMatch(/^\d{6}\*{12}$/);
     // Each row names its child (9: name, county, school as the reader may see them now).
-    expect(rows.filter((r) => r[5] === gulouA.id).every((r) => r[6] === '方晓东' && r[7] === '鼓楼区' && r[8] === TRICKY_SCHOOL)).toBe(true);
+    expect(rows.filter((r) => r[6] === gulouA.id).every((r) => r[7] === '方晓东' && r[8] === '鼓楼区' && r[9] === TRICKY_SCHOOL)).toBe(true);
     expect(JSON.stringify(rows)).not.toContain('肾病综合征');
 
     const summary = book.getWorksheet('摘要')!;
@@ -149,6 +149,8 @@ describe('the Excel export', () => {
     expect(facts.get('通报编号')).toBe(notice.number);
     expect(facts.get('内容哈希')).toBe(notice.contentHash);
     expect(facts.get('链头哈希')).toBe(notice.chainHeadHash);
+    expect(facts.get('链与序号范围')).toBe(rangesText(Object.fromEntries(notice.chainRanges.map((r: any) => [r.chain, [r.fromSeq, r.toSeq]]))));
+    expect(facts.get('链与序号范围')).toMatch(/^鼓楼区（350102） 1 – \d+；/);
     expect(facts.get('接收部门')).toBe('民政（CIVIL）');
     expect(facts.get('区划')).toBe('鼓楼区（350102）');
     expect(facts.get('变更条目')).toBe(String(notice.summary.entries));

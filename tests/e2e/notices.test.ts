@@ -8,10 +8,10 @@ const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }
 const ISSUE = 'mutation($p: String!) { issueMonthlyNotices(period: $p) { period count issuedNow } }';
 const LIST = `query($f: ExchangeNoticeFilter, $first: Int) { exchangeNotices(filter: $f, first: $first) { nodes { id number dept region { code } fromSeq toSeq entryCount: summary { entries } acknowledgedAt overdue } pageInfo { hasNextPage } } }`;
 const NOTICE = `query($id: ID!) { exchangeNotice(id: $id) {
-  id number period dept fromSeq toSeq contentHash chainHeadHash acknowledgedBy remarks
+  id number period dept fromSeq toSeq chainRanges { chain fromSeq toSeq } rootSeq contentHash chainHeadHash acknowledgedBy remarks
   summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } }
   verification { contentHashOk chainHeadOk }
-  entries(first: 100) { nodes { seq entity operation actorDept childId changes { field label before after } } pageInfo { hasNextPage } }
+  entries(first: 100) { nodes { chain seq entity operation actorDept childId changes { field label before after } } pageInfo { hasNextPage } }
 } }`;
 
 const gulouA = childInput({ name: '方晓东' });
@@ -99,9 +99,11 @@ describe('issuing a month', () => {
     const psb = await notice(t.psbLiaison, '2026-10/350102/PSB');
     expect(psb.summary.entries).toBe(psb.entries.nodes.length);
     expect(psb.summary.specialGroupStatusChanges).toBeNull();
-    const log = await hub.sql<{ seq: string; actor_dept: string; entity: string }>(`SELECT seq, actor_dept, entity FROM hub.change_log WHERE child_id IS NOT NULL AND (hukou_region = '350102' OR residence_region = '350102') ORDER BY seq`);
-    const visibleToPsb = log.filter((e) => e.actor_dept !== 'PSB' && ['Child', 'EducationRecord', 'PublicSecurityRecord', 'DropoutCase'].includes(e.entity)).map((e) => Number(e.seq));
-    expect(psb.entries.nodes.map((e: any) => e.seq)).toEqual(visibleToPsb);
+    // Ordered by chain then seq (every child here lives in Gulou, whose chain holds their entries).
+    const log = await hub.sql<{ chain: string; seq: string; actor_dept: string; entity: string }>(
+      `SELECT chain, seq, actor_dept, entity FROM hub.change_log WHERE child_id IS NOT NULL AND (hukou_region = '350102' OR residence_region = '350102') ORDER BY chain, seq`);
+    const visibleToPsb = log.filter((e) => e.actor_dept !== 'PSB' && ['Child', 'EducationRecord', 'PublicSecurityRecord', 'DropoutCase'].includes(e.entity)).map((e) => `${e.chain}:${e.seq}`);
+    expect(psb.entries.nodes.map((e: any) => `${e.chain}:${e.seq}`)).toEqual(visibleToPsb);
   });
 
   it('sends a county with no changes a notice that says so', async () => {
@@ -126,6 +128,9 @@ describe('issuing a month', () => {
     await write(t.civil, 'upsertCivilAffairsRecords', 'CivilAffairsRecordInput', [{ childId: gulouB.id, orphan: true }]);
     expect((await hub.gql(ISSUE, { p: '2026-11' }, t.province)).body.errors).toBeUndefined();
     const next = await notice(t.eduLiaison, '2026-11/350102/EDU');
+    // Every chain starts where the previous notice ended it.
+    const ends = Object.fromEntries(before.chainRanges.map((r: any) => [r.chain, r.toSeq]));
+    expect(next.chainRanges.map((r: any) => [r.chain, r.fromSeq])).toEqual(before.chainRanges.map((r: any) => [r.chain, ends[r.chain]]));
     expect(next.fromSeq).toBe(before.toSeq);
     expect(next.entries.nodes.map((e: any) => e.entity)).toEqual(['CivilAffairsRecord']);
     expect(codes(await hub.gql(ISSUE, { p: '2026-09' }, t.province))).toEqual(['BAD_USER_INPUT']);

@@ -90,11 +90,15 @@ export function databaseUrlOf(hub: TestHub): string {
   return instance.database.url;
 }
 
-export async function startTestHub(options: { today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string } } = {}): Promise<TestHub> {
+export async function startTestHub(options: {
+  today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string };
+  /** A database the test prepared itself (from freshDatabase), e.g. migrated only part of the way: the hub migrates it on and drops it when it stops. */
+  database?: Awaited<ReturnType<typeof freshDatabase>>;
+} = {}): Promise<TestHub> {
   const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
   if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
   if (options.role && !joined) throw new Error('role: only for an instance joining a hub (sameDatabaseAs)');
-  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : await freshDatabase();
+  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : (options.database ?? await freshDatabase());
   const keys = joined?.keys ?? (await makeEphemeralKey());
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -56,6 +56,7 @@
   function periodLabel(period) { return period.slice(0, 4) + '年' + Number(period.slice(5)) + '月'; }
   function deptName(dept) { return labels.depts[dept] || dept; }
   function regionName(code) { return labels.regions[code] || code; }
+  function chainName(chain) { return chain === 'global' ? '全省旧链 global' : (labels.regions[chain] ? labels.regions[chain] + '（' + chain + '）' : chain); }
 
   /** A before/after value (JSON text) worded as the exports word it: 是/否, Chinese enum labels, region names. */
   function displayValue(entity, field, json) {
@@ -277,12 +278,12 @@
 
   // ---- one notice -----------------------------------------------------------------------------------
 
-  var NOTICE = 'query Notice($id: ID!) { exchangeNotice(id: $id) { id number period dept region { code name } fromSeq toSeq chainHeadHash contentHash' +
+  var NOTICE = 'query Notice($id: ID!) { exchangeNotice(id: $id) { id number period dept region { code name } chainRanges { chain fromSeq toSeq } chainHeadHash contentHash' +
     ' issuedAt acknowledgedAt acknowledgedBy remarks overdue' +
     ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } } } }';
   var VERIFY = 'query Verify($id: ID!) { exchangeNotice(id: $id) { verification { contentHashOk chainHeadOk } } }';
   var ENTRIES = 'query Entries($id: ID!, $first: Int!, $after: String) { exchangeNotice(id: $id) { entries(first: $first, after: $after) {' +
-    ' nodes { seq at actorDept entity entityLabel operation childId changes { field label before after } }' +
+    ' nodes { chain seq at actorDept entity entityLabel operation childId changes { field label before after } }' +
     ' children { id name hukouRegion { code } residenceRegion { code } schoolName } pageInfo { hasNextPage endCursor } } } }';
   var ACK = 'mutation Ack($id: ID!, $remarks: String) { acknowledgeNotice(id: $id, remarks: $remarks) { id acknowledgedAt acknowledgedBy remarks overdue } }';
 
@@ -359,7 +360,7 @@
         el('span', { id: 'lx-page-info', className: 'lx-muted' }),
         el('button', { type: 'button', id: 'lx-next', className: 'lx-btn', onclick: function () { turnPage(1); } }, '下一页'))));
     detail.appendChild(el('div', { className: 'lx-table-wrap' }, el('table', { className: 'lx-table', id: 'lx-entries' },
-      el('thead', null, el('tr', null, [['序号', 'lx-w-seq'], ['时间', 'lx-w-time'], ['操作部门', 'lx-w-dept'], ['对象', 'lx-w-entity'], ['操作', 'lx-w-op'], ['儿童', 'lx-w-child'], ['变更内容（修改前 → 修改后）', '']]
+      el('thead', null, el('tr', null, [['链', 'lx-w-chain'], ['序号', 'lx-w-seq'], ['时间', 'lx-w-time'], ['操作部门', 'lx-w-dept'], ['对象', 'lx-w-entity'], ['操作', 'lx-w-op'], ['儿童', 'lx-w-child'], ['变更内容（修改前 → 修改后）', '']]
         .map(function (h) { return el('th', { scope: 'col', className: h[1] || null }, h[0]); }))),
       el('tbody', null))));
     detail.scrollTop = 0;
@@ -389,7 +390,10 @@
   }
 
   function renderFacts(n) {
-    var range = n.toSeq > n.fromSeq ? (n.fromSeq + 1) + ' – ' + n.toSeq : '无新条目（截至 ' + n.toSeq + '）';
+    // As the exports word it (rangesText in src/notices/notice.rows.ts): the chains with new entries, in the notice's order.
+    var covered = n.chainRanges.filter(function (r) { return r.toSeq > r.fromSeq; }).map(function (r) { return chainName(r.chain) + ' ' + (r.fromSeq + 1) + ' – ' + r.toSeq; });
+    var unchanged = n.chainRanges.length - covered.length;
+    var range = covered.concat(unchanged ? [covered.length ? '其余 ' + unchanged + ' 条链无新条目' : '无新条目（' + unchanged + ' 条链）'] : []).join('；');
     function fact(label, value, attrs) { return [el('dt', null, label), el('dd', attrs || null, value)]; }
     return el('section', { 'aria-label': '通报信息' },
       el('h3', { className: 'lx-section-title' }, '通报信息'),
@@ -397,7 +401,7 @@
         fact('接收部门', deptName(n.dept) + '（' + n.dept + '）'),
         fact('区划', n.region.name + '（' + n.region.code + '）'),
         fact('发布时间', chinaTime(n.issuedAt)),
-        fact('日志序号范围', range),
+        fact('链与序号范围', range),
         fact('内容哈希', n.contentHash, { className: 'lx-mono', title: n.contentHash }),
         fact('链头哈希', n.chainHeadHash || '—', { className: 'lx-mono', title: n.chainHeadHash || '' }),
         fact('校验', '正在校验…', { id: 'lx-verify' }))));
@@ -418,7 +422,7 @@
     var view = state.view;
     var id = view.notice.id;
     var tbody = document.querySelector('#lx-entries tbody');
-    if (tbody) { clear(tbody); tbody.appendChild(el('tr', null, el('td', { colspan: 7, className: 'lx-nothing' }, '正在加载…'))); }
+    if (tbody) { clear(tbody); tbody.appendChild(el('tr', null, el('td', { colspan: 8, className: 'lx-nothing' }, '正在加载…'))); }
     return gql(ENTRIES, { id: id, first: view.pageSize, after: view.cursors[view.page] }).then(function (data) {
       if (state.view !== view) return;
       var page = data.exchangeNotice.entries;
@@ -460,7 +464,7 @@
   function childOf(entry) { return entry.childId ? state.view.children[entry.childId] : null; }
 
   function entryText(entry) {
-    return [entry.seq, chinaTime(entry.at), deptName(entry.actorDept), entry.entityLabel, labels.operations[entry.operation], entry.childId].concat(childCells(childOf(entry)))
+    return [entry.chain, entry.seq, chinaTime(entry.at), deptName(entry.actorDept), entry.entityLabel, labels.operations[entry.operation], entry.childId].concat(childCells(childOf(entry)))
       .concat(entry.changes.map(function (c) { return c.label + ' ' + displayValue(entry.entity, c.field, c.before) + ' ' + displayValue(entry.entity, c.field, c.after); }))
       .join(' ').toLowerCase();
   }
@@ -495,7 +499,8 @@
             el('span', { className: 'lx-after' + (after ? '' : ' lx-empty-value') }, after || '（空）'));
         }))
         : el('span', { className: 'lx-muted' }, '—');
-      tbody.appendChild(el('tr', { 'data-seq': entry.seq },
+      tbody.appendChild(el('tr', { 'data-chain': entry.chain, 'data-seq': entry.seq },
+        el('td', { className: 'lx-num', title: chainName(entry.chain) }, entry.chain),
         el('td', { className: 'lx-num' }, String(entry.seq)),
         el('td', { className: 'lx-time' }, chinaTime(entry.at)),
         el('td', null, deptName(entry.actorDept)),
@@ -504,8 +509,8 @@
         childCell(entry),
         el('td', null, changes)));
     });
-    if (!view.nodes.length) tbody.appendChild(el('tr', null, el('td', { colspan: 7, className: 'lx-nothing' }, '本期没有需要通报的变更。')));
-    else if (!shown.length) tbody.appendChild(el('tr', null, el('td', { colspan: 7, className: 'lx-nothing' }, '本页没有符合筛选条件的条目。')));
+    if (!view.nodes.length) tbody.appendChild(el('tr', null, el('td', { colspan: 8, className: 'lx-nothing' }, '本期没有需要通报的变更。')));
+    else if (!shown.length) tbody.appendChild(el('tr', null, el('td', { colspan: 8, className: 'lx-nothing' }, '本页没有符合筛选条件的条目。')));
     var pages = Math.max(1, Math.ceil(view.notice.summary.entries / view.pageSize));
     $('lx-page-info').textContent = '第 ' + (view.page + 1) + ' / ' + pages + ' 页' + (words.length ? '（本页 ' + view.nodes.length + ' 条中 ' + shown.length + ' 条符合）' : '');
     $('lx-prev').disabled = view.page === 0;
