@@ -23,6 +23,10 @@ import type { AppContext as NoticeContext } from './notices/notice.context';
 import type { AppContext as AuditContext } from './audit/sensitive-read.context';
 import type { AppContext as StatisticsContext } from './stats/stats.context';
 import { StatisticsService, type StatisticsSettings } from './stats/stats.service';
+import { LogRootService } from './log-roots/log-root.service';
+import { LogRootReads } from './log-roots/log-root.reads';
+import { type RootKeys, testRootKeys } from './log-roots/log-root.keys';
+import type { AppContext as LogRootContext } from './log-roots/log-root.context';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -39,12 +43,16 @@ export interface Services {
   readonly homeTeaching: HomeTeachingService;
   readonly enrollment: EnrollmentService;
   readonly statistics: StatisticsService;
+  /** Signed roots over the change log's chains, and proofs in them. */
+  readonly logRoots: LogRootService;
+  readonly logRootReads: LogRootReads;
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
 const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPMENT_STATISTICS_SECRET, maxCells: 3000 };
 
-export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS): Services {
+export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS, rootKeys: RootKeys = testRootKeys()): Services {
+  const logRoots = new LogRootService(db.orm, db.sql, rootKeys);
   return {
     children: new ChildService(db.orm, db.sql, clock),
     sections: new SectionService(db.orm, db.sql),
@@ -58,6 +66,8 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     homeTeaching: new HomeTeachingService(db.orm, clock),
     enrollment: new EnrollmentService(db.orm, db.sql, clock),
     statistics: new StatisticsService(db.sql, clock, statistics),
+    logRoots,
+    logRootReads: new LogRootReads(logRoots, db.sql),
   };
 }
 
@@ -69,4 +79,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & LogRootContext ? true : false>;

@@ -13,6 +13,7 @@ import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashInd
 import { Migration0013ChangeLogAppend } from './Migration0013ChangeLogAppend';
 import { Migration0014UnknownFlags } from './Migration0014UnknownFlags';
 import { Migration0015ChainPerCounty } from './Migration0015ChainPerCounty';
+import { Migration0016LogRoots } from './Migration0016LogRoots';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   { name: 'Migration0013ChangeLogAppend', class: Migration0013ChangeLogAppend },
   { name: 'Migration0014UnknownFlags', class: Migration0014UnknownFlags },
   { name: 'Migration0015ChainPerCounty', class: Migration0015ChainPerCounty },
+  { name: 'Migration0016LogRoots', class: Migration0016LogRoots },
 ];
