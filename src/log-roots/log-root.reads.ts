@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { isSensitive } from '../audit/sensitive-read.collector';
 import { loggedEntityByType } from '../changelog/catalogue';
 import { visibleEntityTypes } from '../changelog/change-log.projection';
@@ -55,11 +56,15 @@ export class LogRootReads {
     private readonly sql: Sql,
   ) {}
 
-  async visibleLeaves(reader: Reader, rootSeq: number): Promise<RootLeaf[]> {
-    if (!reader.access.readsRows) return [];
-    const region = reader.identity.region;
-    const leaves = await this.roots.leaves(rootSeq);
-    return leaves.filter((leaf) => (leaf.chain === 'global' ? reader.counties === null && reader.township === null : regions.contains(region, leaf.chain)));
+  /** A request's loader of the leaves the reader may see, by root seq: one statement for a page of roots. */
+  visibleLeaves(reader: Reader): DataLoader<number, RootLeaf[]> {
+    return new DataLoader(async (rootSeqs) => {
+      if (!reader.access.readsRows) return rootSeqs.map(() => []);
+      const region = reader.identity.region;
+      const visible = (leaf: RootLeaf) => (leaf.chain === 'global' ? reader.counties === null && reader.township === null : regions.contains(region, leaf.chain));
+      const byRoot = await this.roots.leavesOfMany(rootSeqs);
+      return rootSeqs.map((seq) => (byRoot.get(seq) ?? []).filter(visible));
+    });
   }
 
   /**

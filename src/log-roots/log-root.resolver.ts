@@ -47,7 +47,8 @@ export class LogRootResolver {
 
   @FieldResolver(() => [LogChainLeafType], { description: '您辖区内各链的叶（各县写入量）Leaves of the chains in your region (each county\'s write volume); none for aggregate-only roles' })
   async chains(@Root() root: LogRootType, @Ctx() ctx: AppContext): Promise<LogChainLeafType[]> {
-    const leaves = await ctx.services.logRootReads.visibleLeaves(ctx.reader(), root.seq);
+    const reader = ctx.reader();
+    const leaves = await ctx.loader('logRootLeaves', () => ctx.services.logRootReads.visibleLeaves(reader)).load(root.seq);
     return leaves.map(({ chain, size, headHash, treeHash }) => ({ chain, size, headHash, treeHash }));
   }
 

@@ -150,8 +150,16 @@ export class LogRootService {
   }
 
   async leaves(rootSeq: number): Promise<RootLeaf[]> {
-    const rows = await this.sql.query<Record<string, any>>(LEAVES_AT, [rootSeq]);
-    return rows.map((r) => ({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq) }));
+    return (await this.leavesOfMany([rootSeq])).get(rootSeq) ?? [];
+  }
+
+  /** The leaves of several roots in one statement (a page of roots asks for each one's). */
+  async leavesOfMany(rootSeqs: readonly number[]): Promise<Map<number, RootLeaf[]>> {
+    const rows = await this.sql.query<Record<string, any>>(`SELECT r.seq::float8 AS "of", l.* FROM unnest($1::bigint[]) AS r(seq)
+      CROSS JOIN LATERAL (${LEAVES_AT.replace('$1', 'r.seq')}) l`, [rootSeqs]);
+    const byRoot = new Map<number, RootLeaf[]>(rootSeqs.map((seq) => [seq, []]));
+    for (const r of rows) byRoot.get(Number(r.of))?.push({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq) });
+    return byRoot;
   }
 
   /**
