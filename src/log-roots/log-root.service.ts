@@ -37,9 +37,14 @@ function rootDocument(row: Record<string, any>): SignedRootDocument {
 
 const sortByCode = <T extends { chain: string }>(leaves: T[]): T[] => leaves.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
 
-/** The leaves of root `seq` (each chain's latest stored leaf at or before it), in code order. */
-const LEAVES_AT = `SELECT DISTINCT ON (chain) chain, size::float8 AS size, head_hash AS "headHash", tree_hash AS "treeHash", root_seq::float8 AS "rootSeq", edge
-  FROM hub.log_root_chain WHERE root_seq <= $1 ORDER BY chain, root_seq DESC`;
+/**
+ * The leaves of root `$1`: for each chain (every chain ever appended to has a head row), its latest
+ * stored leaf at or before the root, one probe of the primary key each, however many roots there are.
+ * In no particular order: callers sort by code in JavaScript, as the root's tree is built.
+ */
+const LEAVES_AT = `SELECT l.* FROM hub.chain_head h CROSS JOIN LATERAL (
+    SELECT c.chain, c.size::float8 AS size, c.head_hash AS "headHash", c.tree_hash AS "treeHash", c.root_seq::float8 AS "rootSeq", c.edge
+    FROM hub.log_root_chain c WHERE c.chain = h.chain AND c.root_seq <= $1 ORDER BY c.root_seq DESC LIMIT 1) l`;
 
 /**
  * Signed roots over the change log's chains (RFC 6962 trees: each chain's entries, then the chains'
@@ -130,8 +135,8 @@ export class LogRootService {
   }
 
   private async leavesIn(em: EntityManager, seq: number): Promise<Array<RootLeaf & { edge: string[] }>> {
-    const rows = await executeInTransaction<Record<string, any>>(em, LEAVES_AT.replace('$1', '?'), [seq]);
-    return rows.map((r) => ({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq), edge: r.edge }));
+    const rows = await executeInTransaction<Record<string, any> & { chain: string }>(em, LEAVES_AT.replace('$1', '?'), [seq]);
+    return sortByCode(rows).map((r) => ({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq), edge: r.edge }));
   }
 
   async get(seq: number): Promise<SignedRootDocument | null> {
@@ -155,10 +160,10 @@ export class LogRootService {
 
   /** The leaves of several roots in one statement (a page of roots asks for each one's). */
   async leavesOfMany(rootSeqs: readonly number[]): Promise<Map<number, RootLeaf[]>> {
-    const rows = await this.sql.query<Record<string, any>>(`SELECT r.seq::float8 AS "of", l.* FROM unnest($1::bigint[]) AS r(seq)
+    const rows = await this.sql.query<Record<string, any> & { chain: string }>(`SELECT r.seq::float8 AS "of", l.* FROM unnest($1::bigint[]) AS r(seq)
       CROSS JOIN LATERAL (${LEAVES_AT.replace('$1', 'r.seq')}) l`, [rootSeqs]);
     const byRoot = new Map<number, RootLeaf[]>(rootSeqs.map((seq) => [seq, []]));
-    for (const r of rows) byRoot.get(Number(r.of))?.push({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq) });
+    for (const r of sortByCode(rows)) byRoot.get(Number(r.of))?.push({ chain: r.chain, size: Number(r.size), headHash: r.headHash, treeHash: r.treeHash, rootSeq: Number(r.rootSeq) });
     return byRoot;
   }
 
