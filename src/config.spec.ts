@@ -24,12 +24,23 @@ describe('configuration errors', () => {
   );
 
   it('asks production for its own statistics secret, and takes a threshold of 2 to 100', () => {
-    const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json' };
+    const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', LOG_ROOT_KEY_FILE: '/etc/baoxue/log-root.pem' };
     expect(refusal(production)).toContain('STATS_SECRET');
     expect(refusal({ STATS_SECRET: 'short' })).toContain('STATS_SECRET');
     expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000 });
     expect(loadConfig({ STATS_THRESHOLD: '10' }).statistics.threshold).toBe(10);
     expect(refusal({ STATS_THRESHOLD: '1' })).toContain('STATS_THRESHOLD');
+  });
+
+  it('asks production for the key that signs the change log\'s roots, and signs every minute unless told otherwise (never by itself in tests)', () => {
+    const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', STATS_SECRET: 'a-long-enough-secret' };
+    const message = refusal(production);
+    expect(message).toContain('LOG_ROOT_KEY_FILE');
+    expect(message).toMatch(/\p{Script=Han}/u);
+    expect(loadConfig({ ...production, LOG_ROOT_KEY_FILE: '/etc/baoxue/log-root.pem' }).logRoots).toEqual({ keyFile: '/etc/baoxue/log-root.pem', retiredKeysFile: null, intervalSeconds: 60 });
+    expect(loadConfig({ NODE_ENV: 'test' }).logRoots.intervalSeconds).toBe(0);
+    expect(loadConfig({ LOG_ROOT_INTERVAL_SECONDS: '0' }).logRoots.intervalSeconds).toBe(0);
+    expect(refusal({ LOG_ROOT_INTERVAL_SECONDS: '-1' })).toContain('LOG_ROOT_INTERVAL_SECONDS');
   });
 
   it('accepts PostgreSQL URLs, also with the host as a parameter (a Unix socket)', () => {

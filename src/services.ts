@@ -26,6 +26,10 @@ import { StatisticsService, type StatisticsSettings } from './stats/stats.servic
 import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { DiscrepancyService } from './reconciliation/discrepancy.service';
 import type { AppContext as ReconciliationContext } from './reconciliation/reconciliation.context';
+import { LogRootService } from './log-roots/log-root.service';
+import { LogRootReads } from './log-roots/log-root.reads';
+import { type RootKeys, testRootKeys } from './log-roots/log-root.keys';
+import type { AppContext as LogRootContext } from './log-roots/log-root.context';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -44,12 +48,16 @@ export interface Services {
   readonly statistics: StatisticsService;
   readonly reconciliation: ReconciliationService;
   readonly discrepancies: DiscrepancyService;
+  /** Signed roots over the change log's chains, and proofs in them. */
+  readonly logRoots: LogRootService;
+  readonly logRootReads: LogRootReads;
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
 const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPMENT_STATISTICS_SECRET, maxCells: 3000 };
 
-export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS): Services {
+export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS, rootKeys: RootKeys = testRootKeys()): Services {
+  const logRoots = new LogRootService(db.orm, db.sql, rootKeys);
   return {
     children: new ChildService(db.orm, db.sql, clock),
     sections: new SectionService(db.orm, db.sql),
@@ -65,6 +73,8 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     statistics: new StatisticsService(db.sql, clock, statistics),
     reconciliation: new ReconciliationService(db.orm, clock),
     discrepancies: new DiscrepancyService(db.orm, db.sql, clock),
+    logRoots,
+    logRootReads: new LogRootReads(logRoots, db.sql),
   };
 }
 
@@ -76,4 +86,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext ? true : false>;

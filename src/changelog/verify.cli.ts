@@ -3,14 +3,19 @@ import { EmbeddedDatabaseInUseError } from '../db/data-dir-lock';
 import { openDatabase } from '../db/database';
 import { verifyChain } from './change-log.verify';
 import { registerModules } from '../app/modules';
+import { rootKeysFor } from '../log-roots/log-root.keys';
+import { verifyRoots } from '../log-roots/log-root.verify';
 
 /** `npm run verify-log`: walks every chain of the change log; names each chain's first entry that does not hold, and exits 1 if any does not. */
 async function main(): Promise<void> {
   const started = Date.now();
   registerModules();
-  const db = await openDatabase(loadConfig(), () => undefined);
+  const config = loadConfig();
+  const db = await openDatabase(config, () => undefined);
   try {
-    const result = await verifyChain(db.sql);
+    const [result, roots] = await Promise.all([verifyChain(db.sql), verifyRoots(db.sql, rootKeysFor(config).jwks.keys)]);
+    process.stdout.write(roots.ok ? `signed roots: ${roots.roots} hold\n` : `ROOT ${roots.firstBadRoot} BROKEN: ${roots.problem}\n`);
+    if (!roots.ok) process.exitCode = 1;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     for (const chain of result.chains) {
       process.stdout.write(chain.ok

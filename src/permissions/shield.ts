@@ -16,6 +16,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'Query', 'Mutation', 'Subscription',
   'ChildConnection', 'ChildEdge', 'PageInfo', 'WritePayload', 'Region', 'Me',
   'ChangeLogConnection', 'ChangeLogEdge', 'ChangeLogEntry', 'FieldChange', 'ChainVerification', 'ChainHeadVerification',
+  // Signed roots: hashes and signatures; a root's chain leaves are only those of the reader's region (src/log-roots/log-root.reads.ts).
+  'LogRoot', 'LogRootConnection', 'LogRootEdge', 'LogChainLeaf', 'ChangeLogProof', 'LogRootVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
   'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'NoticeChainRange', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
@@ -36,7 +38,7 @@ const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _
  * reader without row access (an analyst), who asks `statistics` instead.
  */
 export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
-  'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.enrollmentNotices',
+  'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.changeLogProof', 'Query.enrollmentNotices',
   'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
 ]);

@@ -24,6 +24,8 @@ import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
 import { registerModules } from '../app/modules';
+import { LOG_KEYS_PATH, rootKeysFor } from '../log-roots/log-root.keys';
+import { scheduleRoots } from '../log-roots/log-root.schedule';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -93,7 +95,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);
     const verifier = new TokenVerifier(await verificationKeys(config, local?.publicJwk ?? null), config.jwt);
     await options.beforeListen?.(db, clock);
-    const services = createServices(db, clock, logger, config.statistics);
+    const services = createServices(db, clock, logger, config.statistics, rootKeysFor(config));
+    const stopRoots = scheduleRoots(services.logRoots, config.logRoots.intervalSeconds, logger);
     const apollo = createApollo(config, metrics, logger);
     const webSockets = graphqlOverWebSocket({ verifier, db, clock, services, logger });
     apollo.addPlugin(webSockets.drainPlugin);
@@ -126,6 +129,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && url.pathname === '/readyz') return draining ? sendJson(res, 503, { status: 'shutting down' }) : ready(res);
+      if (req.method === 'GET' && url.pathname === LOG_KEYS_PATH) {
+        // Public keys only: whoever checks a root or a proof fetches them once and keeps them.
+        res.setHeader('cache-control', 'public, max-age=300');
+        return sendJson(res, 200, services.logRoots.publicKeys);
+      }
       if (req.method === 'GET' && url.pathname === '/metrics') {
         const pool = (db.orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
         if (pool) {
@@ -254,6 +262,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
           // WebSocket subscribers keep their connections open: close them (they resume elsewhere with after, their position).
           await webSockets.close();
           await closed;
+          await stopRoots();
           await apollo.stop();
           await stopDb();
         })();

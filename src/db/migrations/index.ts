@@ -13,6 +13,7 @@ import { Migration0012ChangeLogHashIndex } from './Migration0012ChangeLogHashInd
 import { Migration0013ChangeLogAppend } from './Migration0013ChangeLogAppend';
 import { Migration0014UnknownFlags } from './Migration0014UnknownFlags';
 import { Migration0015ChainPerCounty } from './Migration0015ChainPerCounty';
+import { Migration0016LogRoots } from './Migration0016LogRoots';
 import { Migration0017NoticeChainRanges } from './Migration0017NoticeChainRanges';
 import { Migration0018Reconciliation } from './Migration0018Reconciliation';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   { name: 'Migration0013ChangeLogAppend', class: Migration0013ChangeLogAppend },
   { name: 'Migration0014UnknownFlags', class: Migration0014UnknownFlags },
   { name: 'Migration0015ChainPerCounty', class: Migration0015ChainPerCounty },
+  { name: 'Migration0016LogRoots', class: Migration0016LogRoots },
   { name: 'Migration0017NoticeChainRanges', class: Migration0017NoticeChainRanges },
   { name: 'Migration0018Reconciliation', class: Migration0018Reconciliation },
 ];
