@@ -14,6 +14,7 @@ import { publicSecuritySection } from '../src/departments/public-security/public
 import { DropoutCaseService } from '../src/ledger/dropout-case.service';
 import type { OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from '../src/ledger/dropout-case.input';
 import { NoticeService } from '../src/notices/notice.service';
+import type { RootSigner } from '../src/notices/notice.cut';
 import { DEMO_RECORD_CHILD_ID } from '../src/web/explorer';
 
 /**
@@ -82,10 +83,10 @@ async function freeIdNumber(db: Database, county: string, birthDate: string, gen
  * Writes the history into a database that holds the loaded demo children and no change-log entry.
  * Months: the three before the month of `today`. Returns the entries written.
  */
-export async function seedDemoHistory(db: Database, today: string): Promise<number> {
+export async function seedDemoHistory(db: Database, today: string, roots: RootSigner): Promise<number> {
   const months = [3, 2, 1].map((back) => monthBefore(today, back));
   const schoolYear = (day: string) => Number(new Clock(day).schoolYearStart().slice(0, 4));
-  const notices = new NoticeService(db.orm, db.sql, new Clock(today));
+  const notices = new NoticeService(db.orm, db.sql, new Clock(today), roots);
   const supervisor = identity('demo-edu-supervisor');
   const dropouts = await pick(db, `e.status = 'DROPPED_OUT'`, 2);
   const noCivilRecord = await pick(db, 'v.child_id IS NULL AND e.status = \'ENROLLED\'', 3);

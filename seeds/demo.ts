@@ -1,5 +1,6 @@
 import type { Clock } from '../src/core/clock';
 import type { Database } from '../src/db/database';
+import type { RootSigner } from '../src/notices/notice.cut';
 import { regions } from '../src/regions/region.registry';
 import { seedDemoHistory } from './demo-history';
 import { seedChildren } from './generator';
@@ -17,11 +18,12 @@ const WEIGHTS: Readonly<Record<string, number>> = Object.fromEntries(
 );
 
 /** Seeds the demo children into an empty database; returns how many, or 0 when children exist. */
-export async function seedDemoIfEmpty(db: Database, clock: Clock): Promise<number> {
+/** `roots` signs the root each month's notices name (the server's LogRootService). */
+export async function seedDemoIfEmpty(db: Database, clock: Clock, roots: RootSigner): Promise<number> {
   const [{ empty }] = await db.sql.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM hub.child) AS empty');
   if (!empty) return 0;
   const result = await seedChildren(db.sql, clock, { children: DEMO_CHILDREN, seed: DEMO_SEED, counties: Object.keys(WEIGHTS), weights: WEIGHTS });
   // The loaded ledger is the state before the hub; its last three months happen through the hub.
-  await seedDemoHistory(db, clock.today());
+  await seedDemoHistory(db, clock.today(), roots);
   return result.children;
 }

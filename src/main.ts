@@ -9,9 +9,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, {
     logger,
-    beforeListen: async (db, clock) => {
+    beforeListen: async (db, clock, services) => {
       if (!config.seedDemo) return;
-      const seeded = await seedDemoIfEmpty(db, clock);
+      const seeded = await seedDemoIfEmpty(db, clock, services.logRoots);
       if (seeded) logger.info({ children: seeded }, 'seeded demo data into the empty database');
     },
   });

@@ -65,7 +65,7 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     changeFeed: new ChangeFeed(db, logger),
     asOf: new AsOfService(db.sql),
     sensitiveReads: new SensitiveReadService(db.sql),
-    notices: new NoticeService(db.orm, db.sql, clock),
+    notices: new NoticeService(db.orm, db.sql, clock, logRoots),
     dropoutCases: new DropoutCaseService(db.orm, clock),
     weeklyReports: new WeeklyReportService(db.orm, db.sql, clock),
     homeTeaching: new HomeTeachingService(db.orm, clock),

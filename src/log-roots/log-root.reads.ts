@@ -93,6 +93,33 @@ export class LogRootReads {
     return { format: material.format, chain, seq, entryHash: material.entryHash, entry, chainLeaf: material.chainLeaf, chainPath: material.chainPath, leafIndex: material.leafIndex, rootPath: material.rootPath, root: material.root };
   }
 
+  /**
+   * The inclusion proofs in `root` of entries the reader was shown (a notice's, in its export), in
+   * the order given: each with the entry's content when the reader sees every field of it unmasked,
+   * else its hash alone, as `proof` decides; an entry the reader may not know of, or that the root
+   * does not cover, gets none (null). One statement for the entries, and each chain's tree built
+   * once: pass all of a chain's entries in one call.
+   */
+  async proofsFor(reader: Reader, root: SignedRootDocument, positions: ReadonlyArray<{ chain: string; seq: number }>): Promise<Array<ProofDocument | null>> {
+    if (!reader.access.readsRows || positions.length === 0) return positions.map(() => null);
+    const rows = await this.sql.query(
+      `SELECT l.* FROM unnest($1::text[], $2::bigint[]) AS p(chain, seq) JOIN hub.change_log l ON l.chain = p.chain AND l.seq = p.seq`,
+      [positions.map((p) => p.chain), positions.map((p) => p.seq)],
+    );
+    const byPosition = new Map(rows.map((row) => [`${row.chain}:${row.seq}`, row]));
+    const materials = await this.roots.proofs(root, positions);
+    return positions.map(({ chain, seq }, i) => {
+      const row = byPosition.get(`${chain}:${seq}`);
+      const material = materials[i];
+      const shown = row ? disclosure(row, reader) : 'none';
+      if (!row || !material || shown === 'none') return null;
+      const entry = shown === 'full' ? hashedForm(row) : null;
+      if (entry && createHash('sha256').update(canonical(entry)).digest('hex') !== material.entryHash) throw new Error(`change log: entry ${chain}:${seq} does not hash to its hash`);
+      if (entry) this.auditSensitive(reader, row);
+      return { format: material.format, chain, seq, entryHash: material.entryHash, entry, chainLeaf: material.chainLeaf, chainPath: material.chainPath, leafIndex: material.leafIndex, rootPath: material.rootPath, root: material.root };
+    });
+  }
+
   /** A proof with the entry's content shows its sensitive values unmasked: a read like any other. */
   private auditSensitive(reader: Reader, row: Record<string, unknown>): void {
     const entry = storedEntry(row);

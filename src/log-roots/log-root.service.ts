@@ -123,7 +123,7 @@ export class LogRootService {
     let last: string | null = null;
     while (frontier.size < to) {
       const rows = await executeInTransaction<{ seq: string; hash: string }>(em,
-        'SELECT seq::text AS seq, hash::text AS hash FROM hub.change_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [chain, frontier.size, to, PAGE]);
+        'SELECT l.seq::text AS seq, l.hash::text AS hash FROM hub.change_log l WHERE l.chain = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq LIMIT ?', [chain, frontier.size, to, PAGE]);
       if (rows.length === 0) throw new Error(`change log: chain ${chain} has no entry ${frontier.size + 1}, though its head is ${to}`);
       for (const row of rows) {
         if (Number(row.seq) !== frontier.size + 1) throw new Error(`change log: chain ${chain} has no entry ${frontier.size + 1}`);

@@ -79,7 +79,7 @@ export async function verifyRoots(sql: Sql, keys: readonly PublicJwk[]): Promise
     check();
     const last = leaves[leaves.length - 1].size;
     while (frontier.size < last) {
-      const rows = await sql.query<{ seq: string; hash: string }>('SELECT seq::text AS seq, hash::text AS hash FROM hub.change_log WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4', [chain, frontier.size, last, PAGE]);
+      const rows = await sql.query<{ seq: string; hash: string }>('SELECT l.seq::text AS seq, l.hash::text AS hash FROM hub.change_log l WHERE l.chain = $1 AND l.seq > $2 AND l.seq <= $3 ORDER BY l.seq LIMIT $4', [chain, frontier.size, last, PAGE]);
       if (rows.length === 0 || Number(rows[0].seq) !== frontier.size + 1) break;
       for (const row of rows) {
         if (Number(row.seq) !== frontier.size + 1) break;

@@ -12,7 +12,7 @@ import type { NoticeRow, NoticeService } from './notice.service';
  * batch by batch straight to the HTTP response: a notice of any size never sits in memory.
  */
 
-export const EXPORT_FORMATS = ['xlsx', 'csv', 'print'] as const;
+export const EXPORT_FORMATS = ['xlsx', 'csv', 'print', 'proofs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** The audit field of one export (hub.sensitive_read.field). */

@@ -14,7 +14,7 @@ import { regions } from '../regions/region.registry';
 import { type NoticeChild, noticeChildren } from './notice.children';
 import { allRecipients, contentHash, entryDigest, NoticeAccumulator, type NoticeSummary, type Recipient, recipientKey, recipientReader } from './notice.content';
 import { ExchangeNoticeEntity } from './notice.entity';
-import { noticeCut } from './notice.cut';
+import { noticeCut, type RootSigner } from './notice.cut';
 import { NoticeIssue } from './notice.issue';
 import { type ChainRanges, chainsOf, compareChains, GLOBAL_CHAIN, headsDigest, nextRanges, rangesOf } from './notice.ranges';
 import { checkPeriod } from './notice.period';
@@ -58,16 +58,18 @@ function decodeEntryCursor(cursor: string): EntryPosition {
 }
 
 export class NoticeService {
-  constructor(private readonly orm: MikroORM, private readonly sql: Sql, private readonly clock: Clock) {}
+  constructor(private readonly orm: MikroORM, private readonly sql: Sql, private readonly clock: Clock, private readonly roots: RootSigner) {}
 
   /**
    * Issues every recipient's notice for a month, in one pass over the log. Each notice covers, on
    * every chain, the entries after the recipient's previous notice up to a cut of the chains' heads
-   * taken now (noticeCut), so consecutive notices neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
+   * taken from a root signed now (noticeCut), so consecutive notices neither miss nor repeat an entry. Issuing a period again returns the notices already issued;
    * a month that has not ended yet (China Standard Time) is refused.
    */
   async issue(issuer: Identity, period: string): Promise<{ notices: NoticeRow[]; issuedNow: boolean }> {
     checkPeriod(period, this.clock.today());
+    // The root the notices will name, signed (and on disk) before they are issued: see noticeCut.
+    const signed = await this.roots.signNow();
     const issuedNow = await this.orm.em.fork().transactional(async (em) => {
       await em.execute('SELECT pg_advisory_xact_lock(?)', [ISSUE_LOCK]);
       const existing = await em.execute(`SELECT count(*)::int AS n, max(period) AS latest FROM hub.exchange_notice`);
@@ -82,9 +84,9 @@ export class NoticeService {
         (await em.execute(`SELECT DISTINCT ON (dept, region) dept, region, from_seq::float8 AS "fromSeq", to_seq::float8 AS "toSeq", chain_ranges AS "chainRanges"
           FROM hub.exchange_notice ORDER BY dept, region, period DESC`)).map((r: any) => [`${r.dept}/${r.region}`, rangesOf(r)]),
       );
-      // What the notices cover must be on disk once they can be read (see noticeCut): this transaction's commit flushes it.
+      // Notices are answered only once on disk, whatever the server's default.
       await em.execute("SELECT set_config('synchronous_commit', 'on', true)");
-      const cut = await noticeCut(em);
+      const cut = noticeCut(signed);
       const to = new Map([...cut.heads].map(([chain, head]) => [chain, head.seq]));
       const rangesFor = new Map(recipients.map((r) => [recipientKey(r), nextRanges(previous.get(recipientKey(r)), to)]));
       const pass = new NoticeIssue(recipients, (r) => rangesFor.get(recipientKey(r))!);

@@ -10,6 +10,8 @@ import { periodProblem } from './notice.period';
 import { rangeSize, rangesOf } from './notice.ranges';
 import { type NoticeRow, NoticeService } from './notice.service';
 import { registerModules } from '../app/modules';
+import { LogRootService } from '../log-roots/log-root.service';
+import { rootKeysFor } from '../log-roots/log-root.keys';
 
 /**
  * `npm run notices -- --period 2026-10` (or `--period previous`, the month before today in China
@@ -84,7 +86,8 @@ async function main(): Promise<number> {
   registerModules();
   const db = await openDatabase(config, () => undefined);
   try {
-    const { notices, issuedNow } = await new NoticeService(db.orm, db.sql, clock).issue(ISSUER, period);
+    const roots = new LogRootService(db.orm, db.sql, rootKeysFor(config));
+    const { notices, issuedNow } = await new NoticeService(db.orm, db.sql, clock, roots).issue(ISSUER, period);
     process.stdout.write(summarise(period, notices, issuedNow, (Date.now() - started) / 1000));
     const expected = allRecipients().length;
     if (notices.length !== expected) {

@@ -130,8 +130,8 @@ export class DiscrepancyService {
    */
   async history(keys: ReadonlyArray<{ id: string; childId: string }>): Promise<Array<Array<{ at: Date; actorDept: string; actorSub: string; operation: string; chain: string; seq: string; changes: Record<string, { before: unknown; after: unknown }> }>>> {
     const rows = await this.sql.query<Record<string, any>>(
-      `SELECT entity_id AS id, at, actor_dept AS "actorDept", actor_sub AS "actorSub", operation, chain, seq::text AS seq, changes
-       FROM hub.change_log WHERE child_id = ANY($2::uuid[]) AND entity = 'Discrepancy' AND entity_id = ANY($1::text[]) ORDER BY at, chain, seq`,
+      `SELECT l.entity_id AS id, l.at, l.actor_dept AS "actorDept", l.actor_sub AS "actorSub", l.operation, l.chain, l.seq::text AS seq, l.changes
+       FROM hub.change_log l WHERE l.child_id = ANY($2::uuid[]) AND l.entity = 'Discrepancy' AND l.entity_id = ANY($1::text[]) ORDER BY l.at, l.chain, l.seq`,
       [keys.map((k) => k.id), [...new Set(keys.map((k) => k.childId))]]);
     return keys.map(({ id }) => rows.filter((r) => r.id === id) as never);
   }

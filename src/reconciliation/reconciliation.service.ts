@@ -51,8 +51,9 @@ export async function findings(em: EntityManager, rule: ReconciliationRule, coun
 async function fixingEntries(em: EntityManager, childIds: readonly string[]): Promise<Map<string, { chain: string; seq: string; at: Date }>> {
   if (childIds.length === 0) return new Map();
   const rows = await executeInTransaction<{ child_id: string; chain: string; seq: string; at: Date }>(em,
-    `SELECT DISTINCT ON (child_id) child_id, chain, seq::text AS seq, at FROM hub.change_log
-     WHERE child_id = ANY(?::uuid[]) AND entity = ANY(?::text[]) ORDER BY child_id, at DESC, seq DESC`,
+    // Ordered by the column, not the text it is selected as ('10' < '9').
+    `SELECT DISTINCT ON (l.child_id) l.child_id, l.chain, l.seq::text AS seq, l.at FROM hub.change_log l
+     WHERE l.child_id = ANY(?::uuid[]) AND l.entity = ANY(?::text[]) ORDER BY l.child_id, l.at DESC, l.chain DESC, l.seq DESC`,
     [childIds, FIXING_ENTITIES],
   );
   return new Map(rows.map((r) => [r.child_id, { chain: r.chain, seq: r.seq, at: new Date(r.at) }]));

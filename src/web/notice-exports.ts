@@ -4,23 +4,28 @@ import type { Reader } from '../core/context';
 import type { Logger } from '../core/logger';
 import { auditedBatches, exportAuditField, type ExportFormat, writeCsv, writeXlsx } from '../notices/notice.export';
 import { writePrint } from '../notices/notice.print';
+import { writeProofs } from '../notices/notice.proofs';
+import type { SignedRootDocument } from '../log-roots/log-root.proof';
+import { NotFoundError } from '../core/errors';
 import { exportFileName } from '../notices/notice.rows';
 import type { NoticeRow } from '../notices/notice.service';
 import type { AppContext } from '../services';
 
 /**
- * `GET /notices/<id>/export.xlsx`, `/export.csv` and `/print`: a notice as a file, authorised
+ * `GET /notices/<id>/export.xlsx`, `/export.csv`, `/print` and `/proofs.json` (the inclusion proofs of its
+ * entries in the signed root it names, notice.proofs.ts): a notice as a file, authorised
  * exactly like `exchangeNotice(id)` (a bearer token in the Authorization header, never in the
  * URL), recorded in the sensitive-read audit, streamed.
  */
-export const NOTICE_EXPORT_PATH = /^\/notices\/([^/]{1,64})\/(export\.xlsx|export\.csv|print)$/;
+export const NOTICE_EXPORT_PATH = /^\/notices\/([^/]{1,64})\/(export\.xlsx|export\.csv|print|proofs\.json)$/;
 
-const FORMAT_OF: Readonly<Record<string, ExportFormat>> = { 'export.xlsx': 'xlsx', 'export.csv': 'csv', print: 'print' };
+const FORMAT_OF: Readonly<Record<string, ExportFormat>> = { 'export.xlsx': 'xlsx', 'export.csv': 'csv', print: 'print', 'proofs.json': 'proofs' };
 
 const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8; header=present',
   print: 'text/html; charset=utf-8',
+  proofs: 'application/json; charset=utf-8',
 };
 
 /** HTTP status of an error the caller may see; a new code does not compile until it is mapped here. */
@@ -67,9 +72,14 @@ export async function serveNoticeExport(ctx: AppContext, match: RegExpExecArray,
   const { services, requestId } = ctx;
   let reader: Reader;
   let notice: NoticeRow;
+  let root: SignedRootDocument | null = null;
   try {
     reader = ctx.reader();
     notice = await services.notices.get(reader, id);
+    if (format === 'proofs') {
+      root = notice.rootSeq ? await services.logRoots.get(notice.rootSeq) : null;
+      if (!root) throw new NotFoundError(`通报 ${notice.number} 发布于签名根之前，没有证明材料 (notice ${notice.number} was issued before signed roots: it has no proofs)`);
+    }
     // The export itself is audited before a byte of it leaves; if that fails, nothing is sent.
     await services.sensitiveReads.recordExport(reader.identity, exportAuditField(format, notice), notice.region, requestId);
   } catch (error) {
@@ -81,10 +91,18 @@ export async function serveNoticeExport(ctx: AppContext, match: RegExpExecArray,
     'cache-control': 'no-store',
     ...(format === 'print'
       ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'" }
-      : { 'content-disposition': attachment(exportFileName(notice, format)) }),
+      : { 'content-disposition': attachment(exportFileName(notice, format === 'proofs' ? 'proofs.json' : format)) }),
   });
-  const batches = auditedBatches(services.notices, services.sensitiveReads, reader, notice, requestId);
   try {
+    if (format === 'proofs') {
+      const flushAudit = async () => {
+        await services.sensitiveReads.flush(reader, requestId);
+        reader.audit.clear();
+      };
+      await writeProofs(notice, root!, services.notices.stream(notice, reader), services.logRootReads, reader, res, flushAudit);
+      return;
+    }
+    const batches = auditedBatches(services.notices, services.sensitiveReads, reader, notice, requestId);
     if (format === 'xlsx') await writeXlsx(notice, batches, res);
     else if (format === 'csv') await writeCsv(batches, res);
     else await writePrint(notice, batches, res, reader.identity.sub);

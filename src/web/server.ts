@@ -31,8 +31,8 @@ export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
   readonly keys?: { signing: SigningKey; publicJwk: JWK };
   readonly logger?: Logger;
-  /** Runs after migrations and before listening (the demo seed). */
-  readonly beforeListen?: (db: Database, clock: Clock) => Promise<void>;
+  /** Runs after migrations and before listening (the demo seed), with the services the server will use. */
+  readonly beforeListen?: (db: Database, clock: Clock, services: Services) => Promise<void>;
   /** Writes without the change log, for the benchmark's hub only (tests/bench/serve-hub.ts): main.ts never sets it. */
   readonly benchmarkWithoutChangeLog?: boolean;
   /** A pause between a small write's two commits, for the feed's crash test only (through tests/bench/serve-hub.ts): main.ts never sets it. */
@@ -94,8 +94,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   try {
     const local = options.keys ?? (usesLocalKeys(config) ? await loadOrCreateLocalKey(config.dataDir) : null);
     const verifier = new TokenVerifier(await verificationKeys(config, local?.publicJwk ?? null), config.jwt);
-    await options.beforeListen?.(db, clock);
     const services = createServices(db, clock, logger, config.statistics, rootKeysFor(config));
+    await options.beforeListen?.(db, clock, services);
     const stopRoots = scheduleRoots(services.logRoots, config.logRoots.intervalSeconds, logger);
     const apollo = createApollo(config, metrics, logger);
     const webSockets = graphqlOverWebSocket({ verifier, db, clock, services, logger });

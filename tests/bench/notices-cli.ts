@@ -6,6 +6,8 @@ import { Clock } from '../../src/core/clock';
 import { readerFor } from '../../src/core/context';
 import type { Database } from '../../src/db/database';
 import { NoticeService } from '../../src/notices/notice.service';
+import { LogRootService } from '../../src/log-roots/log-root.service';
+import { testRootKeys } from '../../src/log-roots/log-root.keys';
 import { BenchFailure } from './bench';
 
 const DIST = path.resolve(__dirname, '../..');
@@ -70,7 +72,7 @@ export async function issueMonth(db: Database, url: string, period: string, coun
   if (!again.stdout.includes('already issued')) throw new BenchFailure(`issuing ${period} again did not return the notices already issued:\n${again.stdout}`);
   if (JSON.stringify(await hashes()) !== JSON.stringify(issued)) throw new BenchFailure(`issuing ${period} again changed its notices`);
   const [{ told }] = await db.sql.query<{ told: number }>('SELECT coalesce(sum(entry_count), 0)::float8 AS told FROM hub.exchange_notice WHERE period = $1', [period]);
-  const notices = new NoticeService(db.orm, db.sql, new Clock());
+  const notices = new NoticeService(db.orm, db.sql, new Clock(), new LogRootService(db.orm, db.sql, testRootKeys()));
   const [sample] = await db.sql.query<{ id: string }>('SELECT id FROM hub.exchange_notice WHERE period = $1 AND region = $2 ORDER BY entry_count DESC, number LIMIT 1', [period, county]);
   const notice = await notices.get(readerFor({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }), sample.id);
   const verification = await notices.verify(notice);

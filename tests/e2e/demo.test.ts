@@ -3,6 +3,8 @@ import { DEMO_IDENTITIES } from '../../src/auth/demo-identities';
 import { Clock } from '../../src/core/clock';
 import { DEMO_RECORD_CHILD_ID, explorerExamples } from '../../src/web/explorer';
 import { seedDemoIfEmpty } from '../../seeds/demo';
+import { testRootKeys } from '../../src/log-roots/log-root.keys';
+import { LogRootService } from '../../src/log-roots/log-root.service';
 import { startTestHub, TODAY, type TestHub } from '../support/hub';
 
 /**
@@ -17,7 +19,7 @@ let seedSeconds = 0;
 beforeAll(async () => {
   hub = await startTestHub();
   const started = Date.now();
-  await seedDemoIfEmpty(hub.server.db, new Clock(TODAY));
+  await seedDemoIfEmpty(hub.server.db, new Clock(TODAY), new LogRootService(hub.server.db.orm, hub.server.db.sql, testRootKeys()));
   seedSeconds = (Date.now() - started) / 1000;
   for (const d of DEMO_IDENTITIES) tokens[d.sub] = await hub.token({ dept: d.dept, region: d.region, roles: [...d.roles], sub: d.sub });
 }, 180_000);

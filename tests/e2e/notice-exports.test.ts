@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { verifyProofDocument } from '../../src/log-roots/log-root.proof';
+import { runTs } from '../support/processes';
 import { ENTRY_COLUMNS, rangesText } from '../../src/notices/notice.rows';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -285,5 +290,79 @@ describe('the audit of exports', () => {
     expect(idReads.body.data.sensitiveReads.edges.map((e: any) => e.node.actorSub)).toContain('eduLiaison');
     const bad = await hub.gql(AUDIT, { f: { field: 'export:zip:whatever' } }, t.fuzhou);
     expect(bad.body.errors!.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('the proofs of a notice (proofs.json)', () => {
+  const ROOT = 'query($seq: Int) { logRoot(seq: $seq) { seq rootHash chains { chain size headHash } } }';
+  const RANGES = 'query($id: ID!) { exchangeNotice(id: $id) { number rootSeq contentHash chainRanges { chain fromSeq toSeq } } }';
+  const keysOf = async () => (await (await fetch(`${hub.url}/.well-known/baoxue-log-keys.json`)).json()).keys;
+  const verifyProofCli = async (bundle: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baoxue-proofs-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'proofs.json'), bundle);
+      fs.writeFileSync(path.join(dir, 'keys.json'), JSON.stringify({ keys: await keysOf() }));
+      const cli = runTs('src/log-roots/verify-proof.cli.ts', [path.join(dir, 'proofs.json'), '--key', path.join(dir, 'keys.json')], {});
+      return { code: await cli.exited, output: cli.output() };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('anchors every notice on a signed root: its ranges end at the root\'s chain sizes', async () => {
+    const notice = (await hub.gql<any>(RANGES, { id: ids.edu }, t.eduLiaison)).body.data!.exchangeNotice;
+    expect(notice.rootSeq).toBeGreaterThan(0);
+    const root = (await hub.gql<any>(ROOT, { seq: notice.rootSeq }, t.province)).body.data!.logRoot;
+    const sizes = new Map(root.chains.map((c: any) => [c.chain, c.size]));
+    for (const range of notice.chainRanges) expect([range.chain, range.toSeq]).toEqual([range.chain, sizes.get(range.chain)]);
+    expect(notice.chainRanges.map((r: any) => r.chain).sort()).toEqual([...sizes.keys()].sort());
+    // Taijiang's chain holds more than nine entries: the roots' trees read it in seq order, not in the order of its text ('10' < '9').
+    expect(sizes.get('350103')).toBeGreaterThan(9);
+    const verified = await hub.gql<any>('{ verifyChangeLog { ok roots { ok roots firstBadRoot problem } } }', {}, t.province);
+    expect(verified.body.data!.verifyChangeLog).toMatchObject({ ok: true, roots: { ok: true, firstBadRoot: null } });
+  });
+
+  it('proves each entry a liaison was told in that root, offline: content where it sees every field, the hash alone where one is masked', async () => {
+    const notice = (await hub.gql<any>(RANGES, { id: ids.civil }, t.civilLiaison)).body.data!.exchangeNotice;
+    const { response, body } = await download(`/notices/${ids.civil}/proofs.json`, t.civilLiaison, { 'x-request-id': 'proofs-audit-1' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toContain(encodeURIComponent('通报_2026-10_350102_CIVIL.proofs.json'));
+    const bundle = JSON.parse(body.toString('utf8'));
+    expect(bundle).toMatchObject({ format: 'baoxue-notice-proofs/1', notice: { number: notice.number, rootSeq: notice.rootSeq, contentHash: notice.contentHash }, root: { seq: notice.rootSeq } });
+    // One proof per entry the liaison reads in the notice, in the same order.
+    const read = await graphqlEntries(t.civilLiaison, ids.civil);
+    expect(bundle.proofs.map((p: any) => `${p.chain}:${p.seq}`)).toEqual(read.entries.map((e: any) => `${e.chain}:${e.seq}`));
+    expect(bundle.proofs.length).toBeGreaterThan(0);
+    const keys = await keysOf();
+    for (const proof of bundle.proofs) expect(verifyProofDocument(JSON.stringify({ ...proof, root: bundle.root }), keys)).toMatchObject({ ok: true });
+    // Civil affairs reads ID numbers masked: the registrations' proofs carry their hash, never the number.
+    const registrations = bundle.proofs.filter((p: any) => read.entries.find((e: any) => e.chain === p.chain && e.seq === p.seq)?.entity === 'Child');
+    expect(registrations.length).toBe(2);
+    for (const proof of registrations) expect(proof.entry).toBeNull();
+    expect(body.toString('utf8')).not.toContain(gulouA.idNumber!);
+    expect(bundle.proofs.some((p: any) => p.entry !== null)).toBe(true);
+    // The download is audited like every export.
+    expect(await hub.sql('SELECT field FROM hub.sensitive_read WHERE request_id = $1', ['proofs-audit-1'])).toEqual([{ field: 'export:proofs:2026-10/350102/CIVIL' }]);
+
+    const held = await verifyProofCli(body.toString('utf8'));
+    expect(held.output).toContain(`all ${bundle.proofs.length} entries of notice ${notice.number} are in root ${notice.rootSeq}`);
+    expect(held.code).toBe(0);
+    // One byte changed in one proof's path: refused, naming the entry.
+    const tampered = JSON.parse(body.toString('utf8'));
+    const victim = tampered.proofs.find((p: any) => p.chainPath.length > 0) ?? tampered.proofs[0];
+    if (victim.chainPath.length > 0) victim.chainPath[0] = victim.chainPath[0].replace(/^./, (c: string) => (c === '0' ? '1' : '0'));
+    else victim.entryHash = victim.entryHash.replace(/^./, (c: string) => (c === '0' ? '1' : '0'));
+    const refused = await verifyProofCli(JSON.stringify(tampered));
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`1 of ${bundle.proofs.length} proofs of notice ${notice.number} do not hold`);
+    expect(refused.output).toContain(`${victim.chain}:${victim.seq}`);
+  }, 60_000);
+
+  it('is refused, like every export, to a reader who may not read the notice', async () => {
+    const other = await download(`/notices/${ids.edu}/proofs.json`, t.psbLiaison);
+    const missing = await download(`/notices/00000000-0000-4000-8000-000000000000/proofs.json`, t.psbLiaison);
+    expect([other.response.status, missing.response.status]).toEqual([404, 404]);
+    expect(JSON.parse(other.body.toString('utf8')).errors[0].message.replace(ids.edu, 'X')).toBe(JSON.parse(missing.body.toString('utf8')).errors[0].message.replace('00000000-0000-4000-8000-000000000000', 'X'));
   });
 });
