@@ -73,7 +73,7 @@ export class ChangeLogService {
     // A department pages through the log as it follows the feed, resuming from the position it
     // holds: only entries on disk leave, as from the feed (durable-read.ts).
     for (let round = 0; round < 20; round++) {
-      const rows = await readAfter(this.sql, read, { where, chains: f.chain ? [f.chain] : null, limit: first + 1 });
+      const rows = await readAfter(this.sql, read, { where, counties: reader.counties, chains: f.chain ? [f.chain] : null, limit: first + 1 });
       for (const row of rows) {
         advance(read, row.chain, Number(row.seq));
         // Entries that project to nothing (an update of hidden fields only) are skipped; keep reading to fill the page.

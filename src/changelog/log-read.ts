@@ -9,6 +9,14 @@ export interface ReadAfter {
   readonly where?: (params: unknown[]) => string;
   /** Only these chains (all when absent). */
   readonly chains?: readonly string[] | null;
+  /**
+   * The reader's counties (null: the whole province). Its own counties' chains hold only entries
+   * it may see by region, read by the primary key; of every other chain, only entries of children
+   * whose hukou is in its counties, read through `change_log_hukou_idx` (hukou_region, chain, seq),
+   * so that a chain it is shown little of is not scanned from the start at every page (a position
+   * moves only on entries the reader is shown). `where` still holds the scope condition itself.
+   */
+  readonly counties?: readonly string[] | null;
   readonly limit: number;
 }
 
@@ -32,10 +40,18 @@ export function readAfter(sql: Sql, position: LogPosition, options: ReadAfter): 
   const where = options.where ? ` AND ${options.where(params)}` : '';
   const only = options.chains ? ` AND h.chain = ANY($${params.push(options.chains)}::text[])` : '';
   const limit = params.push(options.limit);
+  const inChain = `c.chain = h.chain AND c.seq > coalesce(p.seq, 0)${where}`;
+  let lateral = `SELECT * FROM hub.change_log c WHERE ${inChain} ORDER BY c.seq LIMIT $${limit}`;
+  if (options.counties) {
+    const counties = `$${params.push(options.counties)}::text[]`;
+    lateral = `(SELECT * FROM hub.change_log c WHERE h.chain = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})
+      UNION ALL
+      (SELECT * FROM hub.change_log c WHERE NOT h.chain = ANY(${counties}) AND c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})`;
+  }
   const text = `SELECT l.*, ${WAL_AT_READ}
     FROM hub.chain_head h
     LEFT JOIN unnest($${names}::text[], $${after}::bigint[]) AS p(chain, seq) ON p.chain = h.chain
-    CROSS JOIN LATERAL (SELECT * FROM hub.change_log c WHERE c.chain = h.chain AND c.seq > coalesce(p.seq, 0)${where} ORDER BY c.seq LIMIT $${limit}) l
+    CROSS JOIN LATERAL (${lateral}) l
     WHERE h.seq > coalesce(p.seq, 0)${only}
     ORDER BY l.chain, l.seq LIMIT $${limit}`;
   return readDurable(sql, text, params);
