@@ -22,7 +22,7 @@ const MUTATION = `mutation Import($records: [PublicSecurityRecordInput!]!) {
   upsertPublicSecurityRecords(records: $records) { replayed }
 }`;
 
-interface PsbRow {
+export interface PsbRow {
   childId: string;
   hukouStatus: string;
   whereabouts: string;
@@ -35,7 +35,7 @@ interface PsbRow {
  * seeded for later cases and `--reuse`. A fresh seed each run gives fresh ids; the rare ID
  * number already taken is skipped.
  */
-async function newChildren(client: Client, county: string, count: number): Promise<PsbRow[]> {
+export async function newChildren(client: Client, county: string, count: number): Promise<PsbRow[]> {
   const children = generateChildren(new Clock(BENCH_TODAY), { seed: 1_000_000 + Math.floor(Math.random() * 1_000_000), counties: [county] }, count);
   const column = <T>(pick: (c: SeedChild) => T) => children.map(pick);
   const { rows } = await client.query<{ id: string }>(
@@ -50,7 +50,7 @@ async function newChildren(client: Client, county: string, count: number): Promi
     .map((c) => ({ childId: c.id, ...(c.publicSecurity ?? { hukouStatus: 'REGISTERED', whereabouts: 'PRESENT', verifiedOn: null }) }));
 }
 
-async function removeChildren(client: Client, ids: readonly string[]): Promise<void> {
+export async function removeChildren(client: Client, ids: readonly string[]): Promise<void> {
   await client.query('BEGIN');
   await client.query('DELETE FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [ids]);
   await client.query('DELETE FROM hub.child WHERE id = ANY($1::uuid[])', [ids]);
@@ -80,7 +80,7 @@ async function rowCount(client: Client, table: string): Promise<number> {
 }
 
 /** Every county chain's head now (seq), by chain. */
-async function chainHeads(client: Client): Promise<Map<string, number>> {
+export async function chainHeads(client: Client): Promise<Map<string, number>> {
   const { rows } = await client.query<{ chain: string; seq: string }>("SELECT chain, seq::text AS seq FROM hub.chain_head WHERE chain <> 'global'");
   return new Map(rows.map((r) => [r.chain, Number(r.seq)]));
 }
@@ -90,7 +90,7 @@ async function chainHeads(client: Client): Promise<Map<string, number>> {
  * then, up to its head now), in COPY's text format, as stored: nothing else writes while the case
  * runs, so they are the import's.
  */
-async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>): Promise<{ text: string; entries: number; chains: string[] }> {
+export async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>): Promise<{ text: string; entries: number; chains: string[] }> {
   const after = await chainHeads(client);
   const moved = [...after].filter(([chain, seq]) => /^[0-9]{6}$/.test(chain) && seq > (before.get(chain) ?? 0));
   if (moved.length === 0) return { text: '', entries: 0, chains: [] };
@@ -139,15 +139,16 @@ async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShap
   }
 }
 
-type ImportHub = Forked<{ url: string; token: string; pid: number }>;
+export type ImportHub = Forked<{ url: string; token: string; pid: number }>;
 
-/** Sends `rows` to a hub's `upsertPublicSecurityRecords` in batches of `BATCH`, one after another. */
-async function importRows(hub: ImportHub, rows: readonly PsbRow[]): Promise<void> {
+/** Sends `rows` to a hub's `upsertPublicSecurityRecords` in batches of `BATCH`, one after another; `onBatch` hears of each done. */
+export async function importRows(hub: ImportHub, rows: readonly PsbRow[], onBatch?: (done: number) => void): Promise<void> {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` };
   for (let i = 0; i < rows.length; i += BATCH) {
     const response = await fetch(`${hub.ready.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: MUTATION, variables: { records: rows.slice(i, i + BATCH) } }) });
     const body = (await response.json()) as { errors?: unknown };
     if (response.status !== 200 || body.errors) throw new BenchFailure(`import batch ${i / BATCH} answered ${response.status}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    onBatch?.(Math.min(i + BATCH, rows.length));
   }
 }
 

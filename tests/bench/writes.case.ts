@@ -16,8 +16,8 @@ import { profileLines, summariseProfile } from './profile-summary';
  * request changes a record (and, on the logged hub, appends an entry); requests take children in
  * turn, so that concurrent writes do not queue on one row.
  */
-const MUTATION = `mutation Write($records: [EducationRecordInput!]!) { upsertEducationRecords(records: $records) { replayed } }`;
-const UNIQUE = '__N__';
+export const MUTATION = `mutation Write($records: [EducationRecordInput!]!) { upsertEducationRecords(records: $records) { replayed } }`;
+export const UNIQUE = '__N__';
 
 type Variant = 'with log' | 'without log';
 
@@ -27,7 +27,7 @@ interface Measured extends RoundsSummary {
   rounds: Round[];
 }
 
-function bodies(childIds: readonly string[]): string[] {
+export function bodies(childIds: readonly string[]): string[] {
   return childIds.map((childId) => JSON.stringify({ query: MUTATION, variables: { records: [{ childId, schoolName: `基准学校 ${UNIQUE}` }] } }));
 }
 
@@ -36,7 +36,7 @@ async function logEntries(client: Client): Promise<number> {
 }
 
 /** Children of the county that have an education record, for the EDU clerk of that county to write. */
-async function childrenToWrite(client: Client, county: string, count: number): Promise<string[]> {
+export async function childrenToWrite(client: Client, county: string, count: number): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
     `SELECT c.id FROM hub.child c JOIN edu.education_record e ON e.child_id = c.id
      WHERE c.hukou_region = $1 OR c.residence_region = $1 ORDER BY c.id LIMIT $2`, [county, count]);
