@@ -92,7 +92,7 @@ export async function chainHeads(client: Client): Promise<Map<string, number>> {
  */
 export async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>): Promise<{ text: string; entries: number; chains: string[] }> {
   const after = await chainHeads(client);
-  const moved = [...after].filter(([chain, seq]) => /^[0-9]{6}$/.test(chain) && seq > (before.get(chain) ?? 0));
+  const moved = [...after].filter(([chain, seq]) => /^[0-9]{6}$/.test(chain) && seq > (before.get(chain) ?? 0)).sort(([a], [b]) => (a < b ? -1 : 1));
   if (moved.length === 0) return { text: '', entries: 0, chains: [] };
   const ranges = moved.map(([chain, seq]) => `(l.chain = '${chain}' AND l.seq > ${before.get(chain) ?? 0} AND l.seq <= ${seq})`).join(' OR ');
   const chunks: Buffer[] = [];
@@ -174,7 +174,7 @@ export const bulkImport: BenchCase = {
       const [hub, otherHub] = hubs;
       const fresh = async (code: string, count: number) => {
         const rows = await newChildren(client, code, count);
-        created.push(...rows);
+        for (const row of rows) created.push(row);
         return rows;
       };
       // Each hub imports a batch first, unmeasured, so that neither is measured cold.

@@ -28,7 +28,7 @@ const COLUMNS = 'chain, seq, at, actor_sub, actor_dept, actor_region, actor_role
  * time from spawn to exit and its own peak RSS, not the harness's. Issuing again must change
  * nothing, and a county notice must re-verify against the log.
  */
-async function fillLog(url: string, count: number, log: (line: string) => void): Promise<{ seconds: number; chains: number }> {
+export async function fillLog(url: string, count: number, log: (line: string) => void): Promise<{ seconds: number; chains: number }> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: url });
   await client.connect();
