@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -8,7 +9,7 @@ import { regions } from '../../src/regions/region.registry';
 import { generateChildren, type SeedChild } from '../../seeds/generator';
 import { type BenchCase, BenchFailure, type CaseResult, ratio, round } from './bench';
 import { BENCH_TODAY } from './database';
-import { measureCpu } from './cpu';
+import { type LockWaits, measureCpu, sampleLockWaits } from './cpu';
 import { type Forked, forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 
@@ -184,7 +185,7 @@ export const bulkImport: BenchCase = {
       context.log(`  ${rows.length.toLocaleString('en')} new children in ${county} ${regions.get(county)?.name}`);
 
       const headsBefore = await chainHeads(client);
-      const single = await measureCpu(client, [hub.ready.pid], () => importRows(hub, rows));
+      const single = await measureCpu(client, [hub.ready.pid], () => sampleLockWaits(database.url, () => importRows(hub, rows)));
       const hubSeconds = single.seconds;
       const log = await logEntriesSince(client, headsBefore);
       if (log.entries !== rows.length || log.chains.join() !== county) throw new BenchFailure(`the hub logged ${log.entries} entries in chains ${log.chains.join(', ')} for ${rows.length} new records of ${county}`);
@@ -194,7 +195,7 @@ export const bulkImport: BenchCase = {
       const pair = [await fresh(county, wanted), await fresh(other, wanted)];
       context.log(`  and at once: ${pair[0].length.toLocaleString('en')} more in ${county}, ${pair[1].length.toLocaleString('en')} in ${other} ${regions.get(other)?.name}`);
       const pairBefore = await chainHeads(client);
-      const both = await measureCpu(client, [hub.ready.pid, otherHub.ready.pid], () => Promise.all([importRows(hub, pair[0]), importRows(otherHub, pair[1])]));
+      const both = await measureCpu(client, [hub.ready.pid, otherHub.ready.pid], () => sampleLockWaits(database.url, () => Promise.all([importRows(hub, pair[0]), importRows(otherHub, pair[1])])));
       const pairLog = await logEntriesSince(client, pairBefore);
       const pairRows = pair[0].length + pair[1].length;
       if (pairLog.entries !== pairRows || pairLog.chains.join() !== [county, other].sort().join()) throw new BenchFailure(`the two imports logged ${pairLog.entries} entries in chains ${pairLog.chains.join(', ')} for ${pairRows} new records`);
@@ -231,10 +232,14 @@ export const bulkImport: BenchCase = {
       const hubOverFloor = ratio(hubRate, floorRate);
       const pairOverSingle = ratio(pairRate, hubRate);
       // What this machine allows two imports at once: one import keeps `busy` cores at work (its
-      // hub and its database connections); two can use at most all the cores, so their rows/s can
-      // be at most cores / busy times one's (and at most 2).
+      // hub and its database connections); two can use at most all the cores, so on a machine
+      // otherwise idle their rows/s can be at most cores / busy times one's (and at most 2). On a
+      // shared machine the CPU the two get (`pairBusy`) says more: the same as one's, and they
+      // cannot go faster than one. Lock waits sampled meanwhile tell a queue on a chain's head apart.
       const busy = single.cpuSeconds / single.seconds;
+      const pairBusy = both.cpuSeconds / both.seconds;
       const ceiling = round(Math.min(2, single.cores / busy), 2);
+      const waitShare = (w: LockWaits) => (w.samples ? round(w.waiting / w.samples, 3) : 0);
       return {
         table: {
           columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
@@ -255,14 +260,16 @@ export const bulkImport: BenchCase = {
           county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, runs,
           hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
           hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle,
-          cpu: { singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(both.cpuSeconds / both.seconds, 2), cores: single.cores, ceiling },
+          cpu: { singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
+          lockWaits: { single: single.result.waits, pair: both.result.waits },
           profile: profileFile && path.relative(context.root, profileFile),
         },
         notes: [
           'The hub checks every record (scope, versions, fields), writes the rows set-based under their foreign key, and logs one hash-chained entry per row in the same transaction, in the chain of the children\'s county; COPY only checks the table\'s own constraints.',
           `The baseline's copy of the table has no foreign key; the real table has one, and COPY with it runs at ${keyedOverCopy}× COPY without.`,
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
-          `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so two can reach at most ${ceiling}× here; the two kept ${round(both.cpuSeconds / both.seconds, 2)} busy.`,
+          `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
+          `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} of ${single.result.waits.samples} samples during the one import, ${waitShare(both.result.waits)} of ${both.result.waits.samples} during the two.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],
       };

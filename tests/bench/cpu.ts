@@ -40,3 +40,42 @@ export async function measureCpu<T>(client: Client, pids: readonly number[], wor
   for (const pid of after) cpuSeconds += Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0));
   return { result, cpuSeconds, seconds, cores: os.availableParallelism() };
 }
+
+/** What `sampleLockWaits` saw: how often a connection of the database was waiting for a lock. */
+export interface LockWaits {
+  readonly samples: number;
+  /** Samples in which at least one connection waited for a lock (a row's, such as a chain's head, or a transaction's). */
+  readonly waiting: number;
+  /** Connections seen waiting, summed over the samples. */
+  readonly waits: number;
+}
+
+/**
+ * Runs `work` while another connection looks at `pg_stat_activity` every few milliseconds, counting
+ * the database's connections that wait for a heavyweight lock (`wait_event_type = 'Lock'`): a writer
+ * queued behind another's chain head shows there, one that waits for the CPU does not.
+ */
+export async function sampleLockWaits<T>(url: string, work: () => Promise<T>, everyMs = 10): Promise<{ result: T; waits: LockWaits }> {
+  const { Client } = await import('pg');
+  const sampler = new Client({ connectionString: url });
+  await sampler.connect();
+  let done = false;
+  const counts = { samples: 0, waiting: 0, waits: 0 };
+  const sampling = (async () => {
+    while (!done) {
+      const { rows: [row] } = await sampler.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+      counts.samples++;
+      if (row.n > 0) counts.waiting++;
+      counts.waits += row.n;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  try {
+    return { result: await work(), waits: counts };
+  } finally {
+    done = true;
+    await sampling.catch(() => undefined);
+    await sampler.end();
+  }
+}

@@ -6,6 +6,7 @@ import { chainHeads, importRows, logEntriesSince, newChildren, type PsbRow, remo
 import { BENCH_TODAY } from './database';
 import type { Hub } from './federated-page.case';
 import { metric, type Round, runLoad } from './load';
+import { sampleLockWaits } from './cpu';
 import { forkBench } from './processes';
 import { bodies, childrenToWrite, UNIQUE } from './writes.case';
 
@@ -105,7 +106,7 @@ export const noStall: BenchCase = {
       importing.catch(() => firstBatch());
       // The writes begin once the import is under way (its first batch done), and end before it does.
       await started;
-      const during = await measurePhase(context, hubs, own, 'during the import', seconds);
+      const { result: during, waits } = await sampleLockWaits(database.url, () => measurePhase(context, hubs, own, 'during the import', seconds));
       const importedDuring = imported;
       const overlapped = importEnded === null;
       await importing;
@@ -141,10 +142,11 @@ export const noStall: BenchCase = {
         data: {
           writeCounty, importCounty, importSize, seconds, connections: CONNECTIONS, importSeconds, importRowsPerSecond: importRate, importedDuring, overlapped,
           runs: [...alone, ...during], p99Ratio: { withLog: p99('with log'), withoutLog: p99('without log') }, p50Ratio: { withLog: p50('with log'), withoutLog: p50('without log') },
-          appended, chains: log.chains,
+          appended, chains: log.chains, lockWaits: waits,
         },
         notes: [
           `The import: ${rows.length.toLocaleString('en')} records of ${importCounty} in batches of 1,000 through its own hub, ${round(importSeconds, 1)} s (${round(importRate, 0).toLocaleString('en')} rows/s), all its entries in ${importCounty}'s chain; the writes measured during it ran while ${importedDuring.toLocaleString('en')} of them were done and ${overlapped ? 'ended before it did' : 'outlasted it (smoke)'}.`,
+          `Lock waits during those writes (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waits.waiting} of ${waits.samples} samples.`,
           `Writes: c=${CONNECTIONS}, ${seconds} s per variant and phase, the logged hub first; the hub without the change log takes no chain lock, so its ratio is what the import's use of the ${os.availableParallelism()} cores alone costs a write.`,
         ],
       };
