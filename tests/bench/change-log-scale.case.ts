@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { entryHash, type StoredEntry } from '../../src/changelog/hash-chain';
 import { chainGenesis, verifyChain } from '../../src/changelog/change-log.verify';
+import { batchCopy } from '../../src/changelog/chain-batch';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
 import { DEPARTMENTS } from '../../src/auth/identity';
@@ -101,6 +102,19 @@ export const changeLogScale: BenchCase = {
       if (!verified.ok || verified.entries !== count || walked !== chains) throw new BenchFailure(`verify-log: ${JSON.stringify({ ...verified, chains: walked })}`);
       context.log(`  verify-log: ${count.toLocaleString()} entries in ${chains} chains in ${verifySeconds.toFixed(2)} s (${verifyCpuSeconds.toFixed(2)} s CPU in this process)`);
 
+      // Why a walk of one chain reads what it reads: its entries lie among the other chains' in the
+      // heap (appended in time order, as the hub appends them), so a batch of one chain's entries
+      // is one heap page per entry. Its statement's buffers, explained on the first chain (cached or not).
+      const plan = await withClient(url, async (c) => {
+        const statement = batchCopy(regions.counties()[0].code, 1, 10_001).replace(/^COPY \(/, '').replace(/\) TO STDOUT$/, '');
+        const { rows } = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement}`);
+        const lines = rows.map((r) => r['QUERY PLAN']);
+        const buffers = /Buffers: shared (?:hit=(\d+))? ?(?:read=(\d+))?/.exec(lines.find((l) => l.includes('Buffers: shared')) ?? '');
+        const rowsRead = Number(/rows=(\d+) loops/.exec(lines[0])?.[1] ?? NaN);
+        return { pages: Number(buffers?.[1] ?? 0) + Number(buffers?.[2] ?? 0), rows: rowsRead, ms: Number(/Execution Time: ([\d.]+)/.exec(lines.at(-1) ?? '')?.[1] ?? NaN) };
+      });
+      context.log(`  one chain's batch: ${plan.rows} entries, ${plan.pages} pages, ${plan.ms} ms`);
+
       const issued = await issueMonth(db, url, '2026-10', regions.counties()[0].code);
       const { seconds: issueSeconds, peakRss } = issued.run;
       const told = issued.told;
@@ -122,9 +136,10 @@ export const changeLogScale: BenchCase = {
           { what: 'issue: peak RSS (MB, notices CLI process)', value: mb(peakRss), target: '≤ 512 MB', met: peakRss <= 512 * 1024 * 1024 },
           { what: 'issue: a county notice re-verifies against the log (1 yes, 0 no)', value: issued.problem ? 0 : 1, target: '1', met: !issued.problem },
         ],
-        data: { count, chains, fillSeconds, verifySeconds, verifyCpuSeconds, issueSeconds, peakRss, notices: issued.notices, told, reissueSeconds: issued.reissueSeconds, noticeProblem: issued.problem, scale },
+        data: { count, chains, fillSeconds, verifySeconds, verifyCpuSeconds, issueSeconds, peakRss, notices: issued.notices, told, reissueSeconds: issued.reissueSeconds, noticeProblem: issued.problem, batchPlan: plan, scale },
         notes: [
           `verify-log took ${round(verifyCpuSeconds, 2)} s of CPU in the harness's process (main thread and hashing workers), besides the database's own.`,
+          `The entries of the ${chains} chains lie interleaved in the heap, in the order they were appended: one batch of a chain (${plan.rows.toLocaleString('en')} entries, its statement explained) touched ${plan.pages.toLocaleString('en')} pages and ran in ${plan.ms} ms.`,
           `Issued by the notices CLI in its own process (spawn to exit, start-up included); its peak RSS read in the process as it exited (getrusage).`,
           `Issuing again returned the same ${issued.notices} notices in ${round(issued.reissueSeconds, 1)} s; ${issued.problem ? `but ${issued.problem}` : `${issued.verified} re-verified against the log`}.`,
         ],
