@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Client } from 'pg';
 import { regions } from '../../src/regions/region.registry';
 import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round } from './bench';
-import { chainHeads, importRows, logEntriesSince, newChildren, type PsbRow, removeChildren } from './bulk-import.case';
+import { chainHeads, importRows, newChildren, type PsbRow, removeChildren } from './bulk-import.case';
 import { BENCH_TODAY } from './database';
 import type { Hub } from './federated-page.case';
 import { metric, type Round, runLoad } from './load';
@@ -34,7 +34,7 @@ interface Measured extends Round {
  * import: their p99 ratio is what the import's load alone does to a write here, the floor below
  * which the logged writes' ratio cannot go on this machine.
  */
-async function measurePhase(context: BenchContext, hubs: Record<Variant, Hub>, own: (hub: Hub) => string[], phase: Phase, seconds: number): Promise<Measured[]> {
+async function measurePhase(context: BenchContext, hubs: Record<Variant, Hub>, own: (hub: Hub) => string[], phase: Phase, seconds: number, warmUp = false): Promise<Measured[]> {
   const measured: Measured[] = [];
   for (const variant of ['with log', 'without log'] as const) {
     const hub = hubs[variant];
@@ -44,7 +44,7 @@ async function measurePhase(context: BenchContext, hubs: Record<Variant, Hub>, o
       headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` },
     });
     measured.push({ ...result, loadAverage, variant, phase });
-    context.log(`  ${phase}, ${variant}: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms (load ${loadAverage})`);
+    context.log(`  ${warmUp ? 'warm-up' : phase}, ${variant}: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms (load ${loadAverage})`);
   }
   return measured;
 }
@@ -74,7 +74,9 @@ export const noStall: BenchCase = {
       hubs['without log'] = await write(true);
       importer = await forkBench<Hub['ready']>('serve-hub.js',
         { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region: importCounty } }, { execArgv: [...options.hubFlags] });
-      const childIds = await childrenToWrite(client, writeCounty, options.smoke ? 40 : 1000);
+      // Children living in the county, so that every write goes to its chain: a child registered there
+      // and living in the import's county would be logged in that county's chain, behind the import.
+      const childIds = await childrenToWrite(client, writeCounty, options.smoke ? 40 : 1000, true);
       const half = Math.ceil(childIds.length / 2);
       const own = (hub: Hub) => (hub === hubs['with log'] ? childIds.slice(0, half) : childIds.slice(half));
 
@@ -85,7 +87,7 @@ export const noStall: BenchCase = {
       for (const row of [...warm, ...rows]) created.push(row);
       // Unmeasured: the importer imports a batch, and the writers write for the warm-up, so that none is measured cold.
       await importRows(importer, warm);
-      if (options.warmup > 0) await measurePhase(context, hubs, own, 'alone', options.warmup);
+      if (options.warmup > 0) await measurePhase(context, hubs, own, 'alone', options.warmup, true);
 
       const entriesBefore = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n);
       const errorsBefore = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total');
@@ -116,11 +118,13 @@ export const noStall: BenchCase = {
         if (!options.smoke) throw new BenchFailure(`${problem}: lower --duration`);
         context.log(`  ${problem}: a smoke run's import is small`);
       }
-      const log = await logEntriesSince(client, headsBefore);
+      const headsAfter = await chainHeads(client);
+      const moved = [...headsAfter].filter(([chain, seq]) => seq > (headsBefore.get(chain) ?? 0)).map(([chain]) => chain).sort();
       const errors = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total') - errorsBefore;
       if (errors > 0) throw new BenchFailure(`${errors} writes answered with GraphQL errors`);
-      const importChainEntries = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log WHERE chain = $1 AND seq > $2', [importCounty, headsBefore.get(importCounty) ?? 0])).rows[0].n;
+      const importChainEntries = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM hub.change_log WHERE chain = $1 AND seq > $2 AND actor_dept = 'PSB'", [importCounty, headsBefore.get(importCounty) ?? 0])).rows[0].n;
       if (importChainEntries !== rows.length) throw new BenchFailure(`the import logged ${importChainEntries} entries in ${importCounty}'s chain for ${rows.length} records`);
+      if (moved.length !== 2 || !moved.includes(writeCounty)) throw new BenchFailure(`the import and the writes appended to the chains ${moved.join(', ')}, not ${importCounty} and ${writeCounty} alone`);
       const appended = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n)) - entriesBefore;
 
       const find = (variant: Variant, phase: Phase) => [...alone, ...during].find((m) => m.variant === variant && m.phase === phase)!;
@@ -142,7 +146,7 @@ export const noStall: BenchCase = {
         data: {
           writeCounty, importCounty, importSize, seconds, connections: CONNECTIONS, importSeconds, importRowsPerSecond: importRate, importedDuring, overlapped,
           runs: [...alone, ...during], p99Ratio: { withLog: p99('with log'), withoutLog: p99('without log') }, p50Ratio: { withLog: p50('with log'), withoutLog: p50('without log') },
-          appended, chains: log.chains, lockWaits: waits,
+          appended, chains: moved, lockWaits: waits,
         },
         notes: [
           `The import: ${rows.length.toLocaleString('en')} records of ${importCounty} in batches of 1,000 through its own hub, ${round(importSeconds, 1)} s (${round(importRate, 0).toLocaleString('en')} rows/s), all its entries in ${importCounty}'s chain; the writes measured during it ran while ${importedDuring.toLocaleString('en')} of them were done and ${overlapped ? 'ended before it did' : 'outlasted it (smoke)'}.`,

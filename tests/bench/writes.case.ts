@@ -38,11 +38,11 @@ async function logEntries(client: Client): Promise<number> {
   return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log')).rows[0].n;
 }
 
-/** Children of the county that have an education record, for the EDU clerk of that county to write. */
-export async function childrenToWrite(client: Client, county: string, count: number): Promise<string[]> {
+/** Children of the county (or only those living there) that have an education record, for the EDU clerk of that county to write. */
+export async function childrenToWrite(client: Client, county: string, count: number, livingThere = false): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
     `SELECT c.id FROM hub.child c JOIN edu.education_record e ON e.child_id = c.id
-     WHERE c.hukou_region = $1 OR c.residence_region = $1 ORDER BY c.id LIMIT $2`, [county, count]);
+     WHERE ${livingThere ? 'c.residence_region = $1' : 'c.hukou_region = $1 OR c.residence_region = $1'} ORDER BY c.id LIMIT $2`, [county, count]);
   if (rows.length === 0) throw new BenchFailure(`no child with an education record in ${county}`);
   return rows.map((r) => r.id);
 }
