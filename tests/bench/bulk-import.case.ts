@@ -239,7 +239,7 @@ export const bulkImport: BenchCase = {
       const busy = single.cpuSeconds / single.seconds;
       const pairBusy = both.cpuSeconds / both.seconds;
       const ceiling = round(Math.min(2, single.cores / busy), 2);
-      const waitShare = (w: LockWaits) => (w.samples ? round(w.waiting / w.samples, 3) : 0);
+      const waitShare = (w: LockWaits) => `${w.waiting} of ${w.samples} samples`;
       return {
         table: {
           columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
@@ -269,7 +269,7 @@ export const bulkImport: BenchCase = {
           `The baseline's copy of the table has no foreign key; the real table has one, and COPY with it runs at ${keyedOverCopy}× COPY without.`,
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
           `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
-          `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} of ${single.result.waits.samples} samples during the one import, ${waitShare(both.result.waits)} of ${both.result.waits.samples} during the two.`,
+          `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} during the one import, in ${waitShare(both.result.waits)} during the two.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],
       };
