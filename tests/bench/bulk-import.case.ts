@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -8,18 +9,21 @@ import { regions } from '../../src/regions/region.registry';
 import { generateChildren, type SeedChild } from '../../seeds/generator';
 import { type BenchCase, BenchFailure, type CaseResult, ratio, round } from './bench';
 import { BENCH_TODAY } from './database';
-import { forkBench } from './processes';
+import { type LockWaits, measureCpu, sampleLockWaits } from './cpu';
+import { type Forked, forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 
 const BATCH = 1000;
 const PROFILED_BATCHES = 5;
+/** Batches each hub imports, unmeasured, before the measured imports. */
+const WARMUP_BATCHES = 1;
 /** Runs of COPY and of the floor, alternately; the median of each is reported. */
 const COPY_RUNS = 5;
 const MUTATION = `mutation Import($records: [PublicSecurityRecordInput!]!) {
   upsertPublicSecurityRecords(records: $records) { replayed }
 }`;
 
-interface PsbRow {
+export interface PsbRow {
   childId: string;
   hukouStatus: string;
   whereabouts: string;
@@ -32,7 +36,7 @@ interface PsbRow {
  * seeded for later cases and `--reuse`. A fresh seed each run gives fresh ids; the rare ID
  * number already taken is skipped.
  */
-async function newChildren(client: Client, county: string, count: number): Promise<PsbRow[]> {
+export async function newChildren(client: Client, county: string, count: number): Promise<PsbRow[]> {
   const children = generateChildren(new Clock(BENCH_TODAY), { seed: 1_000_000 + Math.floor(Math.random() * 1_000_000), counties: [county] }, count);
   const column = <T>(pick: (c: SeedChild) => T) => children.map(pick);
   const { rows } = await client.query<{ id: string }>(
@@ -47,7 +51,7 @@ async function newChildren(client: Client, county: string, count: number): Promi
     .map((c) => ({ childId: c.id, ...(c.publicSecurity ?? { hukouStatus: 'REGISTERED', whereabouts: 'PRESENT', verifiedOn: null }) }));
 }
 
-async function removeChildren(client: Client, ids: readonly string[]): Promise<void> {
+export async function removeChildren(client: Client, ids: readonly string[]): Promise<void> {
   await client.query('BEGIN');
   await client.query('DELETE FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [ids]);
   await client.query('DELETE FROM hub.child WHERE id = ANY($1::uuid[])', [ids]);
@@ -76,16 +80,28 @@ async function rowCount(client: Client, table: string): Promise<number> {
   return n;
 }
 
-/** The change log's entries after `afterSeq` up to `lastSeq`, in COPY's text format, as stored. */
-async function logEntriesText(client: Client, afterSeq: string, lastSeq: string): Promise<{ text: string; entries: number }> {
-  const chunks: Buffer[] = [];
-  const stream = client.query(copyTo(`COPY (SELECT * FROM hub.change_log WHERE seq > ${BigInt(afterSeq)} AND seq <= ${BigInt(lastSeq)} ORDER BY seq) TO STDOUT`));
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return { text, entries: text.length === 0 ? 0 : text.split('\n').length - 1 };
+/** Every county chain's head now (seq), by chain. */
+export async function chainHeads(client: Client): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ chain: string; seq: string }>("SELECT chain, seq::text AS seq FROM hub.chain_head WHERE chain <> 'global'");
+  return new Map(rows.map((r) => [r.chain, Number(r.seq)]));
 }
 
-const logHead = async (client: Client) => (await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM hub.change_log')).rows[0].seq;
+/**
+ * The change log's entries appended since the heads `before` (each chain's entries after its head
+ * then, up to its head now), in COPY's text format, as stored: nothing else writes while the case
+ * runs, so they are the import's.
+ */
+export async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>): Promise<{ text: string; entries: number; chains: string[] }> {
+  const after = await chainHeads(client);
+  const moved = [...after].filter(([chain, seq]) => /^[0-9]{6}$/.test(chain) && seq > (before.get(chain) ?? 0)).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (moved.length === 0) return { text: '', entries: 0, chains: [] };
+  const ranges = moved.map(([chain, seq]) => `(l.chain = '${chain}' AND l.seq > ${before.get(chain) ?? 0} AND l.seq <= ${seq})`).join(' OR ');
+  const chunks: Buffer[] = [];
+  const stream = client.query(copyTo(`COPY (SELECT * FROM hub.change_log l WHERE ${ranges} ORDER BY l.chain, l.seq) TO STDOUT`));
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { text, entries: text.length === 0 ? 0 : text.split('\n').length - 1, chains: moved.map(([chain]) => chain) };
+}
 
 /** What a COPY measurement writes besides the rows. */
 interface CopyShape {
@@ -124,40 +140,66 @@ async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShap
   }
 }
 
+export type ImportHub = Forked<{ url: string; token: string; pid: number }>;
+
+/** Sends `rows` to a hub's `upsertPublicSecurityRecords` in batches of `BATCH`, one after another; `onBatch` hears of each done. */
+export async function importRows(hub: ImportHub, rows: readonly PsbRow[], onBatch?: (done: number) => void): Promise<void> {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` };
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const response = await fetch(`${hub.ready.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: MUTATION, variables: { records: rows.slice(i, i + BATCH) } }) });
+    const body = (await response.json()) as { errors?: unknown };
+    if (response.status !== 200 || body.errors) throw new BenchFailure(`import batch ${i / BATCH} answered ${response.status}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+    onBatch?.(Math.min(i + BATCH, rows.length));
+  }
+}
+
 export const bulkImport: BenchCase = {
   name: 'bulk-import',
   needsDatabase: true,
-  title: `Bulk import: upsertPublicSecurityRecords in batches of ${BATCH.toLocaleString('en')} through the hub against COPY of the same rows`,
+  title: `Bulk import: upsertPublicSecurityRecords in batches of ${BATCH.toLocaleString('en')} through the hub against COPY of the same rows, and two counties' imports at once`,
   async run(context): Promise<CaseResult> {
     const database = context.database!;
-    const county = regions.counties().map((r) => r.code).find((code) => code !== database.county.code)!;
+    // Two counties other than the page's: one import goes to the first; two at once, one to each.
+    const [county, other] = regions.counties().map((r) => r.code).filter((code) => code !== database.county.code);
     const wanted = context.options.smoke ? 2_000 : 20_000;
     const client = new Client({ connectionString: database.url });
     await client.connect();
-    const hub = await forkBench<{ url: string; token: string }>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region: county } }, { execArgv: [...context.options.hubFlags] });
+    const fork = (region: string) => forkBench<ImportHub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region } }, { execArgv: [...context.options.hubFlags] });
+    const hubs: ImportHub[] = [];
     // With --profile, a few more batches of other new children are imported under the profiler,
     // after the measured import, so that the profiler does not slow the measurement.
     const profileFile = context.options.profileSeconds > 0 ? path.join(context.artefactDir, 'hub-import.cpuprofile') : null;
-    let created: PsbRow[] = [];
+    const created: PsbRow[] = [];
     try {
-      created = await newChildren(client, county, wanted + (profileFile ? PROFILED_BATCHES * BATCH : 0));
-      const rows = created.slice(0, Math.min(wanted, created.length - (profileFile ? PROFILED_BATCHES * BATCH : 0)));
+      hubs.push(await fork(county), await fork(other));
+      const [hub, otherHub] = hubs;
+      const fresh = async (code: string, count: number) => {
+        const rows = await newChildren(client, code, count);
+        for (const row of rows) created.push(row);
+        return rows;
+      };
+      // Each hub imports a batch first, unmeasured, so that neither is measured cold.
+      for (const [h, code] of [[hub, county], [otherHub, other]] as const) await importRows(h, await fresh(code, WARMUP_BATCHES * BATCH));
+      const rows = (await fresh(county, wanted)).slice(0, wanted);
+      const extra = profileFile ? await fresh(county, PROFILED_BATCHES * BATCH) : [];
       context.log(`  ${rows.length.toLocaleString('en')} new children in ${county} ${regions.get(county)?.name}`);
 
-      const importRows = async (batches: readonly PsbRow[]) => {
-        for (let i = 0; i < batches.length; i += BATCH) {
-          const response = await fetch(`${hub.ready.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: MUTATION, variables: { records: batches.slice(i, i + BATCH) } }) });
-          const body = (await response.json()) as { errors?: unknown };
-          if (response.status !== 200 || body.errors) throw new BenchFailure(`import batch ${i / BATCH} answered ${response.status}: ${JSON.stringify(body.errors).slice(0, 500)}`);
-        }
-      };
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` };
-      const headBefore = await logHead(client);
-      const started = performance.now();
-      await importRows(rows);
-      const hubSeconds = (performance.now() - started) / 1000;
-      const log = await logEntriesText(client, headBefore, await logHead(client));
-      if (log.entries !== rows.length) throw new BenchFailure(`the hub logged ${log.entries} entries for ${rows.length} new records`);
+      const headsBefore = await chainHeads(client);
+      const single = await measureCpu(client, [hub.ready.pid], () => sampleLockWaits(database.url, () => importRows(hub, rows)));
+      const hubSeconds = single.seconds;
+      const log = await logEntriesSince(client, headsBefore);
+      if (log.entries !== rows.length || log.chains.join() !== county) throw new BenchFailure(`the hub logged ${log.entries} entries in chains ${log.chains.join(', ')} for ${rows.length} new records of ${county}`);
+
+      // Two imports at once, of as many new children each, one per county, through a hub each (two
+      // instances of the hub, as a province would run them): each locks only its county's chain.
+      const pair = [await fresh(county, wanted), await fresh(other, wanted)];
+      context.log(`  and at once: ${pair[0].length.toLocaleString('en')} more in ${county}, ${pair[1].length.toLocaleString('en')} in ${other} ${regions.get(other)?.name}`);
+      const pairBefore = await chainHeads(client);
+      const both = await measureCpu(client, [hub.ready.pid, otherHub.ready.pid], () => sampleLockWaits(database.url, () => Promise.all([importRows(hub, pair[0]), importRows(otherHub, pair[1])])));
+      const pairLog = await logEntriesSince(client, pairBefore);
+      const pairRows = pair[0].length + pair[1].length;
+      if (pairLog.entries !== pairRows || pairLog.chains.join() !== [county, other].sort().join()) throw new BenchFailure(`the two imports logged ${pairLog.entries} entries in chains ${pairLog.chains.join(', ')} for ${pairRows} new records`);
+
       // COPY of 20,000 rows takes a tenth of a second, so one run of it is at the mercy of the
       // machine's other load: each shape is run a few times, in turn, and the median taken.
       // PostgreSQL's own bulk path, the baseline: the rows into a copy of the table without its
@@ -176,40 +218,63 @@ export const bulkImport: BenchCase = {
       context.log(`  COPY: ${rate(copySeconds).toFixed(0)} rows/s; with the foreign key ${rate(keyedSeconds).toFixed(0)}; and the log entries (the floor) ${rate(floorSeconds).toFixed(0)}`);
       if (profileFile) {
         await hub.request({ type: 'profile-start' });
-        await importRows(created.slice(rows.length));
+        await importRows(hub, extra);
         await hub.request({ type: 'profile-stop', file: profileFile });
       }
-      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [rows.map((r) => r.childId)]);
-      if (n !== rows.length) throw new BenchFailure(`the hub wrote ${n} records of ${rows.length}`);
-      const [hubRate, copyRate] = [rate(hubSeconds), rate(copySeconds)];
-      context.log(`  hub: ${hubRate.toFixed(0)} rows/s`);
+      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [[...rows, ...pair[0], ...pair[1]].map((r) => r.childId)]);
+      if (n !== rows.length + pairRows) throw new BenchFailure(`the hub wrote ${n} records of ${rows.length + pairRows}`);
+      const [hubRate, copyRate, floorRate] = [rate(hubSeconds), rate(copySeconds), rate(floorSeconds)];
+      const pairRate = pairRows / both.seconds;
+      context.log(`  hub: ${hubRate.toFixed(0)} rows/s; two counties at once ${pairRate.toFixed(0)} rows/s`);
       const hubOverCopy = ratio(hubRate, copyRate);
       const keyedOverCopy = ratio(rate(keyedSeconds), copyRate);
-      const floorOverCopy = ratio(rate(floorSeconds), copyRate);
+      const floorOverCopy = ratio(floorRate, copyRate);
+      const hubOverFloor = ratio(hubRate, floorRate);
+      const pairOverSingle = ratio(pairRate, hubRate);
+      // What this machine allows two imports at once: one import keeps `busy` cores at work (its
+      // hub and its database connections); two can use at most all the cores, so on a machine
+      // otherwise idle their rows/s can be at most cores / busy times one's (and at most 2). On a
+      // shared machine the CPU the two get (`pairBusy`) says more: the same as one's, and they
+      // cannot go faster than one. Lock waits sampled meanwhile tell a queue on a chain's head apart.
+      const busy = single.cpuSeconds / single.seconds;
+      const pairBusy = both.cpuSeconds / both.seconds;
+      const ceiling = round(Math.min(2, single.cores / busy), 2);
+      const waitShare = (w: LockWaits) => `${w.waiting} of ${w.samples} samples`;
       return {
         table: {
-          columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY'],
+          columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
           rows: [
-            [`hub, batches of ${BATCH}`, rows.length, round(hubSeconds, 3), round(hubRate, 0), hubOverCopy],
-            ['PostgreSQL COPY (baseline)', rows.length, round(copySeconds, 3), round(copyRate, 0), null],
-            ['COPY with the foreign key to hub.child', rows.length, round(keyedSeconds, 3), round(rate(keyedSeconds), 0), keyedOverCopy],
-            ['floor: COPY with the key, and the log entries', rows.length, round(floorSeconds, 3), round(rate(floorSeconds), 0), floorOverCopy],
+            [`hub, batches of ${BATCH}`, rows.length, round(hubSeconds, 3), round(hubRate, 0), hubOverCopy, hubOverFloor],
+            [`hub, two counties at once (a hub each), batches of ${BATCH}`, pairRows, round(both.seconds, 3), round(pairRate, 0), ratio(pairRate, copyRate), ratio(pairRate, floorRate)],
+            ['PostgreSQL COPY (baseline)', rows.length, round(copySeconds, 3), round(copyRate, 0), null, null],
+            ['COPY with the foreign key to hub.child', rows.length, round(keyedSeconds, 3), round(rate(keyedSeconds), 0), keyedOverCopy, null],
+            ['floor: COPY with the key, and the log entries', rows.length, round(floorSeconds, 3), round(floorRate, 0), floorOverCopy, null],
           ],
         },
-        targets: [{ what: 'bulk import: hub/COPY rows/s', value: hubOverCopy, target: '≥ 0.25', met: hubOverCopy >= 0.25 }],
+        targets: [
+          { what: 'bulk import: hub/COPY rows/s', value: hubOverCopy, target: '≥ 0.25', met: hubOverCopy >= 0.25 },
+          { what: 'bulk import: hub/floor rows/s', value: hubOverFloor, target: '≥ 0.6', met: hubOverFloor >= 0.6 },
+          { what: `bulk import: two counties at once / one, rows/s (this machine's ceiling ${ceiling})`, value: pairOverSingle, target: '≥ 1.5', met: pairOverSingle >= 1.5 },
+        ],
         data: {
-          county, rows: rows.length, batch: BATCH, hubSeconds, copySeconds, keyedSeconds, floorSeconds, runs, hubRowsPerSecond: hubRate, copyRowsPerSecond: copyRate,
-          hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor: ratio(hubRate, rate(floorSeconds)), profile: profileFile && path.relative(context.root, profileFile),
+          county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, runs,
+          hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
+          hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle,
+          cpu: { singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
+          lockWaits: { single: single.result.waits, pair: both.result.waits },
+          profile: profileFile && path.relative(context.root, profileFile),
         },
         notes: [
-          'The hub checks every record (scope, versions, fields), writes the rows set-based under their foreign key, and logs one hash-chained entry per row in the same transaction; COPY only checks the table\'s own constraints.',
+          'The hub checks every record (scope, versions, fields), writes the rows set-based under their foreign key, and logs one hash-chained entry per row in the same transaction, in the chain of the children\'s county; COPY only checks the table\'s own constraints.',
           `The baseline's copy of the table has no foreign key; the real table has one, and COPY with it runs at ${keyedOverCopy}× COPY without.`,
-          `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${ratio(hubRate, rate(floorSeconds))}× of it.`,
+          `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
+          `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
+          `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} during the one import, in ${waitShare(both.result.waits)} during the two.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],
       };
     } finally {
-      await hub.stop();
+      await Promise.all(hubs.map((h) => h.stop()));
       await removeChildren(client, created.map((r) => r.childId)).catch(async (error: Error) => {
         await client.query('ROLLBACK').catch(() => undefined);
         context.log(`  could not remove the imported children (${error.message}): the database now holds ${created.length} more`);

@@ -57,12 +57,15 @@ export interface IssuedMonth {
   readonly reissueSeconds: number;
   /** The notice re-verified against the log. */
   readonly verified: string;
+  /** Why that notice did not re-verify, or null when it did. */
+  readonly problem: string | null;
 }
 
 /**
  * Issues a month through the CLI, then checks what it issued: issuing again returns the same
- * notices and changes nothing, and the county's fullest notice re-verifies against the log (its content hash
- * recomputed from the entries, its chain head), as `exchangeNotice(id) { verification }` does.
+ * notices and changes nothing (or the run fails), and whether the county's fullest notice
+ * re-verifies against the log (its content hash recomputed from the entries, its chain head), as
+ * `exchangeNotice(id) { verification }` does (`problem` says why not).
  */
 export async function issueMonth(db: Database, url: string, period: string, county: string): Promise<IssuedMonth> {
   const run = await runNoticesCli(url, period);
@@ -76,8 +79,8 @@ export async function issueMonth(db: Database, url: string, period: string, coun
   const [sample] = await db.sql.query<{ id: string }>('SELECT id FROM hub.exchange_notice WHERE period = $1 AND region = $2 ORDER BY entry_count DESC, number LIMIT 1', [period, county]);
   const notice = await notices.get(readerFor({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }), sample.id);
   const verification = await notices.verify(notice);
-  if (!verification.contentHashOk || !verification.chainHeadOk || notice.entryCount === 0) {
-    throw new BenchFailure(`notice ${notice.number} (${notice.entryCount} entries) does not re-verify: ${JSON.stringify(verification)}`);
-  }
-  return { run, notices: issued.length, told, reissueSeconds: again.seconds, verified: `${notice.number} (${notice.entryCount.toLocaleString('en')} entries)` };
+  // Reported, not thrown, so that the run keeps the figures measured: the case names it as a target missed.
+  const problem = !verification.contentHashOk || !verification.chainHeadOk || notice.entryCount === 0
+    ? `notice ${notice.number} (${notice.entryCount} entries) does not re-verify: ${JSON.stringify(verification)}` : null;
+  return { run, notices: issued.length, told, reissueSeconds: again.seconds, verified: `${notice.number} (${notice.entryCount.toLocaleString('en')} entries)`, problem };
 }

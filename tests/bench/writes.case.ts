@@ -8,6 +8,7 @@ import type { LoadRequest } from './load-worker';
 import type { Hub } from './federated-page.case';
 import { forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
+import { type LockWaits, sampleLockWaits } from './cpu';
 
 /**
  * What the change log costs one write: a single-record `upsertEducationRecords` over HTTP, on two
@@ -16,8 +17,8 @@ import { profileLines, summariseProfile } from './profile-summary';
  * request changes a record (and, on the logged hub, appends an entry); requests take children in
  * turn, so that concurrent writes do not queue on one row.
  */
-const MUTATION = `mutation Write($records: [EducationRecordInput!]!) { upsertEducationRecords(records: $records) { replayed } }`;
-const UNIQUE = '__N__';
+export const MUTATION = `mutation Write($records: [EducationRecordInput!]!) { upsertEducationRecords(records: $records) { replayed } }`;
+export const UNIQUE = '__N__';
 
 type Variant = 'with log' | 'without log';
 
@@ -25,9 +26,11 @@ interface Measured extends RoundsSummary {
   variant: Variant;
   connections: number;
   rounds: Round[];
+  /** Lock waits seen while this hub was loaded (see `sampleLockWaits`). */
+  lockWaits: LockWaits;
 }
 
-function bodies(childIds: readonly string[]): string[] {
+export function bodies(childIds: readonly string[]): string[] {
   return childIds.map((childId) => JSON.stringify({ query: MUTATION, variables: { records: [{ childId, schoolName: `基准学校 ${UNIQUE}` }] } }));
 }
 
@@ -35,11 +38,11 @@ async function logEntries(client: Client): Promise<number> {
   return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log')).rows[0].n;
 }
 
-/** Children of the county that have an education record, for the EDU clerk of that county to write. */
-async function childrenToWrite(client: Client, county: string, count: number): Promise<string[]> {
+/** Children of the county (or only those living there) that have an education record, for the EDU clerk of that county to write. */
+export async function childrenToWrite(client: Client, county: string, count: number, livingThere = false): Promise<string[]> {
   const { rows } = await client.query<{ id: string }>(
     `SELECT c.id FROM hub.child c JOIN edu.education_record e ON e.child_id = c.id
-     WHERE c.hukou_region = $1 OR c.residence_region = $1 ORDER BY c.id LIMIT $2`, [county, count]);
+     WHERE ${livingThere ? 'c.residence_region = $1' : 'c.hukou_region = $1 OR c.residence_region = $1'} ORDER BY c.id LIMIT $2`, [county, count]);
   if (rows.length === 0) throw new BenchFailure(`no child with an education record in ${county}`);
   return rows.map((r) => r.id);
 }
@@ -60,22 +63,25 @@ async function checkHubs(client: Client, hubs: Record<Variant, Hub>, childId: st
   }
 }
 
-async function measure(context: BenchContext, hubs: Record<Variant, Hub>, load: (hub: Hub) => Omit<LoadRequest, 'duration'>): Promise<Measured[]> {
+async function measure(context: BenchContext, url: string, hubs: Record<Variant, Hub>, load: (hub: Hub) => Omit<LoadRequest, 'duration'>): Promise<Measured[]> {
   const { warmup, duration, rounds } = context.options;
   const variants: Variant[] = ['with log', 'without log'];
   const connections = load(hubs['with log']).connections;
   if (warmup > 0) for (const v of variants) await runLoad({ ...load(hubs[v]), duration: warmup });
   const collected: Record<Variant, Round[]> = { 'with log': [], 'without log': [] };
+  const waits: Record<Variant, LockWaits> = { 'with log': { samples: 0, waiting: 0, waits: 0 }, 'without log': { samples: 0, waiting: 0, waits: 0 } };
   for (let r = 0; r < rounds; r++) {
     for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
       const loadAverage = round(os.loadavg()[0], 1);
-      collected[v].push({ ...(await runLoad({ ...load(hubs[v]), duration: duration / rounds })), loadAverage });
+      const { result, waits: seen } = await sampleLockWaits(url, () => runLoad({ ...load(hubs[v]), duration: duration / rounds }), 20);
+      collected[v].push({ ...result, loadAverage });
+      waits[v] = { samples: waits[v].samples + seen.samples, waiting: waits[v].waiting + seen.waiting, waits: waits[v].waits + seen.waits };
     }
   }
   return variants.map((variant) => {
     const results = collected[variant];
-    const measured: Measured = { variant, connections, ...summariseRounds(results), rounds: results };
-    context.log(`  ${variant} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms (${rounds} rounds, load ${measured.loadAverage})`);
+    const measured: Measured = { variant, connections, ...summariseRounds(results), rounds: results, lockWaits: waits[variant] };
+    context.log(`  ${variant} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms (${rounds} rounds, load ${measured.loadAverage}; a connection waited for a lock in ${measured.lockWaits.waiting} of ${measured.lockWaits.samples} samples, ${round(measured.lockWaits.waits / Math.max(1, measured.lockWaits.samples), 2)} on average)`);
     return measured;
   });
 }
@@ -117,7 +123,7 @@ export const writes: BenchCase = {
         connections,
       });
       const runs: Measured[] = [];
-      for (const connections of options.concurrency) runs.push(...(await measure(context, hubs, load(connections))));
+      for (const connections of options.concurrency) runs.push(...(await measure(context, database.url, hubs, load(connections))));
       // Autocannon counts 200 answers; a GraphQL error is a 200 too, so the hubs' own error counters must not have moved.
       const errors = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total') - errorsBefore;
       if (errors > 0) {
@@ -155,6 +161,8 @@ export const writes: BenchCase = {
         data: { county: database.county, children: childIds.length, poolMax, rounds: options.rounds, runs, ratios, appended, loggedRequests, profile },
         notes: [
           `Change-log entries appended during the measured runs and warm-ups: ${appended.toLocaleString('en')} (the logged hub answered ${loggedRequests.toLocaleString('en')} writes in the measured rounds; requests cut off by the end of a run may still land).`,
+          ...runs.filter((r) => r.variant === 'with log').map((r) =>
+            `Lock waits with the log at c=${r.connections} (pg_stat_activity sampled every 20 ms): a connection waited in ${r.lockWaits.waiting} of ${r.lockWaits.samples} samples, ${round(r.lockWaits.waits / Math.max(1, r.lockWaits.samples), 2)} connections on average (the writes are of one county's children, so they queue on few chains' heads); without the log: ${runs.find((o) => o.variant === 'without log' && o.connections === r.connections)!.lockWaits.waiting} of ${runs.find((o) => o.variant === 'without log' && o.connections === r.connections)!.lockWaits.samples}.`),
           ...(profile ? [`logged hub profiled at c=${highest}: ${profile.file}`, ...profile.lines] : []),
         ],
       };

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Client } from 'pg';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+/** CPU seconds (user and system, all threads) a process has used, from /proc; 0 for one gone or unreadable. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command (which may hold spaces), in brackets: utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The server processes of the database's connections (the hubs' pools), other than `client`'s own. */
+export async function backendPids(client: Client): Promise<number[]> {
+  const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return rows.map((r) => r.pid);
+}
+
+/**
+ * The CPU a piece of work took in the processes that do it: the given processes (the hubs) and the
+ * database's server processes for its connections (found before and after, a connection opened
+ * meanwhile counted from zero). Not the machine's, which other work shares; not PostgreSQL's WAL
+ * writer and checkpointer either, which are small beside it.
+ */
+export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuSeconds: number; seconds: number; cores: number }> {
+  const before = new Map<number, number>();
+  for (const pid of [...pids, ...(await backendPids(client))]) before.set(pid, processCpuSeconds(pid));
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const after = new Set([...pids, ...(await backendPids(client)), ...before.keys()]);
+  let cpuSeconds = 0;
+  for (const pid of after) cpuSeconds += Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0));
+  return { result, cpuSeconds, seconds, cores: os.availableParallelism() };
+}
+
+/** What `sampleLockWaits` saw: how often a connection of the database was waiting for a lock. */
+export interface LockWaits {
+  readonly samples: number;
+  /** Samples in which at least one connection waited for a lock (a row's, such as a chain's head, or a transaction's). */
+  readonly waiting: number;
+  /** Connections seen waiting, summed over the samples. */
+  readonly waits: number;
+}
+
+/**
+ * Runs `work` while another connection looks at `pg_stat_activity` every few milliseconds, counting
+ * the database's connections that wait for a heavyweight lock (`wait_event_type = 'Lock'`): a writer
+ * queued behind another's chain head shows there, one that waits for the CPU does not.
+ */
+export async function sampleLockWaits<T>(url: string, work: () => Promise<T>, everyMs = 10): Promise<{ result: T; waits: LockWaits }> {
+  const { Client } = await import('pg');
+  const sampler = new Client({ connectionString: url });
+  await sampler.connect();
+  let done = false;
+  const counts = { samples: 0, waiting: 0, waits: 0 };
+  const sampling = (async () => {
+    while (!done) {
+      const { rows: [row] } = await sampler.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+      counts.samples++;
+      if (row.n > 0) counts.waiting++;
+      counts.waits += row.n;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  try {
+    return { result: await work(), waits: counts };
+  } finally {
+    done = true;
+    await sampling.catch(() => undefined);
+    await sampler.end();
+  }
+}

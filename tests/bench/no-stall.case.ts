@@ -1,0 +1,166 @@
+import os from 'node:os';
+import { Client } from 'pg';
+import { regions } from '../../src/regions/region.registry';
+import { type BenchCase, type BenchContext, BenchFailure, type CaseResult, type Cell, ratio, round } from './bench';
+import { chainHeads, importRows, newChildren, type PsbRow, removeChildren } from './bulk-import.case';
+import { BENCH_TODAY } from './database';
+import type { Hub } from './federated-page.case';
+import { metric, type Round, runLoad } from './load';
+import { sampleLockWaits } from './cpu';
+import { forkBench } from './processes';
+import { bodies, childrenToWrite, UNIQUE } from './writes.case';
+
+/** The import of issue 17's benchmark: this many new police records of one county, through the hub. */
+const IMPORT = 200_000;
+/** Connections writing in the other county: single writes, one at a time, as a clerk makes them. */
+const CONNECTIONS = 1;
+
+type Variant = 'with log' | 'without log';
+type Phase = 'alone' | 'during the import';
+
+interface Measured extends Round {
+  variant: Variant;
+  phase: Phase;
+}
+
+/**
+ * No stall (issue 17): single logged writes in county B (a one-record `upsertEducationRecords` by
+ * an EDU clerk of the page's county), first with nothing else running, then while a police import
+ * of 200,000 new records of county A runs through another hub (`upsertPublicSecurityRecords` in
+ * batches of 1,000, as the bulk-import case sends them). With one chain per county the import
+ * locks only county A's head, so B's writes should not wait for it; what is left is the import's
+ * use of the machine's two cores. To tell the two apart, the same writes through a hub without the
+ * change log (which takes no chain lock at all) are measured alongside, alone and during the same
+ * import: their p99 ratio is what the import's load alone does to a write here, the floor below
+ * which the logged writes' ratio cannot go on this machine.
+ */
+async function measurePhase(context: BenchContext, hubs: Record<Variant, Hub>, own: (hub: Hub) => string[], phase: Phase, seconds: number, warmUp = false): Promise<Measured[]> {
+  const measured: Measured[] = [];
+  for (const variant of ['with log', 'without log'] as const) {
+    const hub = hubs[variant];
+    const loadAverage = round(os.loadavg()[0], 1);
+    const result = await runLoad({
+      url: `${hub.ready.url}/graphql`, body: '', bodies: bodies(own(hub)), uniqueToken: UNIQUE, connections: CONNECTIONS, duration: seconds,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.ready.token}` },
+    });
+    measured.push({ ...result, loadAverage, variant, phase });
+    context.log(`  ${warmUp ? 'warm-up' : phase}, ${variant}: ${result.requestsPerSecond.toFixed(1)} req/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms (load ${loadAverage})`);
+  }
+  return measured;
+}
+
+export const noStall: BenchCase = {
+  name: 'no-stall',
+  needsDatabase: true,
+  title: `No stall: single writes in one county, alone and during a ${IMPORT.toLocaleString('en')}-record police import into another, with the change log and without it`,
+  async run(context): Promise<CaseResult> {
+    const { options } = context;
+    const database = context.database!;
+    const writeCounty = database.county.code;
+    // A county the other cases do not import into (they take the first two other than the page's).
+    const importCounty = regions.counties().map((r) => r.code).filter((code) => code !== writeCounty)[2];
+    const importSize = options.smoke ? 20_000 : IMPORT;
+    // Each variant is measured for half the duration in each phase, so that both fit in the import.
+    const seconds = Math.max(1, options.duration / 2);
+    const client = new Client({ connectionString: database.url });
+    await client.connect();
+    const hubs = {} as Record<Variant, Hub>;
+    let importer: Hub | null = null;
+    const created: PsbRow[] = [];
+    try {
+      const write = (withoutChangeLog: boolean) => forkBench<Hub['ready']>('serve-hub.js',
+        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'EDU', region: writeCounty }, withoutChangeLog }, { execArgv: [...options.hubFlags] });
+      hubs['with log'] = await write(false);
+      hubs['without log'] = await write(true);
+      importer = await forkBench<Hub['ready']>('serve-hub.js',
+        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region: importCounty } }, { execArgv: [...options.hubFlags] });
+      // Children living in the county, so that every write goes to its chain: a child registered there
+      // and living in the import's county would be logged in that county's chain, behind the import.
+      const childIds = await childrenToWrite(client, writeCounty, options.smoke ? 40 : 1000, true);
+      const half = Math.ceil(childIds.length / 2);
+      const own = (hub: Hub) => (hub === hubs['with log'] ? childIds.slice(0, half) : childIds.slice(half));
+
+      context.log(`  ${importSize.toLocaleString('en')} new children in ${importCounty} ${regions.get(importCounty)?.name} to import; writes in ${writeCounty} ${database.county.name}`);
+      const warm = await newChildren(client, importCounty, 1000);
+      const rows = await newChildren(client, importCounty, importSize);
+      // Not push(...rows): 200,000 arguments overflow the stack.
+      for (const row of [...warm, ...rows]) created.push(row);
+      // Unmeasured: the importer imports a batch, and the writers write for the warm-up, so that none is measured cold.
+      await importRows(importer, warm);
+      if (options.warmup > 0) await measurePhase(context, hubs, own, 'alone', options.warmup, true);
+
+      const entriesBefore = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n);
+      const errorsBefore = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total');
+      const alone = await measurePhase(context, hubs, own, 'alone', seconds);
+
+      const headsBefore = await chainHeads(client);
+      let imported = 0;
+      let firstBatch: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => (firstBatch = resolve));
+      const importStarted = performance.now();
+      let importEnded: number | null = null;
+      const importing = importRows(importer, rows, (done) => {
+        imported = done;
+        firstBatch();
+      }).then(() => {
+        importEnded = performance.now();
+      });
+      importing.catch(() => firstBatch());
+      // The writes begin once the import is under way (its first batch done), and end before it does.
+      await started;
+      const { result: during, waits } = await sampleLockWaits(database.url, () => measurePhase(context, hubs, own, 'during the import', seconds));
+      const importedDuring = imported;
+      const overlapped = importEnded === null;
+      await importing;
+      const importSeconds = (importEnded! - importStarted) / 1000;
+      if (!overlapped) {
+        const problem = `the import of ${importSize.toLocaleString('en')} ended before the writes measured during it (${importSeconds.toFixed(1)} s)`;
+        if (!options.smoke) throw new BenchFailure(`${problem}: lower --duration`);
+        context.log(`  ${problem}: a smoke run's import is small`);
+      }
+      const headsAfter = await chainHeads(client);
+      const moved = [...headsAfter].filter(([chain, seq]) => seq > (headsBefore.get(chain) ?? 0)).map(([chain]) => chain).sort();
+      const errors = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total') - errorsBefore;
+      if (errors > 0) throw new BenchFailure(`${errors} writes answered with GraphQL errors`);
+      const importChainEntries = (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM hub.change_log WHERE chain = $1 AND seq > $2 AND actor_dept = 'PSB'", [importCounty, headsBefore.get(importCounty) ?? 0])).rows[0].n;
+      if (importChainEntries !== rows.length) throw new BenchFailure(`the import logged ${importChainEntries} entries in ${importCounty}'s chain for ${rows.length} records`);
+      if (moved.length !== 2 || !moved.includes(writeCounty)) throw new BenchFailure(`the import and the writes appended to the chains ${moved.join(', ')}, not ${importCounty} and ${writeCounty} alone`);
+      const appended = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n)) - entriesBefore;
+
+      const find = (variant: Variant, phase: Phase) => [...alone, ...during].find((m) => m.variant === variant && m.phase === phase)!;
+      const p99 = (variant: Variant) => ratio(find(variant, 'during the import').latencyP99, find(variant, 'alone').latencyP99);
+      const p50 = (variant: Variant) => ratio(find(variant, 'during the import').latencyP50, find(variant, 'alone').latencyP50);
+      const tableRows: Cell[][] = [];
+      for (const variant of ['with log', 'without log'] as const) {
+        for (const phase of ['alone', 'during the import'] as const) {
+          const m = find(variant, phase);
+          tableRows.push([variant, phase, round(m.requestsPerSecond, 1), m.latencyP50, m.latencyP99, phase === 'alone' ? null : p50(variant), phase === 'alone' ? null : p99(variant), m.loadAverage]);
+        }
+      }
+      const importRate = rows.length / importSeconds;
+      return {
+        table: { columns: ['writes', 'when', 'req/s', 'p50 ms', 'p99 ms', 'p50 during/alone', 'p99 during/alone', 'load avg'], rows: tableRows },
+        targets: options.smoke ? [] : [
+          { what: `no stall: p99 of single logged writes during a ${IMPORT.toLocaleString('en')}-record import into another county / alone (without the log: ${p99('without log')})`, value: p99('with log'), target: '≤ 2', met: p99('with log') <= 2 },
+        ],
+        data: {
+          writeCounty, importCounty, importSize, seconds, connections: CONNECTIONS, importSeconds, importRowsPerSecond: importRate, importedDuring, overlapped,
+          runs: [...alone, ...during], p99Ratio: { withLog: p99('with log'), withoutLog: p99('without log') }, p50Ratio: { withLog: p50('with log'), withoutLog: p50('without log') },
+          appended, chains: moved, lockWaits: waits,
+        },
+        notes: [
+          `The import: ${rows.length.toLocaleString('en')} records of ${importCounty} in batches of 1,000 through its own hub, ${round(importSeconds, 1)} s (${round(importRate, 0).toLocaleString('en')} rows/s), all its entries in ${importCounty}'s chain; the writes measured during it ran while ${importedDuring.toLocaleString('en')} of them were done and ${overlapped ? 'ended before it did' : 'outlasted it (smoke)'}.`,
+          `Lock waits during those writes (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waits.waiting} of ${waits.samples} samples.`,
+          `Writes: c=${CONNECTIONS}, ${seconds} s per variant and phase, the logged hub first; the hub without the change log takes no chain lock, so its ratio is what the import's use of the ${os.availableParallelism()} cores alone costs a write.`,
+        ],
+      };
+    } finally {
+      await Promise.all([...Object.values(hubs), ...(importer ? [importer] : [])].map((hub) => hub.stop()));
+      await removeChildren(client, created.map((r) => r.childId)).catch(async (error: Error) => {
+        await client.query('ROLLBACK').catch(() => undefined);
+        context.log(`  could not remove the imported children (${error.message}): the database now holds ${created.length} more`);
+      });
+      await client.end();
+    }
+  },
+};
