@@ -51,7 +51,7 @@ export interface Config {
     /** The most cells and totals an analyst's table may have (suppression solves its equations). */
     readonly maxCells: number;
   };
-  /** Signed roots over the change log's chains (src/log-roots). */
+  /** Signed roots over the county chains of entries (src/log-roots). */
   readonly logRoots: {
     /** The ES256 private key that signs roots (PKCS#8 PEM or a JWK); null: a development or test key (see log-root.keys.ts). */
     readonly keyFile: string | null;
@@ -95,9 +95,9 @@ const DESCRIPTIONS: Record<string, string> = {
   STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
   STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
   STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
-  LOG_ROOT_KEY_FILE: 'ES256 private key (PKCS#8 PEM or JWK) signing the change log\'s roots; required in production (default: a key in DATA_DIR in development, a fixed public key in tests)',
+  LOG_ROOT_KEY_FILE: 'ES256 private key (PKCS#8 PEM or JWK) signing the roots of the county chains; required in production (default: a key in DATA_DIR in development, a fixed public key in tests)',
   LOG_ROOT_RETIRED_KEYS_FILE: 'JWKS file of the public keys that signed earlier roots, published with the current one (default none)',
-  LOG_ROOT_INTERVAL_SECONDS: 'seconds between signed roots of the change log; 0 signs only on demand (default 60; 0 in tests)',
+  LOG_ROOT_INTERVAL_SECONDS: 'seconds between signed roots of the county chains; 0 signs only on demand (default 60; 0 in tests)',
   CASE_DEADLINE: 'MM-DD by which a dropout case is due in the school year\'s second year, unless set on the case (default 07-31: 四(二) 7月底前)',
 };
 
@@ -182,7 +182,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   const logRootKeyFile = text(env, 'LOG_ROOT_KEY_FILE');
   if (nodeEnv === 'production' && logRootKeyFile === null) {
-    throw new ConfigError('LOG_ROOT_KEY_FILE', '生产环境须设置签署变更日志根的私钥', 'production needs the private key that signs the change log\'s roots: the development keys are not secret');
+    throw new ConfigError('LOG_ROOT_KEY_FILE', '生产环境须设置签署变更日志根的私钥', 'production needs the private key that signs the chains\' roots: the development keys are not secret');
   }
   const config: Config = {
     env: nodeEnv,

@@ -79,8 +79,10 @@ export async function issueMonth(db: Database, url: string, period: string, coun
   const [sample] = await db.sql.query<{ id: string }>('SELECT id FROM hub.exchange_notice WHERE period = $1 AND region = $2 ORDER BY entry_count DESC, number LIMIT 1', [period, county]);
   const notice = await notices.get(readerFor({ sub: 'bench', dept: 'EDU', region: '350000', roles: ['supervisor'] }), sample.id);
   const verification = await notices.verify(notice);
-  // Reported, not thrown, so that the run keeps the figures measured: the case names it as a target missed.
-  const problem = !verification.contentHashOk || !verification.chainHeadOk || notice.entryCount === 0
-    ? `notice ${notice.number} (${notice.entryCount} entries) does not re-verify: ${JSON.stringify(verification)}` : null;
+  // A notice that does not re-verify is a failure of the run, not a figure.
+  if (!verification.contentHashOk || !verification.chainHeadOk || notice.entryCount === 0) {
+    throw new BenchFailure(`notice ${notice.number} (${notice.entryCount} entries) does not re-verify: ${JSON.stringify(verification)}`);
+  }
+  const problem = null;
   return { run, notices: issued.length, told, reissueSeconds: again.seconds, verified: `${notice.number} (${notice.entryCount.toLocaleString('en')} entries)`, problem };
 }
