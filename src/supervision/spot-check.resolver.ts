@@ -9,11 +9,13 @@ import type { AppContext } from './supervision.context';
 import {
   SpotCheckAssignmentInput, SpotCheckAssignmentType, SpotCheckFindingInput, SpotCheckItemType, SpotCheckRedrawType, SpotCheckResultsType, SpotCheckType,
 } from './spot-check.type';
-import type { SpotCheckField } from './spot-check.fields';
+import { CHECKED_FIELDS, type SpotCheckField } from './spot-check.fields';
 
 const actorOf = (ctx: AppContext) => ({ identity: ctx.user(), requestId: ctx.requestId });
+/** A record's values in the fields' own order (jsonb keeps its keys in an order of its own). */
+const FIELDS = Object.keys(CHECKED_FIELDS);
 const values = (record: Record<string, unknown> | null, pick: (v: any) => { value: string | null; notes: string | null }) =>
-  Object.entries(record ?? {}).map(([field, v]) => ({ field, ...pick(v) }));
+  FIELDS.filter((field) => record && field in record).map((field) => ({ field, ...pick(record![field]) }));
 
 function itemView(row: SpotCheckItemRow): SpotCheckItemType {
   return {
@@ -82,7 +84,7 @@ export class SpotCheckResolver {
   @Query(() => [SpotCheckAssignmentType], { description: '分派给我的入户核查 Items assigned to me to verify' })
   async spotCheckAssignments(@Ctx() ctx: AppContext): Promise<SpotCheckAssignmentType[]> {
     return (await ctx.services.spotChecks.assignmentsOf(actorOf(ctx))).map((i) => ({
-      itemId: i.id, childId: i.childId, childName: i.childName, township: i.township, fields: Object.keys(i.reported), assignedOn: i.assignedOn,
+      itemId: i.id, childId: i.childId, childName: i.childName, township: i.township, fields: FIELDS, assignedOn: i.assignedOn,
     }));
   }
 

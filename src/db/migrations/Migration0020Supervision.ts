@@ -12,7 +12,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   guardians (批评教育、责令限期改正), referrals to civil affairs or poverty alleviation (救助转介),
  *   each with a deadline, open until closed with an outcome.
  * No foreign key to the child or case, as reconciliation's discrepancies: a sample is a record of
- * what was drawn, and stays one.
+ * what was drawn, and stays one. Nor from an item to its spot check: the unit of work inserts both
+ * in one flush and orders tables only by declared relations; the draw writes them together.
  */
 export class Migration0020Supervision extends Migration {
   override async up(): Promise<void> {
@@ -36,7 +37,7 @@ export class Migration0020Supervision extends Migration {
     this.addSql('CREATE INDEX spot_check_region_idx ON hub.spot_check (region, id)');
     this.addSql(`CREATE TABLE hub.spot_check_item (
       id uuid PRIMARY KEY,
-      spot_check_id uuid NOT NULL REFERENCES hub.spot_check (id),
+      spot_check_id uuid NOT NULL,
       case_id uuid NOT NULL,
       child_id uuid NOT NULL,
       county varchar(6) NOT NULL REFERENCES hub.region (code),
