@@ -75,10 +75,10 @@ export const FIELD_MATRIX = {
                                                                                   'R   R   R     R   R      R   R',
   // 四(二) 台账信息抽查、入户核查 (issue 19): spot checks are supervisors' work. No department's column
   // reads them (a supervisor's role reads every row); the verifier an item is assigned to is shown
-  // that item, blind to what the ledger reported, by `spotCheckAssignments` (src/supervision).
+  // that item, blind to what the ledger reported, by `spotCheckAssignments` (src/supervision). A
+  // spot check itself (region, seed, root, frame hash) says nothing of a child: the `spotCheck`
+  // queries answer it to the supervisors of its region only (src/supervision/spot-check.service.ts).
   'Child.spotChecks':                                                             '-   -   -     -   -      -   -',
-  'SpotCheck.{id,region,seed,rootSeq,rootHash,strata,size,frameSize,frameHash,drawnOn,drawnBy,items,version}':
-                                                                                  '-   -   -     -   -      -   -',
   'SpotCheckItem.{id,spotCheckId,caseId,childId,county,township,stratum,reported,status,verifierSub,verifierDept,verifierRegion,assignedOn,verifiedOn,verifiedBy,findings,version}':
                                                                                   '-   -   -     -   -      -   -',
   // 约谈、批评教育、责令限期改正、救助转介 (issue 19): every department may be told of an action, but

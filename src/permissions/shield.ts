@@ -28,7 +28,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
   // 督导 (issue 19): results and assignments are built by src/supervision for readers it has checked
   // (a spot check's supervisors; an item's assigned verifier); actions are filtered per kind there.
-  'SpotCheckValue', 'SpotCheckAccuracy', 'SpotCheckMismatch', 'SpotCheckResults', 'SpotCheckRedraw', 'SpotCheckAssignment',
+  'SpotCheck', 'SpotCheckValue', 'SpotCheckAccuracy', 'SpotCheckMismatch', 'SpotCheckResults', 'SpotCheckRedraw', 'SpotCheckAssignment',
   'SupervisionActionEdge', 'SupervisionActionConnection',
 ]);
 
