@@ -30,6 +30,9 @@ import { LogRootService } from './log-roots/log-root.service';
 import { LogRootReads } from './log-roots/log-root.reads';
 import { type RootKeys, testRootKeys } from './log-roots/log-root.keys';
 import type { AppContext as LogRootContext } from './log-roots/log-root.context';
+import { SpotCheckService } from './supervision/spot-check.service';
+import { SupervisionActionService } from './supervision/supervision-action.service';
+import type { AppContext as SupervisionContext } from './supervision/supervision.context';
 
 /** The application's services: stateless, shared by all requests; each write is its own unit of work. */
 export interface Services {
@@ -51,6 +54,9 @@ export interface Services {
   /** Signed roots over the change log's chains, and proofs in them. */
   readonly logRoots: LogRootService;
   readonly logRootReads: LogRootReads;
+  /** 督导: spot checks (抽查、入户核查) and supervision actions (约谈、责令改正、救助转介). */
+  readonly spotChecks: SpotCheckService;
+  readonly supervisionActions: SupervisionActionService;
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
@@ -75,6 +81,8 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     discrepancies: new DiscrepancyService(db.orm, db.sql, clock),
     logRoots,
     logRootReads: new LogRootReads(logRoots, db.sql),
+    spotChecks: new SpotCheckService(db.orm, db.sql, clock, logRoots),
+    supervisionActions: new SupervisionActionService(db.orm, db.sql, clock),
   };
 }
 
@@ -86,4 +94,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext & SupervisionContext ? true : false>;

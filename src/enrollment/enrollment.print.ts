@@ -5,12 +5,13 @@ import { regions } from '../regions/region.registry';
 import { GUARDIANS_DUTY } from './enrollment.enums';
 import type { EnrollmentNoticeType } from './enrollment.types';
 
-const escapeHtml = (text: string | number) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (text: string | number) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** `2026-09-01` → `2026年9月1日`. */
-const chineseDate = (date: string) => `${Number(date.slice(0, 4))}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
+export const chineseDate = (date: string) => `${Number(date.slice(0, 4))}年${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
 
-const STYLE = `
+/** The A4 page style of printed notices (the correction order of src/supervision prints alike). */
+export const PRINT_STYLE = `
   body { font-family: "Noto Sans CJK SC", "Source Han Serif SC", "WenQuanYi Micro Hei", "Microsoft YaHei", serif; color: #111; margin: 32px auto; max-width: 720px; font-size: 16px; line-height: 1.9; }
   h1 { text-align: center; font-size: 26px; letter-spacing: 0.3em; margin: 0 0 4px; }
   .number { text-align: center; color: #444; font-size: 14px; margin-bottom: 24px; }
@@ -48,7 +49,7 @@ export function enrollmentNoticePage(notice: EnrollmentNoticeType & { region: st
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>入学通知书 ${escapeHtml(notice.number ?? '')}</title>
-<style>${STYLE}</style>
+<style>${PRINT_STYLE}</style>
 </head>
 <body>
 <h1>入学通知书</h1>

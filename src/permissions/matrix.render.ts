@@ -1,6 +1,6 @@
 import { DEPARTMENT_NAMES, ALL_DEPARTMENTS, ROLES } from '../auth/identity';
 import { Access } from './access';
-import { FIELD_MATRIX, ROLE_RULES, type Level } from './matrix';
+import { ACTION_MATRIX, FIELD_MATRIX, ROLE_RULES, type Level } from './matrix';
 
 const SHOW: Readonly<Record<Level, string>> = { W: 'W', R: 'R', M: 'M', '-': '–' };
 
@@ -31,6 +31,12 @@ export function renderMatrix(): string {
       if (rule.rows === false) parts.push('no per-child row or field at all (`child`, `children`, `changeLog`, … refused): these levels are what `statistics` may count, with small cells suppressed');
       return `| \`${role}\` | ${rule.label}: ${parts.join('; ')} |`;
     }),
+    '',
+    `| supervision action | ${ALL_DEPARTMENTS.map((d) => `${d} ${DEPARTMENT_NAMES[d]}`).join(' | ')} |`,
+    `|---|${ALL_DEPARTMENTS.map(() => '---').join('|')}|`,
+    ...Object.entries(ACTION_MATRIX).map(([kind, line]) => `| \`${kind}\` | ${line.trim().split(/\s+/).map((c) => (c === '-' ? '–' : c)).join(' | ')} |`),
+    '',
+    'S its supervisors record and close it · W its clerks record and close it · A its clerks answer it (close it with an outcome) · R read · – nothing; supervisors of every department read every kind in their region.',
   ];
   return lines.join('\n');
 }

@@ -73,7 +73,41 @@ export const FIELD_MATRIX = {
   'Child.discrepancies':                                                          'R   R   R     R   R      R   R',
   'Discrepancy.{id,rule,childId,county,township,facts,ownerDept,status,openedOn,deadline,overdue,resolvedOn,fixedBy,explanation,evidence,explainedBy,confirmedBy,history,version}':
                                                                                   'R   R   R     R   R      R   R',
+  // 四(二) 台账信息抽查、入户核查 (issue 19): spot checks are supervisors' work. No department's column
+  // reads them (a supervisor's role reads every row); the verifier an item is assigned to is shown
+  // that item, blind to what the ledger reported, by `spotCheckAssignments` (src/supervision). A
+  // spot check itself (region, seed, root, frame hash) says nothing of a child: the `spotCheck`
+  // queries answer it to the supervisors of its region only (src/supervision/spot-check.service.ts).
+  'Child.spotChecks':                                                             '-   -   -     -   -      -   -',
+  'SpotCheckItem.{id,spotCheckId,caseId,childId,county,township,stratum,reported,status,verifierSub,verifierDept,verifierRegion,assignedOn,verifiedOn,verifiedBy,findings,version}':
+                                                                                  '-   -   -     -   -      -   -',
+  // 约谈、批评教育、责令限期改正、救助转介 (issue 19): every department may be told of an action, but
+  // only of a kind ACTION_MATRIX below lets it read (src/supervision decides per kind, as
+  // reconciliation does per rule).
+  'Child.supervisionActions':                                                     'R   R   R     R   R      R   R',
+  'SupervisionAction.{id,kind,county,childId,township,toDept,number,deadline,note,status,overdue,openedOn,openedBy,openedDept,closedOn,closedBy,outcome,version}':
+                                                                                  'R   R   R     R   R      R   R',
 } as const;
+
+/**
+ * Supervision actions (issue 19), kind by kind; columns as FIELD_MATRIX.
+ * S its supervisors record and close it · W its clerks record and close it · A its clerks answer it
+ * (close it with an outcome) · R read · - nothing. Supervisors of every department read every kind
+ * in their region. The notice: 四(二) the provincial education supervision office interviews
+ * (约谈) counties that fall behind; 三(二) townships and education admonish guardians and order them
+ * to send the child to school within a time limit (批评教育，责令限期改正), and bring civil affairs
+ * in where a family cannot afford school (协调民政等相关部门落实扶贫、救助政策).
+ */
+export const ACTION_MATRIX = {
+  //                     EDU PSB CIVIL POV HEALTH DPF TOWNSHIP
+  COUNTY_INTERVIEW:    'S   R   R     R   R      R   -',
+  GUARDIAN_ADMONITION: 'W   -   R     -   -      -   W',
+  CORRECTION_ORDER:    'W   -   R     -   -      -   W',
+  // Says that a family cannot afford school: told to the departments that help it, not to the police or health.
+  ASSISTANCE_REFERRAL: 'W   -   A     A   -      -   W',
+} as const;
+export type ActionKind = keyof typeof ACTION_MATRIX;
+export type ActionLevel = 'S' | 'W' | 'A' | 'R' | '-';
 
 export type Level = 'W' | 'R' | 'M' | '-';
 

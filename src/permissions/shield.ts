@@ -26,6 +26,10 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'Statistics', 'StatCell', 'StatValue',
   // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
+  // 督导 (issue 19): results and assignments are built by src/supervision for readers it has checked
+  // (a spot check's supervisors; an item's assigned verifier); actions are filtered per kind there.
+  'SpotCheck', 'SpotCheckValue', 'SpotCheckAccuracy', 'SpotCheckMismatch', 'SpotCheckResults', 'SpotCheckRedraw', 'SpotCheckAssignment',
+  'SupervisionActionEdge', 'SupervisionActionConnection',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
@@ -41,6 +45,8 @@ export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.changeLogProof', 'Query.enrollmentNotices',
   'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
+  'Query.spotCheck', 'Query.spotChecks', 'Query.spotCheckResults', 'Query.redrawSpotCheck', 'Query.spotCheckAssignments', 'Mutation.drawSpotCheck',
+  'Mutation.assignSpotCheckItems', 'Mutation.recordVerification', 'Query.supervisionActions', 'Mutation.recordAction', 'Mutation.closeAction',
 ]);
 
 const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {

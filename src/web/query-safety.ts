@@ -61,6 +61,12 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'Discrepancy.facts': 12,
   'Discrepancy.history': 10,
   'Child.discrepancies': 10,
+  // 督导: four checked fields per sampled case; a child is rarely sampled or acted on more than a few times.
+  'SpotCheckItem.reported': 4,
+  'SpotCheckItem.findings': 4,
+  'SpotCheckAssignment.fields': 4,
+  'Child.spotChecks': 5,
+  'Child.supervisionActions': 10,
 };
 export const DEFAULT_LIST_SIZE = 100;
 /**

@@ -23,6 +23,7 @@ import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
 import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
+import { CORRECTION_ORDER_PRINT_PATH, serveCorrectionOrderPrint } from './correction-order-print';
 import { registerModules } from '../app/modules';
 import { LOG_KEYS_PATH, rootKeysFor } from '../log-roots/log-root.keys';
 import { scheduleRoots } from '../log-roots/log-root.schedule';
@@ -162,6 +163,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       if (noticeExport) return serveNoticeExport(await makeContext(req, requestId), noticeExport, res, logger);
       const enrollmentPrint = req.method === 'GET' ? ENROLLMENT_PRINT_PATH.exec(url.pathname) : null;
       if (enrollmentPrint) return serveEnrollmentPrint(await makeContext(req, requestId), enrollmentPrint, res);
+      const orderPrint = req.method === 'GET' ? CORRECTION_ORDER_PRINT_PATH.exec(url.pathname) : null;
+      if (orderPrint) return serveCorrectionOrderPrint(await makeContext(req, requestId), orderPrint, res);
       if (url.pathname === '/graphql') {
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
           res.writeHead(200, {

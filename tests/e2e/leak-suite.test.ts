@@ -761,6 +761,12 @@ describe('the leak suite, generated from the matrix', () => {
       'Query.exchangeNotice': `{ exchangeNotice(id: "${SEED.child.id}") { id } }`,
       'Query.changeLogProof': '{ changeLogProof(chain: "350102", seq: 1) { entryHash entry document } }',
       'Query.discrepancies': '{ discrepancies { totalCount edges { node { id childId } } } }',
+      'Query.spotCheck': `{ spotCheck(id: "${SEED.child.id}") { id } }`,
+      'Query.spotChecks': '{ spotChecks { id } }',
+      'Query.spotCheckResults': `{ spotCheckResults(id: "${SEED.child.id}") { drawn } }`,
+      'Query.redrawSpotCheck': `{ redrawSpotCheck(id: "${SEED.child.id}") { sameSample } }`,
+      'Query.spotCheckAssignments': '{ spotCheckAssignments { childId } }',
+      'Query.supervisionActions': '{ supervisionActions { totalCount } }',
     };
     // The subscription is refused by the same rule; tests/e2e/change-feed.test.ts subscribes.
     expect([...ROW_ROOT_FIELDS].filter((f) => f.startsWith('Query.')).sort()).toEqual(Object.keys(ROOTS).sort());
