@@ -23,7 +23,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
-  'Statistics', 'StatCell', 'StatValue',
+  'Statistics', 'StatCell', 'StatValue', 'StatSeries', 'StatSeriesCell',
   // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
 ]);
