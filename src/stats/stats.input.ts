@@ -37,6 +37,9 @@ export class StatisticsFilter {
   @Field(() => [String], { nullable: true, description: '学校之一（学籍所在学校名称）One of these schools (by name)' })
   school?: string[] | null;
 
+  @Field(() => Boolean, { nullable: true, description: '仅重点监测地区（true）或仅其他地区（false）Only key regions (true), or only the others (false)' })
+  keyRegion?: boolean | null;
+
   @Field(() => StatPeriodInput, { nullable: true, description: '期间指标（立案、结案、送教）与 MONTH 维度的期间 The period of period measures (cases opened or closed, home-teaching visits) and of MONTH' })
   period?: StatPeriodInput | null;
 }

@@ -30,6 +30,8 @@ function regionCondition(reader: Reader, region: string, param: (v: unknown) => 
 export interface StatTime {
   readonly today: string;
   readonly asOf: string | null;
+  /** The key regions (today's list: it is configuration, not history). */
+  readonly keyRegions?: readonly string[];
 }
 
 const DAY = 86_400_000;
@@ -103,6 +105,10 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   on('GENDER', 'gender', f.gender, 'b.gender');
   on('DROPOUT_REASON', 'dropoutReason', f.dropoutReason, 'b.open_reason');
   on('SCHOOL', 'school', f.school, 'b.school_name');
+  if (f.keyRegion !== null && f.keyRegion !== undefined) {
+    requireCountable(reader, DIMENSIONS.KEY_REGION.reads, '筛选 filter keyRegion');
+    where.push(f.keyRegion ? 'b.key_region' : 'NOT b.key_region');
+  }
   if (f.specialGroup?.length) {
     requireCountable(reader, DIMENSIONS.SPECIAL_GROUP.reads, '筛选 filter specialGroup');
     where.push(`(${f.specialGroup.map((g) => `b.${SPECIAL_GROUP_FLAGS[g].column} IS TRUE`).join(' OR ')})`);
@@ -132,7 +138,8 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   }
   const base = `SELECT c.id, c.residence_region AS county, c.township, c.gender, e.status, e.stage, e.grade, e.school_name,
       oc.reason AS open_reason, COALESCE(oc.overdue, FALSE) AS overdue, COALESCE(oc.returned, FALSE) AS returned, ${civil},
-      pv.registered_poor, pv.monitored_household, (dr.child_id IS NOT NULL) AS disabled, h.serious_illness${extra.map((x) => `, ${x}`).join('')}
+      pv.registered_poor, pv.monitored_household, (dr.child_id IS NOT NULL) AS disabled, h.serious_illness,
+      c.residence_region = ANY(${param(time.keyRegions ?? [])}) AS key_region${extra.map((x) => `, ${x}`).join('')}
     FROM ${src(STAT_TABLES.child)} c
     LEFT JOIN ${src(STAT_TABLES.education)} e ON e.child_id = c.id
     LEFT JOIN (SELECT d.child_id, (array_agg(d.reason ORDER BY d.opened_on DESC, d.id) FILTER (WHERE d.status = ANY(${open})))[1] AS reason,

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Sql } from '../db/sql';
+import { keyRegionCodes } from '../key-regions/key-region.service';
 import { type Entry, protect } from './disclosure';
 import type { StatDimension } from './stats.dimensions';
 import type { StatisticsFilter } from './stats.input';
@@ -89,7 +90,8 @@ export class StatisticsService {
     const exact = reader.access.readsRows;
     const summed = measures.find((m) => MEASURES[m].sum);
     if (summed && !exact) throw new ForbiddenError(`${summed} 是合计值，不受小单元格抑制保护，仅督导等可读 (${summed} is a sum, which disclosure control does not protect: readers with row access only)`);
-    const query = statisticsQuery(reader, measures, groupBy, filter, time);
+    const keyRegions = groupBy.includes('KEY_REGION') || (filter?.keyRegion ?? null) !== null ? await keyRegionCodes(this.sql) : [];
+    const query = statisticsQuery(reader, measures, groupBy, filter, { ...time, keyRegions });
     const rows = await this.sql.query<Record<string, string | number | null>>(query.text, query.values);
     // Cells first, then totals, each in key order, so that the same question gets the same answer.
     const entries = rows.map((row) => ({
