@@ -24,6 +24,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
   'Statistics', 'StatCell', 'StatValue', 'StatSeries', 'StatSeriesCell',
+  // Whether and when counties reported their weeks: nothing of a child.
+  'CountyReporting', 'WeeklyReportStatus',
   // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
 ]);

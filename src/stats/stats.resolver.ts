@@ -1,4 +1,5 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { CountyReportingType } from './reporting.type';
 import type { AppContext } from './stats.context';
 import { StatDimension } from './stats.dimensions';
 import { StatisticsFilter } from './stats.input';
@@ -34,5 +35,15 @@ export class StatisticsResolver {
     @Ctx() ctx: AppContext,
   ): Promise<StatSeriesType> {
     return ctx.services.statistics.series(ctx.reader(), measure, from, to, groupBy, filter);
+  }
+
+  @Query(() => [CountyReportingType], {
+    description: '辖区各县近几周周报的按时、迟报、未报（不含周报数字，分析员亦可读）Each county\'s weekly reports over the last weeks: on time, late, missing (no figures: analysts may read it)',
+  })
+  weeklyReporting(
+    @Arg('weeks', () => Int, { defaultValue: 8, description: '最近几周（已结束的周，1–26）The last weeks that have ended, 1–26' }) weeks: number,
+    @Ctx() ctx: AppContext,
+  ): Promise<CountyReportingType[]> {
+    return ctx.services.statistics.reporting(ctx.reader(), weeks);
   }
 }

@@ -7,6 +7,8 @@ import { type Entry, protect } from './disclosure';
 import type { StatDimension } from './stats.dimensions';
 import type { StatisticsFilter } from './stats.input';
 import { MEASURES, type StatMeasure } from './stats.measures';
+import { weeklyReporting } from './reporting';
+import type { CountyReportingType } from './reporting.type';
 import { statisticsQuery, type StatTime } from './stats.query';
 import type { StatCellType, StatisticsType, StatSeriesCellType, StatSeriesType } from './stats.type';
 
@@ -67,6 +69,11 @@ export class StatisticsService {
       }));
     };
     return { measure, groupBy: [...groupBy], asOf: ends, cells: merge((t) => t.cells), totals: merge((t) => t.totals), disclosure: tables[0].disclosure };
+  }
+
+  /** Each county's weekly reporting over the last `weeks` weeks (reporting.ts). */
+  reporting(reader: Reader, weeks: number): Promise<CountyReportingType[]> {
+    return weeklyReporting(this.sql, reader, this.clock.today(), weeks);
   }
 
   /** When a question is asked of: now, or a past day or time (never the future). */

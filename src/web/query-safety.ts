@@ -55,6 +55,8 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'NoticeSummary.closuresByReason': 12,
   'WeeklyCounts.byStatus': 7,
   'WeeklyCounts.openByReason': 12,
+  // The supervision page's reporting rates: at most 26 weeks a county.
+  'CountyReporting.weeks': 26,
   // A statistics cell holds one value per measure asked for: there are twenty-six measures.
   'StatCell.values': 26,
   // A series holds one value per month end: at most 24.
