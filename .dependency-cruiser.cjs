@@ -27,7 +27,7 @@ const LAYERS = [
   ['changelog', 'the log, its hash chains, writer, projection and feed, and the signed roots over the chains: knows no domain entity (domains register theirs)',
     { path: '^src/(changelog|log-roots)/', pathNot: [CLI] }],
   ['domains', 'children and the departments\' sections, the dropout ledger, enrollment: each may use another, in no circle',
-    { path: '^src/(children|departments|ledger|enrollment)/' }],
+    { path: '^src/(children|departments|ledger|enrollment|key-regions)/' }],
   ['read-models', 'views that span domains: the as-of record, the monthly notices, the sensitive-read audit\'s queries, the statistics, reconciliation, supervision',
     { path: '^src/(as-of|notices|audit|stats|reconciliation|supervision)/', pathNot: [AUDIT_RECORD, CLI] }],
   ['composition-root', 'the one place that knows every module: registers them, builds the services and the schema',

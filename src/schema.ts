@@ -16,6 +16,7 @@ import { WeeklyReportResolver } from './ledger/weekly-report.resolver';
 import { HomeTeachingChildResolver, HomeTeachingResolver } from './ledger/home-teaching.resolver';
 import { EnrollmentChildResolver, EnrollmentNoticeResolver } from './enrollment/enrollment.resolver';
 import { StatisticsResolver } from './stats/stats.resolver';
+import { KeyRegionResolver } from './key-regions/key-region.resolver';
 import { ChildDiscrepanciesResolver, DiscrepancyResolver } from './reconciliation/reconciliation.resolver';
 import { LogRootResolver } from './log-roots/log-root.resolver';
 import { ChildSpotChecksResolver, SpotCheckResolver } from './supervision/spot-check.resolver';
@@ -29,7 +30,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, KeyRegionResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver] as never,
     validate: false,
     emitSchemaFile: false,
     pubSub: NO_PUBSUB,

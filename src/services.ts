@@ -14,6 +14,8 @@ import { DropoutCaseService } from './ledger/dropout-case.service';
 import { WeeklyReportService } from './ledger/weekly-report.service';
 import { HomeTeachingService } from './ledger/home-teaching.service';
 import { EnrollmentService } from './enrollment/enrollment.service';
+import { KeyRegionService } from './key-regions/key-region.service';
+import type { AppContext as KeyRegionContext } from './key-regions/key-region.context';
 import type { AppContext as ChildrenContext } from './children/children.context';
 import type { AppContext as SectionContext } from './departments/section.context';
 import type { AppContext as LedgerContext } from './ledger/ledger.context';
@@ -49,6 +51,7 @@ export interface Services {
   readonly homeTeaching: HomeTeachingService;
   readonly enrollment: EnrollmentService;
   readonly statistics: StatisticsService;
+  readonly keyRegions: KeyRegionService;
   readonly reconciliation: ReconciliationService;
   readonly discrepancies: DiscrepancyService;
   /** Signed roots over the change log's chains, and proofs in them. */
@@ -77,6 +80,7 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     homeTeaching: new HomeTeachingService(db.orm, clock),
     enrollment: new EnrollmentService(db.orm, db.sql, clock),
     statistics: new StatisticsService(db.sql, clock, statistics),
+    keyRegions: new KeyRegionService(db.orm, db.sql),
     reconciliation: new ReconciliationService(db.orm, clock),
     discrepancies: new DiscrepancyService(db.orm, db.sql, clock),
     logRoots,
@@ -94,4 +98,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext & SupervisionContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext & SupervisionContext & KeyRegionContext ? true : false>;

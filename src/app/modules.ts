@@ -5,6 +5,7 @@ import { childrenModule } from '../children/children.module';
 import { registerOrmModules } from '../db/orm';
 import { sectionsModule } from '../departments/sections.module';
 import { enrollmentModule } from '../enrollment/enrollment.module';
+import { keyRegionsModule } from '../key-regions/key-regions.module';
 import { ledgerModule } from '../ledger/ledger.module';
 import { noticesModule } from '../notices/notices.module';
 import { reconciliationModule } from '../reconciliation/reconciliation.module';
@@ -15,7 +16,7 @@ import { supervisionModule } from '../supervision/supervision.module';
  * the change log sit below the domains and import none of them; they learn of them here. A new
  * capability with tables adds its module to this list.
  */
-export const MODULES = [childrenModule, sectionsModule, ledgerModule, enrollmentModule, noticesModule, reconciliationModule, supervisionModule];
+export const MODULES = [childrenModule, sectionsModule, keyRegionsModule, ledgerModule, enrollmentModule, noticesModule, reconciliationModule, supervisionModule];
 
 let registered = false;
 

@@ -5,6 +5,7 @@ import type { Reader } from '../core/context';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
+import { keyRegionCodes } from '../key-regions/key-region.service';
 import { regions } from '../regions/region.registry';
 import { OPEN_DROPOUT_STATUSES } from './dropout-case.enums';
 import { isoWeekRange } from './iso-week';
@@ -28,14 +29,6 @@ export interface CountyProgress {
   pastDeadline: number;
   returned: number;
   juniorSecondaryOpen: number;
-}
-
-/**
- * Key regions (四(二) 重点监测地区): rural, remote and poorer areas. Counties (县) rather than city
- * districts (区) and county-level cities (市) stand for them until the province publishes its list.
- */
-export function isKeyRegion(code: string): boolean {
-  return regions.get(code)?.name.endsWith('县') ?? false;
 }
 
 /** Weekly county reports and the supervisors' overview of progress toward the July deadline. */
@@ -103,13 +96,15 @@ export class WeeklyReportService {
       `SELECT region, iso_week AS "isoWeek", counts, remarks, submitted_at AS "submittedAt", submitted_by AS "submittedBy" FROM edu.weekly_report WHERE iso_week = $1 AND region = ANY($2)`,
       [isoWeek, counties],
     );
+    // Key regions (四(二)): the list supervisors keep (src/key-regions/).
+    const keys = new Set(await keyRegionCodes(this.sql));
     const byRegion = new Map(progress.map((p) => [p.region, p]));
     const reported = new Map(reports.map((r) => [r.region, r]));
     return counties.map((region) => {
       const p = byRegion.get(region);
       const r = reported.get(region);
       return {
-        region, keyRegion: isKeyRegion(region), report: r ? { isoWeek: r.isoWeek, counts: r.counts, remarks: r.remarks, submittedAt: r.submittedAt, submittedBy: r.submittedBy } : null,
+        region, keyRegion: keys.has(region), report: r ? { isoWeek: r.isoWeek, counts: r.counts, remarks: r.remarks, submittedAt: r.submittedAt, submittedBy: r.submittedBy } : null,
         openCases: p?.openCases ?? 0, pastDeadline: p?.pastDeadline ?? 0, returned: p?.returned ?? 0, juniorSecondaryOpen: p?.juniorSecondaryOpen ?? 0,
       };
     });

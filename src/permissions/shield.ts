@@ -23,7 +23,9 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
-  'Statistics', 'StatCell', 'StatValue',
+  'Statistics', 'StatCell', 'StatValue', 'StatSeries', 'StatSeriesCell',
+  // Whether and when counties reported their weeks: nothing of a child.
+  'CountyReporting', 'WeeklyReportStatus',
   // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
   // 督导 (issue 19): results and assignments are built by src/supervision for readers it has checked

@@ -4,6 +4,15 @@ import { SpecialGroup } from '../departments/civil-affairs/civil-affairs.enums';
 import { Stage } from '../departments/education/education.enums';
 import { DropoutReason } from '../ledger/dropout-case.enums';
 
+@InputType({ description: '统计期间（含两端，中国标准时间的日期）A period, both ends included (dates in China Standard Time)' })
+export class StatPeriodInput {
+  @Field(() => String, { description: '开始日期 YYYY-MM-DD First day' })
+  from!: string;
+
+  @Field(() => String, { description: '结束日期 YYYY-MM-DD Last day' })
+  to!: string;
+}
+
 /** Filters only on the dimensions, each reading what its dimension reads (stats.dimensions.ts). */
 @InputType({ description: '统计筛选条件（仅限统计维度）Filters on the statistics\' dimensions only' })
 export class StatisticsFilter {
@@ -24,4 +33,13 @@ export class StatisticsFilter {
 
   @Field(() => [SpecialGroup.values], { nullable: true, description: '属于任一特殊群体 In any of these special groups' })
   specialGroup?: SpecialGroup[] | null;
+
+  @Field(() => [String], { nullable: true, description: '学校之一（学籍所在学校名称）One of these schools (by name)' })
+  school?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: '仅重点监测地区（true）或仅其他地区（false）Only key regions (true), or only the others (false)' })
+  keyRegion?: boolean | null;
+
+  @Field(() => StatPeriodInput, { nullable: true, description: '期间指标（立案、结案、送教）与 MONTH 维度的期间 The period of period measures (cases opened or closed, home-teaching visits) and of MONTH' })
+  period?: StatPeriodInput | null;
 }

@@ -24,6 +24,17 @@ export const StatMeasure = defineEnum('StatMeasure', '统计指标（均按儿�
   MONITORED_HOUSEHOLD: '防止返贫监测对象 monitored household',
   DISABILITY: '持残疾证 with a disability record',
   SERIOUS_ILLNESS: '重病 serious illness',
+  CASES_OPENED: '期间内新立辍学个案（需 filter.period）with a dropout case opened in the period (needs filter.period)',
+  CASES_CLOSED: '期间内结案（需 filter.period；按 CLOSURE 分结案方式）with a case closed in the period (needs filter.period; CLOSURE gives how)',
+  RETURNED: '劝返复学（个案以已返校结案）returned to school (a case closed as returned)',
+  HOME_TEACHING: '送教上门安排进行中 with a home-teaching arrangement running',
+  HOME_TEACHING_VISITED: '期间内有送教上门记录（需 filter.period）visited for home teaching in the period (needs filter.period)',
+  HOME_TEACHING_HOURS: '期间内送教上门课时合计（课时数，不是人数；仅精确读者）home-teaching hours in the period (hours, not children; exact readers only)',
+  ENROLLMENT_NOTICE_ISSUED: '已发放入学通知书 issued an enrollment notice',
+  ENROLLMENT_NOTICE_ARRIVED: '持通知书已报到 arrived with an enrollment notice',
+  ENROLLMENT_NOTICE_NOT_ARRIVED: '持通知书未报到 did not arrive with an enrollment notice',
+  DISCREPANCIES_OPEN: '有未解决的比对问题（仅计您可读其全部比对字段的规则）with an open reconciliation discrepancy (rules whose fields you may count)',
+  DISCREPANCIES_RESOLVED: '有已解决或已说明的比对问题 with a resolved or explained discrepancy',
 });
 export type StatMeasure = keyof typeof StatMeasure.labels;
 
@@ -33,7 +44,29 @@ const inSchool = `b.status IN (${IN_SCHOOL_STATUSES.map((s) => `'${s}'`).join(',
 
 const civil = (group: SpecialGroup) => ({ reads: ['Child.civilAffairs', `CivilAffairsRecord.${SPECIAL_GROUP_FLAGS[group].field}`], sql: `b.${SPECIAL_GROUP_FLAGS[group].column} IS TRUE` });
 
-export const MEASURES: Readonly<Record<StatMeasure, { readonly reads: readonly string[]; readonly sql: string }>> = {
+/**
+ * A measure. `period`: counts events (`ev`, one row per case opened or closed, or visit, in the
+ * filter's period: stats.query.ts) rather than a state of the child; `sum`: adds up a quantity of
+ * the events instead of counting children, exact readers only (disclosure control protects
+ * counts of children; a sum can be dominated by one child); `asOf: false`: not rebuilt from the
+ * change log, refused with `asOf`; `joins`: the per-child facts it needs (stats.query.ts).
+ */
+export interface MeasureSpec {
+  readonly reads: readonly string[];
+  readonly sql: string;
+  readonly period?: true;
+  readonly sum?: string;
+  readonly asOf?: false;
+  readonly joins?: ReadonlyArray<'homeTeaching' | 'notices' | 'discrepancies'>;
+}
+
+const ledger = (...fields: string[]) => ['Child.dropoutCases', ...fields.map((f) => `DropoutCase.${f}`)];
+const notice = (status: string | null): MeasureSpec => ({
+  reads: ['Child.enrollmentNotices', 'EnrollmentNotice.status'], joins: ['notices'],
+  sql: status ? `b.notices @> ARRAY['${status}']` : 'cardinality(b.notices) > 0',
+});
+
+export const MEASURES: Readonly<Record<StatMeasure, MeasureSpec>> = {
   CHILDREN: { reads: ['Child.id'], sql: 'TRUE' },
   IN_SCHOOL: { reads: ['Child.education', 'EducationRecord.status'], sql: inSchool },
   NOT_IN_SCHOOL: { reads: ['Child.education', 'EducationRecord.status'], sql: `NOT (${inSchool} IS TRUE)` },
@@ -49,4 +82,15 @@ export const MEASURES: Readonly<Record<StatMeasure, { readonly reads: readonly s
   MONITORED_HOUSEHOLD: { reads: ['Child.poverty', 'PovertyRecord.monitoredHousehold'], sql: 'b.monitored_household IS TRUE' },
   DISABILITY: { reads: ['Child.disability', 'DisabilityRecord.disabilityType'], sql: 'b.disabled' },
   SERIOUS_ILLNESS: { reads: ['Child.health', 'HealthRecord.seriousIllness'], sql: 'b.serious_illness IS TRUE' },
+  CASES_OPENED: { reads: ledger('openedOn'), sql: `ev.kind = 'OPENED'`, period: true },
+  CASES_CLOSED: { reads: ledger('status', 'closedOn'), sql: `ev.kind = 'CLOSED'`, period: true },
+  RETURNED: { reads: ledger('status'), sql: 'b.returned' },
+  HOME_TEACHING: { reads: ['Child.homeTeaching', 'HomeTeaching.startedOn', 'HomeTeaching.endedOn'], sql: 'b.home_teaching', joins: ['homeTeaching'] },
+  HOME_TEACHING_VISITED: { reads: ['Child.homeTeaching', 'HomeTeachingVisit.visitedOn'], sql: `ev.kind = 'VISIT'`, period: true },
+  HOME_TEACHING_HOURS: { reads: ['Child.homeTeaching', 'HomeTeachingVisit.visitedOn', 'HomeTeachingVisit.hours'], sql: `ev.kind = 'VISIT'`, period: true, sum: 'hours' },
+  ENROLLMENT_NOTICE_ISSUED: notice(null),
+  ENROLLMENT_NOTICE_ARRIVED: notice('ARRIVED'),
+  ENROLLMENT_NOTICE_NOT_ARRIVED: notice('NOT_ARRIVED'),
+  DISCREPANCIES_OPEN: { reads: ['Child.discrepancies', 'Discrepancy.status'], sql: 'b.discrepancy_open', asOf: false, joins: ['discrepancies'] },
+  DISCREPANCIES_RESOLVED: { reads: ['Child.discrepancies', 'Discrepancy.status'], sql: 'b.discrepancy_resolved', asOf: false, joins: ['discrepancies'] },
 };

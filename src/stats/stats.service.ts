@@ -1,13 +1,16 @@
 import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
-import { BadUserInputError } from '../core/errors';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Sql } from '../db/sql';
+import { keyRegionCodes } from '../key-regions/key-region.service';
 import { type Entry, protect } from './disclosure';
 import type { StatDimension } from './stats.dimensions';
 import type { StatisticsFilter } from './stats.input';
-import type { StatMeasure } from './stats.measures';
-import { statisticsQuery } from './stats.query';
-import type { StatCellType, StatisticsType } from './stats.type';
+import { MEASURES, type StatMeasure } from './stats.measures';
+import { weeklyReporting } from './reporting';
+import type { CountyReportingType } from './reporting.type';
+import { statisticsQuery, type StatTime } from './stats.query';
+import type { StatCellType, StatisticsType, StatSeriesCellType, StatSeriesType } from './stats.type';
 
 /** Disclosure control's settings (src/config.ts). */
 export interface StatisticsSettings {
@@ -27,12 +30,75 @@ export class StatisticsService {
     private readonly settings: StatisticsSettings,
   ) {}
 
-  async table(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined): Promise<StatisticsType> {
+  /**
+   * `asOf`: a date (YYYY-MM-DD: the end of that day, China Standard Time) or a time (ISO 8601 with
+   * its offset); the figures as they stood then, rebuilt from the change log.
+   */
+  async table(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, asOf?: string | null): Promise<StatisticsType> {
+    return this.answer(reader, measures, groupBy, filter, this.timeOf(asOf ?? null));
+  }
+
+  /** The table at each month end from `from` to `to` (YYYY-MM); the month not ended yet stands as today. */
+  async series(reader: Reader, measure: StatMeasure, from: string, to: string, groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined): Promise<StatSeriesType> {
+    const month = /^(\d{4})-(0[1-9]|1[0-2])$/;
+    if (!month.test(from)) throw BadUserInputError.one('from', '应为月份 YYYY-MM (a month YYYY-MM)');
+    if (!month.test(to)) throw BadUserInputError.one('to', '应为月份 YYYY-MM (a month YYYY-MM)');
+    const today = this.clock.today();
+    if (to < from) throw BadUserInputError.one('to', '结束月份早于开始月份 (ends before it begins)');
+    if (from > today.slice(0, 7)) throw BadUserInputError.one('from', '该月尚未开始 (that month has not begun)');
+    const ends: string[] = [];
+    for (let y = Number(from.slice(0, 4)), m = Number(from.slice(5)); `${y}-${String(m).padStart(2, '0')}` <= to; m === 12 ? (y++, m = 1) : m++) {
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      ends.push(end < today ? end : today);
+      if (ends.length > 24) throw BadUserInputError.one('to', '最多24个月 (at most 24 months)');
+      if (end >= today) break;
+    }
+    const tables: StatisticsType[] = [];
+    for (const end of ends) tables.push(await this.answer(reader, [measure], groupBy, filter, { today, asOf: end === today ? null : `${end}T23:59:59.999+08:00`, label: end }));
+    // A cell missing from a month had no children then, or (for analysts) too few to be listed:
+    // 0 for exact readers, withheld for the others, who may not tell the two apart.
+    const exact = reader.access.readsRows;
+    const missing = { measure, value: exact ? 0 : null, suppressed: !exact };
+    const merge = (pick: (t: StatisticsType) => StatCellType[]): StatSeriesCellType[] => {
+      const keys = new Map<string, StatCellType>();
+      for (const table of tables) for (const cell of pick(table)) keys.set(JSON.stringify(cell.key), cell);
+      return [...keys.values()].sort((a, b) => keyOrder(a.key, b.key)).map((cell) => ({
+        key: cell.key,
+        total: cell.total,
+        values: tables.map((table) => pick(table).find((c) => JSON.stringify(c.key) === JSON.stringify(cell.key))?.values[0] ?? missing),
+      }));
+    };
+    return { measure, groupBy: [...groupBy], asOf: ends, cells: merge((t) => t.cells), totals: merge((t) => t.totals), disclosure: tables[0].disclosure };
+  }
+
+  /** Each county's weekly reporting over the last `weeks` weeks (reporting.ts). */
+  reporting(reader: Reader, weeks: number): Promise<CountyReportingType[]> {
+    return weeklyReporting(this.sql, reader, this.clock.today(), weeks);
+  }
+
+  /** When a question is asked of: now, or a past day or time (never the future). */
+  private timeOf(asOf: string | null): StatTime & { label: string | null } {
+    const today = this.clock.today();
+    if (asOf === null) return { today, asOf: null, label: null };
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(asOf);
+    const at = new Date(date ? `${asOf}T23:59:59.999+08:00` : asOf);
+    if (Number.isNaN(at.getTime()) || (date && !new Date(`${asOf}T00:00:00Z`).toISOString().startsWith(asOf)) || (!date && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(asOf))) {
+      throw BadUserInputError.one('asOf', '应为日期 YYYY-MM-DD 或带时区的时间 (a date YYYY-MM-DD, or a time with its offset)');
+    }
+    if (date ? asOf > today : at.getTime() > Date.now()) throw BadUserInputError.one('asOf', '不能是将来 (not in the future)');
+    return { today, asOf: at.toISOString(), label: asOf };
+  }
+
+  private async answer(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime & { label: string | null }): Promise<StatisticsType> {
     if (measures.length === 0) throw BadUserInputError.one('measures', '至少一个指标 (ask for at least one measure)');
     if (new Set(measures).size !== measures.length) throw BadUserInputError.one('measures', '指标重复 (a measure is named twice)');
     if (groupBy.length > 2) throw BadUserInputError.one('groupBy', '最多两个维度 (at most two dimensions)');
     if (new Set(groupBy).size !== groupBy.length) throw BadUserInputError.one('groupBy', '维度重复 (a dimension is named twice)');
-    const query = statisticsQuery(reader, measures, groupBy, filter, this.clock.today());
+    const exact = reader.access.readsRows;
+    const summed = measures.find((m) => MEASURES[m].sum);
+    if (summed && !exact) throw new ForbiddenError(`${summed} 是合计值，不受小单元格抑制保护，仅督导等可读 (${summed} is a sum, which disclosure control does not protect: readers with row access only)`);
+    const keyRegions = groupBy.includes('KEY_REGION') || (filter?.keyRegion ?? null) !== null ? await keyRegionCodes(this.sql) : [];
+    const query = statisticsQuery(reader, measures, groupBy, filter, { ...time, keyRegions });
     const rows = await this.sql.query<Record<string, string | number | null>>(query.text, query.values);
     // Cells first, then totals, each in key order, so that the same question gets the same answer.
     const entries = rows.map((row) => ({
@@ -40,7 +106,6 @@ export class StatisticsService {
       counts: measures.map((_, i) => Number(row[`m${i}`])),
       population: Number(row.population),
     })).sort((a, b) => keyOrder(a.key, b.key));
-    const exact = reader.access.readsRows;
     // Complementary suppression solves the table's equations: on 3,000 cells and totals it takes
     // about half a second of the one CPU the hub answers on; more is refused, not queued.
     const max = this.settings.maxCells;
@@ -67,6 +132,7 @@ export class StatisticsService {
       disclosure: exact ? 'EXACT' : 'SUPPRESSED_ROUNDED',
       threshold: exact ? null : this.settings.threshold,
       roundingBase: exact ? null : this.settings.threshold,
+      asOf: time.label,
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { StatDimension } from './stats.dimensions';
 import { StatMeasure } from './stats.measures';
 
@@ -7,7 +7,7 @@ export class StatValueType {
   @Field(() => StatMeasure.values, { description: '指标 Measure' })
   measure!: StatMeasure;
 
-  @Field(() => Int, { nullable: true, description: '值；被抑制时为 null；分析员看到的值已随机舍入 The value; null when suppressed; rounded for analysts (see `disclosure`)' })
+  @Field(() => Float, { nullable: true, description: '值（人数；课时指标为课时数）；被抑制时为 null；分析员看到的值已随机舍入 The value (children; hours for the hours measure); null when suppressed; rounded for analysts (see `disclosure`)' })
   value!: number | null;
 
   @Field(() => Boolean, { description: '是否被抑制（小单元格或其补充抑制）Suppressed (a small cell, or a complementary one)' })
@@ -48,4 +48,40 @@ export class StatisticsType {
 
   @Field(() => Int, { nullable: true, description: '随机舍入的基数 Base of the random rounding' })
   roundingBase!: number | null;
+
+  @Field(() => String, { nullable: true, description: '数据时点：null 为当前；否则为所问的日期或时间（按变更日志重建）When the figures stand: null for now, else the date or time asked (rebuilt from the change log)' })
+  asOf!: string | null;
+}
+
+@ObjectType('StatSeriesCell', { description: '序列中的一格或一个合计：各月末的值 A cell or total of a series: its value at each month end', simpleResolvers: true })
+export class StatSeriesCellType {
+  @Field(() => [String], { nullable: 'items', description: '各维度的值，顺序同 groupBy；null 表示合计 Each dimension\'s value; null = total over that dimension' })
+  key!: Array<string | null>;
+
+  @Field(() => Boolean, { description: '是否为合计 Whether this is a total' })
+  total!: boolean;
+
+  @Field(() => [StatValueType], { description: '各月末的值，顺序同 asOf Each month end\'s value, in the order of asOf' })
+  values!: StatValueType[];
+}
+
+@ObjectType('StatSeries', { description: '月末序列 A series of month ends', simpleResolvers: true })
+export class StatSeriesType {
+  @Field(() => StatMeasure.values, { description: '指标 Measure' })
+  measure!: StatMeasure;
+
+  @Field(() => [StatDimension.values], { description: '维度 Dimensions' })
+  groupBy!: StatDimension[];
+
+  @Field(() => [String], { description: '各点的日期（月末；当月未结束为今日）Each point\'s day: a month end, or today for the month not over' })
+  asOf!: string[];
+
+  @Field(() => [StatSeriesCellType], { description: '单元格 Cells' })
+  cells!: StatSeriesCellType[];
+
+  @Field(() => [StatSeriesCellType], { description: '合计 Totals' })
+  totals!: StatSeriesCellType[];
+
+  @Field(() => String, { description: '披露控制方法 Disclosure control: EXACT or SUPPRESSED_ROUNDED' })
+  disclosure!: string;
 }

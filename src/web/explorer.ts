@@ -214,21 +214,21 @@ query SpecialGroupsSchooling {
     },
     {
       id: 'statistics-reasons',
-      title: '统计：初中辍学原因',
-      titleEn: 'Statistics: reasons for dropping out in junior secondary',
+      title: '统计：初中本学年各月立案与结案',
+      titleEn: 'Statistics: junior-secondary cases opened and closed each month this school year',
       who: '分析员或督导 analyst or supervisor (demo-edu-analyst)',
-      query: `# 初中学段未结个案按辍学原因与性别，只计鼓楼区居住的儿童
-# Open cases in junior secondary by reason and gender, children living in Gulou only
-# 筛选只能用统计维度；区划须在您的辖区内
-# Filters are on the dimensions only; the region must be inside your own
-query JuniorSecondaryReasons($region: String) {
-  statistics(measures: [OPEN_DROPOUT_CASES], groupBy: [DROPOUT_REASON, GENDER], filter: { region: $region, stage: [JUNIOR_SECONDARY] }) {
-    cells { key values { value suppressed } }
-    totals { key values { value suppressed } }
+      query: `# 初中学段（重点监测学段）本学年各月新立与结案的辍学个案，按原因，只计鼓楼区居住的儿童
+# Junior secondary (the stage watched closely): cases opened and closed each month this school year, by reason, children living in Gulou
+# 期间指标需要 filter.period；加 asOf: "YYYY-MM-DD" 可看当日结束时的数字（按变更日志重建）
+# Period measures need filter.period; add asOf: "YYYY-MM-DD" for the figures as they stood at the end of that day (rebuilt from the change log)
+query JuniorSecondaryCasesByMonth($region: String, $period: StatPeriodInput) {
+  statistics(measures: [CASES_OPENED, CASES_CLOSED], groupBy: [MONTH, CASE_REASON], filter: { region: $region, stage: [JUNIOR_SECONDARY], period: $period }) {
+    cells { key values { measure value suppressed } }
+    totals { key values { measure value suppressed } }
   }
 }
 `,
-      variables: json({ region: '350102' }),
+      variables: json({ region: '350102', period: { from: `${schoolYear}-09-01`, to: today } }),
     },
     {
       id: 'register-children',

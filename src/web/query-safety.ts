@@ -55,8 +55,12 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'NoticeSummary.closuresByReason': 12,
   'WeeklyCounts.byStatus': 7,
   'WeeklyCounts.openByReason': 12,
-  // A statistics cell holds one value per measure asked for: there are fifteen measures.
-  'StatCell.values': 15,
+  // The supervision page's reporting rates: at most 26 weeks a county.
+  'CountyReporting.weeks': 26,
+  // A statistics cell holds one value per measure asked for: there are twenty-six measures.
+  'StatCell.values': 26,
+  // A series holds one value per month end: at most 24.
+  'StatSeriesCell.values': 24,
   // 核实比对: a rule compares at most a dozen fields; a discrepancy moves through a handful of states; ten rules per child.
   'Discrepancy.facts': 12,
   'Discrepancy.history': 10,

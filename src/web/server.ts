@@ -20,6 +20,7 @@ import { createApollo, HeaderMap } from './apollo';
 import { graphqlOverWebSocket } from './graphql-ws';
 import { explorerPage, serveExplorerAsset } from './explorer';
 import { LIAISON_CSP, liaisonPage, serveLiaisonAsset } from './liaison';
+import { SUPERVISION_CSP, serveSupervisionAsset, supervisionPage } from './supervision';
 import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
@@ -158,6 +159,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       if (req.method === 'GET' && url.pathname === '/liaison') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LIAISON_CSP });
         return void res.end(liaisonPage({ demoTokens }));
+      }
+      if (req.method === 'GET' && url.pathname.startsWith('/supervision/') && serveSupervisionAsset(url.pathname, res)) return;
+      if (req.method === 'GET' && url.pathname === '/supervision') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': SUPERVISION_CSP });
+        return void res.end(supervisionPage({ demoTokens, today: clock.today(), deadline: clock.caseDeadline() }));
       }
       const noticeExport = req.method === 'GET' ? NOTICE_EXPORT_PATH.exec(url.pathname) : null;
       if (noticeExport) return serveNoticeExport(await makeContext(req, requestId), noticeExport, res, logger);

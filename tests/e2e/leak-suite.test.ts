@@ -789,16 +789,27 @@ describe('the leak suite, generated from the matrix', () => {
       tally.cases++;
       if (print.status !== 403) tally.mismatches.push(`${who(reader)} print: expected 403, got ${print.status}`);
       for (const found of hiddenMarkersIn(printed, () => '-')) tally.leaks.push(`${who(reader)} print: ${found}`);
-      const measures = Object.entries(MEASURES).filter(([, m]) => m.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
+      // Every measure it may count (a sum is for exact readers only), by every dimension it may count:
+      // the state measures now and as of now (rebuilt from the change log), the period measures over
+      // the seed's year, an event dimension (MONTH…) with period measures alone.
+      const countable = Object.entries(MEASURES).filter(([, m]) => !m.sum && m.reads.every((f) => reader.access.canCount(f)));
+      const stateMeasures = countable.filter(([, m]) => !m.period).map(([name]) => name);
+      const periodMeasures = countable.filter(([, m]) => m.period).map(([name]) => name);
       const dimensions = Object.entries(DIMENSIONS).filter(([, d]) => d.reads.every((f) => reader.access.canCount(f))).map(([name]) => name);
+      const period = { from: '2025-10-16', to: '2026-10-15' };
       for (const groupBy of [[], ...dimensions.map((d) => [d])]) {
-        tally.cases++;
-        const answer = await post(reader.token, 'query($m: [StatMeasure!]!, $g: [StatDimension!]) { statistics(measures: $m, groupBy: $g) { cells { key values { value suppressed } } totals { key values { value suppressed } } } }', { m: measures, g: groupBy });
-        const table = answer.body.data?.statistics as { cells: Array<{ values: Array<{ value: number | null }> }>; totals: Array<{ values: Array<{ value: number | null }> }> } | undefined;
-        if (!table || answer.body.errors) tally.mismatches.push(`${who(reader)} statistics by ${groupBy}: ${answer.text.slice(0, 200)}`);
-        const shown = [...(table?.cells ?? []), ...(table?.totals ?? [])].flatMap((c) => c.values.map((v) => v.value)).filter((v) => v !== null && v !== 0);
-        if (shown.length) tally.leaks.push(`${who(reader)} statistics by ${groupBy}: counts of the two children shown (${shown.join(', ')})`);
-        for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} statistics: ${found}`);
+        const event = groupBy.some((d) => DIMENSIONS[d as keyof typeof DIMENSIONS].event);
+        const asks: Array<{ m: string[]; f?: object; asOf?: string }> = [{ m: periodMeasures, f: { period } }];
+        if (!event) asks.push({ m: stateMeasures }, { m: stateMeasures.filter((m) => MEASURES[m as keyof typeof MEASURES].asOf !== false), asOf: new Date().toISOString() });
+        for (const ask of asks.filter((a) => a.m.length > 0)) {
+          tally.cases++;
+          const answer = await post(reader.token, 'query($m: [StatMeasure!]!, $g: [StatDimension!], $f: StatisticsFilter, $asOf: String) { statistics(measures: $m, groupBy: $g, filter: $f, asOf: $asOf) { cells { key values { value suppressed } } totals { key values { value suppressed } } } }', { ...ask, g: groupBy });
+          const table = answer.body.data?.statistics as { cells: Array<{ values: Array<{ value: number | null }> }>; totals: Array<{ values: Array<{ value: number | null }> }> } | undefined;
+          if (!table || answer.body.errors) tally.mismatches.push(`${who(reader)} statistics by ${groupBy}: ${answer.text.slice(0, 200)}`);
+          const shown = [...(table?.cells ?? []), ...(table?.totals ?? [])].flatMap((c) => c.values.map((v) => v.value)).filter((v) => v !== null && v !== 0);
+          if (shown.length) tally.leaks.push(`${who(reader)} statistics by ${groupBy}: counts of the two children shown (${shown.join(', ')})`);
+          for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} statistics: ${found}`);
+        }
       }
     }
     report('without row access', leaks, mismatches);

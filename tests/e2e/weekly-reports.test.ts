@@ -80,7 +80,8 @@ it('shows supervisors which counties have not reported and each county\'s progre
   expect(gulou).toEqual({ region: { code: '350102', name: '鼓楼区' }, keyRegion: false, report: { submittedBy: 'gulou-edu' }, openCases: 5, pastDeadline: 1, returned: 1, juniorSecondaryOpen: 2 });
   expect(rows.filter((r: any) => !r.report).map((r: any) => r.region.code)).not.toContain('350102');
   expect(rows.filter((r: any) => !r.report)).toHaveLength(12);
-  expect(rows.find((r: any) => r.region.code === '350121')).toMatchObject({ keyRegion: true, report: null });
+  // No county is a key region until a supervisor says so (tests/e2e/key-regions.test.ts).
+  expect(rows.find((r: any) => r.region.code === '350121')).toMatchObject({ keyRegion: false, report: null });
   const taijiang = await gql(t.eduTaijiang, `query($w: String!) { countyProgress(isoWeek: $w) { region { code } openCases } }`, { w: WEEK });
   expect(taijiang.countyProgress).toEqual([{ region: { code: '350103' }, openCases: 0 }]);
 });
