@@ -167,6 +167,7 @@ export class DiscrepancyService {
       if (d.status !== 'IN_PROGRESS' || !d.explanation) throw BadUserInputError.one('id', '该问题没有待确认的情况说明 (the discrepancy has no explanation to confirm)');
       d.status = 'EXPLAINED';
       d.confirmedBy = actor.identity.sub;
+      d.explainedOn = this.clock.today();
     });
   }
 

@@ -135,7 +135,7 @@ export class ReconciliationService {
         em.create(DiscrepancyEntity, {
           id, rule: f.rule, childId: f.childId, county: f.county, township: f.township, facts: f.facts, fields: Object.keys(f.facts).sort(),
           ownerDept: rule.owner.dept, status: 'OPEN', openedOn: today, deadline: addDays(today, rule.deadlineDays), openedByRun: runId,
-          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null,
+          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null, explainedOn: null,
           updatedBy: actor.identity.sub,
         } as unknown as DiscrepancyEntity);
         openedIds.push(id);

@@ -17,6 +17,7 @@ import { Migration0016LogRoots } from './Migration0016LogRoots';
 import { Migration0017NoticeChainRanges } from './Migration0017NoticeChainRanges';
 import { Migration0018Reconciliation } from './Migration0018Reconciliation';
 import { Migration0021ChangeLogHukouIndex } from './Migration0021ChangeLogHukouIndex';
+import { Migration0022NoticeDiscrepancies } from './Migration0022NoticeDiscrepancies';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   { name: 'Migration0017NoticeChainRanges', class: Migration0017NoticeChainRanges },
   { name: 'Migration0018Reconciliation', class: Migration0018Reconciliation },
   { name: 'Migration0021ChangeLogHukouIndex', class: Migration0021ChangeLogHukouIndex },
+  { name: 'Migration0022NoticeDiscrepancies', class: Migration0022NoticeDiscrepancies },
 ];
