@@ -15,6 +15,8 @@ class DiscrepancyFilterInput {
   @Field(() => String, { nullable: true, description: '地区代码 Region code' }) region?: string | null;
   @Field(() => ID, { nullable: true, description: '儿童编号 Child id' }) childId?: string | null;
   @Field(() => Boolean, { nullable: true, description: '是否逾期 Overdue' }) overdue?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: '待处理（OPEN 或 IN_PROGRESS）Still to be worked on (OPEN or IN_PROGRESS)' }) open?: boolean | null;
+  @Field(() => String, { nullable: true, description: '责任部门 Owning department (EDU, PSB, …)' }) ownerDept?: string | null;
 }
 
 const actorOf = (ctx: AppContext) => ({ identity: ctx.user(), requestId: ctx.requestId });

@@ -186,6 +186,17 @@ describe('who sees what', () => {
     expect(await runs()).toBe(before + 2);
   });
 
+  it('filters by owning department and by still-open, as the liaison page asks; an unknown department is refused on the field', async () => {
+    expect((await list(t.psb, { ownerDept: 'PSB', open: true })).edges.map((e) => e.node.rule.code)).toEqual(['R10']);
+    const open = (await list(t.province, { ownerDept: 'EDU', open: true })).edges.map((e) => e.node.status);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((s: string) => s === 'OPEN' || s === 'IN_PROGRESS')).toBe(true);
+    expect((await list(t.province, { open: false })).edges.every((e) => ['RESOLVED', 'EXPLAINED'].includes(e.node.status))).toBe(true);
+    const bad = await hub.gql(LIST, { f: { ownerDept: 'NOPE' }, first: 5 }, t.psb);
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.body.errors![0].message).toContain('filter.ownerDept');
+  });
+
   it('analysts (no row access) see none', async () => {
     expect(codes(await hub.gql(LIST, { f: {}, first: 10 }, t.analyst))).toEqual(['FORBIDDEN']);
   });
