@@ -155,15 +155,16 @@ export const DISCREPANCY_COLUMNS = [
   { header: '发现日期', width: 12 },
   { header: '整改期限', width: 12 },
   { header: '事件日期', width: 12 },
+  { header: '问题编号', width: 38 },
 ] as const;
 
 export type DiscrepancyRow = [
-  event: string, rule: string, childId: string, name: string, county: string, school: string, workedIn: string, owner: string, openedOn: string, deadline: string, on: string,
+  event: string, rule: string, childId: string, name: string, county: string, school: string, workedIn: string, owner: string, openedOn: string, deadline: string, on: string, id: string,
 ];
 
 /** A frozen discrepancy line as a liaison reads it, with its child's cells as the reader may see them now. */
 export function discrepancyRow(line: NoticeDiscrepancyLine, child?: NoticeChild | null): DiscrepancyRow {
-  return [EVENT_LABELS[line.event], ruleLabel(line.rule), line.childId, ...childCells(child), regionLabel(line.county), deptLabel(line.ownerDept), line.openedOn, line.deadline, line.eventOn ?? ''];
+  return [EVENT_LABELS[line.event], ruleLabel(line.rule), line.childId, ...childCells(child), regionLabel(line.county), deptLabel(line.ownerDept), line.openedOn, line.deadline, line.eventOn ?? '', line.discrepancyId];
 }
 
 /** The header facts of a notice, label and value, for the summary sheet and the print page. */

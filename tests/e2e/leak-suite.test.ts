@@ -866,6 +866,124 @@ describe('the leak suite, generated from the matrix', () => {
     report('without row access', leaks, mismatches);
   });
 
+  /**
+   * Discrepancies by every other path (issue 14 point 4): the `discrepancies` list and its count
+   * under every filter, one by id (a hidden one answers exactly like none), the runs (who may run,
+   * what a run's counts show) and their change-log entries, and the month's notices and exports:
+   * each reader learns of a discrepancy only if it may read every field its rule compares.
+   */
+  it('tells of discrepancies, runs and their counts and exports only to readers of every field a rule compares', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const [r10] = await hub.sql<{ id: string }>(`SELECT id FROM hub.discrepancy WHERE rule = 'R10' AND child_id = $1`, [SEED.filler.id]);
+    const items = [{ id: DISCREPANCY.id, rule: DISCREPANCY.rule }, { id: r10.id, rule: 'R10' }];
+    const secrets = [DISCREPANCY.explanation, DISCREPANCY.evidence];
+    const rowReaders = readers.filter((r) => r.access.readsRows);
+    const filters = [{}, { rule: 'R04' }, { rule: 'R10' }, { childId: SEED.child.id }, { childId: SEED.filler.id }, { status: 'RESOLVED' }, { status: 'OPEN' }, { open: true }, { open: false }, { ownerDept: 'EDU' }, { ownerDept: 'PSB' }, { overdue: false }];
+    const LIST = 'query($f: DiscrepancyFilter) { discrepancies(filter: $f, first: 50) { totalCount edges { node { id rule { code } explanation evidence } } } }';
+    const asked = rowReaders.flatMap((reader) => filters.map((filter) => ({ reader, filter })));
+    const answers = await inParallel(asked, ({ reader, filter }) => post(reader.token, LIST, { f: filter }));
+    for (const [i, { reader, filter }] of asked.entries()) {
+      tally.cases++;
+      const answer = answers[i];
+      const where = `${who(reader)} [discrepancies ${JSON.stringify(filter)}]`;
+      const matches = (item: (typeof items)[number]) => (filter as Record<string, unknown>).rule === undefined || (filter as Record<string, unknown>).rule === item.rule;
+      const ofChild = (item: (typeof items)[number]) => !('childId' in filter) || (filter.childId === SEED.child.id) === (item.id === DISCREPANCY.id);
+      const byStatus = (item: (typeof items)[number]) => {
+        const status = item.id === DISCREPANCY.id ? 'RESOLVED' : 'OPEN';
+        const f = filter as Record<string, unknown>;
+        return (f.status === undefined || f.status === status) && (f.open === undefined || f.open === (status === 'OPEN'))
+          && (f.ownerDept === undefined || f.ownerDept === (item.rule === 'R10' ? 'PSB' : 'EDU'));
+      };
+      // A township reader is told of its township's door-to-door rules only (R04 is one; R10 is not).
+      const sees = (item: (typeof items)[number]) => seesRule(reader.access, RULE_BY_CODE.get(item.rule)!) && (reader.dept !== TOWNSHIP || RULE_BY_CODE.get(item.rule)!.township);
+      const expected = items.filter((item) => sees(item) && matches(item) && ofChild(item) && byStatus(item)).map((item) => item.id).sort();
+      const connection = answer.body.data?.discrepancies;
+      const got = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
+      for (const item of items) if (!sees(item) && answer.text.includes(item.id)) tally.leaks.push(`${where}: the id of a hidden ${item.rule} discrepancy`);
+      if (!sees(items[0])) for (const m of secrets) if (answer.text.includes(m)) tally.leaks.push(`${where}: "${m}" of a hidden discrepancy`);
+    }
+
+    // By id: a hidden discrepancy answers exactly as one that does not exist (code and text).
+    const missing = '5eed0000-0000-4000-8000-0000000dead0';
+    for (const reader of rowReaders) {
+      for (const item of items) {
+        if (seesRule(reader.access, RULE_BY_CODE.get(item.rule)!) && reader.dept !== TOWNSHIP) continue;
+        tally.cases++;
+        const ask = (id: string) => post(reader.token, 'mutation($id: ID!) { recheckDiscrepancy(id: $id) { id status } }', { id });
+        const [hidden, none] = [await ask(item.id), await ask(missing)];
+        const shape = (a: Answer, id: string) => JSON.stringify({ data: a.body.data, errors: (a.body.errors ?? []).map((e) => [e.extensions.code, e.message.replace(id, 'ID')]) });
+        if (shape(hidden, item.id) !== shape(none, missing)) tally.leaks.push(`${who(reader)} [by id] a hidden ${item.rule} discrepancy answers ${shape(hidden, item.id)} where none answers ${shape(none, missing)}`);
+      }
+    }
+
+    // Runs: only a supervisor or the education liaison runs one, and what it counts is theirs to see; the runs' log entries go to readers of every rule only.
+    for (const reader of readers) {
+      tally.cases++;
+      const answer = await post(reader.token, 'mutation { runReconciliation(period: "2026-10", region: "350102") { counts { rule county count } opened resolved contentHash } }', {});
+      const mayRun = reader.access.readsRows && (reader.role === 'supervisor' || (reader.dept === 'EDU' && reader.role === 'liaison')) && reader.dept !== TOWNSHIP;
+      const run = answer.body.data?.runReconciliation;
+      if (!mayRun) {
+        if (run || (answer.body.errors ?? []).map((e) => e.extensions.code).join() !== 'FORBIDDEN') tally.mismatches.push(`${who(reader)} [run]: expected FORBIDDEN, got ${answer.text.slice(0, 200)}`);
+        if (/R10|"count"/.test(answer.text)) tally.leaks.push(`${who(reader)} [run]: a count reached a reader who may not run`);
+        continue;
+      }
+      const counts = (run?.counts ?? []) as Array<{ rule: string }>;
+      if (counts.some((c) => !seesRule(reader.access, RULE_BY_CODE.get(c.rule)!))) tally.leaks.push(`${who(reader)} [run]: counts of a rule it may not see`);
+      if ((run?.contentHash !== null) !== seesEveryRule(reader.access)) tally.leaks.push(`${who(reader)} [run]: content hash ${run?.contentHash} to a reader ${seesEveryRule(reader.access) ? '' : 'not '}of every rule`);
+      if (!isDeepStrictEqual(counts, RULES.some((r) => r.code === 'R10') && seesRule(reader.access, RULE_BY_CODE.get('R10')!) ? [{ rule: 'R10', county: '350102', count: 1 }] : [])) {
+        tally.mismatches.push(`${who(reader)} [run]: counts ${JSON.stringify(counts)}`);
+      }
+    }
+    const logged = await inParallel(rowReaders, (reader) => post(reader.token, '{ changeLog(first: 500) { edges { node { entity entityId } } } }', {}));
+    for (const [i, reader] of rowReaders.entries()) {
+      tally.cases++;
+      const entities = ((logged[i].body.data?.changeLog?.edges ?? []) as Array<{ node: { entity: string; entityId: string } }>).map((e) => e.node);
+      const told = entities.filter((e) => e.entity === 'Discrepancy' || e.entity === 'ReconciliationRun');
+      if (told.length && !seesEveryRule(reader.access)) tally.leaks.push(`${who(reader)} [changeLog]: ${told.length} reconciliation entries to a reader not of every rule`);
+      if (!seesEveryRule(reader.access)) for (const m of secrets) if (logged[i].text.includes(m)) tally.leaks.push(`${who(reader)} [changeLog]: "${m}"`);
+    }
+
+    // The month's notices, issued after it ends, and their exports: each department's lists only what it may see.
+    const november = await startTestHub({ sameDatabaseAs: hub, today: '2026-11-02' });
+    try {
+      const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'], sub: 'leak-province' });
+      const issued = await november.gql('mutation { issueMonthlyNotices(period: "2026-10") { count } }', {}, province);
+      expect(issued.body.errors).toBeUndefined();
+      const notices = await hub.sql<{ id: string; dept: string; summary: { discrepancies: Record<string, number> } }>(`SELECT id, dept, summary FROM hub.exchange_notice WHERE period = '2026-10' AND region = '350102'`);
+      for (const reader of rowReaders.filter((r) => r.role === 'liaison' || r.role === 'supervisor')) {
+        for (const notice of notices) {
+          // A liaison reads its own department's notices; a supervisor every notice of its region, as the recipient was told it.
+          if (reader.role === 'liaison' && notice.dept !== reader.dept) continue;
+          if (reader.dept === TOWNSHIP) continue;
+          const recipient = accessFor({ dept: notice.dept as Department, roles: ['liaison'] });
+          const sees = (item: (typeof items)[number]) => seesRule(recipient, RULE_BY_CODE.get(item.rule)!);
+          const d = notice.summary.discrepancies;
+          tally.cases++;
+          const expectedNew = items.filter(sees).length;
+          if (d.new !== expectedNew || d.resolved !== (sees(items[0]) ? 1 : 0)) tally.mismatches.push(`${who(reader)} [notice ${notice.dept}]: counts ${JSON.stringify(d)}`);
+          for (const format of ['export.csv', 'print']) {
+            tally.cases++;
+            const response = await fetch(`${november.url}/notices/${notice.id}/${format}`, { headers: { authorization: `Bearer ${reader.token}` } });
+            const text = await response.text();
+            if (response.status !== 200) { tally.mismatches.push(`${who(reader)} [notice ${notice.dept} ${format}]: ${response.status}`); continue; }
+            for (const item of items) {
+              if (!sees(item) && text.includes(item.id)) tally.leaks.push(`${who(reader)} [notice ${notice.dept} ${format}]: the id of a ${item.rule} discrepancy ${notice.dept} may not see`);
+              if (sees(item) && !text.includes(item.id)) tally.mismatches.push(`${who(reader)} [notice ${notice.dept} ${format}]: the ${item.rule} discrepancy is missing`);
+            }
+            for (const m of secrets) if (text.includes(m)) tally.leaks.push(`${who(reader)} [notice ${notice.dept} ${format}]: "${m}"`);
+          }
+        }
+      }
+    } finally {
+      await november.stop();
+    }
+    report('discrepancies, runs, notices', leaks, mismatches);
+  });
+
   it('found no leak', () => {
     process.stdout.write(`\nleak suite: ${tally.cases} leak cases run (${readers.length} identities, ${refused.length} refused; ${CASES.length} fields × ${TECHNIQUES.length} paths, filters, change log); leaks found: ${tally.leaks.length}\n`);
     expect(tally.leaks).toEqual([]);

@@ -110,12 +110,14 @@ describe('discrepancies in the monthly notice', () => {
     const [, section] = text.split('\r\n核实比对问题\r\n');
     expect(section).toBeDefined();
     const lines = section.trim().split('\r\n');
-    expect(lines[0]).toBe('事件,规则,儿童编号,姓名,县区,学校,核查县区,责任部门,发现日期,整改期限,事件日期');
+    expect(lines[0]).toBe('事件,规则,儿童编号,姓名,县区,学校,核查县区,责任部门,发现日期,整改期限,事件日期,问题编号');
     const rows = lines.slice(1).map((l) => l.split(','));
     expect(rows.map((r) => `${r[0]} ${r[1].slice(0, 3)} ${r[3]}`).sort()).toEqual([
       '已解决 R01 公安在册', '新发现 R01 公安在册', '新发现 R01 民政发现', '新发现 R04 留守儿童', '说明已确认 R04 留守儿童', '逾期未整改 R01 民政发现',
     ].sort());
-    expect(rows.find((r) => r[0] === '逾期未整改')!.slice(8)).toEqual(['2026-10-15', '2026-10-20', '2026-10-20']);
+    expect(rows.find((r) => r[0] === '逾期未整改')!.slice(8, 11)).toEqual(['2026-10-15', '2026-10-20', '2026-10-20']);
+    const [overdue] = await november.sql<{ id: string }>('SELECT id FROM hub.discrepancy WHERE child_id = $1', [found.id]);
+    expect(rows.find((r) => r[0] === '逾期未整改')![11]).toBe(overdue.id);
   });
 
   it('a department that may not see a rule finds no line, id or child of it in any export', async () => {
