@@ -67,7 +67,7 @@ export class ChildResolver {
     return connection;
   }
 
-  @Mutation(() => WritePayload, { description: '登记适龄儿童（教育、公安录入员），整批成功或整批失败 Register school-age children (EDU and PSB clerks), all or none' })
+  @Mutation(() => WritePayload, { description: '登记适龄儿童（各部门录入员：发现的新增学龄儿童通报教育部门，二(二)），整批成功或整批失败 Register school-age children (every department\'s clerks: a child a department finds is reported to education, 二(二)), all or none' })
   async registerChildren(
     @Arg('records', () => [RegisterChildInput], { description: '儿童（每批最多1000名）Children, at most 1000' }) records: RegisterChildInput[],
     @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,

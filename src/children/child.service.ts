@@ -113,7 +113,12 @@ export class ChildService {
     const records = input.map((record) => (record.idNumber ? { ...record, idNumber: normaliseIdNumber(record.idNumber) } : record));
     const access = accessFor(actor.identity);
     if (!access.canWrite('Child.name')) {
-      throw new ForbiddenError(`${actor.identity.dept} 的此角色不能登记儿童 (only education and public-security clerks register children)`);
+      throw new ForbiddenError(`${actor.identity.dept} 的此角色不能登记儿童 (only the departments' clerks register children)`);
+    }
+    // Where a child lives within the county is set by who may write it (Child.township), also at registration.
+    const township = records.findIndex((r) => r.township);
+    if (township >= 0 && !access.canWrite('Child.township')) {
+      throw new ForbiddenError(`records[${township}].township: 您的部门与角色不能登记乡镇（街道）(your department and role may not set the township)`);
     }
     const problems = new Problems();
     if (records.length === 0 || records.length > MAX_BATCH) problems.add('records', `每批 1 到 ${MAX_BATCH} 条 (a batch holds 1 to ${MAX_BATCH} records)`);

@@ -115,6 +115,14 @@ const RETURN_STATUSES = new Set(['"ENROLLED"', '"MAINSTREAM_INCLUSION"', '"SPECI
 /** Final states: a deferral or suspension is not a closure, the case comes back. */
 const CLOSED_CASE = new Set(['"RETURNED"', '"PLACED"', '"CLOSED_NOT_DROPOUT"']);
 
+/** The discrepancy counts a notice's summary carries (notice.discrepancies.ts); absent from notices issued before discrepancies were. */
+export interface NoticeDiscrepancyCounts {
+  new: number;
+  resolved: number;
+  explained: number;
+  overdue: number;
+}
+
 export interface NoticeSummary {
   entries: number;
   byEntity: Record<string, Record<string, number>>;
@@ -125,6 +133,8 @@ export interface NoticeSummary {
   closuresByReason: Record<string, number>;
   /** Children on special-group rosters whose school status changed; null when the recipient may not know the rosters. */
   specialGroupStatusChanges: number | null;
+  /** The discrepancies of the period the recipient may see (notice.discrepancies.ts); absent from notices issued before they were. */
+  discrepancies?: NoticeDiscrepancyCounts;
 }
 
 /** What one entry, as a recipient is told it, adds to the summary: read once per view, added to every notice that lists it. */
@@ -248,6 +258,7 @@ export class NoticeAccumulator {
   }
 }
 
-export function contentHash(header: Record<string, unknown>, summary: NoticeSummary, entriesDigest: string): string {
-  return createHash('sha256').update(canonicalJson({ header, summary, entriesDigest })).digest('hex');
+/** The hash a notice is frozen by; `discrepanciesDigest` covers its discrepancy lines (notices issued before them have none, and hash as they did). */
+export function contentHash(header: Record<string, unknown>, summary: NoticeSummary, entriesDigest: string, discrepanciesDigest?: string): string {
+  return createHash('sha256').update(canonicalJson({ header, summary, entriesDigest, ...(discrepanciesDigest === undefined ? {} : { discrepanciesDigest }) })).digest('hex');
 }

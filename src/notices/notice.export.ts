@@ -4,7 +4,8 @@ import type { SensitiveReadService } from '../audit/sensitive-read.service';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { Reader } from '../core/context';
 import type { NoticeChild } from './notice.children';
-import { ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
+import { DISCREPANCY_COLUMNS, discrepancyRow, type DiscrepancyRow, ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
+import type { NoticeDiscrepancyLine } from './notice.discrepancies';
 import type { NoticeRow, NoticeService } from './notice.service';
 
 /**
@@ -54,6 +55,27 @@ export async function* auditedBatches(
   if (batch.length) yield await withChildren(batch);
 }
 
+/** Some of a notice's frozen discrepancy lines, with their children as the viewer may see them now. */
+export interface DiscrepancyBatch {
+  readonly lines: NoticeDiscrepancyLine[];
+  readonly children: ReadonlyMap<string, NoticeChild>;
+}
+
+/** A batch of discrepancy lines as rows. */
+export const discrepancyBatchRows = (batch: DiscrepancyBatch): DiscrepancyRow[] => batch.lines.map((l) => discrepancyRow(l, batch.children.get(l.childId)));
+
+/** Whether a notice lists discrepancies at all (those issued before they were do not). */
+export const hasDiscrepancies = (notice: NoticeRow) => {
+  const d = notice.summary.discrepancies;
+  return !!d && d.new + d.resolved + d.explained + d.overdue > 0;
+};
+
+/** The notice's discrepancy lines (what its recipient may see, frozen at issue), each batch with its children. */
+export async function* discrepancyBatches(notices: NoticeService, reader: Reader, notice: NoticeRow): AsyncGenerator<DiscrepancyBatch> {
+  if (!hasDiscrepancies(notice)) return;
+  for await (const lines of notices.discrepancyLines(notice)) yield { lines, children: await notices.children(reader, lines.map((l) => l.childId)) };
+}
+
 /** Waits until the response has sent what it holds (or the client went away): the slow client sets the pace. */
 export function drained(out: Writable): Promise<void> {
   if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
@@ -82,15 +104,32 @@ export function csvCell(value: string | number): string {
 
 export const csvLine = (cells: ReadonlyArray<string | number>) => `${cells.map(csvCell).join(',')}\r\n`;
 
-export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writable): Promise<void> {
+/**
+ * The entries, then (for a notice that has any) a blank line, the heading 核实比对问题 and the
+ * discrepancy table with its own header: a spreadsheet opens both; a program reading the entries
+ * stops at the blank line.
+ */
+export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writable, discrepancies: AsyncIterable<DiscrepancyBatch> = emptyBatches()): Promise<void> {
   out.write(`\uFEFF${csvLine(ENTRY_COLUMNS.map((c) => c.header))}`);
   for await (const batch of batches) {
     if (out.destroyed) return;
     out.write(batchRows(batch).map(csvLine).join(''));
     await drained(out);
   }
+  let first = true;
+  for await (const batch of discrepancies) {
+    if (out.destroyed) return;
+    if (first) out.write(`\r\n${csvLine([DISCREPANCY_HEADING])}${csvLine(DISCREPANCY_COLUMNS.map((c) => c.header))}`);
+    first = false;
+    out.write(discrepancyBatchRows(batch).map(csvLine).join(''));
+    await drained(out);
+  }
   out.end();
 }
+
+export const DISCREPANCY_HEADING = '核实比对问题';
+
+async function* emptyBatches(): AsyncGenerator<DiscrepancyBatch> {}
 
 // ---------------------------------------------------------------------------------------------
 // Excel: a summary sheet and an entries sheet, through exceljs's streaming writer
@@ -99,7 +138,7 @@ const BOLD = { bold: true } as const;
 const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFE7DD' } } as const;
 const MONO = { name: 'Consolas' } as const;
 
-export const SHEET_NAMES = { summary: '摘要', entries: '条目' } as const;
+export const SHEET_NAMES = { summary: '摘要', entries: '条目', discrepancies: '核实比对' } as const;
 
 /** Rows above the entries: the title line (number and content hash) and the column headers. */
 export const ENTRY_HEADER_ROWS = 2;
@@ -107,7 +146,7 @@ export const ENTRY_HEADER_ROWS = 2;
 /** exceljs, loaded at the first spreadsheet export: requiring it took 0.3 s of every start-up, for a file a liaison asks for now and then. */
 let exceljs: Promise<typeof ExcelJSModule> | undefined;
 
-export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable): Promise<void> {
+export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, discrepancies: AsyncIterable<DiscrepancyBatch> = emptyBatches()): Promise<void> {
   const ExcelJS = await (exceljs ??= import('exceljs').then((m) => (m as { default?: typeof ExcelJSModule }).default ?? m));
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = '保学 Baoxue';
@@ -166,5 +205,30 @@ export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<Notice
     await new Promise((resolve) => setImmediate(resolve));
   }
   entries.commit();
+
+  if (notice.summary.discrepancies) {
+    const sheet = workbook.addWorksheet(SHEET_NAMES.discrepancies, {
+      headerFooter,
+      views: [{ state: 'frozen', xSplit: 0, ySplit: ENTRY_HEADER_ROWS }],
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
+    });
+    const end = String.fromCharCode(64 + DISCREPANCY_COLUMNS.length);
+    sheet.columns = DISCREPANCY_COLUMNS.map((c, i) => ({ key: String(i), width: c.width }));
+    sheet.autoFilter = `A${ENTRY_HEADER_ROWS}:${end}${ENTRY_HEADER_ROWS}`;
+    const sheetTitle = sheet.addRow([`${title}　${DISCREPANCY_HEADING}`]);
+    sheetTitle.font = BOLD;
+    sheet.mergeCells(`A1:${end}1`);
+    sheetTitle.commit();
+    const header = sheet.addRow(DISCREPANCY_COLUMNS.map((c) => c.header));
+    header.eachCell((cell) => Object.assign(cell, { font: BOLD, fill: HEADER_FILL, border: { bottom: { style: 'thin' } } }));
+    header.commit();
+    for await (const batch of discrepancies) {
+      if (out.destroyed) return;
+      for (const cells of discrepancyBatchRows(batch)) sheet.addRow(cells).commit();
+      await drained(out);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    sheet.commit();
+  }
   await workbook.commit();
 }

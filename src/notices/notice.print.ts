@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { NoticeChild } from './notice.children';
-import { drained, type NoticeBatch } from './notice.export';
-import { childCells, chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
+import { DISCREPANCY_HEADING, type DiscrepancyBatch, discrepancyBatchRows, drained, type NoticeBatch } from './notice.export';
+import { DISCREPANCY_COLUMNS, childCells, chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
 import type { NoticeRow } from './notice.service';
 
 /**
@@ -104,19 +104,31 @@ export function printRow(entry: ChangeLogEntryType, child?: NoticeChild | null):
 }
 
 export function printTail(notice: NoticeRow, printedBy: string): string {
-  return `${notice.entryCount === 0 ? '' : '</tbody>\n</table>'}
-<footer>打印时间 ${escapeHtml(chinaTime(new Date()))} · 打印人 ${escapeHtml(printedBy)} · 内容哈希 <span class="mono">${escapeHtml(notice.contentHash)}</span> · 本页由保学数据交换枢纽生成，导出已记入敏感信息读取审计。</footer>
+  return `<footer>打印时间 ${escapeHtml(chinaTime(new Date()))} · 打印人 ${escapeHtml(printedBy)} · 内容哈希 <span class="mono">${escapeHtml(notice.contentHash)}</span> · 本页由保学数据交换枢纽生成，导出已记入敏感信息读取审计。</footer>
 </body>
 </html>
 `;
 }
 
-export async function writePrint(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, printedBy: string): Promise<void> {
+export async function writePrint(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, printedBy: string, discrepancies?: AsyncIterable<DiscrepancyBatch>): Promise<void> {
   out.write(printHead(notice));
   for await (const batch of batches) {
     if (out.destroyed) return;
     out.write(batch.entries.map((e) => printRow(e, e.childId ? batch.children.get(e.childId) : null)).join(''));
     await drained(out);
+  }
+  if (notice.entryCount > 0) out.write('</tbody>\n</table>\n');
+  if (notice.summary.discrepancies) {
+    out.write(`<h2>${DISCREPANCY_HEADING}</h2>\n`);
+    let any = false;
+    for await (const batch of discrepancies ?? []) {
+      if (out.destroyed) return;
+      if (!any) out.write(`<table class="entries">\n<thead><tr>${DISCREPANCY_COLUMNS.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('')}</tr></thead>\n<tbody>\n`);
+      any = true;
+      out.write(discrepancyBatchRows(batch).map((cells) => `<tr>${cells.map((c) => `<td>${c ? escapeHtml(c) : '<span class="none">—</span>'}</td>`).join('')}</tr>\n`).join(''));
+      await drained(out);
+    }
+    out.write(any ? '</tbody>\n</table>\n' : '<p class="empty">本期没有需要通报的核实比对问题。</p>\n');
   }
   out.end(printTail(notice, printedBy));
 }

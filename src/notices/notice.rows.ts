@@ -13,6 +13,7 @@ import { regions } from '../regions/region.registry';
 import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
 import { type ChainRanges, chainsOf, GLOBAL_CHAIN, rangesOf } from './notice.ranges';
+import { EVENT_LABELS, type NoticeDiscrepancyLine, ruleLabel } from './notice.discrepancies';
 
 /**
  * What a liaison reads in an export: Chinese labels for departments, entities, operations, fields
@@ -141,6 +142,31 @@ export function entryRows(entry: ChangeLogEntryType, child?: NoticeChild | null)
   return entry.changes.map((c) => [...head, c.label, displayValue(entry.entity, c.field, c.before), displayValue(entry.entity, c.field, c.after)]);
 }
 
+/** Columns of the discrepancy sheet, section and table (核实比对问题), with spreadsheet widths. */
+export const DISCREPANCY_COLUMNS = [
+  { header: '事件', width: 12 },
+  { header: '规则', width: 40 },
+  { header: '儿童编号', width: 38 },
+  { header: '姓名', width: 10 },
+  { header: '县区', width: 20 },
+  { header: '学校', width: 24 },
+  { header: '核查县区', width: 20 },
+  { header: '责任部门', width: 10 },
+  { header: '发现日期', width: 12 },
+  { header: '整改期限', width: 12 },
+  { header: '事件日期', width: 12 },
+  { header: '问题编号', width: 38 },
+] as const;
+
+export type DiscrepancyRow = [
+  event: string, rule: string, childId: string, name: string, county: string, school: string, workedIn: string, owner: string, openedOn: string, deadline: string, on: string, id: string,
+];
+
+/** A frozen discrepancy line as a liaison reads it, with its child's cells as the reader may see them now. */
+export function discrepancyRow(line: NoticeDiscrepancyLine, child?: NoticeChild | null): DiscrepancyRow {
+  return [EVENT_LABELS[line.event], ruleLabel(line.rule), line.childId, ...childCells(child), regionLabel(line.county), deptLabel(line.ownerDept), line.openedOn, line.deadline, line.eventOn ?? '', line.discrepancyId];
+}
+
 /** The header facts of a notice, label and value, for the summary sheet and the print page. */
 export function noticeFacts(notice: NoticeRow): Array<[string, string]> {
   return [
@@ -187,6 +213,10 @@ export function summaryCounts(notice: NoticeRow): Array<[string, number | string
     ...byEntity.sort(([a], [b]) => (a < b ? -1 : 1)),
     ...sorted(s.newDropoutCases).map(([key, count]) => [`新增辍学个案·${reason(key)}`, count] as [string, number]),
     ...sorted(s.closuresByReason).map(([key, count]) => [`结案·${reason(key)}`, count] as [string, number]),
+    ...(s.discrepancies ? [
+      ['核实比对·新发现', s.discrepancies.new], ['核实比对·已解决', s.discrepancies.resolved],
+      ['核实比对·说明已确认', s.discrepancies.explained], ['核实比对·逾期未整改', s.discrepancies.overdue],
+    ] as Array<[string, number]> : []),
   ];
 }
 

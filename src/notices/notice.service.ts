@@ -18,6 +18,7 @@ import { noticeCut, type RootSigner } from './notice.cut';
 import { NoticeIssue } from './notice.issue';
 import { type ChainRanges, chainsOf, compareChains, GLOBAL_CHAIN, headsDigest, nextRanges, rangesOf } from './notice.ranges';
 import { checkPeriod } from './notice.period';
+import { discrepancyDigest, freezeDiscrepancies, monthEnd, type NoticeDiscrepancyLine, streamDiscrepancies } from './notice.discrepancies';
 
 export const ISSUE_LOCK = 727_100_002;
 /** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
@@ -93,15 +94,21 @@ export class NoticeService {
       await pass.run(em);
       const chainHeadHash = headsDigest(new Map([...cut.heads].filter(([, head]) => head.seq > 0).map(([chain, head]) => [chain, head.hash])));
       const issuedAt = new Date();
+      const ids = new Map(recipients.map((r) => [recipientKey(r), randomUUID()]));
+      // The discrepancies of the period (after the previous period issued), frozen beside the notices (see notice.discrepancies.ts).
+      const discrepancies = await freezeDiscrepancies(em, recipients.map((r) => ({ ...r, id: ids.get(recipientKey(r))! })), period,
+        existing[0].latest ? monthEnd(existing[0].latest) : null);
       const notices = recipients.map((r) => {
         const acc = pass.accumulators.get(recipientKey(r))!;
         const number = `${period}/${r.region}/${r.dept}`;
         const chainRanges = rangesFor.get(recipientKey(r))!;
         const [fromSeq, toSeq] = chainRanges[GLOBAL_CHAIN] ?? [0, 0];
         const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainRanges, rootSeq: cut.rootSeq, chainHeadHash };
-        const summary = acc.summary();
+        const id = ids.get(recipientKey(r))!;
+        const frozen = discrepancies.get(id)!;
+        const summary = { ...acc.summary(), discrepancies: frozen.counts };
         return {
-          id: randomUUID(), ...header, contentHash: contentHash(hashedHeader(header), summary, acc.entriesDigest()), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
+          id, ...header, contentHash: contentHash(hashedHeader(header), summary, acc.entriesDigest(), frozen.digest), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
         };
       });
       await em.execute(
@@ -215,13 +222,21 @@ export class NoticeService {
     }
   }
 
+  /** The notice's frozen discrepancy lines, in batches (see notice.discrepancies.ts); the caller may read the notice. */
+  discrepancyLines(notice: NoticeRow): AsyncGenerator<NoticeDiscrepancyLine[]> {
+    return streamDiscrepancies(this.sql, notice.id);
+  }
+
   /** Recomputes the content hash from the log, and checks the chain heads the notice names against the log. */
   async verify(notice: NoticeRow): Promise<{ contentHashOk: boolean; chainHeadOk: boolean }> {
     const legacy = !notice.chainRanges;
     const acc = new NoticeAccumulator();
     for await (const entry of this.stream(notice, null)) acc.add(entry, entryDigest(entry, legacy));
+    // A notice issued with discrepancies: its frozen lines recounted and rehashed (none for an older notice).
+    const frozen = notice.summary.discrepancies ? await discrepancyDigest(this.sql, notice.id) : null;
+    const summary = { ...notice.summary, entries: acc.entries, ...(frozen ? { discrepancies: frozen.counts } : {}) };
     return {
-      contentHashOk: contentHash(hashedHeader(notice), { ...notice.summary, entries: acc.entries }, acc.entriesDigest()) === notice.contentHash && acc.entries === notice.entryCount,
+      contentHashOk: contentHash(hashedHeader(notice), summary, acc.entriesDigest(), frozen?.digest) === notice.contentHash && acc.entries === notice.entryCount,
       chainHeadOk: await this.headsOk(notice),
     };
   }

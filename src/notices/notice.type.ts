@@ -6,6 +6,14 @@ import { RegionType } from '../regions/region.type';
 
 export { NoticeCountType };
 
+@ObjectType('NoticeDiscrepancyCounts', { description: '本期核实比对问题（接收部门可见的规则与辖区）Discrepancies of the period the recipient may see', simpleResolvers: true })
+export class NoticeDiscrepancyCountsType {
+  @Field(() => Int, { description: '新发现 Found in the period' }) new!: number;
+  @Field(() => Int, { description: '已解决 Resolved in the period' }) resolved!: number;
+  @Field(() => Int, { description: '说明已确认 Explained (confirmed by a supervisor) in the period' }) explained!: number;
+  @Field(() => Int, { description: '月末逾期未整改 Past their deadline and still open when the month closed' }) overdue!: number;
+}
+
 @ObjectType('NoticeSummary', { description: '通报摘要（按接收部门权限计）Notice summary, counted over what the recipient may see', simpleResolvers: true })
 export class NoticeSummaryType {
   @Field(() => Int, { description: '变更条目数 Entries' })
@@ -28,6 +36,9 @@ export class NoticeSummaryType {
 
   @Field(() => Int, { nullable: true, description: '特殊群体儿童就学状态变动人数（无权知道名单时为空）Special-group children whose school status changed; null when the recipient may not know the rosters' })
   specialGroupStatusChanges!: number | null;
+
+  @Field(() => NoticeDiscrepancyCountsType, { nullable: true, description: '核实比对问题计数（导出中逐条列出）；此功能之前发布的通报为空 Discrepancy counts (listed one by one in the exports); null for notices issued before they were' })
+  discrepancies!: NoticeDiscrepancyCountsType | null;
 }
 
 @ObjectType('NoticeVerification', { description: '通报校验 Notice verification', simpleResolvers: true })

@@ -43,6 +43,7 @@ export function toNoticeType(row: NoticeRow): ExchangeNoticeType & { row: Notice
       returnsToSchool: s.returnsToSchool,
       closuresByReason: counts(s.closuresByReason, reasonLabel),
       specialGroupStatusChanges: s.specialGroupStatusChanges,
+      discrepancies: s.discrepancies ?? null,
     },
     issuedAt: row.issuedAt,
     acknowledgedAt: row.acknowledgedAt,

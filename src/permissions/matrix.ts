@@ -14,7 +14,9 @@ export const FIELD_MATRIX = {
   //                                                                               EDU PSB CIVIL POV HEALTH DPF TOWNSHIP
   'Child.{id,version,createdAt,updatedAt}':                                       'R   R   R     R   R      R   R',
   'Child.changes':                                                                'R   R   R     R   R      R   -',
-  'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   R     R   R      R   R',
+  // 二(二): every department reports the school-age children it finds to education (将本部门工作台账上
+  // 新增学龄儿童…及时通报当地教育部门), so each department's clerks may register a child (registerChildren).
+  'Child.{name,gender,birthDate,hukouRegion,residenceRegion}':                    'W   W   W     W   W      W   R',
   // 乡镇（街道）: set by the departments that register where a child lives; townships read it.
   'Child.township':                                                               'W   W   R     R   R      R   R',
   // DPF reads the number unmasked: its certificate numbers (第二代残疾人证号) are the ID number plus

@@ -66,6 +66,10 @@ export class DiscrepancyEntity {
   @Property({ type: 'string', nullable: true })
   confirmedBy!: string | null;
 
+  /** The day a supervisor confirmed the explanation (a later run may still resolve it). */
+  @Property({ type: 'date', nullable: true })
+  explainedOn!: string | null;
+
   @Property({ type: 'integer', version: true })
   version!: number;
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { isDepartment } from '../auth/identity';
 import type { Clock } from '../core/clock';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import type { Reader } from '../core/context';
@@ -17,6 +18,9 @@ export interface DiscrepancyFilter {
   region?: string | null;
   childId?: string | null;
   overdue?: boolean | null;
+  /** OPEN or IN_PROGRESS: still to be worked on. */
+  open?: boolean | null;
+  ownerDept?: string | null;
 }
 
 export interface DiscrepancyRow {
@@ -94,6 +98,11 @@ export class DiscrepancyService {
       if (!UUID.test(filter.childId)) throw BadUserInputError.one('filter.childId', '应为UUID (must be a UUID)');
       add((n) => `d.child_id = $${n}`, filter.childId);
     }
+    if (filter.open !== undefined && filter.open !== null) add((n) => `${filter.open ? '' : 'NOT '}(d.status = ANY($${n}::text[]))`, ['OPEN', 'IN_PROGRESS']);
+    if (filter.ownerDept) {
+      if (!isDepartment(filter.ownerDept)) throw BadUserInputError.one('filter.ownerDept', '未知部门，应为 EDU、PSB、CIVIL、POVERTY、HEALTH 或 DPF (unknown department)');
+      add((n) => `d.owner_dept = $${n}`, filter.ownerDept);
+    }
     if (filter.overdue !== undefined && filter.overdue !== null) {
       add((n) => (filter.overdue ? `d.status IN ('OPEN', 'IN_PROGRESS') AND d.deadline < $${n}` : `NOT (d.status IN ('OPEN', 'IN_PROGRESS') AND d.deadline < $${n})`), this.clock.today());
     }
@@ -167,6 +176,7 @@ export class DiscrepancyService {
       if (d.status !== 'IN_PROGRESS' || !d.explanation) throw BadUserInputError.one('id', '该问题没有待确认的情况说明 (the discrepancy has no explanation to confirm)');
       d.status = 'EXPLAINED';
       d.confirmedBy = actor.identity.sub;
+      d.explainedOn = this.clock.today();
     });
   }
 

@@ -18,7 +18,7 @@ export const reconciliationModule: DomainModule = {
       visibleWith: 'Child.discrepancies',
       fields: {
         rule: '比对规则', county: '县（市、区）', status: '状态', deadline: '整改期限', resolvedOn: '解决日期', fixedByChain: '纠正记录所在链',
-        fixedBySeq: '纠正记录序号', explanation: '情况说明', evidence: '佐证', explainedBy: '说明人', confirmedBy: '确认人',
+        fixedBySeq: '纠正记录序号', explanation: '情况说明', evidence: '佐证', explainedBy: '说明人', confirmedBy: '确认人', explainedOn: '说明确认日期',
       },
       childIdOf: (e) => e.childId as string,
       visibleTo: (reader) => seesEveryRule(reader.access),

@@ -15,6 +15,8 @@ class DiscrepancyFilterInput {
   @Field(() => String, { nullable: true, description: '地区代码 Region code' }) region?: string | null;
   @Field(() => ID, { nullable: true, description: '儿童编号 Child id' }) childId?: string | null;
   @Field(() => Boolean, { nullable: true, description: '是否逾期 Overdue' }) overdue?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: '待处理（OPEN 或 IN_PROGRESS）Still to be worked on (OPEN or IN_PROGRESS)' }) open?: boolean | null;
+  @Field(() => String, { nullable: true, description: '责任部门 Owning department (EDU, PSB, …)' }) ownerDept?: string | null;
 }
 
 const actorOf = (ctx: AppContext) => ({ identity: ctx.user(), requestId: ctx.requestId });
@@ -46,8 +48,12 @@ export class DiscrepancyResolver {
     return (await loader.load({ id: d.id, childId: d.childId })).map((e) => ({ ...e, status: (e.changes.status?.after as string | undefined) ?? null, entry: { chain: e.chain, seq: e.seq } }));
   }
 
-  @Mutation(() => ReconciliationRunType, { description: '运行核实比对（本辖区督导或教育联络员）Run reconciliation for a month and region (its supervisor or education liaison)' })
-  async runReconciliation(@Arg('period', () => String) period: string, @Arg('region', () => String) region: string, @Ctx() ctx: AppContext): Promise<ReconciliationRunType> {
+  @Mutation(() => ReconciliationRunType, {
+    description: '运行核实比对（本辖区督导或教育联络员）；月份须为本月（月中核查）或上月（月度运行），运行读取当前台账 '
+      + 'Run reconciliation for a month and region (its supervisor or education liaison). The period is this month (a check mid-month: unlike notices, '
+      + 'a run shuts nothing out) or the month just ended (the monthly run); a future or older month is BAD_USER_INPUT on period, since a run reads the ledgers as they are now',
+  })
+  async runReconciliation(@Arg('period', () => String, { description: '月份 YYYY-MM：本月或上月（中国标准时间）This month or the last (China Standard Time)' }) period: string, @Arg('region', () => String) region: string, @Ctx() ctx: AppContext): Promise<ReconciliationRunType> {
     const { run } = await ctx.services.reconciliation.run(actorOf(ctx), period, region);
     ctx.clearLoaders();
     return runView(run, ctx.reader());

@@ -48,13 +48,19 @@ const RESIDENCE_PLACE = `c.residence_region AS county, c.township`;
 
 export const RULES: readonly ReconciliationRule[] = [
   {
-    code: 'R01', title: '一个不漏：公安在册适龄儿童无教育记录', titleEn: 'Of school age on the police roster, with no education record',
+    // Two rosters reach education: the police's (a PRESENT record), and the children another
+    // department found and registered (二(二): 新增学龄儿童…及时通报当地教育部门), known by the
+    // department that wrote the child's CREATE entry (change_log_child_idx), unless the police say
+    // the child is deceased, abroad or missing.
+    code: 'R01', title: '一个不漏：公安在册或他部门新登记的适龄儿童无教育记录', titleEn: 'Of school age on the police roster, or found and registered by another department, with no education record',
     clause: '二(三) 一个不漏', compares: ['PSB', 'EDU'], owner: { dept: 'EDU', role: 'clerk' }, severity: 'HIGH', deadlineDays: 30, township: true,
     fields: ['Child.birthDate', 'PublicSecurityRecord.hukouStatus', 'EducationRecord.status'],
     sql: `SELECT c.id AS child_id, ${RESIDENCE_PLACE},
         jsonb_build_object('Child.birthDate', c.birth_date, 'PublicSecurityRecord.hukouStatus', p.hukou_status, 'EducationRecord.status', NULL) AS facts
-      FROM hub.child c JOIN psb.public_security_record p ON p.child_id = c.id
-      WHERE ${BY_RESIDENCE} AND ${OF_AGE} AND p.whereabouts = 'PRESENT'
+      FROM hub.child c LEFT JOIN psb.public_security_record p ON p.child_id = c.id
+      WHERE ${BY_RESIDENCE} AND ${OF_AGE}
+        AND (p.whereabouts = 'PRESENT' OR p.child_id IS NULL AND EXISTS (SELECT 1 FROM hub.change_log l
+          WHERE l.child_id = c.id AND l.entity = 'Child' AND l.operation = 'CREATE' AND l.actor_dept NOT IN ('EDU', 'PSB')))
         AND NOT EXISTS (SELECT 1 FROM edu.education_record e WHERE e.child_id = c.id)`,
   },
   {

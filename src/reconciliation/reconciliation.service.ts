@@ -27,6 +27,29 @@ export interface RunOutcome {
 const PERIOD = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 const ACTIVE = ['OPEN', 'IN_PROGRESS', 'EXPLAINED'];
 
+/** The month before `YYYY-MM`. */
+function previousMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/**
+ * Why a run may not be labelled with this month, or null. A run reads the ledgers as they stand
+ * now, so it can stand only for the month under way (a check mid-month, which unlike a notice
+ * shuts nothing out: runs are not a sequence) or the month just ended (the monthly run, made in
+ * the first days of the next, as the notices are). A future month, or one long past, would be a
+ * label the data does not bear out.
+ */
+export function runPeriodProblem(period: string, today: string): string | null {
+  if (!PERIOD.test(period)) return '应为 YYYY-MM，如 2026-11 (must be YYYY-MM)';
+  const current = today.slice(0, 7);
+  if (period > current) return `${period} 月尚未开始（今天是 ${today}，中国标准时间）(the month has not begun: today is ${today} China Standard Time)`;
+  if (period < previousMonth(current)) {
+    return `只能运行本月或上月（今天是 ${today}）：运行读取的是当前台账 (only this month or the last may be run: a run reads the ledgers as they are today)`;
+  }
+  return null;
+}
+
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
@@ -83,7 +106,8 @@ export class ReconciliationService {
    * with discrepancy writes by a lock on the table, so that two runs never open the same pair twice.
    */
   async run(actor: Actor, period: string, region: string): Promise<RunOutcome> {
-    if (!PERIOD.test(period)) throw BadUserInputError.one('period', '应为 YYYY-MM，如 2026-11 (must be YYYY-MM)');
+    const periodProblem = runPeriodProblem(period, this.clock.today());
+    if (periodProblem) throw BadUserInputError.one('period', periodProblem);
     if (!/^[0-9]{6}$/.test(region) || !regions.get(region)) throw BadUserInputError.one('region', '应为省、市或县（市、区）代码 (must be a province, city or county code)');
     if (!ReconciliationService.mayRun(actor, region)) {
       throw new ForbiddenError('核实比对由本辖区督导或教育部门联络员运行 (a supervisor or the education liaison of the region runs reconciliation)');
@@ -111,7 +135,7 @@ export class ReconciliationService {
         em.create(DiscrepancyEntity, {
           id, rule: f.rule, childId: f.childId, county: f.county, township: f.township, facts: f.facts, fields: Object.keys(f.facts).sort(),
           ownerDept: rule.owner.dept, status: 'OPEN', openedOn: today, deadline: addDays(today, rule.deadlineDays), openedByRun: runId,
-          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null,
+          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null, explainedOn: null,
           updatedBy: actor.identity.sub,
         } as unknown as DiscrepancyEntity);
         openedIds.push(id);

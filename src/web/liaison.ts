@@ -3,7 +3,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { loggedEntityByType } from '../changelog/catalogue';
 import { displayLabels } from '../notices/notice.rows';
+import { RULES } from '../reconciliation/reconciliation.rules';
+
+/** The Chinese label of each field a reconciliation rule compares (`EducationRecord.status` → 就学状态), for the 核实比对 tab. */
+function factLabels(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of RULES.flatMap((r) => r.fields)) {
+    const [type, field] = key.split('.');
+    const logged = loggedEntityByType(type);
+    out[key] = `${logged?.label ?? type}·${logged?.fields[field] ?? field}`;
+  }
+  return out;
+}
 
 /**
  * The liaison officers' page (/liaison): sign in, list my department's notices, read one,
@@ -83,7 +96,7 @@ export function liaisonPage(options: { demoTokens: boolean }): string {
   const settings = {
     endpoint: '/graphql',
     demoTokensUrl: options.demoTokens ? '/explorer/demo-tokens' : null,
-    labels: displayLabels(),
+    labels: { ...displayLabels(), facts: factLabels() },
   };
   const demo = options.demoTokens
     ? `<div class="lx-demo">
@@ -108,6 +121,10 @@ export function liaisonPage(options: { demoTokens: boolean }): string {
     <span class="lx-logo" aria-hidden="true">保</span>
     <div><h1>月度信息交换通报 · 联络员签收</h1><small>保学 控辍保学数据交换枢纽</small></div>
   </div>
+  <nav id="lx-tabs" class="lx-tabs" role="tablist" aria-label="功能" hidden>
+    <button type="button" id="lx-tab-notices" class="lx-tab" role="tab" aria-selected="true" aria-controls="lx-app">交换通报</button>
+    <button type="button" id="lx-tab-recon" class="lx-tab" role="tab" aria-selected="false" aria-controls="lx-recon">核实比对</button>
+  </nav>
   <div id="lx-who" class="lx-who" hidden>
     <span id="lx-who-text"></span>
     <button type="button" id="lx-signout" class="lx-btn lx-ghost">退出登录</button>
@@ -141,6 +158,18 @@ export function liaisonPage(options: { demoTokens: boolean }): string {
       <div class="lx-placeholder">请在左侧选择一份通报</div>
     </section>
   </div>
+  <section id="lx-recon" class="lx-recon" role="tabpanel" aria-labelledby="lx-tab-recon" hidden>
+    <div class="lx-recon-head">
+      <h2>核实比对 · 本部门待处理问题</h2>
+      <p class="lx-muted">各部门台账不一致之处（二(二) 每月核实比对）。修正台账后，下次比对或即时复核即自动解决；确属例外的，填写情况说明，由督导确认。</p>
+      <p id="lx-recon-note" class="lx-muted lx-small"></p>
+    </div>
+    <div class="lx-table-wrap"><table class="lx-table" id="lx-recon-items">
+      <thead><tr><th scope="col">规则</th><th scope="col">儿童</th><th scope="col">比对依据</th><th scope="col">状态</th><th scope="col">整改期限</th><th scope="col">操作</th></tr></thead>
+      <tbody></tbody>
+    </table></div>
+    <button type="button" id="lx-recon-more" class="lx-btn" hidden>加载更多</button>
+  </section>
   <noscript><p class="lx-error">本页需要启用 JavaScript。</p></noscript>
 </main>
 <script type="application/json" id="lx-settings">${scriptJson(settings)}</script>

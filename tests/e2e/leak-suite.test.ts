@@ -20,6 +20,8 @@ import { type Access, accessFor, MATRIX } from '../../src/permissions/access';
 import { type Level, ROLE_RULES } from '../../src/permissions/matrix';
 import { regions } from '../../src/regions/region.registry';
 import { ROW_ROOT_FIELDS } from '../../src/permissions/shield';
+import { RULE_BY_CODE, RULES } from '../../src/reconciliation/reconciliation.rules';
+import { seesEveryRule, seesRule } from '../../src/reconciliation/reconciliation.visibility';
 import { buildHubSchema } from '../../src/schema';
 import { DIMENSIONS } from '../../src/stats/stats.dimensions';
 import { MEASURES } from '../../src/stats/stats.measures';
@@ -87,6 +89,24 @@ const ENROLLMENT = {
   responsiblePerson: '未报到责任人标记-NA-RESP',
   arrivedOn: '2027-09-03',
 };
+
+/**
+ * Reconciliation (核实比对): the child's one discrepancy, of R04 (special group out of school: it
+ * compares civil affairs', poverty's, the DPF's and education's records, so that most departments
+ * may not be told of it), found, started, explained, confirmed and then resolved by a run, so that
+ * every field of it holds a value; and an open R10 item (a hukou record error unverified by the
+ * police) found by a real run on the other child, which the runs count and the notices list.
+ */
+const DISCREPANCY = {
+  id: '5eed0000-0000-4000-8000-00000000d004',
+  rule: 'R04',
+  explanation: '情况说明标记-DISC-EXPL',
+  evidence: '佐证标记-DISC-EVID',
+  openedOn: '2026-10-15',
+  deadline: '2026-11-27',
+};
+/** Whether a reader may be told of the child's discrepancy (its rule's compared fields all readable). */
+const seesSeededRule = (access: Access) => seesRule(access, RULE_BY_CODE.get(DISCREPANCY.rule)!);
 
 // ---------------------------------------------------------------------------------------------
 // The cases, derived from the schema and the matrix.
@@ -307,7 +327,9 @@ function collectMarkers(): void {
   for (const [k, value] of [...RAW, ...EARLIER]) {
     for (const v of strings(value)) {
       // Enum names, timestamps, uuids and region codes are not distinctive: they recur legitimately.
-      if (v.length < 6 || /^[A-Z_]+$/.test(v) || /T\d\d:\d\d/.test(v) || /^[0-9a-f]{8}-/.test(v)) continue;
+      // (A discrepancy's facts hold JSON text: `"DROPPED_OUT"` is an enum name all the same.)
+      // Nor is a matrix field's name (a fact is named by its field).
+      if (v.length < 6 || /^"?[A-Z_]+"?$/.test(v) || MATRIX.has(v) || /T\d\d:\d\d/.test(v) || /^[0-9a-f]{8}-/.test(v)) continue;
       candidates.set(k, [...(candidates.get(k) ?? []), v]);
     }
   }
@@ -391,7 +413,16 @@ const gatesOf = (path: string) => prefixes(path).map((p) => NESTED.get(p)!.via);
 /** The level a reader effectively has on a case: hidden when the section or record holding it is. */
 function effective(access: Access, c: FieldCase): Level {
   if (c.parent && gatesOf(c.parent).some((gate) => access.level(gate) === '-')) return '-';
+  if (hiddenByRule(access, c)) return '-';
   return access.level(c.key);
+}
+
+/**
+ * A discrepancy is told only to readers who may read every field its rule compares: to the others
+ * `Child.discrepancies` answers an empty list, without an error (an error would say there is one).
+ */
+function hiddenByRule(access: Access, c: FieldCase): boolean {
+  return topOf(c) === 'discrepancies' && access.canRead('Child.discrepancies') && !seesSeededRule(access);
 }
 
 function judge(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root: Array<string | number>, rootHidden: boolean): void {
@@ -419,6 +450,12 @@ function judge(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root:
     if (value === raw && raw !== null) tally.leaks.push(`${where(path)}: level M but the unmasked value was returned`);
     else if (value !== wanted) tally.mismatches.push(`${where(path)}: level M expected ${JSON.stringify(wanted)} got ${JSON.stringify(value)}`);
     if (errors.length) tally.mismatches.push(`${where(path)}: level M but error ${errors[0].extensions.code}`);
+  } else if (!rootHidden && hiddenByRule(reader.access, c)) {
+    // Not there at all: an empty list, no element, no error.
+    if (c.key === 'Child.discrepancies' ? !isDeepStrictEqual(value, []) : value !== undefined) {
+      tally.leaks.push(`${where(path)}: a discrepancy of a rule the reader may not see answered ${JSON.stringify(value).slice(0, 80)}`);
+    }
+    if (errors.length) tally.mismatches.push(`${where(path)}: a discrepancy the reader may not see gave an error ${errors[0].extensions.code}, which says it exists`);
   } else {
     if (value !== null && value !== undefined) tally.leaks.push(`${where(path)}: hidden field returned ${JSON.stringify(value).slice(0, 80)}`);
     // The error names the field itself, or the section (or root field) that hides it.
@@ -481,9 +518,30 @@ beforeAll(async () => {
   } finally {
     await later.stop();
   }
+  // Her discrepancy, as a run would have found it (a fixture: her ledger has an open case, so R04 no
+  // longer fires), then worked on through the API: each transition a change-log entry.
+  const r04 = RULE_BY_CODE.get(DISCREPANCY.rule)!;
+  const facts = Object.fromEntries(r04.fields.map((f) => [f, f.startsWith('CivilAffairsRecord.') || f.startsWith('PovertyRecord.') ? true
+    : f === 'DisabilityRecord.disabilityType' ? 'MULTIPLE' : f === 'EducationRecord.status' ? 'DROPPED_OUT' : null]));
+  await hub.sql(`INSERT INTO hub.discrepancy (id, rule, child_id, county, township, facts, fields, owner_dept, status, opened_on, deadline, opened_by_run, updated_by)
+    VALUES ($1, $2, $3, '350102', $4, $5, $6, 'EDU', 'OPEN', $7, $8, gen_random_uuid(), 'fixture')`,
+  [DISCREPANCY.id, DISCREPANCY.rule, SEED.child.id, TOWNSHIPS.after, JSON.stringify(facts), Object.keys(facts).sort(), DISCREPANCY.openedOn, DISCREPANCY.deadline]);
+  const eduSupervisor = await hub.token({ dept: 'EDU', region: '350102', roles: ['supervisor'], sub: 'leak-edu-supervisor' });
+  await mutate('mutation($id: ID!) { startDiscrepancy(id: $id, expectedVersion: 1) { version } }', { id: DISCREPANCY.id }, eduClerk);
+  await mutate('mutation($id: ID!, $r: String!, $e: String) { explainDiscrepancy(id: $id, reason: $r, evidence: $e, expectedVersion: 2) { version } }',
+    { id: DISCREPANCY.id, r: DISCREPANCY.explanation, e: DISCREPANCY.evidence }, eduClerk);
+  await mutate('mutation($id: ID!) { confirmExplanation(id: $id, expectedVersion: 3) { status } }', { id: DISCREPANCY.id }, eduSupervisor);
+  // The other child: at school for education, a hukou record error the police have not verified (R10).
+  await mutate('mutation($r: [PublicSecurityRecordInput!]!) { upsertPublicSecurityRecords(records: $r) { replayed } }',
+    { r: [{ childId: SEED.filler.id, hukouStatus: 'RECORD_ERROR', whereabouts: 'PRESENT' }] }, await clerk('PSB'));
+  await mutate('mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }', { r: [{ childId: SEED.filler.id, status: 'ENROLLED' }] }, eduClerk);
+
   // Arriving enrolled her (the education record follows the notice); education records that she dropped out again.
   await writeSection(WRITES.find((w) => w.dept === 'EDU')!);
   await hub.sql('UPDATE edu.dropout_case SET closed_on = $2, placement = $3 WHERE id = $1', [caseId, LEDGER.topUp.closedOn, LEDGER.topUp.placement]);
+  // The month's run: her explained discrepancy no longer fires and is resolved, naming education's last write; the other child's R10 is found.
+  const run = await mutate('mutation { runReconciliation(period: "2026-10", region: "350102") { opened resolved } }', {}, eduSupervisor);
+  expect(run.runReconciliation).toEqual({ opened: 1, resolved: 1 });
   seededAt = new Date().toISOString();
 
   // The raw values, as stored: what an R reader must get back, and what no one below R may see.
@@ -502,6 +560,16 @@ beforeAll(async () => {
     expect(rows).toHaveLength(1);
     for (const [field, value] of Object.entries(rowValues(type, rows[0]))) if (MATRIX.has(`${type}.${field}`)) RAW.set(`${type}.${field}`, value);
   }
+  // Her discrepancy as the API shows it to a reader who may see it.
+  const [d] = await hub.sql<Record<string, any>>('SELECT * FROM hub.discrepancy WHERE id = $1', [DISCREPANCY.id]);
+  expect(d).toMatchObject({ status: 'RESOLVED', explanation: DISCREPANCY.explanation, fixed_by_chain: '350102' });
+  const shown: Record<string, unknown> = {
+    id: d.id, rule: d.rule, childId: d.child_id, county: d.county, township: d.township, ownerDept: d.owner_dept, status: d.status, openedOn: d.opened_on,
+    deadline: d.deadline, overdue: false, resolvedOn: d.resolved_on, fixedBy: { chain: d.fixed_by_chain, seq: String(d.fixed_by_seq) }, explanation: d.explanation,
+    evidence: d.evidence, explainedBy: d.explained_by, confirmedBy: d.confirmed_by, version: d.version,
+    facts: Object.entries(d.facts as Record<string, unknown>).map(([field, value]) => ({ field, value: value === null ? null : JSON.stringify(value) })),
+  };
+  for (const [field, value] of Object.entries(shown)) if (MATRIX.has(`Discrepancy.${field}`)) RAW.set(`Discrepancy.${field}`, value);
   for (const write of WRITES) {
     const typeName = SECTIONS.find((s) => s.dept === write.dept)!.typeName;
     for (const field of Object.keys(write.after ?? {})) EARLIER.set(`${typeName}.${field}`, write.before[field]);
@@ -813,6 +881,124 @@ describe('the leak suite, generated from the matrix', () => {
       }
     }
     report('without row access', leaks, mismatches);
+  });
+
+  /**
+   * Discrepancies by every other path (issue 14 point 4): the `discrepancies` list and its count
+   * under every filter, one by id (a hidden one answers exactly like none), the runs (who may run,
+   * what a run's counts show) and their change-log entries, and the month's notices and exports:
+   * each reader learns of a discrepancy only if it may read every field its rule compares.
+   */
+  it('tells of discrepancies, runs and their counts and exports only to readers of every field a rule compares', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const [r10] = await hub.sql<{ id: string }>(`SELECT id FROM hub.discrepancy WHERE rule = 'R10' AND child_id = $1`, [SEED.filler.id]);
+    const items = [{ id: DISCREPANCY.id, rule: DISCREPANCY.rule }, { id: r10.id, rule: 'R10' }];
+    const secrets = [DISCREPANCY.explanation, DISCREPANCY.evidence];
+    const rowReaders = readers.filter((r) => r.access.readsRows);
+    const filters = [{}, { rule: 'R04' }, { rule: 'R10' }, { childId: SEED.child.id }, { childId: SEED.filler.id }, { status: 'RESOLVED' }, { status: 'OPEN' }, { open: true }, { open: false }, { ownerDept: 'EDU' }, { ownerDept: 'PSB' }, { overdue: false }];
+    const LIST = 'query($f: DiscrepancyFilter) { discrepancies(filter: $f, first: 50) { totalCount edges { node { id rule { code } explanation evidence } } } }';
+    const asked = rowReaders.flatMap((reader) => filters.map((filter) => ({ reader, filter })));
+    const answers = await inParallel(asked, ({ reader, filter }) => post(reader.token, LIST, { f: filter }));
+    for (const [i, { reader, filter }] of asked.entries()) {
+      tally.cases++;
+      const answer = answers[i];
+      const where = `${who(reader)} [discrepancies ${JSON.stringify(filter)}]`;
+      const matches = (item: (typeof items)[number]) => (filter as Record<string, unknown>).rule === undefined || (filter as Record<string, unknown>).rule === item.rule;
+      const ofChild = (item: (typeof items)[number]) => !('childId' in filter) || (filter.childId === SEED.child.id) === (item.id === DISCREPANCY.id);
+      const byStatus = (item: (typeof items)[number]) => {
+        const status = item.id === DISCREPANCY.id ? 'RESOLVED' : 'OPEN';
+        const f = filter as Record<string, unknown>;
+        return (f.status === undefined || f.status === status) && (f.open === undefined || f.open === (status === 'OPEN'))
+          && (f.ownerDept === undefined || f.ownerDept === (item.rule === 'R10' ? 'PSB' : 'EDU'));
+      };
+      // A township reader is told of its township's door-to-door rules only (R04 is one; R10 is not).
+      const sees = (item: (typeof items)[number]) => seesRule(reader.access, RULE_BY_CODE.get(item.rule)!) && (reader.dept !== TOWNSHIP || RULE_BY_CODE.get(item.rule)!.township);
+      const expected = items.filter((item) => sees(item) && matches(item) && ofChild(item) && byStatus(item)).map((item) => item.id).sort();
+      const connection = answer.body.data?.discrepancies;
+      const got = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
+      for (const item of items) if (!sees(item) && answer.text.includes(item.id)) tally.leaks.push(`${where}: the id of a hidden ${item.rule} discrepancy`);
+      if (!sees(items[0])) for (const m of secrets) if (answer.text.includes(m)) tally.leaks.push(`${where}: "${m}" of a hidden discrepancy`);
+    }
+
+    // By id: a hidden discrepancy answers exactly as one that does not exist (code and text).
+    const missing = '5eed0000-0000-4000-8000-0000000dead0';
+    for (const reader of rowReaders) {
+      for (const item of items) {
+        if (seesRule(reader.access, RULE_BY_CODE.get(item.rule)!) && reader.dept !== TOWNSHIP) continue;
+        tally.cases++;
+        const ask = (id: string) => post(reader.token, 'mutation($id: ID!) { recheckDiscrepancy(id: $id) { id status } }', { id });
+        const [hidden, none] = [await ask(item.id), await ask(missing)];
+        const shape = (a: Answer, id: string) => JSON.stringify({ data: a.body.data, errors: (a.body.errors ?? []).map((e) => [e.extensions.code, e.message.replace(id, 'ID')]) });
+        if (shape(hidden, item.id) !== shape(none, missing)) tally.leaks.push(`${who(reader)} [by id] a hidden ${item.rule} discrepancy answers ${shape(hidden, item.id)} where none answers ${shape(none, missing)}`);
+      }
+    }
+
+    // Runs: only a supervisor or the education liaison runs one, and what it counts is theirs to see; the runs' log entries go to readers of every rule only.
+    for (const reader of readers) {
+      tally.cases++;
+      const answer = await post(reader.token, 'mutation { runReconciliation(period: "2026-10", region: "350102") { counts { rule county count } opened resolved contentHash } }', {});
+      const mayRun = reader.access.readsRows && (reader.role === 'supervisor' || (reader.dept === 'EDU' && reader.role === 'liaison')) && reader.dept !== TOWNSHIP;
+      const run = answer.body.data?.runReconciliation;
+      if (!mayRun) {
+        if (run || (answer.body.errors ?? []).map((e) => e.extensions.code).join() !== 'FORBIDDEN') tally.mismatches.push(`${who(reader)} [run]: expected FORBIDDEN, got ${answer.text.slice(0, 200)}`);
+        if (/R10|"count"/.test(answer.text)) tally.leaks.push(`${who(reader)} [run]: a count reached a reader who may not run`);
+        continue;
+      }
+      const counts = (run?.counts ?? []) as Array<{ rule: string }>;
+      if (counts.some((c) => !seesRule(reader.access, RULE_BY_CODE.get(c.rule)!))) tally.leaks.push(`${who(reader)} [run]: counts of a rule it may not see`);
+      if ((run?.contentHash !== null) !== seesEveryRule(reader.access)) tally.leaks.push(`${who(reader)} [run]: content hash ${run?.contentHash} to a reader ${seesEveryRule(reader.access) ? '' : 'not '}of every rule`);
+      if (!isDeepStrictEqual(counts, RULES.some((r) => r.code === 'R10') && seesRule(reader.access, RULE_BY_CODE.get('R10')!) ? [{ rule: 'R10', county: '350102', count: 1 }] : [])) {
+        tally.mismatches.push(`${who(reader)} [run]: counts ${JSON.stringify(counts)}`);
+      }
+    }
+    const logged = await inParallel(rowReaders, (reader) => post(reader.token, '{ changeLog(first: 500) { edges { node { entity entityId } } } }', {}));
+    for (const [i, reader] of rowReaders.entries()) {
+      tally.cases++;
+      const entities = ((logged[i].body.data?.changeLog?.edges ?? []) as Array<{ node: { entity: string; entityId: string } }>).map((e) => e.node);
+      const told = entities.filter((e) => e.entity === 'Discrepancy' || e.entity === 'ReconciliationRun');
+      if (told.length && !seesEveryRule(reader.access)) tally.leaks.push(`${who(reader)} [changeLog]: ${told.length} reconciliation entries to a reader not of every rule`);
+      if (!seesEveryRule(reader.access)) for (const m of secrets) if (logged[i].text.includes(m)) tally.leaks.push(`${who(reader)} [changeLog]: "${m}"`);
+    }
+
+    // The month's notices, issued after it ends, and their exports: each department's lists only what it may see.
+    const november = await startTestHub({ sameDatabaseAs: hub, today: '2026-11-02' });
+    try {
+      const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'], sub: 'leak-province' });
+      const issued = await november.gql('mutation { issueMonthlyNotices(period: "2026-10") { count } }', {}, province);
+      expect(issued.body.errors).toBeUndefined();
+      const notices = await hub.sql<{ id: string; dept: string; summary: { discrepancies: Record<string, number> } }>(`SELECT id, dept, summary FROM hub.exchange_notice WHERE period = '2026-10' AND region = '350102'`);
+      for (const reader of rowReaders.filter((r) => r.role === 'liaison' || r.role === 'supervisor')) {
+        for (const notice of notices) {
+          // A liaison reads its own department's notices; a supervisor every notice of its region, as the recipient was told it.
+          if (reader.role === 'liaison' && notice.dept !== reader.dept) continue;
+          if (reader.dept === TOWNSHIP) continue;
+          const recipient = accessFor({ dept: notice.dept as Department, roles: ['liaison'] });
+          const sees = (item: (typeof items)[number]) => seesRule(recipient, RULE_BY_CODE.get(item.rule)!);
+          const d = notice.summary.discrepancies;
+          tally.cases++;
+          const expectedNew = items.filter(sees).length;
+          if (d.new !== expectedNew || d.resolved !== (sees(items[0]) ? 1 : 0)) tally.mismatches.push(`${who(reader)} [notice ${notice.dept}]: counts ${JSON.stringify(d)}`);
+          for (const format of ['export.csv', 'print']) {
+            tally.cases++;
+            const response = await fetch(`${november.url}/notices/${notice.id}/${format}`, { headers: { authorization: `Bearer ${reader.token}` } });
+            const text = await response.text();
+            if (response.status !== 200) { tally.mismatches.push(`${who(reader)} [notice ${notice.dept} ${format}]: ${response.status}`); continue; }
+            for (const item of items) {
+              if (!sees(item) && text.includes(item.id)) tally.leaks.push(`${who(reader)} [notice ${notice.dept} ${format}]: the id of a ${item.rule} discrepancy ${notice.dept} may not see`);
+              if (sees(item) && !text.includes(item.id)) tally.mismatches.push(`${who(reader)} [notice ${notice.dept} ${format}]: the ${item.rule} discrepancy is missing`);
+            }
+            for (const m of secrets) if (text.includes(m)) tally.leaks.push(`${who(reader)} [notice ${notice.dept} ${format}]: "${m}"`);
+          }
+        }
+      }
+    } finally {
+      await november.stop();
+    }
+    report('discrepancies, runs, notices', leaks, mismatches);
   });
 
   it('found no leak', () => {

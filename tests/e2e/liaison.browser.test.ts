@@ -152,7 +152,7 @@ test('a liaison signs in, reads a notice, acknowledges it, downloads and prints 
   expect(xlsx.suggestedFilename()).toBe('通报_2026-10_350102_EDU.xlsx');
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(fs.readFileSync((await xlsx.path())!) as never);
-  expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目']);
+  expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目', '核实比对']);
   expect(book.getWorksheet('条目')!.rowCount).toBeGreaterThan(27);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#lx-download-csv')]);
   expect([...fs.readFileSync((await csv.path())!).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -202,6 +202,70 @@ test('another department sees none of the first one\'s notices', async () => {
   await page.selectOption('#lx-status', 'done');
   await page.waitForFunction(() => /没有符合/.test(document.getElementById('lx-list-note')?.textContent ?? ''));
   expect(await cardNumbers()).toEqual([]);
+
+  expect(outsideRequests).toEqual([]);
+  expect(tokenInUrl).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+}, 120_000);
+
+test('the 核实比对 tab lists the department\'s open items, which a liaison starts and explains', async () => {
+  // Gulou's ledgers disagree: the first child dropped out with no case (R03), and three children on
+  // civil-affairs rosters are out of school or unknown to education with no case (R04).
+  const run = await hub.gql('mutation { runReconciliation(period: "2026-12", region: "350102") { opened } }', {}, t.province);
+  expect(run.body.errors).toBeUndefined();
+  await page.click('#lx-signout');
+  await page.waitForSelector('#lx-signin:not([hidden])');
+  await signInAsDemo('demo-edu-liaison');
+  // The notice's summary says what the month's reconciliation told the department (nothing yet in October).
+  await page.click('.lx-card[data-number="2026-10/350102/EDU"]');
+  await page.waitForSelector('#lx-notice-discrepancies');
+  expect(await page.textContent('#lx-notice-discrepancies')).toBe('核实比对（本期）新发现0已解决0说明已确认0月末逾期未整改0');
+
+  await page.click('#lx-tab-recon');
+  await page.waitForSelector('#lx-recon-items tbody tr[data-id]');
+  expect(await page.isHidden('#lx-app')).toBe(true);
+  const rows = () => page.$$eval('#lx-recon-items tbody tr[data-id]', (trs) => trs.map((tr) => ({
+    id: tr.getAttribute('data-id')!, rule: tr.getAttribute('data-rule')!, status: tr.getAttribute('data-status')!, text: tr.textContent ?? '',
+  })));
+  const listed = await rows();
+  expect(listed.map((r) => r.rule).sort()).toEqual(['R03', 'R04', 'R04', 'R04']);
+  expect(await page.textContent('#lx-recon-note')).toBe('共 4 项待处理');
+  // Each item names its child and the values that made the rule fire, in Chinese.
+  const r03 = listed.find((r) => r.rule === 'R03')!;
+  expect(r03.text).toContain(gulou[0].name);
+  expect(r03.text).toContain('福州市鼓楼区第一中心小学');
+  expect(r03.text).toMatch(/辍学/);
+
+  // 开始整改.
+  await page.click(`#lx-recon-items tr[data-id="${r03.id}"] .lx-start`);
+  await page.waitForSelector(`#lx-recon-items tr[data-id="${r03.id}"][data-status="IN_PROGRESS"]`);
+  const [started] = await hub.sql<{ status: string; updated_by: string }>('SELECT status, updated_by FROM hub.discrepancy WHERE id = $1', [r03.id]);
+  expect(started).toEqual({ status: 'IN_PROGRESS', updated_by: 'demo-edu-liaison' });
+
+  // 情况说明: a true exception, waiting for a supervisor.
+  const r04 = listed.find((r) => r.rule === 'R04')!;
+  await page.click(`#lx-recon-items tr[data-id="${r04.id}"] .lx-explain`);
+  await page.fill(`#lx-recon-items tr[data-id="${r04.id}"] .lx-reason`, '已随父母迁往外省就读，学籍已转出');
+  await page.fill(`#lx-recon-items tr[data-id="${r04.id}"] .lx-evidence`, '转学联系函');
+  await page.click(`#lx-recon-items tr[data-id="${r04.id}"] button[type="submit"]`);
+  await page.waitForFunction((id) => /说明待督导确认/.test(document.querySelector(`#lx-recon-items tr[data-id="${id}"]`)?.textContent ?? ''), r04.id);
+  const [explained] = await hub.sql<{ status: string; explanation: string; evidence: string }>('SELECT status, explanation, evidence FROM hub.discrepancy WHERE id = $1', [r04.id]);
+  expect(explained).toEqual({ status: 'IN_PROGRESS', explanation: '已随父母迁往外省就读，学籍已转出', evidence: '转学联系函' });
+  const logged = await hub.sql<{ mutation: string }>(`SELECT mutation FROM hub.change_log WHERE entity = 'Discrepancy' AND entity_id = ANY($1) AND operation = 'UPDATE' ORDER BY at`, [[r03.id, r04.id]]);
+  expect(logged.map((l) => l.mutation)).toEqual(['startDiscrepancy', 'explainDiscrepancy']);
+  await page.evaluate(() => document.getElementById('lx-toast')?.setAttribute('hidden', ''));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'liaison-reconciliation.png') });
+
+  // The police own none of these; their tab is empty, and the notices tab is one click away.
+  await page.click('#lx-signout');
+  await page.fill('#lx-token', t.psbLiaison);
+  await page.click('#lx-token-form button[type="submit"]');
+  await page.waitForFunction(() => /份通报/.test(document.getElementById('lx-list-note')?.textContent ?? ''));
+  await page.click('#lx-tab-recon');
+  await page.waitForFunction(() => /没有待处理/.test(document.getElementById('lx-recon-note')?.textContent ?? ''));
+  expect(await page.$$('#lx-recon-items tbody tr')).toHaveLength(0);
+  await page.click('#lx-tab-notices');
+  expect(await page.isVisible('#lx-app')).toBe(true);
 
   expect(outsideRequests).toEqual([]);
   expect(tokenInUrl).toEqual([]);

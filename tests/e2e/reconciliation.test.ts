@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
 
 /**
@@ -55,6 +56,7 @@ beforeAll(async () => {
   t.otherCounty = await hub.token({ dept: 'EDU', region: '350103', roles: ['clerk'], sub: 'taijiang' });
   t.analyst = await hub.token({ dept: 'EDU', region: '350000', roles: ['analyst'], sub: 'analyst' });
   t.supervisor = await hub.token({ dept: 'EDU', region: '350102', roles: ['supervisor'], sub: 'supervisor' });
+  t.civil = await hub.token({ dept: 'CIVIL', region: '350102', roles: ['clerk'], sub: 'civil' });
   await plant();
 });
 afterAll(() => hub?.stop());
@@ -169,7 +171,59 @@ describe('who sees what', () => {
     expect(codes(await hub.gql(RUN, { p: '2026-13', r: '350102' }, t.supervisor))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('a run is this month (mid-month, as a check) or the last; a future or older month is refused on period and writes nothing', async () => {
+    // The hub's clock says 2026-10-15: October is under way, September just ended.
+    const runs = async () => (await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.reconciliation_run'))[0].n;
+    const before = await runs();
+    for (const p of ['2026-11', '2099-12', '2026-08', '2025-10']) {
+      const res = await hub.gql(RUN, { p, r: '350102' }, t.supervisor);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      expect(res.body.errors![0].message).toMatch(/period/);
+    }
+    expect(await runs()).toBe(before);
+    expect((await hub.gql(RUN, { p: '2026-09', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    expect(await runs()).toBe(before + 2);
+  });
+
+  it('filters by owning department and by still-open, as the liaison page asks; an unknown department is refused on the field', async () => {
+    expect((await list(t.psb, { ownerDept: 'PSB', open: true })).edges.map((e) => e.node.rule.code)).toEqual(['R10']);
+    const open = (await list(t.province, { ownerDept: 'EDU', open: true })).edges.map((e) => e.node.status);
+    expect(open.length).toBeGreaterThan(0);
+    expect(open.every((s: string) => s === 'OPEN' || s === 'IN_PROGRESS')).toBe(true);
+    expect((await list(t.province, { open: false })).edges.every((e) => ['RESOLVED', 'EXPLAINED'].includes(e.node.status))).toBe(true);
+    const bad = await hub.gql(LIST, { f: { ownerDept: 'NOPE' }, first: 5 }, t.psb);
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.body.errors![0].message).toContain('filter.ownerDept');
+  });
+
   it('analysts (no row access) see none', async () => {
     expect(codes(await hub.gql(LIST, { f: {}, first: 10 }, t.analyst))).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('a child another department finds (二(二))', () => {
+  it('a CIVIL clerk registers it; with no education record it is an R01 item for EDU after a run, not before', async () => {
+    const found = { ...childInput({ name: '民政发现' }), idNumber: null };
+    expect((await hub.gql(REGISTER, { records: [found] }, t.civil)).body.errors).toBeUndefined();
+    expect((await list(t.edu, { childId: found.id })).totalCount).toBe(0);
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    const items = (await list(t.edu, { childId: found.id })).edges.map((e) => e.node);
+    expect(items.map((d) => [d.rule.code, d.status])).toEqual([['R01', 'OPEN']]);
+    const [row] = await hub.sql<{ owner_dept: string }>('SELECT owner_dept FROM hub.discrepancy WHERE child_id = $1', [found.id]);
+    expect(row.owner_dept).toBe('EDU');
+    // Once education records the child, the next run resolves it and names that write.
+    expect((await hub.gql(`mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }`,
+      { r: [{ childId: found.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 5 }] }, t.edu)).body.errors).toBeUndefined();
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    expect((await list(t.edu, { childId: found.id })).edges.map((e) => [e.node.status, e.node.fixedBy?.chain])).toEqual([['RESOLVED', '350102']]);
+  });
+
+  it('a child the police list as deceased is not an R01 item, whoever registered it', async () => {
+    const found = { ...childInput({ name: '已故儿童' }), idNumber: null };
+    expect((await hub.gql(REGISTER, { records: [found] }, t.civil)).body.errors).toBeUndefined();
+    await hub.sql(`INSERT INTO psb.public_security_record (child_id, hukou_status, whereabouts, updated_by) VALUES ($1, 'REGISTERED', 'DECEASED', 'fixture')`, [found.id]);
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    expect((await list(t.province, { childId: found.id })).totalCount).toBe(0);
   });
 });

@@ -145,9 +145,25 @@ describe('registerChildren', () => {
     expect(different.body.errors![0].message).toMatch(/different request/);
   });
 
-  it('lets only education and public-security clerks register, inside their region', async () => {
-    const civil = await hub.token({ dept: 'CIVIL', region: '350102' });
-    expect(codes(await hub.gql(REGISTER, { records: [childInput()] }, civil))).toEqual(['FORBIDDEN']);
+  it('lets every department\'s clerks register a child they find (二(二)), but only EDU and PSB set its township; not townships', async () => {
+    for (const dept of ['CIVIL', 'POVERTY', 'HEALTH', 'DPF']) {
+      const clerk = await hub.token({ dept, region: '350102' });
+      const found = childInput();
+      const res = await hub.gql(REGISTER, { records: [found] }, clerk);
+      expect(res.body.errors).toBeUndefined();
+      const [entry] = await hub.sql<{ actor_dept: string }>(`SELECT actor_dept FROM hub.change_log WHERE entity = 'Child' AND operation = 'CREATE' AND child_id = $1`, [found.id]);
+      expect(entry.actor_dept).toBe(dept);
+      const withTownship = { ...childInput(), township: '350102001' };
+      const refused = await hub.gql(REGISTER, { records: [withTownship] }, clerk);
+      expect(codes(refused)).toEqual(['FORBIDDEN']);
+      expect(refused.body.errors![0].message).toMatch(/records\[0\]\.township/);
+      expect(await hub.sql('SELECT 1 FROM hub.child WHERE id = $1', [withTownship.id])).toEqual([]);
+    }
+    const township = await hub.token({ dept: 'TOWNSHIP', region: '350102001' });
+    expect(codes(await hub.gql(REGISTER, { records: [childInput()] }, township))).toEqual(['FORBIDDEN']);
+  });
+
+  it('lets only clerks register, inside their region', async () => {
     const liaison = await hub.token({ dept: 'EDU', region: '350102', roles: ['liaison'] });
     expect(codes(await hub.gql(REGISTER, { records: [childInput()] }, liaison))).toEqual(['FORBIDDEN']);
     const elsewhere = childInput({ hukouRegion: '350203' });

@@ -18,6 +18,7 @@ import { Migration0017NoticeChainRanges } from './Migration0017NoticeChainRanges
 import { Migration0018Reconciliation } from './Migration0018Reconciliation';
 import { Migration0020Supervision } from './Migration0020Supervision';
 import { Migration0021ChangeLogHukouIndex } from './Migration0021ChangeLogHukouIndex';
+import { Migration0022NoticeDiscrepancies } from './Migration0022NoticeDiscrepancies';
 import { Migration0023KeyRegions } from './Migration0023KeyRegions';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   { name: 'Migration0018Reconciliation', class: Migration0018Reconciliation },
   { name: 'Migration0020Supervision', class: Migration0020Supervision },
   { name: 'Migration0021ChangeLogHukouIndex', class: Migration0021ChangeLogHukouIndex },
+  { name: 'Migration0022NoticeDiscrepancies', class: Migration0022NoticeDiscrepancies },
   { name: 'Migration0023KeyRegions', class: Migration0023KeyRegions },
 ];

@@ -150,7 +150,8 @@
       $('lx-who-text').textContent = me.region.name + ' · ' + deptName(me.dept) + ' · ' + roles + '（' + me.sub + '）';
       $('lx-who').hidden = false;
       $('lx-signin').hidden = true;
-      $('lx-app').hidden = false;
+      $('lx-tabs').hidden = false;
+      showTab('notices');
       state.currentId = null;
       showPlaceholder('请在左侧选择一份通报');
       return loadList();
@@ -168,6 +169,9 @@
     try { sessionStorage.removeItem(TOKEN_KEY); } catch (e) { /* nothing stored */ }
     $('lx-who').hidden = true;
     $('lx-app').hidden = true;
+    $('lx-recon').hidden = true;
+    $('lx-tabs').hidden = true;
+    clear(document.querySelector('#lx-recon-items tbody'));
     $('lx-signin').hidden = false;
     clear($('lx-notices'));
     $('lx-list-note').textContent = '';
@@ -280,7 +284,7 @@
 
   var NOTICE = 'query Notice($id: ID!) { exchangeNotice(id: $id) { id number period dept region { code name } chainRanges { chain fromSeq toSeq } chainHeadHash contentHash' +
     ' issuedAt acknowledgedAt acknowledgedBy remarks overdue' +
-    ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } } } }';
+    ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } discrepancies { new resolved explained overdue } } } }';
   var VERIFY = 'query Verify($id: ID!) { exchangeNotice(id: $id) { verification { contentHashOk chainHeadOk } } }';
   var ENTRIES = 'query Entries($id: ID!, $first: Int!, $after: String) { exchangeNotice(id: $id) { entries(first: $first, after: $after) {' +
     ' nodes { chain seq at actorDept entity entityLabel operation childId changes { field label before after } }' +
@@ -385,7 +389,10 @@
     wrapper.appendChild(el('div', { className: 'lx-breakdown' },
       table('按对象和变更类型', s.byEntityAndOperation, '本期无变更'),
       table('新增辍学个案（按原因）', s.newDropoutCases, '无'),
-      table('结案（按原因）', s.closuresByReason, '无')));
+      table('结案（按原因）', s.closuresByReason, '无'),
+      s.discrepancies ? el('div', { className: 'lx-panel', id: 'lx-notice-discrepancies' }, el('h4', null, '核实比对（本期）'),
+        el('table', { className: 'lx-kv' }, el('tbody', null, [['新发现', s.discrepancies.new], ['已解决', s.discrepancies.resolved], ['说明已确认', s.discrepancies.explained], ['月末逾期未整改', s.discrepancies.overdue]]
+          .map(function (row) { return el('tr', null, el('td', null, row[0]), el('td', null, String(row[1]))); })))) : null));
     return wrapper;
   }
 
@@ -611,7 +618,129 @@
     }).catch(function (error) { toast(explain(error), true); }).then(function () { button.disabled = false; });
   }
 
+  // ---- 核实比对: the department's open discrepancies ----------------------------------------------------
+
+  var RECON = 'query Recon($filter: DiscrepancyFilter, $after: String) { discrepancies(filter: $filter, first: 50, after: $after) {' +
+    ' totalCount edges { node { id rule { code title } childId county { code name } status deadline overdue version explanation facts { field value } } }' +
+    ' pageInfo { hasNextPage endCursor } } }';
+  var START = 'mutation Start($id: ID!, $v: Int!) { startDiscrepancy(id: $id, expectedVersion: $v) { id status version } }';
+  var EXPLAIN = 'mutation Explain($id: ID!, $reason: String!, $evidence: String, $v: Int!) { explainDiscrepancy(id: $id, reason: $reason, evidence: $evidence, expectedVersion: $v) { id status version } }';
+  var STATUS_NAMES = { OPEN: '待处理', IN_PROGRESS: '整改中', RESOLVED: '已解决', EXPLAINED: '说明已确认' };
+  var recon = { items: [], children: {}, after: null, more: false };
+
+  function showTab(name) {
+    var onRecon = name === 'recon';
+    $('lx-tab-notices').setAttribute('aria-selected', String(!onRecon));
+    $('lx-tab-recon').setAttribute('aria-selected', String(onRecon));
+    $('lx-app').hidden = onRecon;
+    $('lx-recon').hidden = !onRecon;
+    if (onRecon) loadRecon(false);
+  }
+
+  /** Whether the signed-in person works on its department's discrepancies (its clerks, liaisons and experts; supervisors confirm, elsewhere). */
+  function mayWork() {
+    var me = state.me;
+    return !!me && me.roles.some(function (r) { return r === 'clerk' || r === 'liaison' || r === 'expert'; });
+  }
+
+  /** The children of a page, by name, as the reader may see them (one request, one alias per child). */
+  function loadChildren(ids) {
+    var wanted = ids.filter(function (id, i) { return ids.indexOf(id) === i && !(id in recon.children); });
+    if (!wanted.length) return Promise.resolve();
+    var params = wanted.map(function (_, i) { return '$c' + i + ': ID!'; }).join(', ');
+    var fields = wanted.map(function (_, i) { return 'c' + i + ': child(id: $c' + i + ') { id name residenceRegion { name } education { schoolName } }'; }).join(' ');
+    var variables = {};
+    wanted.forEach(function (id, i) { variables['c' + i] = id; });
+    return fetch(settings.endpoint, {
+      method: 'POST',
+      headers: authHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
+      body: JSON.stringify({ query: 'query Children(' + params + ') { ' + fields + ' }', variables: variables }),
+    }).then(function (r) { return r.json(); }).then(function (body) {
+      // A child or field the reader may not see is simply left out (its errors are not the page's).
+      wanted.forEach(function (id, i) { recon.children[id] = (body.data && body.data['c' + i]) || null; });
+    }, function () { /* names are a help, not a need */ });
+  }
+
+  function loadRecon(more) {
+    var note = $('lx-recon-note');
+    if (!more) { recon.items = []; recon.after = null; }
+    note.textContent = '正在加载…';
+    var filter = { open: true, ownerDept: state.me.dept };
+    return gql(RECON, { filter: filter, after: more ? recon.after : null }).then(function (data) {
+      var connection = data.discrepancies;
+      recon.items = recon.items.concat(connection.edges.map(function (e) { return e.node; }));
+      recon.after = connection.pageInfo.endCursor;
+      recon.more = connection.pageInfo.hasNextPage;
+      note.textContent = connection.totalCount === 0
+        ? '本部门在您辖区内没有待处理的核实比对问题。'
+        : '共 ' + connection.totalCount + ' 项待处理' + (connection.totalCount > recon.items.length ? '，已显示 ' + recon.items.length + ' 项' : '');
+      return loadChildren(recon.items.map(function (d) { return d.childId; }));
+    }).then(renderRecon).catch(function (error) { note.textContent = explain(error); });
+  }
+
+  function factText(fact) {
+    var dot = fact.field.indexOf('.');
+    var value = fact.value === null ? '（无记录）' : displayValue(fact.field.slice(0, dot), fact.field.slice(dot + 1), fact.value) || '（空）';
+    return (labels.facts[fact.field] || fact.field) + '：' + value;
+  }
+
+  function renderRecon() {
+    var body = document.querySelector('#lx-recon-items tbody');
+    clear(body);
+    recon.items.forEach(function (d) {
+      var child = recon.children[d.childId];
+      var school = child && child.education && child.education.schoolName;
+      var actions = el('div', { className: 'lx-recon-actions' });
+      if (mayWork()) {
+        if (d.status === 'OPEN') actions.appendChild(el('button', { type: 'button', className: 'lx-btn lx-start', onclick: function () { startItem(d, this); } }, '开始整改'));
+        if (!d.explanation) actions.appendChild(el('button', { type: 'button', className: 'lx-btn lx-explain', onclick: function () { openExplain(d, actions); } }, '情况说明'));
+      }
+      if (d.explanation) actions.appendChild(el('span', { className: 'lx-badge lx-badge-pending' }, '说明待督导确认'));
+      body.appendChild(el('tr', { 'data-id': d.id, 'data-rule': d.rule.code, 'data-status': d.status },
+        el('td', null, el('b', null, d.rule.code), ' ', d.rule.title),
+        el('td', { className: 'lx-child' }, child && child.name ? child.name : el('span', { className: 'lx-muted' }, d.childId.slice(0, 8) + '…'),
+          el('small', null, [d.county.name, school].filter(Boolean).join(' · '))),
+        el('td', null, el('ul', { className: 'lx-facts-list' }, d.facts.filter(function (f) { return f.value !== 'false'; }).map(function (f) { return el('li', null, factText(f)); }))),
+        el('td', null, el('span', { className: 'lx-badge lx-badge-' + (d.overdue ? 'overdue' : d.status === 'OPEN' ? 'pending' : 'done') }, (d.overdue ? '逾期 · ' : '') + STATUS_NAMES[d.status])),
+        el('td', null, d.deadline),
+        el('td', null, actions)));
+    });
+    $('lx-recon-more').hidden = !recon.more;
+  }
+
+  function startItem(d, button) {
+    button.disabled = true;
+    gql(START, { id: d.id, v: d.version }).then(function () {
+      toast(d.rule.code + ' 已开始整改');
+      return loadRecon(false);
+    }).catch(function (error) { toast(explain(error), true); button.disabled = false; });
+  }
+
+  function openExplain(d, actions) {
+    if (actions.querySelector('form')) return;
+    var reason = el('textarea', { rows: 3, maxlength: 500, className: 'lx-reason', 'aria-label': '情况说明', placeholder: '为何确属例外（必填，最多500字）' });
+    var evidence = el('input', { type: 'text', maxlength: 500, className: 'lx-evidence', 'aria-label': '佐证材料', placeholder: '佐证材料（选填）' });
+    var form = el('form', { className: 'lx-explain-form', onsubmit: function (event) {
+      event.preventDefault();
+      if (!reason.value.trim()) { toast('请填写情况说明。', true); return; }
+      var submit = form.querySelector('button[type="submit"]');
+      submit.disabled = true;
+      gql(EXPLAIN, { id: d.id, reason: reason.value.trim(), evidence: evidence.value.trim() || null, v: d.version }).then(function () {
+        toast(d.rule.code + ' 情况说明已提交，待督导确认');
+        return loadRecon(false);
+      }).catch(function (error) { toast(explain(error), true); submit.disabled = false; });
+    } }, reason, evidence, el('div', { className: 'lx-recon-actions' },
+      el('button', { type: 'submit', className: 'lx-btn lx-primary' }, '提交说明'),
+      el('button', { type: 'button', className: 'lx-btn', onclick: function () { form.remove(); } }, '取消')));
+    actions.appendChild(form);
+    reason.focus();
+  }
+
   // ---- wiring -------------------------------------------------------------------------------------------
+
+  $('lx-tab-notices').addEventListener('click', function () { showTab('notices'); });
+  $('lx-tab-recon').addEventListener('click', function () { showTab('recon'); });
+  $('lx-recon-more').addEventListener('click', function () { loadRecon(true); });
 
   $('lx-token-form').addEventListener('submit', function (event) {
     event.preventDefault();
