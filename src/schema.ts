@@ -18,6 +18,7 @@ import { EnrollmentChildResolver, EnrollmentNoticeResolver } from './enrollment/
 import { StatisticsResolver } from './stats/stats.resolver';
 import { ChildDiscrepanciesResolver, DiscrepancyResolver } from './reconciliation/reconciliation.resolver';
 import { LogRootResolver } from './log-roots/log-root.resolver';
+import { DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver } from './duplicates/duplicate.resolver';
 import { LogRootVerificationResolver } from './log-roots/log-root-verification.resolver';
 import { CertificateAudit, ChildIdNumberAudit, DiagnosisAudit, SensitiveReadResolver } from './audit/sensitive-read.resolver';
 
@@ -27,7 +28,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver] as never,
     validate: false,
     emitSchemaFile: false,
     pubSub: NO_PUBSUB,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
@@ -28,12 +28,33 @@ export interface ChildPage {
 
 export const MAX_BATCH = 1000;
 
+/** A child as registered: what a check made at registration reads of it. */
+export interface RegisteredChild {
+  readonly id: string;
+  readonly idNumber: string | null;
+  readonly name: string;
+  readonly gender: string;
+  readonly birthDate: string;
+  readonly hukouRegion: string;
+  readonly residenceRegion: string;
+  readonly township: string | null;
+}
+
+/**
+ * Told of every registration inside its transaction, after the children are written (the
+ * duplicate check, src/duplicates, handed in at the composition root: it sits above the children).
+ */
+export interface RegistrationCheck {
+  registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void>;
+}
+
 /** Children: the federated list, lookups, and registration (the only way a child enters the hub). */
 export class ChildService {
   constructor(
     private readonly orm: MikroORM,
     private readonly sql: Sql,
     private readonly clock: Clock,
+    private readonly registrationCheck: RegistrationCheck | null = null,
   ) {}
 
   /**
@@ -146,20 +167,19 @@ export class ChildService {
         }
       }
       const ids = records.map((r) => r.id ?? randomUUID());
-      records.forEach((record, index) => {
-        em.create(ChildEntity, {
-          id: ids[index],
-          idNumber: record.idNumber || null,
-          name: record.name.trim(),
-          gender: record.gender,
-          birthDate: record.birthDate,
-          hukouRegion: record.hukouRegion,
-          residenceRegion: record.residenceRegion,
-          township: record.township ?? null,
-          createdBy: actor.identity.sub,
-          updatedBy: actor.identity.sub,
-        } as ChildEntity);
-      });
+      const created = records.map((record, index) => em.create(ChildEntity, {
+        id: ids[index],
+        idNumber: record.idNumber || null,
+        name: record.name.trim(),
+        gender: record.gender,
+        birthDate: record.birthDate,
+        hukouRegion: record.hukouRegion,
+        residenceRegion: record.residenceRegion,
+        township: record.township ?? null,
+        createdBy: actor.identity.sub,
+        updatedBy: actor.identity.sub,
+      } as ChildEntity));
+      if (this.registrationCheck) await this.registrationCheck.registered(em, actor, created);
       return ids;
     });
   }

@@ -16,6 +16,7 @@ import { Migration0015ChainPerCounty } from './Migration0015ChainPerCounty';
 import { Migration0016LogRoots } from './Migration0016LogRoots';
 import { Migration0017NoticeChainRanges } from './Migration0017NoticeChainRanges';
 import { Migration0018Reconciliation } from './Migration0018Reconciliation';
+import { Migration0019Duplicates } from './Migration0019Duplicates';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   { name: 'Migration0016LogRoots', class: Migration0016LogRoots },
   { name: 'Migration0017NoticeChainRanges', class: Migration0017NoticeChainRanges },
   { name: 'Migration0018Reconciliation', class: Migration0018Reconciliation },
+  { name: 'Migration0019Duplicates', class: Migration0019Duplicates },
 ];

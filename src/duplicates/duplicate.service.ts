@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../core/clock';
+import type { Reader } from '../core/context';
+import type { Actor } from '../core/unit-of-work';
+import type { Sql } from '../db/sql';
+import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { executeInTransaction } from '../changelog/change-log.append';
+import { scopeCondition } from '../children/child.loader';
+import type { RegisteredChild, RegistrationCheck } from '../children/child.service';
+import { mayFilterByRegion } from '../permissions/access';
+import { regions } from '../regions/region.registry';
+import { meet, meetWithin, type Probe, writeMatchKeys } from './duplicate.blocking';
+import { DuplicatePairEntity, type DuplicateStatus } from './duplicate-pair.entity';
+import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
+import { seesDuplicates } from './duplicates.visibility';
+
+/** A pair as it is listed. */
+export interface PairRow {
+  readonly id: string;
+  readonly childA: string;
+  readonly childB: string;
+  readonly score: number;
+  readonly band: DuplicateBand;
+  readonly features: DuplicateFeature[];
+  readonly status: DuplicateStatus;
+  readonly survivorId: string | null;
+  readonly reason: string | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly foundAt: Date;
+  readonly version: number;
+}
+
+export interface PairFilter {
+  readonly region?: string | null;
+  readonly band?: DuplicateBand | null;
+  readonly status?: DuplicateStatus | null;
+  readonly childId?: string | null;
+}
+
+interface Scored {
+  readonly a: string;
+  readonly b: string;
+  readonly score: PairScore;
+}
+
+const PAIR_COLUMNS = `p.id, p.child_a AS "childA", p.child_b AS "childB", p.score, p.band, p.features, p.status, p.survivor_id AS "survivorId",
+  p.reason, p.decided_by AS "decidedBy", p.decided_at AS "decidedAt", p.found_at AS "foundAt", p.version`;
+const CURSOR = /^-?\d+(\.\d+)?:[0-9a-f-]{36}$/;
+
+/**
+ * Duplicate candidates (issue 16): found at registration (every department that registers) and by
+ * the sweep, scored with the features that matched, listed to the readers who may see every field
+ * a pair shows, and decided by a reviewer.
+ */
+export class DuplicateService implements RegistrationCheck {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly sql: Sql,
+    private readonly clock: Clock,
+    readonly scorer: PairScorer = new PairScorer(),
+  ) {}
+
+  /**
+   * The check made at registration, in the registration's transaction: the new children's sound
+   * keys, the children they meet, and a pair for each that scores as possible. It never refuses a
+   * record: a child may be registered even if it looks like another (twins exist).
+   */
+  async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
+    await em.flush();
+    await writeMatchKeys(em, this.scorer, children);
+    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
+    const scored: Scored[] = [];
+    for (const met of await meet(em, this.scorer, probes, children.map((c) => c.id))) {
+      const score = this.scorer.score(probes[met.index], met.child);
+      if (score.band) scored.push({ a: probes[met.index].id, b: met.child.id, score });
+    }
+    for (const [a, b] of meetWithin(this.scorer, probes)) {
+      const score = this.scorer.score(a, b);
+      if (score.band) scored.push({ a: a.id, b: b.id, score });
+    }
+    await this.record(em, actor, scored);
+  }
+
+  /** Adds the pairs not yet known; a pair already known (open or decided, DIFFERENT above all) is left as it is. */
+  private async record(em: EntityManager, actor: Actor, scored: readonly Scored[]): Promise<number> {
+    const pairs = new Map<string, { a: string; b: string; score: PairScore }>();
+    for (const s of scored) {
+      const [a, b] = [s.a.toLowerCase(), s.b.toLowerCase()].sort();
+      pairs.set(`${a}:${b}`, { a, b, score: s.score });
+    }
+    if (pairs.size === 0) return 0;
+    const list = [...pairs.values()];
+    const known = await executeInTransaction<{ a: string; b: string }>(em,
+      'SELECT child_a::text AS a, child_b::text AS b FROM hub.duplicate_pair WHERE (child_a, child_b) IN (SELECT * FROM unnest(?::uuid[], ?::uuid[]))',
+      [list.map((p) => p.a), list.map((p) => p.b)]);
+    for (const k of known) pairs.delete(`${k.a}:${k.b}`);
+    const foundAt = actor.at ?? new Date();
+    for (const p of pairs.values()) {
+      em.create(DuplicatePairEntity, {
+        id: randomUUID(), childA: p.a, childB: p.b, score: p.score.score, band: p.score.band!, features: p.score.features, status: 'OPEN',
+        survivorId: null, reason: null, decidedBy: null, decidedAt: null, foundAt, foundBy: actor.identity.sub,
+      } as DuplicatePairEntity);
+    }
+    return pairs.size;
+  }
+
+  /** The conditions that confine pairs to what a reader may see: both children in its region. */
+  private visible(reader: Reader, params: unknown[]): string {
+    if (!seesDuplicates(reader.access)) return 'FALSE';
+    return `${scopeCondition(reader, params, 'a')} AND ${scopeCondition(reader, params, 'b')}`;
+  }
+
+  /** One page of pairs, by score (highest first); none at all for a reader who may not see pairs. */
+  async page(reader: Reader, filter: PairFilter, first: number, after: string | null | undefined): Promise<{ rows: PairRow[]; hasNextPage: boolean; totalCount: () => Promise<number> }> {
+    checkPageSize(first);
+    const params: unknown[] = [];
+    const where = [this.visible(reader, params)];
+    where.push(`p.status = $${params.push(filter.status ?? 'OPEN')}`);
+    if (filter.band) where.push(`p.band = $${params.push(filter.band)}`);
+    if (filter.childId) where.push(`(p.child_a = $${params.push(filter.childId)}::uuid OR p.child_b = $${params.length}::uuid)`);
+    if (filter.region) {
+      if (!/^\d{6}$/.test(filter.region) || !mayFilterByRegion(reader.identity, filter.region)) {
+        throw BadUserInputError.one('filter.region', `${filter.region} 不在您的辖区内 (not inside your region)`);
+      }
+      const p = `$${params.push(regions.countyCodesWithin(filter.region))}`;
+      where.push(`(a.hukou_region = ANY(${p}) OR a.residence_region = ANY(${p}) OR b.hukou_region = ANY(${p}) OR b.residence_region = ANY(${p}))`);
+    }
+    const from = `FROM hub.duplicate_pair p JOIN hub.child a ON a.id = p.child_a JOIN hub.child b ON b.id = p.child_b WHERE ${where.join(' AND ')}`;
+    const countParams = [...params];
+    const page = [...where];
+    if (after) {
+      const [score, id] = decodeCursor('duplicate', after, CURSOR).split(/:(.*)/s);
+      const s = `$${params.push(Number(score))}::real`;
+      page.push(`(p.score < ${s} OR (p.score = ${s} AND p.id > $${params.push(id)}::uuid))`);
+    }
+    const rows = await this.sql.query<PairRow>(
+      `SELECT ${PAIR_COLUMNS} FROM hub.duplicate_pair p JOIN hub.child a ON a.id = p.child_a JOIN hub.child b ON b.id = p.child_b
+       WHERE ${page.join(' AND ')} ORDER BY p.score DESC, p.id LIMIT ${first + 1}`, params);
+    return {
+      rows: rows.slice(0, first),
+      hasNextPage: rows.length > first,
+      totalCount: async () => (await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, countParams))[0].n,
+    };
+  }
+
+  static cursor(row: PairRow): string {
+    return encodeCursor('duplicate', `${row.score}:${row.id}`);
+  }
+
+  /**
+   * The open pairs of children just written, as `WritePayload.possibleDuplicates` reports them: for
+   * each written child, the pairs with a child written before it in the batch or already in the hub.
+   */
+  async forWritten(reader: Reader, ids: readonly string[]): Promise<Array<{ index: number; candidateId: string; row: PairRow }>> {
+    if (ids.length === 0 || !seesDuplicates(reader.access)) return [];
+    const params: unknown[] = [ids];
+    const rows = await this.sql.query<PairRow>(
+      `SELECT ${PAIR_COLUMNS} FROM hub.duplicate_pair p JOIN hub.child a ON a.id = p.child_a JOIN hub.child b ON b.id = p.child_b
+       WHERE (p.child_a = ANY($1::uuid[]) OR p.child_b = ANY($1::uuid[])) AND p.status = 'OPEN' AND ${this.visible(reader, params)}
+       ORDER BY p.score DESC, p.id`, params);
+    const position = new Map(ids.map((id, i) => [id.toLowerCase(), i]));
+    return rows.map((row) => {
+      const ia = position.get(row.childA) ?? -1;
+      const ib = position.get(row.childB) ?? -1;
+      return ia > ib ? { index: ia, candidateId: row.childB, row } : { index: ib, candidateId: row.childA, row };
+    }).sort((x, y) => x.index - y.index);
+  }
+
+  /** Refuses a reader who may not see pairs at all, before anything else is looked at. */
+  static checkSees(reader: Reader): void {
+    if (!seesDuplicates(reader.access)) {
+      throw new ForbiddenError('疑似重复仅对可读取双方姓名、出生日期、户籍和完整身份证号的用户可见 (duplicate pairs are shown only to readers of both children\'s names, birth dates, regions and full ID numbers)');
+    }
+  }
+}
