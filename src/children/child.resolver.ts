@@ -26,10 +26,15 @@ export class ChildResolver {
     asOf?: Date | null,
   ): Promise<ChildView> {
     if (!UUID.test(id)) throw BadUserInputError.one('id', '应为UUID (must be a UUID)');
-    const child = await ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader())).load(id);
-    if (!child) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
+    const loader = ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader()));
+    let child = await loader.load(id);
+    // The id of a record merged into another answers with the child it was merged into (in region, as any read).
+    const current = child ? id : await ctx.services.children.aliasOf(id);
+    if (!child && current) child = await loader.load(current);
+    if (!child || !current) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
     if (!asOf) return child;
-    const past = await ctx.services.asOf.child(ctx.reader(), id, asOf);
+    // Before a merge, the merged record's own past; after it, the child it was merged into.
+    const past = (await ctx.services.asOf.child(ctx.reader(), id, asOf)) ?? (current !== id ? await ctx.services.asOf.child(ctx.reader(), current, asOf) : null);
     if (!past) throw new NotFoundError(`${asOf.toISOString()} 时尚无儿童 ${id} 的记录 (no record of this child at that time)`);
     return past;
   }

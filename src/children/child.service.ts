@@ -9,6 +9,7 @@ import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { accessFor, childInScope, inScope } from '../permissions/access';
 import { withReadAudit } from '../audit/sensitive-read.service';
+import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
 import type { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
@@ -122,11 +123,20 @@ export class ChildService {
       throw new ForbiddenError('您的角色不能按身份证号查询 (your role may not look children up by ID number)');
     }
     const params: unknown[] = [normaliseIdNumber(idNumber)];
+    // A number that was corrected, or that belonged to a record merged into another, still finds the child.
     const rows = await this.sql.query<ChildRow>(
-      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id_number = $1 AND ${scopeCondition(reader, params)}`,
+      `SELECT ${childSelectList(reader)} FROM hub.child c
+       WHERE (c.id_number = $1 OR c.id = (SELECT a.child_id FROM hub.child_alias a WHERE a.alias = $1 AND a.kind = 'ID_NUMBER')) AND ${scopeCondition(reader, params)}
+       ORDER BY c.id_number = $1 DESC LIMIT 1`,
       params,
     );
     return rows.length ? toChildView(rows[0], reader) : null;
+  }
+
+  /** The child an old id now names (a record merged into it), or null; the caller reads it under its own scope. */
+  async aliasOf(id: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ childId: string }>(`SELECT child_id AS "childId" FROM hub.child_alias WHERE alias = $1 AND kind = 'ID'`, [id.toLowerCase()]);
+    return row?.childId ?? null;
   }
 
   /** Registers a batch of children, all or none. Returns their ids in input order. */
@@ -155,7 +165,9 @@ export class ChildService {
     return runWrite(this.orm, actor, 'registerChildren', idempotencyKey, records, async (em) => {
       const numbers = records.map((r) => r.idNumber).filter((n): n is string => !!n);
       if (numbers.length) {
-        const existing = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['idNumber'] });
+        const existing: Array<{ idNumber: string | null }> = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['idNumber'] });
+        // A number kept as an alias (corrected, or of a merged record) names a child too.
+        existing.push(...await executeInTransaction<{ idNumber: string }>(em, `SELECT alias AS "idNumber" FROM hub.child_alias WHERE kind = 'ID_NUMBER' AND alias = ANY(?::text[])`, [numbers]));
         if (existing.length) {
           // The same answer whether or not the caller may read the child: the number is taken, and
           // nothing about whom it names (no id, region or name; no scope check to time). A caller

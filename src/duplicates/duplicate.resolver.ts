@@ -1,10 +1,10 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { childLoader } from '../children/child.loader';
 import { ChildView } from '../children/child.type';
 import { WritePayload } from '../children/write.payload';
 import type { AppContext } from './duplicates.context';
 import { DuplicateService, type PairRow } from './duplicate.service';
-import { DuplicateBandEnum, DuplicatePairConnection, DuplicatePairType, DuplicateStatusEnum, PossibleDuplicateType } from './duplicate.types';
+import { DuplicateBandEnum, DuplicateDecisionEnum, DuplicatePairConnection, DuplicatePairType, DuplicateStatusEnum, PossibleDuplicateType } from './duplicate.types';
 import type { DuplicateBand } from './duplicate.scoring';
 import type { DuplicateStatus } from './duplicate-pair.entity';
 
@@ -41,6 +41,20 @@ export class DuplicatePairResolver {
     connection.pageInfo = { hasNextPage: page.hasNextPage, hasPreviousPage: !!after, startCursor: connection.edges[0]?.cursor ?? null, endCursor: connection.edges.at(-1)?.cursor ?? null };
     connection.count = page.totalCount;
     return connection;
+  }
+
+  @Mutation(() => DuplicatePairType, { description: '核查疑似重复（儿童所在地教育、公安录入员或督导）：SAME 合并，DIFFERENT 不再提示 Decide a pair (EDU or PSB clerks of the children\'s region, or supervisors): SAME merges, DIFFERENT is never proposed again' })
+  async resolveDuplicate(
+    @Arg('pairId', () => ID, { description: '疑似重复编号 Pair id' }) pairId: string,
+    @Arg('decision', () => DuplicateDecisionEnum.values, { description: '结论 Decision' }) decision: 'SAME' | 'DIFFERENT',
+    @Arg('reason', () => String, { description: '核查理由（记入变更日志）Reason, kept in the change log' }) reason: string,
+    @Ctx() ctx: AppContext,
+    @Arg('survivorId', () => ID, { nullable: true, description: 'SAME：保留的儿童 SAME: the child kept' }) survivorId?: string | null,
+    @Arg('expectedVersion', () => Int, { nullable: true, description: '读取时的版本 The version you read' }) expectedVersion?: number | null,
+  ): Promise<DuplicatePairType> {
+    const row = await ctx.services.duplicates.resolve({ identity: ctx.user(), requestId: ctx.requestId }, { pairId, decision, survivorId, reason, expectedVersion });
+    ctx.clearLoaders();
+    return pairView(row);
   }
 
   @FieldResolver(() => ChildView, { nullable: true, description: '一方 One child' })

@@ -5,7 +5,12 @@ import type { Reader } from '../core/context';
 import type { Actor } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
-import { BadUserInputError, ForbiddenError } from '../core/errors';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { UUID } from '../core/ids';
+import { runWrite } from '../core/unit-of-work';
+import { ChildEntity } from '../children/child.entity';
+import { accessFor, childInScope } from '../permissions/access';
+import { mergeChildren } from './duplicate.merge';
 import { executeInTransaction } from '../changelog/change-log.append';
 import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/child.service';
@@ -14,7 +19,7 @@ import { regions } from '../regions/region.registry';
 import { meet, meetWithin, type Probe, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
-import { seesDuplicates } from './duplicates.visibility';
+import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
 
 /** A pair as it is listed. */
 export interface PairRow {
@@ -31,6 +36,14 @@ export interface PairRow {
   readonly decidedAt: Date | null;
   readonly foundAt: Date;
   readonly version: number;
+}
+
+export interface Decision {
+  readonly pairId: string;
+  readonly decision: 'SAME' | 'DIFFERENT';
+  readonly survivorId?: string | null;
+  readonly reason: string;
+  readonly expectedVersion?: number | null;
 }
 
 export interface PairFilter {
@@ -84,7 +97,12 @@ export class DuplicateService implements RegistrationCheck {
     await this.record(em, actor, scored);
   }
 
-  /** Adds the pairs not yet known; a pair already known (open or decided, DIFFERENT above all) is left as it is. */
+  /**
+   * Adds the pairs not yet known; a pair already known (open or decided, DIFFERENT above all) is
+   * left as it is. A pair found is a suggestion computed from the children's logged fields, not a
+   * change to any record, so finding it writes no change-log entry (the sweep would find it again);
+   * the decision on it is a change, and is logged (`resolve`).
+   */
   private async record(em: EntityManager, actor: Actor, scored: readonly Scored[]): Promise<number> {
     const pairs = new Map<string, { a: string; b: string; score: PairScore }>();
     for (const s of scored) {
@@ -93,18 +111,14 @@ export class DuplicateService implements RegistrationCheck {
     }
     if (pairs.size === 0) return 0;
     const list = [...pairs.values()];
-    const known = await executeInTransaction<{ a: string; b: string }>(em,
-      'SELECT child_a::text AS a, child_b::text AS b FROM hub.duplicate_pair WHERE (child_a, child_b) IN (SELECT * FROM unnest(?::uuid[], ?::uuid[]))',
-      [list.map((p) => p.a), list.map((p) => p.b)]);
-    for (const k of known) pairs.delete(`${k.a}:${k.b}`);
-    const foundAt = actor.at ?? new Date();
-    for (const p of pairs.values()) {
-      em.create(DuplicatePairEntity, {
-        id: randomUUID(), childA: p.a, childB: p.b, score: p.score.score, band: p.score.band!, features: p.score.features, status: 'OPEN',
-        survivorId: null, reason: null, decidedBy: null, decidedAt: null, foundAt, foundBy: actor.identity.sub,
-      } as DuplicatePairEntity);
-    }
-    return pairs.size;
+    const inserted = await executeInTransaction(em, `INSERT INTO hub.duplicate_pair (id, child_a, child_b, score, band, features, status, found_at, found_by)
+      SELECT id, a, b, score, band, string_to_array(features, ','), 'OPEN', ?, ?
+      FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::real[], ?::text[], ?::text[]) AS n(id, a, b, score, band, features)
+      ON CONFLICT (child_a, child_b) DO NOTHING RETURNING id`, [
+      actor.at ?? new Date(), actor.identity.sub, list.map(() => randomUUID()), list.map((p) => p.a), list.map((p) => p.b),
+      list.map((p) => p.score.score), list.map((p) => p.score.band), list.map((p) => p.score.features.join(',')),
+    ]);
+    return inserted.length;
   }
 
   /** The conditions that confine pairs to what a reader may see: both children in its region. */
@@ -174,5 +188,49 @@ export class DuplicateService implements RegistrationCheck {
     if (!seesDuplicates(reader.access)) {
       throw new ForbiddenError('疑似重复仅对可读取双方姓名、出生日期、户籍和完整身份证号的用户可见 (duplicate pairs are shown only to readers of both children\'s names, birth dates, regions and full ID numbers)');
     }
+  }
+
+  /**
+   * A reviewer's decision (EDU or PSB clerks of the children's region, or a supervisor): DIFFERENT
+   * is recorded so that the pair is never proposed again; SAME merges the two (duplicate.merge.ts).
+   * A pair outside the reviewer's region answers exactly as a pair that does not exist.
+   */
+  async resolve(actor: Actor, input: Decision): Promise<PairRow> {
+    if (!decidesDuplicates(accessFor(actor.identity))) {
+      throw new ForbiddenError('只有儿童所在地的教育、公安录入员或督导可以核查疑似重复 (only EDU or PSB clerks of the children\'s region, or supervisors, decide duplicates)');
+    }
+    const problems = new Problems();
+    if (!UUID.test(input.pairId)) problems.add('pairId', '应为UUID (must be a UUID)');
+    const reason = input.reason.trim();
+    if (!reason) problems.add('reason', '须说明核查理由 (a reason is required)');
+    else if (reason.length > 500) problems.add('reason', '理由最多500字 (at most 500 characters)');
+    if (input.decision === 'SAME' && !input.survivorId) problems.add('survivorId', '判定为同一人时须指定保留的儿童 (SAME needs the child to keep)');
+    else if (input.decision === 'SAME' && !UUID.test(input.survivorId!)) problems.add('survivorId', '应为UUID (must be a UUID)');
+    if (input.decision === 'DIFFERENT' && input.survivorId) problems.add('survivorId', '判定为不同的人时两条记录都保留，不应指定 (DIFFERENT keeps both: give no survivorId)');
+    problems.throwIfAny();
+    const survivorId = input.survivorId?.toLowerCase() ?? null;
+    const outcome = await runWrite(this.orm, { ...actor, reason }, 'resolveDuplicate', null, input, async (em) => {
+      const pair = await em.findOne(DuplicatePairEntity, { id: input.pairId });
+      const children = pair ? await em.find(ChildEntity, { id: { $in: [pair.childA, pair.childB] } }) : [];
+      if (!pair || children.length !== 2 || !children.every((c) => childInScope(actor.identity, c))) {
+        throw new NotFoundError(`您的辖区内没有疑似重复 ${input.pairId} (no such pair in your region)`);
+      }
+      if (pair.status !== 'OPEN') throw new ConflictError(`该疑似重复已核查为 ${pair.status} (this pair was already decided)`);
+      if (input.expectedVersion != null && input.expectedVersion !== pair.version) {
+        throw new ConflictError('记录已被他人修改，请重新读取后再提交 (the pair changed since you read it; read it again and retry)');
+      }
+      const survivor = children.find((c) => c.id === survivorId);
+      if (input.decision === 'SAME' && !survivor) throw BadUserInputError.one('survivorId', '保留的儿童须是这一对中的一个 (the child to keep must be one of the pair)');
+      // Decided first: its entry is placed by the first child's regions, which a merge may delete.
+      pair.status = input.decision;
+      pair.survivorId = survivorId;
+      pair.reason = reason;
+      pair.decidedBy = actor.identity.sub;
+      pair.decidedAt = actor.at ?? new Date();
+      if (survivor) await mergeChildren(em, actor, pair.id, survivor, children.find((c) => c !== survivor)!);
+      return pair.id;
+    });
+    const [row] = await this.sql.query<PairRow>(`SELECT ${PAIR_COLUMNS} FROM hub.duplicate_pair p WHERE p.id = $1`, [outcome.result]);
+    return row;
   }
 }

@@ -12,6 +12,10 @@ export const DuplicateStatusEnum = defineEnum('DuplicateStatus', '核查结论 R
   OPEN: '待核查 open', SAME: '同一人，已合并 the same child, merged', DIFFERENT: '不同的人 different children',
 });
 
+export const DuplicateDecisionEnum = defineEnum('DuplicateDecision', '核查结论 A reviewer\'s decision', {
+  SAME: '同一人：合并到保留的儿童 the same child: merge into the one kept', DIFFERENT: '不同的人：不再提示 different children: never proposed again',
+});
+
 /** The children of a pair are resolved by the ordinary child loader (region and masks), by these ids. */
 @ObjectType('DuplicatePair', { description: '一对疑似重复登记的儿童 Two records that may be one child' })
 export class DuplicatePairType {

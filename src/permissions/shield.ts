@@ -43,7 +43,7 @@ export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.changeLogProof', 'Query.enrollmentNotices',
   'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
-  'Query.duplicateCandidates',
+  'Query.duplicateCandidates', 'Mutation.resolveDuplicate',
 ]);
 
 const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {

@@ -111,12 +111,108 @@ describe('duplicate candidates', () => {
     expect(city.edges.map((e: any) => [e.node.childA.id, e.node.childB.id].sort())).toEqual([[gulou.id, taijiang.id].sort()]);
   });
 
-  it('logs each pair found, told only to readers who may see pairs', async () => {
-    const q = `{ changeLog(filter: { entity: "DuplicatePair" }, first: 50) { edges { node { entity operation changes { field } } } } }`;
-    const edu = await hub.gql(q, {}, eduGulou);
-    expect(edu.body.errors).toBeUndefined();
-    expect(data(edu).changeLog.edges.length).toBeGreaterThan(0);
-    const civil = await hub.gql(q, {}, civilGulou);
-    expect(data(civil).changeLog.edges).toEqual([]);
+  it('finding a pair writes no change-log entry (a suggestion, not a change to any record)', async () => {
+    expect(await hub.sql(`SELECT 1 FROM hub.change_log WHERE entity = 'DuplicatePair'`)).toEqual([]);
+  });
+});
+
+const RESOLVE = `mutation($pairId: ID!, $decision: DuplicateDecision!, $survivorId: ID, $reason: String!) {
+  resolveDuplicate(pairId: $pairId, decision: $decision, survivorId: $survivorId, reason: $reason) { id status reason decidedBy survivor { id } }
+}`;
+const EDU_UPSERT = `mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }`;
+const PSB_UPSERT = `mutation($r: [PublicSecurityRecordInput!]!) { upsertPublicSecurityRecords(records: $r) { replayed } }`;
+const OPEN_CASE = `mutation($r: [OpenDropoutCaseInput!]!) { openDropoutCases(records: $r) { children { id } } }`;
+const CHILD = `query($id: ID!, $asOf: DateTimeISO) { child(id: $id, asOf: $asOf) { id name idNumber education { status } publicSecurity { hukouStatus } dropoutCases { id reason } } }`;
+
+describe('resolving a pair', () => {
+  /** The same child, registered by education with a number and by the police without (无户口), each with records of its own. */
+  async function twoRecordsOfOneChild(name: string, birthDate: string) {
+    const a = childInput({ name, birthDate });
+    const b = childInput({ name, birthDate, idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [a] }, eduGulou))).toEqual([]);
+    const res = await hub.gql(REGISTER, { records: [b] }, psbGulou);
+    const pairId = data(res).registerChildren.possibleDuplicates[0].pairId as string;
+    return { a, b, pairId };
+  }
+
+  it('refuses readers who may not decide, out-of-region pairs as missing ones, and bad input, writing nothing', async () => {
+    const { pairId } = await twoRecordsOfOneChild('郭子涵', '2015-11-03');
+    const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    const reason = '入户核查 checked at home';
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, civilGulou))).toEqual(['FORBIDDEN']);
+    const elsewhere = await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, eduTaijiang);
+    const missing = await hub.gql(RESOLVE, { pairId: '00000000-0000-4000-8000-000000000000', decision: 'DIFFERENT', reason }, eduTaijiang);
+    expect(codes(elsewhere)).toEqual(['NOT_FOUND']);
+    expect(elsewhere.body.errors![0].message.replace(pairId, 'X')).toBe(missing.body.errors![0].message.replace('00000000-0000-4000-8000-000000000000', 'X'));
+    for (const [variables, path] of [
+      [{ decision: 'DIFFERENT', reason: '  ' }, 'reason'],
+      [{ decision: 'SAME', reason }, 'survivorId'],
+      [{ decision: 'SAME', reason, survivorId: '00000000-0000-4000-8000-000000000000' }, 'survivorId'],
+      [{ decision: 'DIFFERENT', reason, survivorId: '00000000-0000-4000-8000-000000000000' }, 'survivorId'],
+    ] as const) {
+      const res = await hub.gql(RESOLVE, { pairId, ...variables }, eduGulou);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      expect((res.body.errors![0].extensions.problems as any)[0].path).toBe(path);
+    }
+    expect(await hub.sql('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(before);
+  });
+
+  it('DIFFERENT is recorded, logged, and the pair leaves the open list', async () => {
+    const { pairId } = await twoRecordsOfOneChild('何雨萱', '2016-02-14');
+    const res = await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason: '双胞胎 twins' }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    expect(data(res).resolveDuplicate).toMatchObject({ status: 'DIFFERENT', reason: '双胞胎 twins', survivor: null });
+    const open = data(await hub.gql(CANDIDATES, { filter: { status: 'OPEN' } }, eduGulou)).duplicateCandidates.edges.map((e: any) => e.node.id);
+    expect(open).not.toContain(pairId);
+    const [entry] = await hub.sql<{ changes: any; reason: string }>(`SELECT changes, reason FROM hub.change_log WHERE entity = 'DuplicatePair' AND entity_id = $1 AND operation = 'UPDATE'`, [pairId]);
+    expect(entry.changes.status).toEqual({ before: 'OPEN', after: 'DIFFERENT' });
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason: 'again' }, psbGulou))).toEqual(['CONFLICT']);
+    // The decision is told to readers who may see pairs, not to civil affairs (ID numbers masked).
+    const q = `{ changeLog(filter: { entity: "DuplicatePair" }, first: 50) { edges { node { entityId operation } } } }`;
+    expect(data(await hub.gql(q, {}, eduGulou)).changeLog.edges.map((e: any) => e.node.entityId)).toContain(pairId);
+    expect(data(await hub.gql(q, {}, civilGulou)).changeLog.edges).toEqual([]);
+  });
+
+  it('SAME merges: refused while two sections disagree, then every record moves, the old id and number find the survivor, both chains log it, the past still shows two', async () => {
+    const { a, b, pairId } = await twoRecordsOfOneChild('黄诗琪', '2014-06-30');
+    expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }, { childId: b.id, status: 'DROPPED_OUT' }] }, eduGulou))).toEqual([]);
+    expect(codes(await hub.gql(PSB_UPSERT, { r: [{ childId: b.id, hukouStatus: 'NO_HUKOU', whereabouts: 'PRESENT' }] }, psbGulou))).toEqual([]);
+    expect(codes(await hub.gql(OPEN_CASE, { r: [{ childId: a.id, reason: 'STUDY_WEARINESS', responsiblePerson: '王老师', responsibleUnit: '鼓楼区教育局' }] }, eduGulou))).toEqual([]);
+
+    // The police's record (b, no number) is kept; education's (a) is merged into it.
+    const refused = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(refused.body.errors![0].extensions.fields).toEqual(['education.status']);
+    expect((await hub.sql('SELECT id FROM hub.child WHERE id = $1', [a.id]))).toHaveLength(1);
+
+    expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: b.id, status: 'ENROLLED', expectedVersion: 1 }] }, eduGulou))).toEqual([]);
+    const beforeMerge = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    const merged = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
+    expect(merged.body.errors).toBeUndefined();
+    expect(data(merged).resolveDuplicate).toMatchObject({ status: 'SAME', survivor: { id: b.id } });
+
+    const byOldId = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
+    expect(byOldId).toMatchObject({ id: b.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, publicSecurity: { hukouStatus: 'NO_HUKOU' } });
+    expect(byOldId.dropoutCases).toHaveLength(1);
+    expect(data(await hub.gql('query($n: String!) { childByIdNumber(idNumber: $n) { id } }', { n: a.idNumber }, eduGulou)).childByIdNumber).toEqual({ id: b.id });
+    // Out of region, the old id answers as any missing child.
+    expect(codes(await hub.gql(CHILD, { id: a.id }, eduTaijiang))).toEqual(['NOT_FOUND']);
+
+    const merges = await hub.sql<{ child_id: string; chain: string }>(`SELECT child_id, chain FROM hub.change_log WHERE entity = 'ChildMerge' ORDER BY child_id`);
+    expect(merges.map((m) => m.child_id).sort()).toEqual([a.id, b.id].sort());
+    const deleted = await hub.sql(`SELECT 1 FROM hub.change_log WHERE entity = 'Child' AND entity_id = $1 AND operation = 'DELETE'`, [a.id]);
+    expect(deleted).toHaveLength(1);
+    const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    expect(data(await hub.gql('{ verifyChangeLog { ok } }', {}, province)).verifyChangeLog.ok).toBe(true);
+
+    const pastA = data(await hub.gql(CHILD, { id: a.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
+    const pastB = data(await hub.gql(CHILD, { id: b.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
+    expect(pastA).toMatchObject({ id: a.id, idNumber: a.idNumber, dropoutCases: [expect.anything()] });
+    expect(pastB).toMatchObject({ id: b.id, idNumber: null, dropoutCases: [] });
+
+    // The number now belongs to the survivor: registering it again is refused as taken.
+    const again = await hub.gql(REGISTER, { records: [{ ...childInput({ name: '黄诗琪', birthDate: '2014-06-30' }), idNumber: a.idNumber }] }, eduGulou);
+    expect(codes(again)).toEqual(['CONFLICT']);
   });
 });

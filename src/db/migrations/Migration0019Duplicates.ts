@@ -10,6 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   DIFFERENT is never proposed again.
  * - `hub.child_alias`: an id or ID number that now names another child (a merged child's id, a
  *   corrected number), so that `child(id)` and `childByIdNumber` still find the child.
+ * - `hub.child_merge`: a merge, as a record on each of the two children (role MERGED and
+ *   SURVIVOR), with what moved, so that the change log has a MERGE entry on both chains.
  */
 export class Migration0019Duplicates extends Migration {
   override async up(): Promise<void> {
@@ -44,5 +46,16 @@ export class Migration0019Duplicates extends Migration {
       child_id uuid NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now())`);
     this.addSql('CREATE INDEX child_alias_child_idx ON hub.child_alias (child_id)');
+    this.addSql(`CREATE TABLE hub.child_merge (
+      id uuid PRIMARY KEY,
+      child_id uuid NOT NULL,
+      role text NOT NULL CHECK (role IN ('MERGED', 'SURVIVOR')),
+      merged_id uuid NOT NULL,
+      survivor_id uuid NOT NULL,
+      pair_id uuid NOT NULL,
+      moved jsonb NOT NULL,
+      merged_at timestamptz NOT NULL,
+      version integer NOT NULL DEFAULT 1)`);
+    this.addSql('CREATE INDEX child_merge_child_idx ON hub.child_merge (child_id)');
   }
 }
