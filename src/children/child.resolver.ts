@@ -5,7 +5,7 @@ import type { AppContext } from './children.context';
 import { BadUserInputError, NotFoundError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ChildConnection } from './child.connection';
-import { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
+import { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { childLoader } from './child.loader';
 import { pageEmbeds } from './child.page-embeds';
 import { ChildView } from './child.type';
@@ -91,5 +91,15 @@ export class ChildResolver {
     @Ctx() ctx: AppContext,
   ): Promise<WritePayload> {
     return writePayload(ctx, await ctx.services.children.assignTownships({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey));
+  }
+
+  @Mutation(() => WritePayload, { description: '登记或更正儿童的公民身份号码（公安录入员），原号码保留为别名，整批成功或整批失败 Give children their ID numbers or correct them (PSB clerks); a corrected number still finds the child; all or none' })
+  async updateChildIdNumbers(
+    @Arg('records', () => [ChildIdNumberInput], { description: '儿童与号码（每批最多1000条）Children and numbers, at most 1000' }) records: ChildIdNumberInput[],
+    @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+    @Arg('reason', () => String, { nullable: true, description: '原因（记入变更日志）Reason, kept in the change log' }) reason: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<WritePayload> {
+    return writePayload(ctx, await ctx.services.children.updateIdNumbers({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey));
   }
 }

@@ -11,7 +11,8 @@ import { accessFor, childInScope, inScope } from '../permissions/access';
 import { withReadAudit } from '../audit/sensitive-read.service';
 import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
-import type { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
+import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
+import { updateIdNumbers } from './id-number.update';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
@@ -194,6 +195,11 @@ export class ChildService {
       if (this.registrationCheck) await this.registrationCheck.registered(em, actor, created);
       return ids;
     });
+  }
+
+  /** The police give children their ID numbers, or correct them (the old number kept as an alias); all or none. */
+  updateIdNumbers(actor: Actor, records: ChildIdNumberInput[], idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
+    return updateIdNumbers(this.orm, actor, records, idempotencyKey, this.registrationCheck, MAX_BATCH);
   }
 
   /** Sets (or clears) the township children live in, all or none. Returns their ids in input order. */

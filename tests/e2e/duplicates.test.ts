@@ -216,3 +216,63 @@ describe('resolving a pair', () => {
     expect(codes(again)).toEqual(['CONFLICT']);
   });
 });
+
+const SET_NUMBERS = `mutation($r: [ChildIdNumberInput!]!, $reason: String) {
+  updateChildIdNumbers(records: $r, reason: $reason) { children { id idNumber birthDate gender version } possibleDuplicates { index band features candidate { id } } }
+}`;
+const BY_NUMBER = 'query($n: String!) { childByIdNumber(idNumber: $n) { id idNumber } }';
+
+describe('children without ID numbers, and corrected numbers', () => {
+  it('a child without hukou is registered without a number, matched, and later given its number by a logged update', async () => {
+    const found = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const res = await hub.gql(REGISTER, { records: [found] }, eduGulou);
+    expect(res.body.errors).toBeUndefined();
+    // The police register the same child again, without a number either: matched.
+    const again = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    expect(data(await hub.gql(REGISTER, { records: [again] }, psbGulou)).registerChildren.possibleDuplicates).toMatchObject([{ index: 0, band: 'LIKELY', candidate: { id: found.id } }]);
+
+    const number = makeIdNumber('350102', '2017-04-18', 331);
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: found.id, idNumber: number }] }, eduGulou))).toEqual(['FORBIDDEN']);
+    const given = await hub.gql(SET_NUMBERS, { r: [{ childId: found.id, idNumber: number, expectedVersion: 1 }], reason: '户口登记 hukou registered' }, psbGulou);
+    expect(given.body.errors).toBeUndefined();
+    expect(data(given).updateChildIdNumbers.children).toEqual([{ id: found.id, idNumber: number, birthDate: '2017-04-18', gender: 'MALE', version: 2 }]);
+    const entries = await hub.sql<{ operation: string; changes: any; reason: string }>(`SELECT operation, changes, reason FROM hub.change_log WHERE entity = 'Child' AND entity_id = $1 ORDER BY seq`, [found.id]);
+    expect(entries.map((e) => e.operation)).toEqual(['CREATE', 'UPDATE']);
+    expect(entries[1].changes).toEqual({ idNumber: { before: null, after: number } });
+    expect(entries[1].reason).toBe('户口登记 hukou registered');
+    expect(await hub.sql('SELECT 1 FROM hub.child WHERE name = $1', ['蔡梓轩'])).toHaveLength(2);
+  });
+
+  it('the police correct a wrong number (户籍信息错误): the old number is kept as an alias and cannot be registered again', async () => {
+    const wrong = makeIdNumber('350102', '2015-08-19', 445);
+    const child = childInput({ name: '曾子墨', birthDate: '2015-08-19', idNumber: wrong });
+    await hub.gql(REGISTER, { records: [child] }, psbGulou);
+    const right = makeIdNumber('350102', '2015-08-09', 445);
+    const res = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: right }], reason: '户籍信息错误 record error' }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    // The birth date in the number is the child's: corrected with it.
+    expect(data(res).updateChildIdNumbers.children[0]).toMatchObject({ idNumber: right, birthDate: '2015-08-09' });
+    expect(data(await hub.gql(BY_NUMBER, { n: wrong }, eduGulou)).childByIdNumber).toEqual({ id: child.id, idNumber: right });
+    expect(data(await hub.gql(BY_NUMBER, { n: right }, eduGulou)).childByIdNumber).toEqual({ id: child.id, idNumber: right });
+    expect(data(await hub.gql(BY_NUMBER, { n: wrong }, eduTaijiang)).childByIdNumber).toBeNull();
+    const taken = await hub.gql(REGISTER, { records: [{ ...childInput({ name: '曾子墨', birthDate: '2015-08-19' }), idNumber: wrong }] }, psbGulou);
+    expect(codes(taken)).toEqual(['CONFLICT']);
+  });
+
+  it('refuses a bad number, a taken one and an out-of-region child, writing nothing', async () => {
+    const child = childInput({ name: '邱一诺', birthDate: '2016-10-10', idNumber: null });
+    await hub.gql(REGISTER, { records: [child] }, psbGulou);
+    const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    const bad = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: '35010220161010123' + '0' }] }, psbGulou);
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect((bad.body.errors![0].extensions.problems as any)[0].path).toBe('records[0].idNumber');
+    const other = childInput({ name: '邱二诺', birthDate: '2016-10-10' });
+    await hub.gql(REGISTER, { records: [other] }, psbGulou);
+    const afterOther = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: other.idNumber }] }, psbGulou))).toEqual(['CONFLICT']);
+    const psbTaijiang = await hub.token({ dept: 'PSB', region: '350103' });
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: makeIdNumber('350102', '2016-10-10', 777) }] }, psbTaijiang))).toEqual(['NOT_FOUND']);
+    expect(await hub.sql('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(afterOther);
+    expect(before).not.toEqual(afterOther);
+  });
+});
