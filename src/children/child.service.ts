@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
@@ -13,6 +13,7 @@ import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
 import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { updateIdNumbers } from './id-number.update';
+import type { RegistrationCheck } from './registration-check';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
@@ -30,25 +31,6 @@ export interface ChildPage {
 
 export const MAX_BATCH = 1000;
 
-/** A child as registered: what a check made at registration reads of it. */
-export interface RegisteredChild {
-  readonly id: string;
-  readonly idNumber: string | null;
-  readonly name: string;
-  readonly gender: string;
-  readonly birthDate: string;
-  readonly hukouRegion: string;
-  readonly residenceRegion: string;
-  readonly township: string | null;
-}
-
-/**
- * Told of every registration inside its transaction, after the children are written (the
- * duplicate check, src/duplicates, handed in at the composition root: it sits above the children).
- */
-export interface RegistrationCheck {
-  registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void>;
-}
 
 /** Children: the federated list, lookups, and registration (the only way a child enters the hub). */
 export class ChildService {

@@ -13,7 +13,7 @@ import { ChildEntity } from './child.entity';
 import type { ChildIdNumberInput } from './child.input';
 import { UUID } from './child.validation';
 import { idNumberProblem, normaliseIdNumber, parseIdNumber } from './id-number';
-import type { RegistrationCheck } from './child.service';
+import type { RegistrationCheck } from './registration-check';
 
 export async function updateIdNumbers(
   orm: MikroORM, actor: Actor, input: ChildIdNumberInput[], idempotencyKey: string | null | undefined, check: RegistrationCheck | null, maxBatch: number,

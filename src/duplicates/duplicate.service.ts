@@ -13,7 +13,7 @@ import { accessFor, childInScope } from '../permissions/access';
 import { mergeChildren } from './duplicate.merge';
 import { executeInTransaction } from '../changelog/change-log.append';
 import { scopeCondition } from '../children/child.loader';
-import type { RegisteredChild, RegistrationCheck } from '../children/child.service';
+import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { meet, meetWithin, type Probe, writeMatchKeys } from './duplicate.blocking';
