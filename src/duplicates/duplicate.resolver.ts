@@ -4,7 +4,7 @@ import { ChildView } from '../children/child.type';
 import { WritePayload } from '../children/write.payload';
 import type { AppContext } from './duplicates.context';
 import { DuplicateService, type PairRow } from './duplicate.service';
-import { DuplicateBandEnum, DuplicateDecisionEnum, DuplicatePairConnection, DuplicatePairType, DuplicateStatusEnum, PossibleDuplicateType } from './duplicate.types';
+import { DuplicateBandEnum, DuplicateDecisionEnum, DuplicatePairConnection, DuplicateSweepType, DuplicatePairType, DuplicateStatusEnum, PossibleDuplicateType } from './duplicate.types';
 import type { DuplicateBand } from './duplicate.scoring';
 import type { DuplicateStatus } from './duplicate-pair.entity';
 
@@ -55,6 +55,13 @@ export class DuplicatePairResolver {
     const row = await ctx.services.duplicates.resolve({ identity: ctx.user(), requestId: ctx.requestId }, { pairId, decision, survivorId, reason, expectedVersion });
     ctx.clearLoaders();
     return pairView(row);
+  }
+
+  @Mutation(() => DuplicateSweepType, { description: '在辖区内立即查找疑似重复（教育、公安录入员或督导）Look for duplicates in a region now (EDU or PSB clerks, or supervisors)' })
+  async findDuplicates(@Arg('region', () => String, { description: '区划代码 Region code' }) region: string, @Ctx() ctx: AppContext): Promise<DuplicateSweepType> {
+    const actor = { identity: ctx.user(), requestId: ctx.requestId };
+    DuplicateService.checkMaySweep(actor, region);
+    return ctx.services.duplicates.sweep(actor, region);
   }
 
   @FieldResolver(() => ChildView, { nullable: true, description: '一方 One child' })

@@ -83,6 +83,11 @@ export class DuplicateService implements RegistrationCheck {
    */
   async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
     await em.flush();
+    await this.check(em, actor, children);
+  }
+
+  /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns how many pairs are new. */
+  private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<number> {
     await writeMatchKeys(em, this.scorer, children);
     const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
     const scored: Scored[] = [];
@@ -94,7 +99,45 @@ export class DuplicateService implements RegistrationCheck {
       const score = this.scorer.score(a, b);
       if (score.band) scored.push({ a: a.id, b: b.id, score });
     }
-    await this.record(em, actor, scored);
+    return this.record(em, actor, scored);
+  }
+
+  /**
+   * The periodic sweep (`npm run find-duplicates`, and `findDuplicates` for a region on demand):
+   * every child whose hukou or residence is in the region, a thousand at a time, each batch its own
+   * transaction, checked as at registration against every child in the hub. It also writes the
+   * sound keys of children registered before there were any. Pairs already known, DIFFERENT ones
+   * above all, are left as they are.
+   */
+  async sweep(actor: Actor, region: string, batchSize = 1000): Promise<{ children: number; pairsFound: number }> {
+    const counties = regions.countyCodesWithin(region);
+    const all = counties.length === regions.counties().length;
+    let after = '00000000-0000-0000-0000-000000000000';
+    let children = 0;
+    let pairsFound = 0;
+    for (;;) {
+      const params: unknown[] = [after, batchSize];
+      const batch = await this.sql.query<MatchRecord>(`SELECT c.id, c.id_number AS "idNumber", c.name, c.gender, c.birth_date AS "birthDate",
+        c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township FROM hub.child c
+        WHERE c.id > $1 ${all ? '' : `AND (c.hukou_region = ANY($${params.push(counties)}) OR c.residence_region = ANY($${params.length}))`}
+        ORDER BY c.id LIMIT $2`, params);
+      if (batch.length === 0) break;
+      const outcome = await runWrite(this.orm, actor, 'findDuplicates', null, null, (em) => this.check(em, actor, batch));
+      children += batch.length;
+      pairsFound += outcome.result;
+      after = batch[batch.length - 1].id;
+    }
+    return { children, pairsFound };
+  }
+
+  /** Who may start a sweep on demand: the deciders of pairs, for a region inside their own. */
+  static checkMaySweep(actor: Actor, region: string): void {
+    if (!decidesDuplicates(accessFor(actor.identity))) {
+      throw new ForbiddenError('只有教育、公安录入员或督导可以查找疑似重复 (only EDU or PSB clerks, or supervisors, look for duplicates)');
+    }
+    if (!/^\d{6}$/.test(region) || !regions.get(region) || !mayFilterByRegion(actor.identity, region)) {
+      throw BadUserInputError.one('region', `${region} 不在您的辖区内 (not inside your region)`);
+    }
   }
 
   /**

@@ -60,3 +60,9 @@ export class PossibleDuplicateType {
   @Field(() => DuplicateBandEnum.values, { description: '疑似程度 Band' }) band!: string;
   @Field(() => [DuplicateFeatureEnum.values], { description: '相同或相近之处 The features that matched' }) features!: string[];
 }
+
+@ObjectType('DuplicateSweep', { description: '一次疑似重复查找 One search for duplicates', simpleResolvers: true })
+export class DuplicateSweepType {
+  @Field(() => Int, { description: '查找的儿童数 Children checked' }) children!: number;
+  @Field(() => Int, { description: '新发现的疑似重复 New pairs found' }) pairsFound!: number;
+}

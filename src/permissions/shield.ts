@@ -27,7 +27,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   // 核实比对: rules are reference data; the rest is filtered per rule and region by src/reconciliation.
   'ReconciliationRule', 'DiscrepancyFact', 'ChangeLogPosition', 'DiscrepancyEvent', 'DiscrepancyEdge', 'DiscrepancyConnection', 'RuleCount', 'ReconciliationRun',
   // Duplicates: pairs only to readers of every field they show, both children in region (src/duplicates/duplicates.visibility.ts).
-  'DuplicatePair', 'DuplicatePairEdge', 'DuplicatePairConnection', 'PossibleDuplicate',
+  'DuplicatePair', 'DuplicatePairEdge', 'DuplicatePairConnection', 'PossibleDuplicate', 'DuplicateSweep',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
@@ -43,7 +43,7 @@ export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.changeLogProof', 'Query.enrollmentNotices',
   'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
-  'Query.duplicateCandidates', 'Mutation.resolveDuplicate',
+  'Query.duplicateCandidates', 'Mutation.resolveDuplicate', 'Mutation.findDuplicates',
 ]);
 
 const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {

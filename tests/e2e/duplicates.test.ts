@@ -276,3 +276,31 @@ describe('children without ID numbers, and corrected numbers', () => {
     expect(before).not.toEqual(afterOther);
   });
 });
+
+describe('the sweep', () => {
+  const SWEEP = 'mutation($region: String!) { findDuplicates(region: $region) { children pairsFound } }';
+
+  it('finds pairs among children registered before the check existed, writes their sound keys, and never proposes a DIFFERENT pair again', async () => {
+    const a = childInput({ name: '骆嘉豪', birthDate: '2013-12-01' });
+    const b = childInput({ name: '骆嘉豪', birthDate: '2013-12-01', idNumber: null });
+    await hub.gql(REGISTER, { records: [a, b] }, eduGulou);
+    // As children seeded before migration 0019 would be: no pair, no sound key.
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
+    await hub.sql('DELETE FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]]);
+
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, civilGulou))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, analyst))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, eduTaijiang))).toEqual(['BAD_USER_INPUT']);
+
+    const first = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
+    expect(first.body.errors).toBeUndefined();
+    expect(data(first).findDuplicates.pairsFound).toBe(1);
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toHaveLength(2);
+    const [pair] = await hub.sql<{ id: string }>('SELECT id FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
+    expect(codes(await hub.gql(RESOLVE, { pairId: pair.id, decision: 'DIFFERENT', reason: '堂兄弟 cousins' }, eduGulou))).toEqual([]);
+
+    const again = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
+    expect(data(again).findDuplicates.pairsFound).toBe(0);
+    expect(await hub.sql('SELECT status FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id])).toEqual([{ status: 'DIFFERENT' }]);
+  });
+});
