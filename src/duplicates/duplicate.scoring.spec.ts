@@ -66,3 +66,12 @@ describe('pair scoring', () => {
     expect(plain.score(base, { ...base, id: 'b', idNumber: null, name: '晨伟' }).features).toContain('NAME_ONE_CHARACTER');
   });
 });
+
+describe('with pinyin-pro', () => {
+  const real = new PairScorer();
+  it('hears 陈/晨 as the same name and 陈/程 as nearly the same', () => {
+    expect(real.score(base, { ...base, id: 'b', idNumber: null, name: '晨伟' }).features).toContain('NAME_HOMOPHONE');
+    expect(real.score(base, { ...base, id: 'b', idNumber: null, name: '程伟' }).features).toContain('NAME_NEAR_HOMOPHONE');
+    expect(real.score(base, { ...base, id: 'b', idNumber: null, name: '林伟' }).features).toContain('NAME_ONE_CHARACTER');
+  });
+});

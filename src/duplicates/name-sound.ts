@@ -1,41 +1,22 @@
+import { pinyin } from 'pinyin-pro';
+
 /**
  * How a name sounds, for matching names typed by ear (同音字): 陈 and 程, 林 and 凌 are the same or
  * nearly the same syllable, and a clerk who heard the name wrote whichever came first.
  *
- * The syllables come from a pinyin library behind `Pinyin`, not from a table of our own. The hub is
- * written for `pinyin-pro` (3.29.4, the one STACK.md names): when it is installed, `defaultPinyin()`
- * uses it; when it is not, names are compared by their characters only (exact and one-character
- * matches still work, homophones are not recognised), and `pinyinAvailable` says so.
+ * The syllables come from a pinyin library (pinyin-pro, as STACK.md names it) behind `Pinyin`, not
+ * from a table of our own; tests and callers may hand in another.
  */
 export interface Pinyin {
-  /** Toneless syllables, one per character (a character it does not know stays itself). */
+  /** Toneless syllables, one per character (a character the library does not know stays itself). */
   syllables(name: string): string[];
 }
 
-/** Characters only: the stand-in when no pinyin library is installed. */
-const BY_CHARACTER: Pinyin = { syllables: (name) => [...name] };
+/** pinyin-pro, with the first character read as a surname (单 shan, 曾 zeng, 仇 qiu) and ü as v. */
+const PINYIN_PRO: Pinyin = { syllables: (name) => pinyin(name, { toneType: 'none', type: 'array', surname: 'head', v: true }) };
 
-interface PinyinPro {
-  pinyin(text: string, options: { toneType: 'none'; type: 'array'; surname: 'head'; v: boolean }): string[];
-}
-
-/** By name, so that the hub builds and runs without it (and dependency-cruiser does not ask for it). */
-const PINYIN_PACKAGE = 'pinyin-pro';
-
-let loaded: Pinyin | null = null;
-export let pinyinAvailable = false;
-
-/** pinyin-pro when installed (surnames read as surnames: 单 shan, 曾 zeng), else characters only. */
 export function defaultPinyin(): Pinyin {
-  if (loaded) return loaded;
-  try {
-    const library = require(PINYIN_PACKAGE) as PinyinPro;
-    loaded = { syllables: (name) => library.pinyin(name, { toneType: 'none', type: 'array', surname: 'head', v: true }) };
-    pinyinAvailable = true;
-  } catch {
-    loaded = BY_CHARACTER;
-  }
-  return loaded;
+  return PINYIN_PRO;
 }
 
 /**

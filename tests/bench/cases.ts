@@ -5,10 +5,11 @@ import { startup } from './startup.case';
 import { changeLogScale } from './change-log-scale.case';
 import { growth } from './growth.case';
 import { writes } from './writes.case';
+import { duplicates } from './duplicates.case';
 
 /**
  * Every benchmark of issue 6, in the order they run. A new measurement is one `BenchCase` in a
  * `<name>.case.ts` file, added here; `run.ts` seeds the database (if the case needs it), prints
  * the case's table and stores its figures.
  */
-export const CASES: readonly BenchCase[] = [federatedPage, bulkImport, writes, growth, startup, changeLogScale];
+export const CASES: readonly BenchCase[] = [federatedPage, bulkImport, writes, growth, startup, changeLogScale, duplicates];
