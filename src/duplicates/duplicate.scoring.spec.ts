@@ -75,3 +75,14 @@ describe('with pinyin-pro', () => {
     expect(real.score(base, { ...base, id: 'b', idNumber: null, name: '林伟' }).features).toContain('NAME_ONE_CHARACTER');
   });
 });
+
+describe('ID numbers issued one after another', () => {
+  it('are two children born the same day, not a typo; one digit apart in the birth date is a typo', () => {
+    const sibling = { ...base, id: 'b', name: '陈小明', idNumber: makeIdNumber('350102', '2015-03-12', 103) };
+    expect(scorer.score(base, sibling)).toMatchObject({ band: null });
+    expect(scorer.score(base, sibling).features).toContain('ID_NUMBER_SEQUENCE_NEAR');
+    const typo = { ...base, id: 'b', idNumber: makeIdNumber('350102', '2015-03-13', 101), birthDate: '2015-03-13' };
+    expect(scorer.score(base, typo).features).toEqual(['NAME_SAME', 'BIRTH_DATE_NEAR', 'GENDER_SAME', 'ID_NUMBER_ONE_DIGIT', 'HUKOU_SAME', 'RESIDENCE_SAME']);
+    expect(scorer.score(base, typo).band).toBe('LIKELY');
+  });
+});

@@ -11,13 +11,14 @@ export const DUPLICATE_FEATURES = {
   NAME_HOMOPHONE: { weight: 4.5, label: '姓名同音 names sound the same (同音字)' },
   NAME_NEAR_HOMOPHONE: { weight: 3.5, label: '姓名近音 names sound nearly the same (平翘舌、前后鼻音、n/l、f/h)' },
   NAME_ONE_CHARACTER: { weight: 3, label: '姓名仅差一字 names one character apart' },
-  NAME_DIFFERENT: { weight: -4, label: '姓名不同 different names' },
+  NAME_DIFFERENT: { weight: -6, label: '姓名不同 different names' },
   BIRTH_DATE_SAME: { weight: 4, label: '出生日期相同 same birth date' },
   BIRTH_DATE_NEAR: { weight: 1.5, label: '出生日期差一位数字或两位互换 birth dates one digit or one swap apart' },
   GENDER_SAME: { weight: 0.5, label: '性别相同 same gender' },
   GENDER_DIFFERENT: { weight: -4, label: '性别不同 different gender' },
-  ID_NUMBER_SWAPPED: { weight: 6, label: '身份证号仅两位相邻数字互换 ID numbers one swap of adjacent digits apart' },
-  ID_NUMBER_ONE_DIGIT: { weight: 5, label: '身份证号仅差一位 ID numbers one digit apart' },
+  ID_NUMBER_SWAPPED: { weight: 5, label: '身份证号仅两位相邻数字互换 ID numbers one swap of adjacent digits apart' },
+  ID_NUMBER_ONE_DIGIT: { weight: 5, label: '身份证号的地址码或出生日期差一位 ID numbers one digit apart in the address or birth date' },
+  ID_NUMBER_SEQUENCE_NEAR: { weight: -5, label: '身份证号仅顺序码差一位：多为同日同地出生的两名儿童 ID numbers one digit apart in the sequence: usually two children born the same day in one place' },
   ID_NUMBER_DIFFERENT: { weight: -8, label: '身份证号不同 different ID numbers' },
   ID_NUMBER_MISSING: { weight: 0, label: '一方或双方无身份证号 one or both without an ID number' },
   HUKOU_SAME: { weight: 1, label: '户籍地相同 same hukou county' },
@@ -56,6 +57,12 @@ function oneApart(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < a.length && diff < 2; i++) if (a[i] !== b[i]) diff++;
   return diff === 1;
+}
+
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** Same length, and equal but for one pair of adjacent characters swapped. */
@@ -114,8 +121,11 @@ export class PairScorer {
       // The check character is left out: a mistyped digit usually breaks it, and the hub refuses such
       // a number, so a near miss that reached the hub came with a check character to match.
       const [pa, pb] = [a.idNumber.slice(0, 17), b.idNumber.slice(0, 17)];
+      // The police issue the sequence (digits 15–17) in order, so children born the same day in one
+      // county have numbers one sequence digit apart: that is two children far more often than a typo.
       if (oneSwapApart(pa, pb)) held.add('ID_NUMBER_SWAPPED');
-      else if (oneApart(pa, pb) || pa === pb) held.add('ID_NUMBER_ONE_DIGIT');
+      else if (oneApart(pa, pb)) held.add(firstDifference(pa, pb) >= 14 ? 'ID_NUMBER_SEQUENCE_NEAR' : 'ID_NUMBER_ONE_DIGIT');
+      else if (pa === pb) held.add('ID_NUMBER_ONE_DIGIT');
       else held.add('ID_NUMBER_DIFFERENT');
     }
     if (a.hukouRegion === b.hukouRegion) held.add('HUKOU_SAME');

@@ -140,6 +140,11 @@ describe('resolving a pair', () => {
     const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
     const reason = '入户核查 checked at home';
     expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, civilGulou))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, analyst))).toEqual(['FORBIDDEN']);
+    // DPF reads every field a pair shows, but registers no child: it may look, not decide.
+    const dpf = await hub.token({ dept: 'DPF', region: '350102' });
+    expect(data(await hub.gql(CANDIDATES, { filter: { childId: null } }, dpf)).duplicateCandidates.totalCount).toBeGreaterThan(0);
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, dpf))).toEqual(['FORBIDDEN']);
     const elsewhere = await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, eduTaijiang);
     const missing = await hub.gql(RESOLVE, { pairId: '00000000-0000-4000-8000-000000000000', decision: 'DIFFERENT', reason }, eduTaijiang);
     expect(codes(elsewhere)).toEqual(['NOT_FOUND']);
