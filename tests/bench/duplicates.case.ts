@@ -1,4 +1,6 @@
 import { registerModules } from '../../src/app/modules';
+import { ChildService } from '../../src/children/child.service';
+import { generateChildren } from '../../seeds/generator';
 import { checkCharacter } from '../../src/children/id-number';
 import { loadConfig } from '../../src/config';
 import { Clock } from '../../src/core/clock';
@@ -112,6 +114,26 @@ export const duplicates: BenchCase = {
       const sweepSeconds = (performance.now() - started) / 1000;
       clearInterval(sampler);
 
+      // The check's cost at registration: batches of 1,000 registered through the service with and
+      // without it, alternating (new children, without numbers: the strictest check).
+      const clock = new Clock(BENCH_TODAY);
+      const withCheck = new ChildService(db.orm, db.sql, clock, service);
+      const without = new ChildService(db.orm, db.sql, clock);
+      const fresh = generateChildren(clock, { seed: options.seed + 1009 }, 6000);
+      const seconds: Record<'with' | 'without', number[]> = { with: [], without: [] };
+      const actor = { identity: { sub: 'bench', dept: 'PSB' as const, region: '350000', roles: ['clerk' as const] }, requestId: 'bench-register' };
+      for (let round = 0; round < 6; round++) {
+        const batch = fresh.slice(round * 1000, (round + 1) * 1000).map((c) => ({
+          id: crypto.randomUUID(), idNumber: null, name: c.name, gender: c.gender, birthDate: c.birthDate, hukouRegion: c.hukouRegion, residenceRegion: c.residenceRegion, township: c.township,
+        }));
+        const which = round % 2 === 0 ? 'with' : 'without';
+        const t = performance.now();
+        await (which === 'with' ? withCheck : without).register(actor, batch);
+        seconds[which].push((performance.now() - t) / 1000);
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      const checkOverhead = median(seconds.with) / median(seconds.without) - 1;
+
       const pairs = await db.sql.query<{ a: string; b: string; band: string }>('SELECT child_a::text AS a, child_b::text AS b, band FROM hub.duplicate_pair');
       const key = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
       const plantedKeys = new Map(truth.map((p) => [key(p.original, p.copy), p.kind]));
@@ -134,14 +156,16 @@ export const duplicates: BenchCase = {
         targets: [
           { what: 'recall of planted pairs, POSSIBLE band', value: round(recall, 3), target: '≥ 0.95', met: recall >= 0.95 },
           { what: 'precision, LIKELY band', value: round(precision, 3), target: '≥ 0.90', met: precision >= 0.9 },
+          { what: 'the check\'s share of a 1,000-child registration batch', value: round(checkOverhead, 3), target: '≤ 0.30', met: checkOverhead <= 0.3 },
         ],
         data: {
           children: database.children + truth.length, planted: truth.length, pairsProposed: pairs.length, likely: likely.length, trueLikely, falseLikely: likely.length - trueLikely,
           possibleOnly: pairs.length - likely.length, missed: truth.length - truePossible, sweepSeconds: round(sweepSeconds, 1), sweptChildren: sweep.children,
-          peakRssMb: round(peakRss / 2 ** 20, 0),
+          peakRssMb: round(peakRss / 2 ** 20, 0), registerSecondsWithCheck: seconds.with.map((x) => round(x, 3)), registerSecondsWithout: seconds.without.map((x) => round(x, 3)),
         },
         notes: [
           `confusion: LIKELY ${likely.length} proposed, ${trueLikely} planted, ${likely.length - trueLikely} not planted; POSSIBLE-only ${pairs.length - likely.length}; planted and missed ${truth.length - truePossible}`,
+          `registering 1,000 children: ${median(seconds.with).toFixed(3)} s with the check, ${median(seconds.without).toFixed(3)} s without (medians of 3)`,
           `sweep of ${sweep.children.toLocaleString('en')} children in ${sweepSeconds.toFixed(1)} s, this process's peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`,
         ],
       };
