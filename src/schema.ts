@@ -21,6 +21,7 @@ import { ChildDiscrepanciesResolver, DiscrepancyResolver } from './reconciliatio
 import { LogRootResolver } from './log-roots/log-root.resolver';
 import { ChildSpotChecksResolver, SpotCheckResolver } from './supervision/spot-check.resolver';
 import { ChildSupervisionActionsResolver, SupervisionActionResolver } from './supervision/supervision-action.resolver';
+import { DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver } from './duplicates/duplicate.resolver';
 import { LogRootVerificationResolver } from './log-roots/log-root-verification.resolver';
 import { CertificateAudit, ChildIdNumberAudit, DiagnosisAudit, SensitiveReadResolver } from './audit/sensitive-read.resolver';
 
@@ -30,7 +31,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, KeyRegionResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, KeyRegionResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver, DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver] as never,
     validate: false,
     emitSchemaFile: false,
     pubSub: NO_PUBSUB,

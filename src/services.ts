@@ -29,6 +29,8 @@ import { ReconciliationService } from './reconciliation/reconciliation.service';
 import { DiscrepancyService } from './reconciliation/discrepancy.service';
 import type { AppContext as ReconciliationContext } from './reconciliation/reconciliation.context';
 import { LogRootService } from './log-roots/log-root.service';
+import { DuplicateService } from './duplicates/duplicate.service';
+import type { AppContext as DuplicatesContext } from './duplicates/duplicates.context';
 import { LogRootReads } from './log-roots/log-root.reads';
 import { type RootKeys, testRootKeys } from './log-roots/log-root.keys';
 import type { AppContext as LogRootContext } from './log-roots/log-root.context';
@@ -60,6 +62,8 @@ export interface Services {
   /** 督导: spot checks (抽查、入户核查) and supervision actions (约谈、责令改正、救助转介). */
   readonly spotChecks: SpotCheckService;
   readonly supervisionActions: SupervisionActionService;
+  /** Duplicate candidates, found at registration and by the sweep, and their review. */
+  readonly duplicates: DuplicateService;
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
@@ -67,8 +71,9 @@ const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPME
 
 export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS, rootKeys: RootKeys = testRootKeys()): Services {
   const logRoots = new LogRootService(db.orm, db.sql, rootKeys);
+  const duplicates = new DuplicateService(db.orm, db.sql, clock);
   return {
-    children: new ChildService(db.orm, db.sql, clock),
+    children: new ChildService(db.orm, db.sql, clock, duplicates),
     sections: new SectionService(db.orm, db.sql),
     changeLog: new ChangeLogService(db.sql),
     changeFeed: new ChangeFeed(db, logger),
@@ -87,6 +92,7 @@ export function createServices(db: Database, clock: Clock, logger?: Logger, stat
     logRootReads: new LogRootReads(logRoots, db.sql),
     spotChecks: new SpotCheckService(db.orm, db.sql, clock, logRoots),
     supervisionActions: new SupervisionActionService(db.orm, db.sql, clock),
+    duplicates,
   };
 }
 
@@ -98,4 +104,4 @@ export type AppContext = RequestContext<Services>;
  * services stop serving one of them.
  */
 type Assert<T extends true> = T;
-export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext & SupervisionContext & KeyRegionContext ? true : false>;
+export type ServesEveryFolder = Assert<AppContext extends ChildrenContext & SectionContext & LedgerContext & EnrollmentContext & ChangeLogContext & NoticeContext & AuditContext & StatisticsContext & ReconciliationContext & LogRootContext & SupervisionContext & KeyRegionContext & DuplicatesContext ? true : false>;

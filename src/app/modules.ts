@@ -10,13 +10,14 @@ import { ledgerModule } from '../ledger/ledger.module';
 import { noticesModule } from '../notices/notices.module';
 import { reconciliationModule } from '../reconciliation/reconciliation.module';
 import { supervisionModule } from '../supervision/supervision.module';
+import { duplicatesModule } from '../duplicates/duplicates.module';
 
 /**
  * The composition root of the data: every module that has tables, in one list. The database and
  * the change log sit below the domains and import none of them; they learn of them here. A new
  * capability with tables adds its module to this list.
  */
-export const MODULES = [childrenModule, sectionsModule, keyRegionsModule, ledgerModule, enrollmentModule, noticesModule, reconciliationModule, supervisionModule];
+export const MODULES = [childrenModule, sectionsModule, keyRegionsModule, ledgerModule, enrollmentModule, noticesModule, reconciliationModule, supervisionModule, duplicatesModule];
 
 let registered = false;
 

@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDate } from '../core/scalars';
 import { SchoolStatus, Stage } from '../departments/education/education.enums';
 import { SpecialGroup } from '../departments/civil-affairs/civil-affairs.enums';
@@ -65,4 +65,16 @@ export class ChildFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'true：记录为患重病；false：其余所有儿童（记录为否、未知或无记录）Serious illness: true = recorded yes; false = every other child (recorded no, unknown, or no record)' })
   hasSeriousIllness?: boolean;
+}
+
+@InputType({ description: '登记或更正儿童的公民身份号码（公安）Give a child its ID number, or correct it (PSB)' })
+export class ChildIdNumberInput {
+  @Field(() => ID, { description: '儿童编号 Child id' })
+  childId!: string;
+
+  @Field(() => String, { description: '公民身份号码；其中的出生日期与性别随之更正 The ID number; the birth date and gender in it are taken over' })
+  idNumber!: string;
+
+  @Field(() => Int, { nullable: true, description: '读取时的版本 The version you read' })
+  expectedVersion?: number | null;
 }

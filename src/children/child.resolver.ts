@@ -5,7 +5,7 @@ import type { AppContext } from './children.context';
 import { BadUserInputError, NotFoundError } from '../core/errors';
 import { MAX_PAGE_SIZE } from '../core/connection';
 import { ChildConnection } from './child.connection';
-import { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
+import { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { childLoader } from './child.loader';
 import { pageEmbeds } from './child.page-embeds';
 import { ChildView } from './child.type';
@@ -26,10 +26,15 @@ export class ChildResolver {
     asOf?: Date | null,
   ): Promise<ChildView> {
     if (!UUID.test(id)) throw BadUserInputError.one('id', '应为UUID (must be a UUID)');
-    const child = await ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader())).load(id);
-    if (!child) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
+    const loader = ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader()));
+    let child = await loader.load(id);
+    // The id of a record merged into another answers with the child it was merged into (in region, as any read).
+    const current = child ? id : await ctx.services.children.aliasOf(id);
+    if (!child && current) child = await loader.load(current);
+    if (!child || !current) throw new NotFoundError(`您的辖区内没有儿童 ${id} (no such child in your region)`);
     if (!asOf) return child;
-    const past = await ctx.services.asOf.child(ctx.reader(), id, asOf);
+    // Before a merge, the merged record's own past; after it, the child it was merged into.
+    const past = (await ctx.services.asOf.child(ctx.reader(), id, asOf)) ?? (current !== id ? await ctx.services.asOf.child(ctx.reader(), current, asOf) : null);
     if (!past) throw new NotFoundError(`${asOf.toISOString()} 时尚无儿童 ${id} 的记录 (no record of this child at that time)`);
     return past;
   }
@@ -86,5 +91,15 @@ export class ChildResolver {
     @Ctx() ctx: AppContext,
   ): Promise<WritePayload> {
     return writePayload(ctx, await ctx.services.children.assignTownships({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey));
+  }
+
+  @Mutation(() => WritePayload, { description: '登记或更正儿童的公民身份号码（公安录入员），原号码保留为别名，整批成功或整批失败 Give children their ID numbers or correct them (PSB clerks); a corrected number still finds the child; all or none' })
+  async updateChildIdNumbers(
+    @Arg('records', () => [ChildIdNumberInput], { description: '儿童与号码（每批最多1000条）Children and numbers, at most 1000' }) records: ChildIdNumberInput[],
+    @Arg('idempotencyKey', () => String, { nullable: true, description: '幂等键：重试时返回首次结果 Idempotency key: a retry returns the first result' }) idempotencyKey: string | null,
+    @Arg('reason', () => String, { nullable: true, description: '原因（记入变更日志）Reason, kept in the change log' }) reason: string | null,
+    @Ctx() ctx: AppContext,
+  ): Promise<WritePayload> {
+    return writePayload(ctx, await ctx.services.children.updateIdNumbers({ identity: ctx.user(), requestId: ctx.requestId, reason }, records, idempotencyKey));
   }
 }

@@ -9,8 +9,11 @@ import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { accessFor, childInScope, inScope } from '../permissions/access';
 import { withReadAudit } from '../audit/sensitive-read.service';
+import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
-import type { AssignTownshipInput, ChildFilter, RegisterChildInput } from './child.input';
+import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
+import { updateIdNumbers } from './id-number.update';
+import type { RegistrationCheck } from './registration-check';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
@@ -28,12 +31,14 @@ export interface ChildPage {
 
 export const MAX_BATCH = 1000;
 
+
 /** Children: the federated list, lookups, and registration (the only way a child enters the hub). */
 export class ChildService {
   constructor(
     private readonly orm: MikroORM,
     private readonly sql: Sql,
     private readonly clock: Clock,
+    private readonly registrationCheck: RegistrationCheck | null = null,
   ) {}
 
   /**
@@ -101,11 +106,20 @@ export class ChildService {
       throw new ForbiddenError('您的角色不能按身份证号查询 (your role may not look children up by ID number)');
     }
     const params: unknown[] = [normaliseIdNumber(idNumber)];
+    // A number that was corrected, or that belonged to a record merged into another, still finds the child.
     const rows = await this.sql.query<ChildRow>(
-      `SELECT ${childSelectList(reader)} FROM hub.child c WHERE c.id_number = $1 AND ${scopeCondition(reader, params)}`,
+      `SELECT ${childSelectList(reader)} FROM hub.child c
+       WHERE (c.id_number = $1 OR c.id = (SELECT a.child_id FROM hub.child_alias a WHERE a.alias = $1 AND a.kind = 'ID_NUMBER')) AND ${scopeCondition(reader, params)}
+       ORDER BY c.id_number = $1 DESC LIMIT 1`,
       params,
     );
     return rows.length ? toChildView(rows[0], reader) : null;
+  }
+
+  /** The child an old id now names (a record merged into it), or null; the caller reads it under its own scope. */
+  async aliasOf(id: string): Promise<string | null> {
+    const [row] = await this.sql.query<{ childId: string }>(`SELECT child_id AS "childId" FROM hub.child_alias WHERE alias = $1 AND kind = 'ID'`, [id.toLowerCase()]);
+    return row?.childId ?? null;
   }
 
   /** Registers a batch of children, all or none. Returns their ids in input order. */
@@ -139,7 +153,9 @@ export class ChildService {
     return runWrite(this.orm, actor, 'registerChildren', idempotencyKey, records, async (em) => {
       const numbers = records.map((r) => r.idNumber).filter((n): n is string => !!n);
       if (numbers.length) {
-        const existing = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['idNumber'] });
+        const existing: Array<{ idNumber: string | null }> = await em.find(ChildEntity, { idNumber: { $in: numbers } }, { fields: ['idNumber'] });
+        // A number kept as an alias (corrected, or of a merged record) names a child too.
+        existing.push(...await executeInTransaction<{ idNumber: string }>(em, `SELECT alias AS "idNumber" FROM hub.child_alias WHERE kind = 'ID_NUMBER' AND alias = ANY(?::text[])`, [numbers]));
         if (existing.length) {
           // The same answer whether or not the caller may read the child: the number is taken, and
           // nothing about whom it names (no id, region or name; no scope check to time). A caller
@@ -151,22 +167,26 @@ export class ChildService {
         }
       }
       const ids = records.map((r) => r.id ?? randomUUID());
-      records.forEach((record, index) => {
-        em.create(ChildEntity, {
-          id: ids[index],
-          idNumber: record.idNumber || null,
-          name: record.name.trim(),
-          gender: record.gender,
-          birthDate: record.birthDate,
-          hukouRegion: record.hukouRegion,
-          residenceRegion: record.residenceRegion,
-          township: record.township ?? null,
-          createdBy: actor.identity.sub,
-          updatedBy: actor.identity.sub,
-        } as ChildEntity);
-      });
+      const created = records.map((record, index) => em.create(ChildEntity, {
+        id: ids[index],
+        idNumber: record.idNumber || null,
+        name: record.name.trim(),
+        gender: record.gender,
+        birthDate: record.birthDate,
+        hukouRegion: record.hukouRegion,
+        residenceRegion: record.residenceRegion,
+        township: record.township ?? null,
+        createdBy: actor.identity.sub,
+        updatedBy: actor.identity.sub,
+      } as ChildEntity));
+      if (this.registrationCheck) await this.registrationCheck.registered(em, actor, created);
       return ids;
     });
+  }
+
+  /** The police give children their ID numbers, or correct them (the old number kept as an alias); all or none. */
+  updateIdNumbers(actor: Actor, records: ChildIdNumberInput[], idempotencyKey?: string | null): Promise<WriteOutcome<string[]>> {
+    return updateIdNumbers(this.orm, actor, records, idempotencyKey, this.registrationCheck, MAX_BATCH);
   }
 
   /** Sets (or clears) the township children live in, all or none. Returns their ids in input order. */

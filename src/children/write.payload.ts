@@ -16,6 +16,9 @@ export class WritePayload {
   replayed!: boolean;
 
   readBack!: () => Promise<ChildView[]>;
+
+  /** The ids written, in input order (for what other capabilities report about them: possible duplicates). */
+  writtenIds!: readonly string[];
 }
 
 /** The payload of a write: the written children are read back, when asked for, through the ordinary, permission-projected loader. */
@@ -23,6 +26,7 @@ export function writePayload(ctx: AppContext, outcome: WriteOutcome<string[]>): 
   ctx.clearLoaders();
   const payload = new WritePayload();
   payload.replayed = outcome.replayed;
+  payload.writtenIds = outcome.result;
   payload.readBack = async () => {
     const loader = ctx.loader('child', () => childLoader(ctx.db.sql, ctx.reader()));
     const children = await loader.loadMany(outcome.result);

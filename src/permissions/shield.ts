@@ -32,6 +32,8 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   // (a spot check's supervisors; an item's assigned verifier); actions are filtered per kind there.
   'SpotCheck', 'SpotCheckValue', 'SpotCheckAccuracy', 'SpotCheckMismatch', 'SpotCheckResults', 'SpotCheckRedraw', 'SpotCheckAssignment',
   'SupervisionActionEdge', 'SupervisionActionConnection',
+  // Duplicates: pairs only to readers of every field they show, both children in region (src/duplicates/duplicates.visibility.ts).
+  'DuplicatePair', 'DuplicatePairEdge', 'DuplicatePairConnection', 'PossibleDuplicate', 'DuplicateSweep',
 ]);
 
 const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _args, ctx: AppContext) =>
@@ -49,6 +51,7 @@ export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
   'Query.spotCheck', 'Query.spotChecks', 'Query.spotCheckResults', 'Query.redrawSpotCheck', 'Query.spotCheckAssignments', 'Mutation.drawSpotCheck',
   'Mutation.assignSpotCheckItems', 'Mutation.recordVerification', 'Query.supervisionActions', 'Mutation.recordAction', 'Mutation.closeAction',
+  'Query.duplicateCandidates', 'Mutation.resolveDuplicate', 'Mutation.findDuplicates',
 ]);
 
 const readsRows = rule('readsRows', { cache: 'contextual' })((_parent, _args, ctx: AppContext) => {

@@ -6,10 +6,11 @@ import { changeLogScale } from './change-log-scale.case';
 import { growth } from './growth.case';
 import { noStall } from './no-stall.case';
 import { writes } from './writes.case';
+import { duplicates } from './duplicates.case';
 
 /**
  * Every benchmark of issues 6 and 17, in the order they run. A new measurement is one `BenchCase` in a
  * `<name>.case.ts` file, added here; `run.ts` seeds the database (if the case needs it), prints
  * the case's table and stores its figures.
  */
-export const CASES: readonly BenchCase[] = [federatedPage, bulkImport, noStall, writes, growth, startup, changeLogScale];
+export const CASES: readonly BenchCase[] = [federatedPage, bulkImport, noStall, writes, growth, startup, changeLogScale, duplicates];

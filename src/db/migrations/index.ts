@@ -16,6 +16,7 @@ import { Migration0015ChainPerCounty } from './Migration0015ChainPerCounty';
 import { Migration0016LogRoots } from './Migration0016LogRoots';
 import { Migration0017NoticeChainRanges } from './Migration0017NoticeChainRanges';
 import { Migration0018Reconciliation } from './Migration0018Reconciliation';
+import { Migration0019Duplicates } from './Migration0019Duplicates';
 import { Migration0020Supervision } from './Migration0020Supervision';
 import { Migration0021ChangeLogHukouIndex } from './Migration0021ChangeLogHukouIndex';
 import { Migration0022NoticeDiscrepancies } from './Migration0022NoticeDiscrepancies';
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   { name: 'Migration0016LogRoots', class: Migration0016LogRoots },
   { name: 'Migration0017NoticeChainRanges', class: Migration0017NoticeChainRanges },
   { name: 'Migration0018Reconciliation', class: Migration0018Reconciliation },
+  { name: 'Migration0019Duplicates', class: Migration0019Duplicates },
   { name: 'Migration0020Supervision', class: Migration0020Supervision },
   { name: 'Migration0021ChangeLogHukouIndex', class: Migration0021ChangeLogHukouIndex },
   { name: 'Migration0022NoticeDiscrepancies', class: Migration0022NoticeDiscrepancies },

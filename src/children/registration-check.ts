@@ -1,0 +1,22 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../core/unit-of-work';
+
+/** A child as registered: what a check made at registration reads of it. */
+export interface RegisteredChild {
+  readonly id: string;
+  readonly idNumber: string | null;
+  readonly name: string;
+  readonly gender: string;
+  readonly birthDate: string;
+  readonly hukouRegion: string;
+  readonly residenceRegion: string;
+  readonly township: string | null;
+}
+
+/**
+ * Told of every registration (and every new ID number) inside its transaction, after the children are written (the
+ * duplicate check, src/duplicates, handed in at the composition root: it sits above the children).
+ */
+export interface RegistrationCheck {
+  registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void>;
+}

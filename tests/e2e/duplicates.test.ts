@@ -1,0 +1,311 @@
+import { makeIdNumber } from '../../src/children/id-number';
+import { childInput } from '../support/fixtures';
+import { startTestHub, type TestHub } from '../support/hub';
+
+let hub: TestHub;
+let eduGulou: string;
+let psbGulou: string;
+let eduTaijiang: string;
+let civilGulou: string;
+let citySupervisor: string;
+let analyst: string;
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  eduGulou = await hub.token({ dept: 'EDU', region: '350102' });
+  psbGulou = await hub.token({ dept: 'PSB', region: '350102' });
+  eduTaijiang = await hub.token({ dept: 'EDU', region: '350103' });
+  civilGulou = await hub.token({ dept: 'CIVIL', region: '350102' });
+  citySupervisor = await hub.token({ dept: 'EDU', region: '350100', roles: ['supervisor'] });
+  analyst = await hub.token({ dept: 'EDU', region: '350100', roles: ['analyst'] });
+});
+afterAll(() => hub?.stop());
+
+const REGISTER = `mutation($records: [RegisterChildInput!]!, $key: String) {
+  registerChildren(records: $records, idempotencyKey: $key) {
+    replayed children { id }
+    possibleDuplicates { index pairId score band features candidate { id name idNumber } }
+  }
+}`;
+const CANDIDATES = `query($filter: DuplicatePairFilter, $first: Int, $after: String) {
+  duplicateCandidates(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id score band features status childA { id name } childB { id name } } }
+  }
+}`;
+
+const data = (r: { body: { data?: unknown } }) => r.body.data as any;
+const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
+
+describe('duplicate candidates', () => {
+  it('reports, without refusing it, a record that looks like a child already registered, and why', async () => {
+    const first = childInput({ name: '陈伟', birthDate: '2015-03-12' });
+    expect(codes(await hub.gql(REGISTER, { records: [first] }, eduGulou))).toEqual([]);
+    // The police find the same child without an ID number (无户口), and an unrelated one.
+    const again = childInput({ name: '陈伟', birthDate: '2015-03-12', idNumber: null });
+    const other = childInput({ name: '黄志强', birthDate: '2014-01-05' });
+    const res = await hub.gql(REGISTER, { records: [other, again] }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    const payload = data(res).registerChildren;
+    expect(payload.children.map((c: any) => c.id)).toEqual([other.id, again.id]);
+    expect(payload.possibleDuplicates).toEqual([{
+      index: 1, pairId: expect.any(String), score: 12.5, band: 'LIKELY',
+      features: ['NAME_SAME', 'BIRTH_DATE_SAME', 'GENDER_SAME', 'ID_NUMBER_MISSING', 'HUKOU_SAME', 'RESIDENCE_SAME'],
+      candidate: { id: first.id, name: '陈伟', idNumber: first.idNumber },
+    }]);
+    const [row] = await hub.sql<{ status: string }>('SELECT status FROM hub.duplicate_pair WHERE id = $1', [payload.possibleDuplicates[0].pairId]);
+    expect(row.status).toBe('OPEN');
+    // A retry answers the same, and finds nothing new.
+    const retryKey = await hub.gql(REGISTER, { records: [childInput({ name: '郑一鸣', birthDate: '2013-02-02' })], key: 'k1' }, psbGulou);
+    expect(data(retryKey).registerChildren.possibleDuplicates).toEqual([]);
+  });
+
+  it('finds two records of one child within one batch, and a number one swap apart', async () => {
+    const a = childInput({ name: '林佳怡', gender: 'FEMALE', birthDate: '2016-07-08', idNumber: makeIdNumber('350102', '2016-07-08', 120) });
+    const b = { ...childInput({ name: '林佳怡', gender: 'FEMALE', birthDate: '2016-07-08' }), idNumber: makeIdNumber('350102', '2016-07-08', 102) };
+    const res = await hub.gql(REGISTER, { records: [a, b] }, eduGulou);
+    expect(res.body.errors).toBeUndefined();
+    const [found] = data(res).registerChildren.possibleDuplicates;
+    expect(found).toMatchObject({ index: 1, band: 'LIKELY', candidate: { id: a.id } });
+    expect(found.features).toContain('ID_NUMBER_SWAPPED');
+  });
+
+  it('lists pairs by score to readers of every field they show, both children in region; refuses the rest', async () => {
+    const mine = await hub.gql(CANDIDATES, {}, eduGulou);
+    expect(mine.body.errors).toBeUndefined();
+    const list = data(mine).duplicateCandidates;
+    expect(list.totalCount).toBe(2);
+    const scores = list.edges.map((e: any) => e.node.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+    expect(list.edges[0].node.childA.name).toBeTruthy();
+
+    // Another county's clerk sees none of Gulou's pairs (no count either).
+    expect(data(await hub.gql(CANDIDATES, {}, eduTaijiang)).duplicateCandidates).toMatchObject({ totalCount: 0, edges: [] });
+    // Civil affairs sees ID numbers masked: "one digit apart" would tell it the hidden digits.
+    expect(codes(await hub.gql(CANDIDATES, {}, civilGulou))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(CANDIDATES, {}, analyst))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(CANDIDATES, {}, null))).toEqual(['UNAUTHENTICATED']);
+
+    // Paging: one at a time, the cursor carries on; a forged cursor and a region outside are bad input.
+    const page1 = data(await hub.gql(CANDIDATES, { first: 1 }, eduGulou)).duplicateCandidates;
+    const page2 = data(await hub.gql(CANDIDATES, { first: 1, after: page1.pageInfo.endCursor }, eduGulou)).duplicateCandidates;
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    expect(page2.edges[0].node.id).not.toBe(page1.edges[0].node.id);
+    expect(codes(await hub.gql(CANDIDATES, { after: 'bm9wZQ' }, eduGulou))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await hub.gql(CANDIDATES, { filter: { region: '350103' } }, eduGulou))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('a pair across two counties: recorded, but shown neither to the registering clerk nor to the other county; the city sees it', async () => {
+    const gulou = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350102' });
+    await hub.gql(REGISTER, { records: [gulou] }, eduGulou);
+    const taijiang = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350103', idNumber: null });
+    const res = await hub.gql(REGISTER, { records: [taijiang] }, eduTaijiang);
+    expect(data(res).registerChildren.possibleDuplicates).toEqual([]);
+    const rows = await hub.sql('SELECT band FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [taijiang.id]);
+    expect(rows).toHaveLength(1);
+    for (const token of [eduGulou, eduTaijiang]) {
+      const list = data(await hub.gql(CANDIDATES, { filter: { childId: taijiang.id } }, token)).duplicateCandidates;
+      expect(list).toMatchObject({ totalCount: 0, edges: [] });
+    }
+    const city = data(await hub.gql(CANDIDATES, { filter: { childId: taijiang.id } }, citySupervisor)).duplicateCandidates;
+    expect(city.edges.map((e: any) => [e.node.childA.id, e.node.childB.id].sort())).toEqual([[gulou.id, taijiang.id].sort()]);
+  });
+
+  it('finding a pair writes no change-log entry (a suggestion, not a change to any record)', async () => {
+    expect(await hub.sql(`SELECT 1 FROM hub.change_log WHERE entity = 'DuplicatePair'`)).toEqual([]);
+  });
+});
+
+const RESOLVE = `mutation($pairId: ID!, $decision: DuplicateDecision!, $survivorId: ID, $reason: String!) {
+  resolveDuplicate(pairId: $pairId, decision: $decision, survivorId: $survivorId, reason: $reason) { id status reason decidedBy survivor { id } }
+}`;
+const EDU_UPSERT = `mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }`;
+const PSB_UPSERT = `mutation($r: [PublicSecurityRecordInput!]!) { upsertPublicSecurityRecords(records: $r) { replayed } }`;
+const OPEN_CASE = `mutation($r: [OpenDropoutCaseInput!]!) { openDropoutCases(records: $r) { children { id } } }`;
+const CHILD = `query($id: ID!, $asOf: DateTimeISO) { child(id: $id, asOf: $asOf) { id name idNumber education { status } publicSecurity { hukouStatus } dropoutCases { id reason } } }`;
+
+describe('resolving a pair', () => {
+  /** The same child, registered by education with a number and by the police without (无户口), each with records of its own. */
+  async function twoRecordsOfOneChild(name: string, birthDate: string) {
+    const a = childInput({ name, birthDate });
+    const b = childInput({ name, birthDate, idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [a] }, eduGulou))).toEqual([]);
+    const res = await hub.gql(REGISTER, { records: [b] }, psbGulou);
+    const pairId = data(res).registerChildren.possibleDuplicates[0].pairId as string;
+    return { a, b, pairId };
+  }
+
+  it('refuses readers who may not decide, out-of-region pairs as missing ones, and bad input, writing nothing', async () => {
+    const { pairId } = await twoRecordsOfOneChild('郭子涵', '2015-11-03');
+    const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    const reason = '入户核查 checked at home';
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, civilGulou))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, analyst))).toEqual(['FORBIDDEN']);
+    // DPF reads every field a pair shows, but registers no child: it may look, not decide.
+    const dpf = await hub.token({ dept: 'DPF', region: '350102' });
+    expect(data(await hub.gql(CANDIDATES, { filter: { childId: null } }, dpf)).duplicateCandidates.totalCount).toBeGreaterThan(0);
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, dpf))).toEqual(['FORBIDDEN']);
+    const elsewhere = await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason }, eduTaijiang);
+    const missing = await hub.gql(RESOLVE, { pairId: '00000000-0000-4000-8000-000000000000', decision: 'DIFFERENT', reason }, eduTaijiang);
+    expect(codes(elsewhere)).toEqual(['NOT_FOUND']);
+    expect(elsewhere.body.errors![0].message.replace(pairId, 'X')).toBe(missing.body.errors![0].message.replace('00000000-0000-4000-8000-000000000000', 'X'));
+    for (const [variables, path] of [
+      [{ decision: 'DIFFERENT', reason: '  ' }, 'reason'],
+      [{ decision: 'SAME', reason }, 'survivorId'],
+      [{ decision: 'SAME', reason, survivorId: '00000000-0000-4000-8000-000000000000' }, 'survivorId'],
+      [{ decision: 'DIFFERENT', reason, survivorId: '00000000-0000-4000-8000-000000000000' }, 'survivorId'],
+    ] as const) {
+      const res = await hub.gql(RESOLVE, { pairId, ...variables }, eduGulou);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      expect((res.body.errors![0].extensions.problems as any)[0].path).toBe(path);
+    }
+    expect(await hub.sql('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(before);
+  });
+
+  it('DIFFERENT is recorded, logged, and the pair leaves the open list', async () => {
+    const { pairId } = await twoRecordsOfOneChild('何雨萱', '2016-02-14');
+    const res = await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason: '双胞胎 twins' }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    expect(data(res).resolveDuplicate).toMatchObject({ status: 'DIFFERENT', reason: '双胞胎 twins', survivor: null });
+    const open = data(await hub.gql(CANDIDATES, { filter: { status: 'OPEN' } }, eduGulou)).duplicateCandidates.edges.map((e: any) => e.node.id);
+    expect(open).not.toContain(pairId);
+    const [entry] = await hub.sql<{ changes: any; reason: string }>(`SELECT changes, reason FROM hub.change_log WHERE entity = 'DuplicatePair' AND entity_id = $1 AND operation = 'UPDATE'`, [pairId]);
+    expect(entry.changes.status).toEqual({ before: 'OPEN', after: 'DIFFERENT' });
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'DIFFERENT', reason: 'again' }, psbGulou))).toEqual(['CONFLICT']);
+    // The decision is told to readers who may see pairs, not to civil affairs (ID numbers masked).
+    const q = `{ changeLog(filter: { entity: "DuplicatePair" }, first: 50) { edges { node { entityId operation } } } }`;
+    expect(data(await hub.gql(q, {}, eduGulou)).changeLog.edges.map((e: any) => e.node.entityId)).toContain(pairId);
+    expect(data(await hub.gql(q, {}, civilGulou)).changeLog.edges).toEqual([]);
+  });
+
+  it('SAME merges: refused while two sections disagree, then every record moves, the old id and number find the survivor, both chains log it, the past still shows two', async () => {
+    const { a, b, pairId } = await twoRecordsOfOneChild('黄诗琪', '2014-06-30');
+    expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }, { childId: b.id, status: 'DROPPED_OUT' }] }, eduGulou))).toEqual([]);
+    expect(codes(await hub.gql(PSB_UPSERT, { r: [{ childId: b.id, hukouStatus: 'NO_HUKOU', whereabouts: 'PRESENT' }] }, psbGulou))).toEqual([]);
+    expect(codes(await hub.gql(OPEN_CASE, { r: [{ childId: a.id, reason: 'STUDY_WEARINESS', responsiblePerson: '王老师', responsibleUnit: '鼓楼区教育局' }] }, eduGulou))).toEqual([]);
+
+    // The police's record (b, no number) is kept; education's (a) is merged into it.
+    const refused = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(refused.body.errors![0].extensions.fields).toEqual(['education.status']);
+    expect((await hub.sql('SELECT id FROM hub.child WHERE id = $1', [a.id]))).toHaveLength(1);
+
+    expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: b.id, status: 'ENROLLED', expectedVersion: 1 }] }, eduGulou))).toEqual([]);
+    const beforeMerge = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    const merged = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
+    expect(merged.body.errors).toBeUndefined();
+    expect(data(merged).resolveDuplicate).toMatchObject({ status: 'SAME', survivor: { id: b.id } });
+
+    const byOldId = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
+    expect(byOldId).toMatchObject({ id: b.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, publicSecurity: { hukouStatus: 'NO_HUKOU' } });
+    expect(byOldId.dropoutCases).toHaveLength(1);
+    expect(data(await hub.gql('query($n: String!) { childByIdNumber(idNumber: $n) { id } }', { n: a.idNumber }, eduGulou)).childByIdNumber).toEqual({ id: b.id });
+    // Out of region, the old id answers as any missing child.
+    expect(codes(await hub.gql(CHILD, { id: a.id }, eduTaijiang))).toEqual(['NOT_FOUND']);
+
+    const merges = await hub.sql<{ child_id: string; chain: string }>(`SELECT child_id, chain FROM hub.change_log WHERE entity = 'ChildMerge' ORDER BY child_id`);
+    expect(merges.map((m) => m.child_id).sort()).toEqual([a.id, b.id].sort());
+    const deleted = await hub.sql(`SELECT 1 FROM hub.change_log WHERE entity = 'Child' AND entity_id = $1 AND operation = 'DELETE'`, [a.id]);
+    expect(deleted).toHaveLength(1);
+    const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    expect(data(await hub.gql('{ verifyChangeLog { ok } }', {}, province)).verifyChangeLog.ok).toBe(true);
+
+    const pastA = data(await hub.gql(CHILD, { id: a.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
+    const pastB = data(await hub.gql(CHILD, { id: b.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
+    expect(pastA).toMatchObject({ id: a.id, idNumber: a.idNumber, dropoutCases: [expect.anything()] });
+    expect(pastB).toMatchObject({ id: b.id, idNumber: null, dropoutCases: [] });
+
+    // The number now belongs to the survivor: registering it again is refused as taken.
+    const again = await hub.gql(REGISTER, { records: [{ ...childInput({ name: '黄诗琪', birthDate: '2014-06-30' }), idNumber: a.idNumber }] }, eduGulou);
+    expect(codes(again)).toEqual(['CONFLICT']);
+  });
+});
+
+const SET_NUMBERS = `mutation($r: [ChildIdNumberInput!]!, $reason: String) {
+  updateChildIdNumbers(records: $r, reason: $reason) { children { id idNumber birthDate gender version } possibleDuplicates { index band features candidate { id } } }
+}`;
+const BY_NUMBER = 'query($n: String!) { childByIdNumber(idNumber: $n) { id idNumber } }';
+
+describe('children without ID numbers, and corrected numbers', () => {
+  it('a child without hukou is registered without a number, matched, and later given its number by a logged update', async () => {
+    const found = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const res = await hub.gql(REGISTER, { records: [found] }, eduGulou);
+    expect(res.body.errors).toBeUndefined();
+    // The police register the same child again, without a number either: matched.
+    const again = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    expect(data(await hub.gql(REGISTER, { records: [again] }, psbGulou)).registerChildren.possibleDuplicates).toMatchObject([{ index: 0, band: 'LIKELY', candidate: { id: found.id } }]);
+
+    const number = makeIdNumber('350102', '2017-04-18', 331);
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: found.id, idNumber: number }] }, eduGulou))).toEqual(['FORBIDDEN']);
+    const given = await hub.gql(SET_NUMBERS, { r: [{ childId: found.id, idNumber: number, expectedVersion: 1 }], reason: '户口登记 hukou registered' }, psbGulou);
+    expect(given.body.errors).toBeUndefined();
+    expect(data(given).updateChildIdNumbers.children).toEqual([{ id: found.id, idNumber: number, birthDate: '2017-04-18', gender: 'MALE', version: 2 }]);
+    const entries = await hub.sql<{ operation: string; changes: any; reason: string }>(`SELECT operation, changes, reason FROM hub.change_log WHERE entity = 'Child' AND entity_id = $1 ORDER BY seq`, [found.id]);
+    expect(entries.map((e) => e.operation)).toEqual(['CREATE', 'UPDATE']);
+    expect(entries[1].changes).toEqual({ idNumber: { before: null, after: number } });
+    expect(entries[1].reason).toBe('户口登记 hukou registered');
+    expect(await hub.sql('SELECT 1 FROM hub.child WHERE name = $1', ['蔡梓轩'])).toHaveLength(2);
+  });
+
+  it('the police correct a wrong number (户籍信息错误): the old number is kept as an alias and cannot be registered again', async () => {
+    const wrong = makeIdNumber('350102', '2015-08-19', 445);
+    const child = childInput({ name: '曾子墨', birthDate: '2015-08-19', idNumber: wrong });
+    await hub.gql(REGISTER, { records: [child] }, psbGulou);
+    const right = makeIdNumber('350102', '2015-08-09', 445);
+    const res = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: right }], reason: '户籍信息错误 record error' }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    // The birth date in the number is the child's: corrected with it.
+    expect(data(res).updateChildIdNumbers.children[0]).toMatchObject({ idNumber: right, birthDate: '2015-08-09' });
+    expect(data(await hub.gql(BY_NUMBER, { n: wrong }, eduGulou)).childByIdNumber).toEqual({ id: child.id, idNumber: right });
+    expect(data(await hub.gql(BY_NUMBER, { n: right }, eduGulou)).childByIdNumber).toEqual({ id: child.id, idNumber: right });
+    expect(data(await hub.gql(BY_NUMBER, { n: wrong }, eduTaijiang)).childByIdNumber).toBeNull();
+    const taken = await hub.gql(REGISTER, { records: [{ ...childInput({ name: '曾子墨', birthDate: '2015-08-19' }), idNumber: wrong }] }, psbGulou);
+    expect(codes(taken)).toEqual(['CONFLICT']);
+  });
+
+  it('refuses a bad number, a taken one and an out-of-region child, writing nothing', async () => {
+    const child = childInput({ name: '邱一诺', birthDate: '2016-10-10', idNumber: null });
+    await hub.gql(REGISTER, { records: [child] }, psbGulou);
+    const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    const bad = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: '35010220161010123' + '0' }] }, psbGulou);
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect((bad.body.errors![0].extensions.problems as any)[0].path).toBe('records[0].idNumber');
+    const other = childInput({ name: '邱二诺', birthDate: '2016-10-10' });
+    await hub.gql(REGISTER, { records: [other] }, psbGulou);
+    const afterOther = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: other.idNumber }] }, psbGulou))).toEqual(['CONFLICT']);
+    const psbTaijiang = await hub.token({ dept: 'PSB', region: '350103' });
+    expect(codes(await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: makeIdNumber('350102', '2016-10-10', 777) }] }, psbTaijiang))).toEqual(['NOT_FOUND']);
+    expect(await hub.sql('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(afterOther);
+    expect(before).not.toEqual(afterOther);
+  });
+});
+
+describe('the sweep', () => {
+  const SWEEP = 'mutation($region: String!) { findDuplicates(region: $region) { children pairsFound } }';
+
+  it('finds pairs among children registered before the check existed, writes their sound keys, and never proposes a DIFFERENT pair again', async () => {
+    const a = childInput({ name: '骆嘉豪', birthDate: '2013-12-01' });
+    const b = childInput({ name: '骆嘉豪', birthDate: '2013-12-01', idNumber: null });
+    await hub.gql(REGISTER, { records: [a, b] }, eduGulou);
+    // As children seeded before migration 0019 would be: no pair, no sound key.
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
+    await hub.sql('DELETE FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]]);
+
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, civilGulou))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, analyst))).toEqual(['FORBIDDEN']);
+    expect(codes(await hub.gql(SWEEP, { region: '350102' }, eduTaijiang))).toEqual(['BAD_USER_INPUT']);
+
+    const first = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
+    expect(first.body.errors).toBeUndefined();
+    expect(data(first).findDuplicates.pairsFound).toBe(1);
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toHaveLength(2);
+    const [pair] = await hub.sql<{ id: string }>('SELECT id FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
+    expect(codes(await hub.gql(RESOLVE, { pairId: pair.id, decision: 'DIFFERENT', reason: '堂兄弟 cousins' }, eduGulou))).toEqual([]);
+
+    const again = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
+    expect(data(again).findDuplicates.pairsFound).toBe(0);
+    expect(await hub.sql('SELECT status FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id])).toEqual([{ status: 'DIFFERENT' }]);
+  });
+});
