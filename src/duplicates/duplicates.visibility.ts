@@ -13,7 +13,12 @@ export function seesDuplicates(access: Access): boolean {
   return access.readsRows && PAIR_FIELDS.every((f) => access.level(f) === 'R' || access.level(f) === 'W');
 }
 
-/** Deciding a pair changes both children: the clerks who register children (EDU, PSB), and supervisors. */
+/**
+ * Deciding a pair changes both children's register: the clerks who keep it, down to the township
+ * the child lives in (EDU, PSB: the matrix's writers of `Child.name` and `Child.township`), and
+ * supervisors. Writing a name alone is not enough: every department may register a child it finds
+ * (issue 14), but only the register's keepers merge two into one.
+ */
 export function decidesDuplicates(access: Access): boolean {
-  return seesDuplicates(access) && (access.canWrite('Child.name') || access.roles.includes('supervisor'));
+  return seesDuplicates(access) && ((access.canWrite('Child.name') && access.canWrite('Child.township')) || access.roles.includes('supervisor'));
 }
