@@ -17,13 +17,14 @@ import { makeIdNumber } from '../../src/children/id-number';
 import { SPECIAL_GROUP_FLAGS } from '../../src/departments/civil-affairs/civil-affairs.enums';
 import { SECTIONS } from '../../src/departments/sections';
 import { type Access, accessFor, MATRIX } from '../../src/permissions/access';
-import { type Level, ROLE_RULES } from '../../src/permissions/matrix';
+import { ACTION_MATRIX, type ActionKind, type Level, ROLE_RULES } from '../../src/permissions/matrix';
 import { regions } from '../../src/regions/region.registry';
 import { ROW_ROOT_FIELDS } from '../../src/permissions/shield';
 import { RULE_BY_CODE, RULES } from '../../src/reconciliation/reconciliation.rules';
 import { seesEveryRule, seesRule } from '../../src/reconciliation/reconciliation.visibility';
 import { buildHubSchema } from '../../src/schema';
 import { DIMENSIONS } from '../../src/stats/stats.dimensions';
+import { CHECKED_FIELDS } from '../../src/supervision/spot-check.fields';
 import { MEASURES } from '../../src/stats/stats.measures';
 import { startTestHub, type TestHub } from '../support/hub';
 
@@ -107,6 +108,30 @@ const DISCREPANCY = {
 };
 /** Whether a reader may be told of the child's discrepancy (its rule's compared fields all readable). */
 const seesSeededRule = (access: Access) => seesRule(access, RULE_BY_CODE.get(DISCREPANCY.rule)!);
+
+/**
+ * Supervision (issue 19): a spot check of the county whose sample is her case (the only one on its
+ * ledger), verified at the household by a township officer from another township, with notes; and
+ * supervisors' actions: the three kinds that concern a child, about her (the order and the
+ * referral closed with an outcome, so that every field of an action holds a value in one of them),
+ * and an interview of her county. Each action's note, outcome and number are its own markers.
+ */
+const SPOT = {
+  seed: 'leak-spot-2026',
+  verifier: { sub: 'leak-spot-verifier', dept: 'TOWNSHIP', region: TOWNSHIPS.before },
+  notes: { SCHOOL_STATUS: '入户核查标记-SPOT-SCHOOL', WHEREABOUTS: '入户核查标记-SPOT-WHERE', CASE_STATUS: '入户核查标记-SPOT-CASE', EVIDENCE_PRESENT: '入户核查标记-SPOT-EVID' } as Record<string, string>,
+};
+const ACTIONS: Array<{ kind: ActionKind; by: 'township' | 'edu' | 'city'; note: string; toDept?: string; close?: { by: 'edu' | 'poverty'; outcome: string } }> = [
+  { kind: 'GUARDIAN_ADMONITION', by: 'township', note: '批评教育标记-ADMON-NOTE' },
+  { kind: 'CORRECTION_ORDER', by: 'edu', note: '责令改正标记-ORDER-NOTE', close: { by: 'edu', outcome: '改正结果标记-ORDER-OUT' } },
+  { kind: 'ASSISTANCE_REFERRAL', by: 'edu', toDept: 'POVERTY', note: '救助转介标记-REFER-NOTE', close: { by: 'poverty', outcome: '救助结果标记-REFER-OUT' } },
+  { kind: 'COUNTY_INTERVIEW', by: 'city', note: '约谈标记-INTERVIEW-NOTE' },
+];
+/** The seeded actions as the API shows them to a reader of their kind, by id (the order `Child.supervisionActions` gives them on one day). */
+const SEEDED_ACTIONS: Array<{ kind: ActionKind; id: string; shown: Record<string, unknown> }> = [];
+const childActions = () => SEEDED_ACTIONS.filter((a) => a.shown.childId === SEED.child.id);
+/** Kind → the cell of each department in ACTION_MATRIX, read by the test itself (not through src/permissions/action-access.ts). */
+const ACTION_CELLS = Object.fromEntries(Object.entries(ACTION_MATRIX).map(([kind, row]) => [kind, Object.fromEntries(ALL_DEPARTMENTS.map((d, i) => [d, row.trim().split(/\s+/)[i]]))])) as Record<ActionKind, Record<Department, string>>;
 
 // ---------------------------------------------------------------------------------------------
 // The cases, derived from the schema and the matrix.
@@ -325,6 +350,8 @@ function collectMarkers(): void {
   const candidates = new Map<string, string[]>();
   const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
   for (const [k, value] of [...RAW, ...EARLIER]) {
+    // An action's markers are its kind's (below): which a reader may see depends on the kind, not the field.
+    if (k.startsWith('SupervisionAction.')) continue;
     for (const v of strings(value)) {
       // Enum names, timestamps, uuids and region codes are not distinctive: they recur legitimately.
       // (A discrepancy's facts hold JSON text: `"DROPPED_OUT"` is an enum name all the same.)
@@ -337,6 +364,13 @@ function collectMarkers(): void {
   for (const [k, values] of candidates) {
     const unique = values.filter((v) => all.filter((w) => w === v).length === 1);
     if (unique.length) MARKERS.set(k, unique);
+  }
+  // `SupervisionAction.note@CORRECTION_ORDER`: the order's note, hidden from whoever may not read orders.
+  for (const action of SEEDED_ACTIONS) {
+    for (const field of ['note', 'outcome', 'number']) {
+      const v = action.shown[field];
+      if (typeof v === 'string') MARKERS.set(`SupervisionAction.${field}@${action.kind}`, [...(MARKERS.get(`SupervisionAction.${field}@${action.kind}`) ?? []), v]);
+    }
   }
 }
 
@@ -396,11 +430,15 @@ function dig(data: unknown, path: ReadonlyArray<string | number>): unknown {
   return cursor;
 }
 
-/** Every marker of a field the reader may not read unmasked must be absent from every answer it gets. */
-function hiddenMarkersIn(text: string, level: (key: string) => Level): string[] {
+/**
+ * Every marker of a field the reader may not read unmasked must be absent from every answer it
+ * gets; a marker of a supervision action (`SupervisionAction.note@KIND`) is asked for with its kind.
+ */
+function hiddenMarkersIn(text: string, level: (key: string, kind?: ActionKind) => Level): string[] {
   const found: string[] = [];
   for (const [k, markers] of MARKERS) {
-    const l = level(k);
+    const [field, kind] = k.split('@') as [string, ActionKind | undefined];
+    const l = level(field, kind);
     if (l === 'R' || l === 'W') continue;
     for (const m of markers) if (text.includes(m)) found.push(`${k} raw value "${m}"`);
   }
@@ -410,12 +448,28 @@ function hiddenMarkersIn(text: string, level: (key: string) => Level): string[] 
 /** The matrix fields a reader must be able to read to reach records at a `Child` path. */
 const gatesOf = (path: string) => prefixes(path).map((p) => NESTED.get(p)!.via);
 
-/** The level a reader effectively has on a case: hidden when the section or record holding it is. */
-function effective(access: Access, c: FieldCase): Level {
+/**
+ * The level a reader effectively has on a case: hidden when the section or record holding it is,
+ * and, for an action's field, when given the action's kind, hidden with the kind.
+ */
+function effective(reader: Reader, c: FieldCase, kind?: ActionKind): Level {
+  const { access } = reader;
   if (c.parent && gatesOf(c.parent).some((gate) => access.level(gate) === '-')) return '-';
   if (hiddenByRule(access, c)) return '-';
+  if (kind && !seesKind(reader, kind)) return '-';
   return access.level(c.key);
 }
+
+/**
+ * Whether a reader may be told of an action of a kind, from ACTION_MATRIX as the README states it:
+ * a reader of rows whose department's cell for the kind is not `-`, or a supervisor (every kind in
+ * its region). To the others an action is not there at all: no element, no error, no count.
+ */
+function seesKind(reader: { dept: Department; role: Role; access: Access }, kind: ActionKind): boolean {
+  return reader.access.readsRows && reader.access.canRead('Child.supervisionActions') && (reader.role === 'supervisor' || ACTION_CELLS[kind][reader.dept] !== '-');
+}
+/** The seeded actions about her a reader may see, in the API's order (one day's actions, by id). */
+const visibleChildActions = (reader: Reader) => childActions().filter((a) => seesKind(reader, a.kind));
 
 /**
  * A discrepancy is told only to readers who may read every field its rule compares: to the others
@@ -432,11 +486,20 @@ function judge(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root:
   const parentPath = c.parent === null ? root : [...root, ...prefixes(c.parent).flatMap((p) => [key(t, p.split('.').at(-1)!), ...(NESTED.get(p)!.list ? [0] : [])])];
   const path = [...parentPath, key(t, c.name)];
   const value = dig(answer.body.data, path);
-  const level: Level = rootHidden ? '-' : effective(reader.access, c);
+  const level: Level = rootHidden ? '-' : effective(reader, c);
   const errors = (answer.body.errors ?? []).filter((e) => e.path && isPrefix(e.path, path));
   const raw = RAW.get(c.key);
   for (const marker of MARKERS.get(c.key) ?? []) {
     if (level !== 'R' && level !== 'W' && answer.text.includes(marker)) tally.leaks.push(`${where(path)}: raw value "${marker}" in the response body (level ${level})`);
+  }
+  if (topOf(c) === 'supervisionActions') {
+    // Kind by kind: an action of a kind the reader may not read leaves nothing of it in the answer.
+    for (const kind of ACTION_KINDS_SEEDED()) {
+      for (const marker of MARKERS.get(`${c.key}@${kind}`) ?? []) {
+        if ((rootHidden || effective(reader, c, kind) === '-') && answer.text.includes(marker)) tally.leaks.push(`${where(path)}: "${marker}" of a ${kind} the reader may not see`);
+      }
+    }
+    if (!rootHidden && level === 'R') return judgeActions(reader, t, c, answer, root, where);
   }
   if (level === 'R' || level === 'W') {
     if (errors.length) tally.mismatches.push(`${where(path)}: level ${level} but error ${errors[0].extensions.code} ${errors[0].message}`);
@@ -462,6 +525,31 @@ function judge(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root:
     const named = errors.find((e) => e.extensions.code === 'FORBIDDEN' && (e.path!.length === path.length || (c.parent !== null && isPrefix(e.path!, parentPath)) || rootHidden));
     if (!named) tally.mismatches.push(`${where(path)}: hidden field without a FORBIDDEN error on its path (got ${JSON.stringify((answer.body.errors ?? []).map((e) => [e.extensions.code, e.path?.join('.')]))})`);
   }
+}
+
+const ACTION_KINDS_SEEDED = () => [...new Set(SEEDED_ACTIONS.map((a) => a.kind))];
+
+/**
+ * `Child.supervisionActions` and its fields, at R: the list holds exactly the actions about her of
+ * the kinds the reader may see (none: an empty list, without an error, which would say there is
+ * one), each field of each as stored.
+ */
+function judgeActions(reader: Reader, t: Technique, c: FieldCase, answer: Answer, root: Array<string | number>, where: (path: ReadonlyArray<string | number>) => string): void {
+  const listPath = [...root, key(t, 'supervisionActions')];
+  const list = dig(answer.body.data, listPath);
+  const visible = visibleChildActions(reader);
+  const errors = (answer.body.errors ?? []).filter((e) => e.path && isPrefix(listPath, e.path));
+  if (errors.length) tally.mismatches.push(`${where(listPath)}: error ${errors[0].extensions.code} ${errors[0].message}`);
+  if (t === 'asOf') return;
+  if (!Array.isArray(list)) return void tally.mismatches.push(`${where(listPath)}: expected a list, got ${JSON.stringify(list)?.slice(0, 80)}`);
+  if (list.length > visible.length) tally.leaks.push(`${where(listPath)}: ${list.length} actions for ${visible.length} of kinds the reader may see`);
+  if (c.key === 'Child.supervisionActions') {
+    if (list.length !== visible.length || !list.every((v) => v?.__typename === 'SupervisionAction')) tally.mismatches.push(`${where(listPath)}: expected ${visible.length} actions, got ${JSON.stringify(list).slice(0, 120)}`);
+    return;
+  }
+  const got = list.map((v) => (v as Record<string, unknown>)[key(t, c.name)]);
+  const expected = visible.map((a) => a.shown[c.name]);
+  if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where([...listPath, key(t, c.name)])}: expected ${JSON.stringify(expected)} got ${JSON.stringify(got)}`);
 }
 
 function report(label: string, leaksBefore: number, mismatchesBefore: number): void {
@@ -542,6 +630,31 @@ beforeAll(async () => {
   // The month's run: her explained discrepancy no longer fires and is resolved, naming education's last write; the other child's R10 is found.
   const run = await mutate('mutation { runReconciliation(period: "2026-10", region: "350102") { opened resolved } }', {}, eduSupervisor);
   expect(run.runReconciliation).toEqual({ opened: 1, resolved: 1 });
+
+  // Supervision: her case is the county's only one, so a sample of one is hers; a verifier from another township finds it out.
+  const drawn = await mutate('mutation($s: String!) { drawSpotCheck(region: "350102", size: 1, strata: ["CASE_STATUS"], seed: $s) { id drawnOn items { id caseId } } }', { s: SPOT.seed }, eduSupervisor);
+  const check = drawn.drawSpotCheck as { id: string; drawnOn: string; items: Array<{ id: string; caseId: string }> };
+  expect(check.items).toEqual([{ id: expect.any(String), caseId }]);
+  await mutate('mutation($id: ID!, $a: [SpotCheckAssignmentInput!]!) { assignSpotCheckItems(spotCheckId: $id, assignments: $a) { id } }',
+    { id: check.id, a: [{ itemId: check.items[0].id, verifierSub: SPOT.verifier.sub, verifierDept: SPOT.verifier.dept, verifierRegion: SPOT.verifier.region }] }, eduSupervisor);
+  const verifier = await hub.token({ dept: 'TOWNSHIP', region: SPOT.verifier.region, roles: ['clerk'], sub: SPOT.verifier.sub });
+  const found = { SCHOOL_STATUS: 'DROPPED_OUT', WHEREABOUTS: 'PRESENT', CASE_STATUS: 'OPEN', EVIDENCE_PRESENT: 'false' } as Record<string, string>;
+  await mutate('mutation($id: ID!, $on: LocalDate!, $f: [SpotCheckFindingInput!]!) { recordVerification(itemId: $id, verifiedOn: $on, findings: $f) }',
+    { id: check.items[0].id, on: check.drawnOn, f: Object.entries(found).map(([field, value]) => ({ field, found: value, notes: SPOT.notes[field] })) }, verifier);
+  // Her actions, and the interview of her county by the city's supervisor (a month to their deadline: none overdue).
+  const deadline = new Date(Date.parse(`${check.drawnOn}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+  const actors = {
+    township: await hub.token({ dept: 'TOWNSHIP', region: TOWNSHIPS.after, roles: ['clerk'], sub: 'leak-township-clerk' }),
+    edu: eduClerk,
+    city: await hub.token({ dept: 'EDU', region: '350100', roles: ['supervisor'], sub: 'leak-city-supervisor' }),
+    // Not the clerk who wrote her poverty record: its name is that record's marker.
+    poverty: await hub.token({ dept: 'POVERTY', region: '350102', sub: 'leak-poverty-answerer' }),
+  };
+  for (const action of ACTIONS) {
+    const input = { kind: action.kind, deadline, note: action.note, ...(action.kind === 'COUNTY_INTERVIEW' ? { county: '350102' } : { childId: SEED.child.id }), ...(action.toDept ? { toDept: action.toDept } : {}) };
+    const { recordAction } = await mutate('mutation($i: SupervisionActionInput!) { recordAction(input: $i) { id version } }', { i: input }, actors[action.by]);
+    if (action.close) await mutate('mutation($id: ID!, $o: String!, $v: Int!) { closeAction(id: $id, outcome: $o, expectedVersion: $v) { status } }', { id: recordAction.id, o: action.close.outcome, v: recordAction.version }, actors[action.close.by]);
+  }
   seededAt = new Date().toISOString();
 
   // The raw values, as stored: what an R reader must get back, and what no one below R may see.
@@ -570,6 +683,23 @@ beforeAll(async () => {
     facts: Object.entries(d.facts as Record<string, unknown>).map(([field, value]) => ({ field, value: value === null ? null : JSON.stringify(value) })),
   };
   for (const [field, value] of Object.entries(shown)) if (MATRIX.has(`Discrepancy.${field}`)) RAW.set(`Discrepancy.${field}`, value);
+  // The sampled item as a supervisor is shown it: what the ledger reported and what was found, field by field in the fields' order.
+  const [item] = await hub.sql<Record<string, any>>('SELECT * FROM hub.spot_check_item WHERE child_id = $1', [SEED.child.id]);
+  const checked = Object.keys(CHECKED_FIELDS);
+  const itemShown = {
+    ...rowValues('SpotCheckItem', item),
+    reported: checked.filter((f) => f in item.reported).map((field) => ({ field, value: item.reported[field], notes: null })),
+    findings: checked.filter((f) => f in item.findings).map((field) => ({ field, value: item.findings[field].found, notes: item.findings[field].notes })),
+  };
+  for (const [field, value] of Object.entries(itemShown)) if (MATRIX.has(`SpotCheckItem.${field}`)) RAW.set(`SpotCheckItem.${field}`, value);
+  // The actions, in the API's order; each field of an action is, for the suite, the list of its values over her actions.
+  const actionRows = await hub.sql<Record<string, any>>('SELECT * FROM hub.supervision_action ORDER BY id');
+  expect(actionRows.map((a) => a.kind).sort()).toEqual(ACTIONS.map((a) => a.kind).sort());
+  for (const row of actionRows) {
+    const values = { ...rowValues('SupervisionAction', row), overdue: false };
+    SEEDED_ACTIONS.push({ kind: row.kind, id: row.id, shown: Object.fromEntries(Object.entries(values).filter(([field]) => MATRIX.has(`SupervisionAction.${field}`))) });
+  }
+  for (const c of CASES.filter((x) => x.key.startsWith('SupervisionAction.'))) RAW.set(c.key, childActions().map((a) => a.shown[c.name]));
   for (const write of WRITES) {
     const typeName = SECTIONS.find((s) => s.dept === write.dept)!.typeName;
     for (const field of Object.keys(write.after ?? {})) EARLIER.set(`${typeName}.${field}`, write.before[field]);
@@ -599,6 +729,10 @@ describe('the leak suite, generated from the matrix', () => {
       expect(MARKERS.get(sensitive)?.length).toBeGreaterThan(0);
     }
     expect(MARKERS.get('HealthRecord.diagnosisSummary')).toEqual(['诊断标记-XYZ', '诊断旧标记-OLD']);
+    expect(MARKERS.get('SpotCheckItem.findings')?.sort()).toEqual(Object.values(SPOT.notes).sort());
+    // Every field of an action holds a value in one of her actions; every kind has its markers.
+    for (const c of CASES.filter((x) => x.key.startsWith('SupervisionAction.'))) expect([c.key, childActions().some((a) => a.shown[c.name] !== null && a.shown[c.name] !== undefined)]).toEqual([c.key, true]);
+    for (const { kind } of ACTIONS) expect([...MARKERS.keys()].filter((k) => k.endsWith(`@${kind}`)).length).toBeGreaterThan(0);
     // Every field that holds a value of its own is seeded, so that no case passes on an empty record.
     const unseeded = CASES.filter((c) => c.sub !== '{ __typename }' && c.sub !== '{ code }' && (RAW.get(c.key) === null || RAW.get(c.key) === undefined));
     expect(unseeded.map((c) => c.key)).toEqual([]);
@@ -661,7 +795,7 @@ describe('the leak suite, generated from the matrix', () => {
         for (const c of doc.cases) judge(reader, t, c, answer, root, rootHidden);
         // A hidden value must not ride along with another field either (one value derived from another).
         const judged = new Set(doc.cases.map((c) => c.key));
-        for (const found of hiddenMarkersIn(answer.text, (k) => (judged.has(k) ? 'R' : rootHidden ? '-' : effective(reader.access, caseOf(k))))) {
+        for (const found of hiddenMarkersIn(answer.text, (k, kind) => (judged.has(k) && !kind ? 'R' : rootHidden ? '-' : effective(reader, caseOf(k), kind)))) {
           tally.leaks.push(`${who(reader)} [${t}] body: ${found}`);
         }
       }
@@ -802,7 +936,7 @@ describe('the leak suite, generated from the matrix', () => {
         }
       }
       const judged = new Set(written.map((w) => `${w.entity}.${w.field}`));
-      for (const found of hiddenMarkersIn(answer.text, (k) => (judged.has(k) ? 'R' : !history ? '-' : effective(reader.access, caseOf(k))))) {
+      for (const found of hiddenMarkersIn(answer.text, (k, kind) => (judged.has(k) && !kind ? 'R' : !history ? '-' : effective(reader, caseOf(k), kind)))) {
         tally.leaks.push(`${who(reader)} [${path.name}] body: ${found}`);
       }
     }
@@ -999,6 +1133,130 @@ describe('the leak suite, generated from the matrix', () => {
       await november.stop();
     }
     report('discrepancies, runs, notices', leaks, mismatches);
+  });
+
+  /**
+   * Supervision by every other path (issue 19 point 4): spot checks (list, one by id, results,
+   * redraw) to the supervisors of their region only, a hidden one answering exactly like none; a
+   * verifier's assignments to the verifier only; `supervisionActions` under every filter and its
+   * count, one by id (a hidden action answers exactly like a missing id), their change-log entries,
+   * and the correction order's print: each reader is told of an action only of a kind ACTION_MATRIX
+   * lets its department read (supervisors: every kind).
+   */
+  it('tells of spot checks, actions, their counts, log entries and the printed order only to whom each is shown', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const rowReaders = readers.filter((r) => r.access.readsRows);
+    const missing = '5eed0000-0000-4000-8000-0000000dead1';
+    const shape = (a: Answer, id: string) => JSON.stringify({ data: a.body.data, errors: (a.body.errors ?? []).map((e) => [e.extensions.code, e.message.replaceAll(id, 'ID')]) });
+    const spotMarkers = MARKERS.get('SpotCheckItem.findings')!;
+    const [{ id: checkId }] = await hub.sql<{ id: string }>('SELECT id FROM hub.spot_check');
+    const itemId = RAW.get('SpotCheckItem.id') as string;
+
+    // Spot checks: a supervisor of the region sees the check, its item (her case) and its results; anyone else nothing, as if there were none.
+    const BY_ID: Record<string, string> = {
+      spotCheck: 'query($id: ID!) { spotCheck(id: $id) { id region items { id childId findings { field value notes } } } }',
+      spotCheckResults: 'query($id: ID!) { spotCheckResults(id: $id) { drawn verified mismatches { itemId childId field reported found } } }',
+      redrawSpotCheck: 'query($id: ID!) { redrawSpotCheck(id: $id) { sameSample caseIds } }',
+    };
+    for (const reader of rowReaders) {
+      const supervises = reader.access.canRead('Child.spotChecks');
+      expect([who(reader), supervises]).toEqual([who(reader), reader.role === 'supervisor']);
+      tally.cases++;
+      const list = await post(reader.token, '{ spotChecks { id region items { id childId } } }', {});
+      const ids = ((list.body.data?.spotChecks ?? []) as Array<{ id: string }>).map((c) => c.id);
+      if (list.body.errors) tally.mismatches.push(`${who(reader)} [spotChecks]: ${list.text.slice(0, 200)}`);
+      if (!isDeepStrictEqual(ids, supervises ? [checkId] : [])) (supervises ? tally.mismatches : tally.leaks).push(`${who(reader)} [spotChecks]: ${JSON.stringify(ids)}`);
+      for (const [root, query] of Object.entries(BY_ID)) {
+        tally.cases++;
+        const [seen, none] = [await post(reader.token, query, { id: checkId }), await post(reader.token, query, { id: missing })];
+        const where = `${who(reader)} [${root}]`;
+        if (supervises) {
+          if (seen.body.errors || !seen.text.includes(supervises && root === 'redrawSpotCheck' ? RAW.get('SpotCheckItem.caseId') as string : SEED.child.id)) tally.mismatches.push(`${where}: ${seen.text.slice(0, 200)}`);
+          continue;
+        }
+        if (shape(seen, checkId) !== shape(none, missing)) tally.leaks.push(`${where}: a hidden spot check answers ${shape(seen, checkId)} where none answers ${shape(none, missing)}`);
+        if (seen.text.includes(SEED.child.id) || seen.text.includes(itemId)) tally.leaks.push(`${where}: her id or her item's`);
+      }
+      tally.cases++;
+      const assigned = await post(reader.token, '{ spotCheckAssignments { itemId childId childName } }', {});
+      if (!isDeepStrictEqual(assigned.body.data?.spotCheckAssignments, [])) tally.leaks.push(`${who(reader)} [spotCheckAssignments]: ${assigned.text.slice(0, 200)}`);
+      for (const answer of [list, assigned]) if (!supervises) for (const m of spotMarkers) if (answer.text.includes(m)) tally.leaks.push(`${who(reader)} [spot checks]: "${m}"`);
+    }
+
+    // Actions: every filter, its count, no id and no marker of a kind the reader may not read.
+    const actions = SEEDED_ACTIONS;
+    const filters: Array<Record<string, unknown>> = [{}, ...ACTIONS.map((a) => ({ kind: a.kind })), { status: 'OPEN' }, { status: 'CLOSED' }, { overdue: true }, { overdue: false },
+      { childId: SEED.child.id }, { childId: SEED.filler.id }, { region: '350102' }, { kind: 'ASSISTANCE_REFERRAL', status: 'CLOSED' }];
+    const matches = (a: (typeof actions)[number], f: Record<string, unknown>) => (f.kind === undefined || f.kind === a.kind) && (f.status === undefined || f.status === a.shown.status)
+      && (f.overdue === undefined || f.overdue === false) && (f.childId === undefined || f.childId === a.shown.childId);
+    const LIST = 'query($f: SupervisionActionFilter) { supervisionActions(filter: $f, first: 50) { totalCount edges { node { id kind note outcome number } } } }';
+    const asked = rowReaders.flatMap((reader) => filters.map((filter) => ({ reader, filter })));
+    const answers = await inParallel(asked, ({ reader, filter }) => post(reader.token, LIST, { f: filter }));
+    for (const [i, { reader, filter }] of asked.entries()) {
+      tally.cases++;
+      const answer = answers[i];
+      const where = `${who(reader)} [supervisionActions ${JSON.stringify(filter)}]`;
+      const expected = actions.filter((a) => seesKind(reader, a.kind) && matches(a, filter)).map((a) => a.id).sort();
+      const connection = answer.body.data?.supervisionActions;
+      const got = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
+      for (const a of actions) if (!seesKind(reader, a.kind) && answer.text.includes(a.id)) tally.leaks.push(`${where}: the id of a hidden ${a.kind}`);
+      for (const found of hiddenMarkersIn(answer.text, (_k, kind) => (kind && !seesKind(reader, kind) ? '-' : 'R'))) tally.leaks.push(`${where}: ${found}`);
+    }
+
+    // By id: a hidden action answers exactly as one that does not exist (code and text), to closing it and to printing it.
+    const order = actions.find((a) => a.kind === 'CORRECTION_ORDER')!;
+    const print = async (reader: Reader, id: string) => {
+      const response = await fetch(`${hub.url}/supervision-actions/${id}/print`, { headers: { authorization: `Bearer ${reader.token}` } });
+      const text = await response.text();
+      const body = response.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) as { errors: Array<{ message: string; extensions: { code: string } }> } : null;
+      return { status: response.status, text, shape: JSON.stringify([response.status, body?.errors.map((e) => [e.extensions.code, e.message.replaceAll(id, 'ID')])]) };
+    };
+    for (const reader of rowReaders) {
+      for (const action of actions) {
+        if (seesKind(reader, action.kind)) continue;
+        tally.cases++;
+        const close = (id: string) => post(reader.token, 'mutation($id: ID!, $v: Int!) { closeAction(id: $id, outcome: "x", expectedVersion: $v) { id status } }', { id, v: Number(action.shown.version) });
+        const [hidden, none] = [await close(action.id), await close(missing)];
+        if (shape(hidden, action.id) !== shape(none, missing)) tally.leaks.push(`${who(reader)} [closeAction] a hidden ${action.kind} answers ${shape(hidden, action.id)} where none answers ${shape(none, missing)}`);
+      }
+      tally.cases++;
+      const [printed, none] = [await print(reader, order.id), await print(reader, missing)];
+      const where = `${who(reader)} [print]`;
+      if (seesKind(reader, 'CORRECTION_ORDER')) {
+        if (printed.status !== 200 || !printed.text.includes(order.shown.number as string)) tally.mismatches.push(`${where}: ${printed.status} ${printed.text.slice(0, 200)}`);
+        // The page shows her name and birth date only to whom may read them.
+        for (const found of hiddenMarkersIn(printed.text, (k, kind) => effective(reader, caseOf(k), kind))) tally.leaks.push(`${where}: ${found}`);
+        const [y, m, d] = BIRTH_DATE.split('-').map(Number);
+        if (!['R', 'W'].includes(reader.access.level('Child.birthDate')) && printed.text.includes(`${y}年${m}月${d}日`)) tally.leaks.push(`${where}: her birth date`);
+      } else {
+        if (printed.shape !== none.shape) tally.leaks.push(`${where}: a hidden order answers ${printed.shape} where none answers ${none.shape}`);
+        for (const found of hiddenMarkersIn(printed.text, () => '-')) tally.leaks.push(`${where}: ${found}`);
+      }
+    }
+
+    // The change log: an action's entries to readers of every kind (a closing entry does not say its kind), a spot check's to supervisors.
+    const LOGGED = ['SupervisionAction', 'SpotCheck', 'SpotCheckItem'];
+    const logAsked = rowReaders.flatMap((reader) => LOGGED.map((entity) => ({ reader, entity })));
+    const logged = await inParallel(logAsked, ({ reader, entity }) => post(reader.token, 'query($e: String) { changeLog(filter: { entity: $e }, first: 100) { edges { node { entity entityId changes { field before after } } } } }', { e: entity }));
+    for (const [i, { reader, entity }] of logAsked.entries()) {
+      tally.cases++;
+      const where = `${who(reader)} [changeLog ${entity}]`;
+      const told = ((logged[i].body.data?.changeLog?.edges ?? []) as Array<{ node: { entity: string } }>).length > 0;
+      const everyKind = ACTIONS.every((a) => seesKind(reader, a.kind));
+      const shouldTell = entity === 'SupervisionAction' ? everyKind : reader.access.canRead('Child.spotChecks');
+      // Asking for a type of entry one may not read (a spot check's, to a reader of no spot check) is refused, as for any such type;
+      // an action's entries are left out for a reader of some kinds only (the filter names no kind).
+      const refusedType = entity !== 'SupervisionAction' && !shouldTell;
+      const codes = (logged[i].body.errors ?? []).map((e) => e.extensions.code).join();
+      if (codes !== (refusedType ? 'FORBIDDEN' : '')) tally.mismatches.push(`${where}: ${logged[i].text.slice(0, 200)}`);
+      if (told !== shouldTell) (told ? tally.leaks : tally.mismatches).push(`${where}: entries ${told ? '' : 'not '}told`);
+      for (const found of hiddenMarkersIn(logged[i].text, (k, kind) => (k.startsWith('SupervisionAction.') && !everyKind ? '-' : effective(reader, caseOf(k), kind)))) tally.leaks.push(`${where}: ${found}`);
+    }
+    report('supervision', leaks, mismatches);
   });
 
   it('found no leak', () => {
