@@ -963,6 +963,7 @@ describe('the leak suite, generated from the matrix', () => {
       'Query.exchangeNotice': `{ exchangeNotice(id: "${SEED.child.id}") { id } }`,
       'Query.changeLogProof': '{ changeLogProof(chain: "350102", seq: 1) { entryHash entry document } }',
       'Query.discrepancies': '{ discrepancies { totalCount edges { node { id childId } } } }',
+      'Query.duplicateCandidates': '{ duplicateCandidates { totalCount edges { node { id } } } }',
       'Query.spotCheck': `{ spotCheck(id: "${SEED.child.id}") { id } }`,
       'Query.spotChecks': '{ spotChecks { id } }',
       'Query.spotCheckResults': `{ spotCheckResults(id: "${SEED.child.id}") { drawn } }`,
