@@ -9,6 +9,7 @@ import { DropoutReason, DropoutStatus, Placement } from '../ledger/dropout-case.
 import { VisitMethod, VisitOutcome } from '../ledger/persuasion-visit.enums';
 import { AssessmentDecision } from '../ledger/assessment.enums';
 import { EnrollmentStatus, SchoolKind } from '../enrollment/enrollment.enums';
+import { DuplicateBandEnum, DuplicateFeatureEnum, DuplicateStatusEnum } from '../duplicates/duplicate.types';
 import { regions } from '../regions/region.registry';
 import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
@@ -42,6 +43,9 @@ export const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'EnrollmentNotice.stage': chinese(Stage.labels),
   'EnrollmentNotice.schoolKind': chinese(SchoolKind.labels),
   'EnrollmentNotice.status': chinese(EnrollmentStatus.labels),
+  'DuplicatePair.band': chinese(DuplicateBandEnum.labels),
+  'DuplicatePair.features': chinese(DuplicateFeatureEnum.labels),
+  'DuplicatePair.status': chinese(DuplicateStatusEnum.labels),
 };
 const REGION_FIELDS = new Set(['Child.hukouRegion', 'Child.residenceRegion']);
 
