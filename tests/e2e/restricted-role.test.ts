@@ -139,10 +139,15 @@ onPostgres('the hub as the README\'s restricted database role', () => {
     const audited = await hub.sql<{ field: string }>('SELECT field FROM hub.sensitive_read ORDER BY id');
     expect(audited.map((a) => a.field)).toEqual(expect.arrayContaining(['Child.idNumber', expect.stringMatching(/^export:csv:/)]));
     expect(await gql(t.province, '{ verifyChangeLog { ok } }')).toEqual({ verifyChangeLog: { ok: true } });
+    // The month's notices were cut at a root signed as this role: roots are appended, never changed.
+    expect(await gql(t.province, '{ verifyChangeLog { ok roots { ok roots } } }')).toMatchObject({ verifyChangeLog: { ok: true, roots: { ok: true } } });
+    expect((await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.log_root'))[0].n).toBeGreaterThan(0);
   });
 
-  it.each(['hub.change_log', 'hub.sensitive_read'])('may not update, delete or truncate %s: the privilege is missing, before any trigger', async (table) => {
-    for (const statement of [`UPDATE ${table} SET actor_sub = 'x'`, `DELETE FROM ${table}`, `TRUNCATE ${table}`]) {
+  it.each([
+    ['hub.change_log', 'actor_sub'], ['hub.sensitive_read', 'actor_sub'], ['hub.notice_discrepancy', 'event'], ['hub.log_root', 'jws'], ['hub.log_root_chain', 'chain'],
+  ])('may not update, delete or truncate %s: the privilege is missing, before any trigger', async (table, column) => {
+    for (const statement of [`UPDATE ${table} SET ${column} = ${column}`, `DELETE FROM ${table}`, `TRUNCATE ${table}`]) {
       expect(await refusal(statement)).toEqual({ code: '42501', message: `permission denied for table ${table.split('.')[1]}` });
     }
     expect(await refusal(`SELECT count(*) FROM ${table}`)).toBeNull();
