@@ -13,6 +13,7 @@ import { shieldSchema } from './permissions/shield';
 import { NoticeResolver } from './notices/notice.resolver';
 import { LedgerResolver } from './ledger/ledger.resolver';
 import { WeeklyReportResolver } from './ledger/weekly-report.resolver';
+import { SupervisionHistoryResolver } from './ledger/supervision-history.resolver';
 import { HomeTeachingChildResolver, HomeTeachingResolver } from './ledger/home-teaching.resolver';
 import { EnrollmentChildResolver, EnrollmentNoticeResolver } from './enrollment/enrollment.resolver';
 import { StatisticsResolver } from './stats/stats.resolver';
@@ -31,7 +32,7 @@ let secured: GraphQLSchema | null = null;
 /** The one GraphQL schema of the hub, built from the code (type-graphql), once per process. */
 export function buildHubSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, KeyRegionResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver, DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver] as never,
+    resolvers: [MeResolver, RegionResolver, ChildResolver, DropoutCaseResolver, ChangeLogResolver, ChildChangesResolver, ChangeFeedResolver, ...SECTION_RESOLVERS, ChildIdNumberAudit, DiagnosisAudit, CertificateAudit, SensitiveReadResolver, NoticeResolver, LedgerResolver, WeeklyReportResolver, SupervisionHistoryResolver, HomeTeachingChildResolver, HomeTeachingResolver, EnrollmentChildResolver, EnrollmentNoticeResolver, StatisticsResolver, KeyRegionResolver, DiscrepancyResolver, ChildDiscrepanciesResolver, LogRootResolver, LogRootVerificationResolver, SpotCheckResolver, ChildSpotChecksResolver, SupervisionActionResolver, ChildSupervisionActionsResolver, DuplicatePairResolver, PossibleDuplicateResolver, WritePayloadDuplicatesResolver] as never,
     validate: false,
     emitSchemaFile: false,
     pubSub: NO_PUBSUB,

@@ -9,6 +9,7 @@ import { keyRegionCodes } from '../key-regions/key-region.service';
 import { regions } from '../regions/region.registry';
 import { OPEN_DROPOUT_STATUSES } from './dropout-case.enums';
 import { isoWeekRange } from './iso-week';
+import { type CaseloadGrouping, type CaseloadRow, type CountyHistory, caseload, countyProgressHistory } from './supervision-history';
 import { WeeklyReportEntity } from './weekly-report.entity';
 
 export interface WeeklyCounts {
@@ -108,5 +109,15 @@ export class WeeklyReportService {
         openCases: p?.openCases ?? 0, pastDeadline: p?.pastDeadline ?? 0, returned: p?.returned ?? 0, juniorSecondaryOpen: p?.juniorSecondaryOpen ?? 0,
       };
     });
+  }
+
+  /** The weekly series of every county in the reader's region, `from` to `to` (src/ledger/supervision-history.ts). */
+  history(reader: Reader, from: string, to: string): Promise<CountyHistory[]> {
+    return countyProgressHistory(this.sql, reader, from, to, this.clock.today());
+  }
+
+  /** Open, overdue and returned cases per responsible unit or person (src/ledger/supervision-history.ts). */
+  caseload(reader: Reader, groupBy: CaseloadGrouping): Promise<CaseloadRow[]> {
+    return caseload(this.sql, reader, groupBy, this.clock.today(), this.clock.schoolYearStart());
   }
 }

@@ -20,7 +20,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   'LogRoot', 'LogRootConnection', 'LogRootEdge', 'LogChainLeaf', 'ChangeLogProof', 'LogRootVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
   'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeDiscrepancyCounts', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'NoticeChainRange', 'IssuedNotices',
-  'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress',
+  'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress', 'CountyHistory', 'CountyWeek', 'CaseloadRow',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.
   'Statistics', 'StatCell', 'StatValue', 'StatSeries', 'StatSeriesCell',
@@ -47,7 +47,7 @@ const authenticated = rule('authenticated', { cache: 'contextual' })((_parent, _
  */
 export const ROW_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'Query.child', 'Query.childByIdNumber', 'Query.children', 'Query.changeLog', 'Query.changeLogProof', 'Query.enrollmentNotices',
-  'Query.weeklyFigures', 'Query.countyProgress', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
+  'Query.weeklyFigures', 'Query.countyProgress', 'Query.countyProgressHistory', 'Query.caseload', 'Query.exchangeNotices', 'Query.exchangeNotice', 'Subscription.changeFeed',
   'Query.discrepancies', 'Mutation.runReconciliation', 'Mutation.startDiscrepancy', 'Mutation.explainDiscrepancy', 'Mutation.confirmExplanation', 'Mutation.recheckDiscrepancy',
   'Query.spotCheck', 'Query.spotChecks', 'Query.spotCheckResults', 'Query.redrawSpotCheck', 'Query.spotCheckAssignments', 'Mutation.drawSpotCheck',
   'Mutation.assignSpotCheckItems', 'Mutation.recordVerification', 'Query.supervisionActions', 'Mutation.recordAction', 'Mutation.closeAction',

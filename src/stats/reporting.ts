@@ -3,6 +3,7 @@ import { BadUserInputError } from '../core/errors';
 import type { Sql } from '../db/sql';
 import { keyRegionCodes } from '../key-regions/key-region.service';
 import { isoWeekOf, isoWeekRange } from '../ledger/iso-week';
+import { reportTimeliness } from '../ledger/supervision-history';
 import { regions } from '../regions/region.registry';
 import type { CountyReportingType } from './reporting.type';
 
@@ -26,9 +27,7 @@ export async function weeklyReporting(sql: Sql, reader: Reader, today: string, w
   return counties.map((county) => {
     const statuses = list.map((isoWeek) => {
       const submittedAt = byKey.get(`${county} ${isoWeek}`) ?? null;
-      // Due by the end of the Monday after the week: Tuesday 00:00 China Standard Time.
-      const due = Date.parse(`${isoWeekRange(isoWeek)!.sunday}T00:00:00+08:00`) + 2 * DAY;
-      const status: 'ON_TIME' | 'LATE' | 'MISSING' = !submittedAt ? 'MISSING' : submittedAt.getTime() < due ? 'ON_TIME' : 'LATE';
+      const status = reportTimeliness(isoWeek, submittedAt);
       return { isoWeek, status, submittedAt };
     });
     const count = (s: string) => statuses.filter((w) => w.status === s).length;

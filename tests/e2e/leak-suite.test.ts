@@ -959,6 +959,8 @@ describe('the leak suite, generated from the matrix', () => {
       'Query.enrollmentNotices': `{ enrollmentNotices(filter: { schoolYear: ${ENROLLMENT.issue.schoolYear}, region: "350102" }) { totalCount } }`,
       'Query.weeklyFigures': '{ weeklyFigures(isoWeek: "2026-W42") { visits pastDeadline } }',
       'Query.countyProgress': '{ countyProgress(isoWeek: "2026-W42") { openCases } }',
+      'Query.countyProgressHistory': '{ countyProgressHistory(from: "2026-W40", to: "2026-W41") { weeks { openCases overdue returns cityRank provinceRank } } }',
+      'Query.caseload': '{ caseload(groupBy: RESPONSIBLE_PERSON) { responsiblePerson openCases } }',
       'Query.exchangeNotices': '{ exchangeNotices { totalCount } }',
       'Query.exchangeNotice': `{ exchangeNotice(id: "${SEED.child.id}") { id } }`,
       'Query.changeLogProof': '{ changeLogProof(chain: "350102", seq: 1) { entryHash entry document } }',

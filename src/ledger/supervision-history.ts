@@ -1,0 +1,156 @@
+import type { Reader } from '../core/context';
+import { BadUserInputError, ForbiddenError } from '../core/errors';
+import type { Sql } from '../db/sql';
+import { keyRegionCodes } from '../key-regions/key-region.service';
+import { regions } from '../regions/region.registry';
+import { OPEN_DROPOUT_STATUSES } from './dropout-case.enums';
+import { isoWeekOf, isoWeekRange } from './iso-week';
+
+const DAY = 86_400_000;
+const WEEK_FORMAT = '应为存在的ISO周，如 2026-W42 (an ISO week such as 2026-W42)';
+export const MAX_HISTORY_WEEKS = 26;
+
+export type ReportTimeliness = 'ON_TIME' | 'LATE' | 'MISSING';
+
+/**
+ * A weekly report is on time when submitted by the end of the Monday after its week (Tuesday 00:00
+ * China Standard Time), late after that, missing without one: the rule `weeklyReporting` uses too.
+ */
+export function reportTimeliness(isoWeek: string, submittedAt: Date | null): ReportTimeliness {
+  if (!submittedAt) return 'MISSING';
+  const due = Date.parse(`${isoWeekRange(isoWeek)!.sunday}T00:00:00+08:00`) + 2 * DAY;
+  return submittedAt.getTime() < due ? 'ON_TIME' : 'LATE';
+}
+
+export interface CountyWeek {
+  isoWeek: string;
+  report: ReportTimeliness;
+  submittedAt: Date | null;
+  openCases: number;
+  overdue: number;
+  returns: number;
+  cityRank: number;
+  cityCounties: number;
+  provinceRank: number;
+  provinceCounties: number;
+}
+
+export interface CountyHistory {
+  region: string;
+  keyRegion: boolean;
+  weeks: CountyWeek[];
+}
+
+/** The ISO weeks from `from` to `to`, both ended, at most 26; refusals name the argument. */
+export function historyWeeks(from: string, to: string, today: string): Array<{ isoWeek: string; monday: string; sunday: string }> {
+  const first = isoWeekRange(from);
+  if (!first) throw BadUserInputError.one('from', WEEK_FORMAT);
+  const last = isoWeekRange(to);
+  if (!last) throw BadUserInputError.one('to', WEEK_FORMAT);
+  if (first.monday > last.monday) throw BadUserInputError.one('from', '起始周不能晚于结束周 (from must not come after to)');
+  if (last.sunday >= today) throw BadUserInputError.one('to', '只能查询已结束的周 (only weeks that have ended: this week and later have not)');
+  const weeks: Array<{ isoWeek: string; monday: string; sunday: string }> = [];
+  for (let monday = Date.parse(`${first.monday}T00:00:00Z`); monday <= Date.parse(`${last.monday}T00:00:00Z`); monday += 7 * DAY) {
+    const isoWeek = isoWeekOf(new Date(monday).toISOString().slice(0, 10));
+    weeks.push({ isoWeek, ...isoWeekRange(isoWeek)! });
+    if (weeks.length > MAX_HISTORY_WEEKS) throw BadUserInputError.one('to', `最多${MAX_HISTORY_WEEKS}周 (at most ${MAX_HISTORY_WEEKS} weeks from \`from\`)`);
+  }
+  return weeks;
+}
+
+/**
+ * 督导历史: each county of the reader's region, week by week: its weekly report (on time, late,
+ * missing), and its ledger as of the week's Sunday, counted as `countyProgress` counts on its day
+ * (by hukou county; open = opened by then and not closed by then; overdue = open with a deadline
+ * before that Sunday; returns = returned within the week). Ranks are among every county of the
+ * county's city and of the province, by open cases, most first (1 = most open cases), ties sharing
+ * a rank. One statement for every county and week; the reports are joined in it.
+ */
+export async function countyProgressHistory(sql: Sql, reader: Reader, from: string, to: string, today: string): Promise<CountyHistory[]> {
+  const weeks = historyWeeks(from, to, today);
+  const mine = regions.countyCodesWithin(reader.identity.region);
+  const all = regions.counties().map((c) => c.code);
+  const rows = await sql.query<Record<string, any>>(
+    `WITH w AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) AS w(iso_week, monday, sunday)),
+          k AS (SELECT * FROM unnest($4::text[], $5::text[]) AS k(county, city)),
+          d AS (SELECT d.id, d.status, d.opened_on, d.closed_on, d.deadline, c.hukou_region AS county
+                  FROM edu.dropout_case d JOIN hub.child c ON c.id = d.child_id
+                 WHERE c.hukou_region = ANY($4) AND d.opened_on <= $6::date),
+          f AS (SELECT w.iso_week, k.county, k.city,
+                  count(d.id) FILTER (WHERE d.opened_on <= w.sunday AND (d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday))::int AS open_cases,
+                  count(d.id) FILTER (WHERE d.opened_on <= w.sunday AND (d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday) AND d.deadline < w.sunday)::int AS overdue,
+                  count(d.id) FILTER (WHERE d.status = 'RETURNED' AND d.closed_on BETWEEN w.monday AND w.sunday)::int AS returns
+                FROM w CROSS JOIN k LEFT JOIN d ON d.county = k.county
+               GROUP BY 1, 2, 3),
+          r AS (SELECT f.*,
+                  rank() OVER (PARTITION BY f.iso_week, f.city ORDER BY f.open_cases DESC)::int AS city_rank,
+                  count(*) OVER (PARTITION BY f.iso_week, f.city)::int AS city_counties,
+                  rank() OVER (PARTITION BY f.iso_week ORDER BY f.open_cases DESC)::int AS province_rank,
+                  count(*) OVER (PARTITION BY f.iso_week)::int AS province_counties
+                FROM f)
+     SELECT r.county, r.iso_week AS "isoWeek", r.open_cases AS "openCases", r.overdue, r.returns, r.city_rank AS "cityRank", r.city_counties AS "cityCounties",
+            r.province_rank AS "provinceRank", r.province_counties AS "provinceCounties", wr.submitted_at AS "submittedAt"
+       FROM r LEFT JOIN edu.weekly_report wr ON wr.region = r.county AND wr.iso_week = r.iso_week
+      WHERE r.county = ANY($8)`,
+    [weeks.map((w) => w.isoWeek), weeks.map((w) => w.monday), weeks.map((w) => w.sunday), all, all.map((c) => regions.get(c)!.parentCode ?? ''),
+      weeks[weeks.length - 1].sunday, OPEN_DROPOUT_STATUSES as readonly string[], mine],
+  );
+  const byKey = new Map(rows.map((r) => [`${r.county} ${r.isoWeek}`, r]));
+  const keys = new Set(await keyRegionCodes(sql));
+  return mine.map((region) => ({
+    region,
+    keyRegion: keys.has(region),
+    weeks: weeks.map(({ isoWeek }) => {
+      const r = byKey.get(`${region} ${isoWeek}`)!;
+      const submittedAt = r.submittedAt ? new Date(r.submittedAt) : null;
+      return { isoWeek, report: reportTimeliness(isoWeek, submittedAt), submittedAt, openCases: r.openCases, overdue: r.overdue, returns: r.returns,
+        cityRank: r.cityRank, cityCounties: r.cityCounties, provinceRank: r.provinceRank, provinceCounties: r.provinceCounties };
+    }),
+  }));
+}
+
+export type CaseloadGrouping = 'RESPONSIBLE_UNIT' | 'RESPONSIBLE_PERSON';
+
+export interface CaseloadRow {
+  region: string;
+  responsibleUnit: string | null;
+  responsiblePerson: string | null;
+  openCases: number;
+  overdue: number;
+  returnedThisSchoolYear: number;
+}
+
+/** The dropout-case fields a caseload reads, by grouping: the reader must read each (the matrix decides). */
+export const CASELOAD_READS: Readonly<Record<CaseloadGrouping, readonly string[]>> = {
+  RESPONSIBLE_UNIT: ['DropoutCase.status', 'DropoutCase.deadline', 'DropoutCase.closedOn', 'DropoutCase.responsibleUnit'],
+  RESPONSIBLE_PERSON: ['DropoutCase.status', 'DropoutCase.deadline', 'DropoutCase.closedOn', 'DropoutCase.responsibleUnit', 'DropoutCase.responsiblePerson'],
+};
+
+/**
+ * 落实到每一个管理人员: open, overdue and returned-this-school-year cases per responsible unit, or per
+ * person within a unit (names repeat across schools: 班主任), in each county of the reader's region.
+ * For supervisors and education; a reader who may not read a field the grouping reads is refused.
+ * Rows with nothing open and nothing returned this school year are left out; the most overdue first.
+ */
+export async function caseload(sql: Sql, reader: Reader, groupBy: CaseloadGrouping, today: string, schoolYearStart: string): Promise<CaseloadRow[]> {
+  const { identity, access } = reader;
+  if (identity.dept !== 'EDU' && !identity.roles.includes('supervisor')) {
+    throw new ForbiddenError('责任人工作量仅供督导与教育部门查询 (caseloads are for supervisors and education)');
+  }
+  const denied = CASELOAD_READS[groupBy].find((f) => !access.canRead(f));
+  if (denied) throw new ForbiddenError(`您的部门与角色无权读取 ${denied}，不能按 ${groupBy} 汇总 (you may not read ${denied}, so not group by ${groupBy})`);
+  const byPerson = groupBy === 'RESPONSIBLE_PERSON';
+  const person = byPerson ? 'd.responsible_person' : 'NULL::text';
+  return sql.query<CaseloadRow>(
+    `SELECT c.hukou_region AS region, d.responsible_unit AS "responsibleUnit", ${person} AS "responsiblePerson",
+            count(*) FILTER (WHERE d.status = ANY($2))::int AS "openCases",
+            count(*) FILTER (WHERE d.status = ANY($2) AND d.deadline < $3)::int AS overdue,
+            count(*) FILTER (WHERE d.status = 'RETURNED' AND d.closed_on >= $4)::int AS "returnedThisSchoolYear"
+       FROM edu.dropout_case d JOIN hub.child c ON c.id = d.child_id
+      WHERE c.hukou_region = ANY($1)
+      GROUP BY 1, 2, 3
+     HAVING count(*) FILTER (WHERE d.status = ANY($2) OR (d.status = 'RETURNED' AND d.closed_on >= $4)) > 0
+      ORDER BY overdue DESC, "openCases" DESC, 1, 2 NULLS LAST, 3 NULLS LAST`,
+    [regions.countyCodesWithin(identity.region), OPEN_DROPOUT_STATUSES as readonly string[], today, schoolYearStart],
+  );
+}
