@@ -30,14 +30,14 @@ export interface CountyWeek {
   overdue: number;
   returns: number;
   cityRank: number;
-  cityCounties: number;
   provinceRank: number;
-  provinceCounties: number;
 }
 
 export interface CountyHistory {
   region: string;
   keyRegion: boolean;
+  cityCounties: number;
+  provinceCounties: number;
   weeks: CountyWeek[];
 }
 
@@ -70,6 +70,7 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
   const weeks = historyWeeks(from, to, today);
   const mine = regions.countyCodesWithin(reader.identity.region);
   const all = regions.counties().map((c) => c.code);
+  const cityOf = (county: string) => regions.get(county)!.parentCode ?? '';
   const rows = await sql.query<Record<string, any>>(
     `WITH w AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) AS w(iso_week, monday, sunday)),
           k AS (SELECT * FROM unnest($4::text[], $5::text[]) AS k(county, city)),
@@ -84,15 +85,13 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
                GROUP BY 1, 2, 3),
           r AS (SELECT f.*,
                   rank() OVER (PARTITION BY f.iso_week, f.city ORDER BY f.open_cases DESC)::int AS city_rank,
-                  count(*) OVER (PARTITION BY f.iso_week, f.city)::int AS city_counties,
-                  rank() OVER (PARTITION BY f.iso_week ORDER BY f.open_cases DESC)::int AS province_rank,
-                  count(*) OVER (PARTITION BY f.iso_week)::int AS province_counties
+                  rank() OVER (PARTITION BY f.iso_week ORDER BY f.open_cases DESC)::int AS province_rank
                 FROM f)
-     SELECT r.county, r.iso_week AS "isoWeek", r.open_cases AS "openCases", r.overdue, r.returns, r.city_rank AS "cityRank", r.city_counties AS "cityCounties",
-            r.province_rank AS "provinceRank", r.province_counties AS "provinceCounties", wr.submitted_at AS "submittedAt"
+     SELECT r.county, r.iso_week AS "isoWeek", r.open_cases AS "openCases", r.overdue, r.returns, r.city_rank AS "cityRank",
+            r.province_rank AS "provinceRank", wr.submitted_at AS "submittedAt"
        FROM r LEFT JOIN edu.weekly_report wr ON wr.region = r.county AND wr.iso_week = r.iso_week
       WHERE r.county = ANY($8)`,
-    [weeks.map((w) => w.isoWeek), weeks.map((w) => w.monday), weeks.map((w) => w.sunday), all, all.map((c) => regions.get(c)!.parentCode ?? ''),
+    [weeks.map((w) => w.isoWeek), weeks.map((w) => w.monday), weeks.map((w) => w.sunday), all, all.map(cityOf),
       weeks[weeks.length - 1].sunday, OPEN_DROPOUT_STATUSES as readonly string[], mine],
   );
   const byKey = new Map(rows.map((r) => [`${r.county} ${r.isoWeek}`, r]));
@@ -100,11 +99,13 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
   return mine.map((region) => ({
     region,
     keyRegion: keys.has(region),
+    cityCounties: all.filter((c) => cityOf(c) === cityOf(region)).length,
+    provinceCounties: all.length,
     weeks: weeks.map(({ isoWeek }) => {
       const r = byKey.get(`${region} ${isoWeek}`)!;
       const submittedAt = r.submittedAt ? new Date(r.submittedAt) : null;
       return { isoWeek, report: reportTimeliness(isoWeek, submittedAt), submittedAt, openCases: r.openCases, overdue: r.overdue, returns: r.returns,
-        cityRank: r.cityRank, cityCounties: r.cityCounties, provinceRank: r.provinceRank, provinceCounties: r.provinceCounties };
+        cityRank: r.cityRank, provinceRank: r.provinceRank };
     }),
   }));
 }
@@ -130,7 +131,8 @@ export const CASELOAD_READS: Readonly<Record<CaseloadGrouping, readonly string[]
  * 落实到每一个管理人员: open, overdue and returned-this-school-year cases per responsible unit, or per
  * person within a unit (names repeat across schools: 班主任), in each county of the reader's region.
  * For supervisors and education; a reader who may not read a field the grouping reads is refused.
- * Rows with nothing open and nothing returned this school year are left out; the most overdue first.
+ * Rows with nothing open and nothing returned this school year are left out; the most overdue first,
+ * then the most open, then by county, unit and person in code-point order (the same on every database).
  */
 export async function caseload(sql: Sql, reader: Reader, groupBy: CaseloadGrouping, today: string, schoolYearStart: string): Promise<CaseloadRow[]> {
   const { identity, access } = reader;
@@ -140,7 +142,7 @@ export async function caseload(sql: Sql, reader: Reader, groupBy: CaseloadGroupi
   const denied = CASELOAD_READS[groupBy].find((f) => !access.canRead(f));
   if (denied) throw new ForbiddenError(`您的部门与角色无权读取 ${denied}，不能按 ${groupBy} 汇总 (you may not read ${denied}, so not group by ${groupBy})`);
   const byPerson = groupBy === 'RESPONSIBLE_PERSON';
-  const person = byPerson ? 'd.responsible_person' : 'NULL::text';
+  const person = byPerson ? 'd.responsible_person COLLATE "C"' : 'NULL::text';
   return sql.query<CaseloadRow>(
     `SELECT c.hukou_region AS region, d.responsible_unit AS "responsibleUnit", ${person} AS "responsiblePerson",
             count(*) FILTER (WHERE d.status = ANY($2))::int AS "openCases",
@@ -150,7 +152,7 @@ export async function caseload(sql: Sql, reader: Reader, groupBy: CaseloadGroupi
       WHERE c.hukou_region = ANY($1)
       GROUP BY 1, 2, 3
      HAVING count(*) FILTER (WHERE d.status = ANY($2) OR (d.status = 'RETURNED' AND d.closed_on >= $4)) > 0
-      ORDER BY overdue DESC, "openCases" DESC, 1, 2 NULLS LAST, 3 NULLS LAST`,
+      ORDER BY 5 DESC, 4 DESC, 1, d.responsible_unit COLLATE "C" NULLS LAST, 3 NULLS LAST`,
     [regions.countyCodesWithin(identity.region), OPEN_DROPOUT_STATUSES as readonly string[], today, schoolYearStart],
   );
 }

@@ -37,14 +37,8 @@ export class CountyWeekType {
   @Field(() => Int, { description: '在本市各县中按未结个案的名次，1 为未结最多，并列同名次 Rank among the counties of its city by open cases: 1 has the most, ties share a rank' })
   cityRank!: number;
 
-  @Field(() => Int, { description: '本市县数 Counties in its city' })
-  cityCounties!: number;
-
   @Field(() => Int, { description: '在全省各县中按未结个案的名次，1 为未结最多，并列同名次 Rank among the counties of the province by open cases: 1 has the most, ties share a rank' })
   provinceRank!: number;
-
-  @Field(() => Int, { description: '全省县数 Counties in the province' })
-  provinceCounties!: number;
 }
 
 @ObjectType('CountyHistory', { description: '一个县的周序列（督导）A county\'s weekly series, for supervisors', simpleResolvers: true })
@@ -54,6 +48,12 @@ export class CountyHistoryType {
 
   @Field(() => Boolean, { description: '重点监测地区 Key region (四(二))' })
   keyRegion!: boolean;
+
+  @Field(() => Int, { description: '本市县数（名次之分母）Counties in its city, that its city ranks are out of' })
+  cityCounties!: number;
+
+  @Field(() => Int, { description: '全省县数（名次之分母）Counties in the province, that its province ranks are out of' })
+  provinceCounties!: number;
 
   @Field(() => [CountyWeekType], { description: '各周，从早到晚 Each week, earliest first' })
   weeks!: CountyWeekType[];

@@ -57,6 +57,10 @@ export const LIST_SIZES: Readonly<Record<string, number>> = {
   'WeeklyCounts.openByReason': 12,
   // The supervision page's reporting rates: at most 26 weeks a county.
   'CountyReporting.weeks': 26,
+  // The supervisors' weekly series: at most 26 weeks a county (src/ledger/supervision-history.ts).
+  'CountyHistory.weeks': 26,
+  // One series per county: the province has 84 (seeds/fujian-regions.json), so a province's 26 weeks fit the budget.
+  'Query.countyProgressHistory': 84,
   // A statistics cell holds one value per measure asked for: there are twenty-six measures.
   'StatCell.values': 26,
   // A series holds one value per month end: at most 24.
