@@ -122,9 +122,10 @@ export interface CaseloadRow {
 }
 
 /** The dropout-case fields a caseload reads, by grouping: the reader must read each (the matrix decides). */
+const CASE_FIGURES = ['Child.hukouRegion', 'Child.dropoutCases', 'DropoutCase.status', 'DropoutCase.deadline', 'DropoutCase.closedOn', 'DropoutCase.responsibleUnit'];
 export const CASELOAD_READS: Readonly<Record<CaseloadGrouping, readonly string[]>> = {
-  RESPONSIBLE_UNIT: ['DropoutCase.status', 'DropoutCase.deadline', 'DropoutCase.closedOn', 'DropoutCase.responsibleUnit'],
-  RESPONSIBLE_PERSON: ['DropoutCase.status', 'DropoutCase.deadline', 'DropoutCase.closedOn', 'DropoutCase.responsibleUnit', 'DropoutCase.responsiblePerson'],
+  RESPONSIBLE_UNIT: CASE_FIGURES,
+  RESPONSIBLE_PERSON: [...CASE_FIGURES, 'DropoutCase.responsiblePerson'],
 };
 
 /**
