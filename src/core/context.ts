@@ -19,6 +19,17 @@ export interface Reader {
   readonly audit: SensitiveReadCollector;
 }
 
+/**
+ * The reader's region as a SQL condition over a row's township and county columns, its parameters
+ * numbered from `$first`: a township user's township, a county or city reader's counties, or no
+ * condition for the province.
+ */
+export function regionCondition(reader: Reader, columns: { readonly township: string; readonly county: string }, first: number): { where: string | null; values: unknown[] } {
+  if (reader.township) return { where: `${columns.township} = $${first}`, values: [reader.township] };
+  if (reader.counties === null) return { where: null, values: [] };
+  return { where: `${columns.county} = ANY($${first}::text[])`, values: [reader.counties] };
+}
+
 export function readerFor(identity: Identity): Reader {
   const counties = regionScope(identity);
   return {

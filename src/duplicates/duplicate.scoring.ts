@@ -5,6 +5,7 @@
  * reviewer. Weights are fixed here, not learnt, so that a reviewer can recompute a score by hand.
  */
 import { type NameSound, nameSound, type Pinyin } from './name-sound';
+import type { RegisteredChild } from '../children/registration-check';
 
 export const DUPLICATE_FEATURES = {
   NAME_SAME: { weight: 6, label: '姓名相同 same name' },
@@ -32,17 +33,11 @@ export type DuplicateFeature = keyof typeof DUPLICATE_FEATURES;
 export const THRESHOLDS = { LIKELY: 10, POSSIBLE: 7 } as const;
 export type DuplicateBand = keyof typeof THRESHOLDS;
 
-/** What scoring reads of a child: the fields every reader of a pair may read (duplicates.visibility.ts). */
-export interface MatchRecord {
-  readonly id: string;
-  readonly idNumber: string | null;
-  readonly name: string;
-  readonly gender: string;
-  readonly birthDate: string;
-  readonly hukouRegion: string;
-  readonly residenceRegion: string;
-  readonly township: string | null;
-}
+/**
+ * What scoring reads of a child: the fields every reader of a pair may read (duplicates.visibility.ts),
+ * which are those a registration gives the check.
+ */
+export type MatchRecord = RegisteredChild;
 
 export interface PairScore {
   readonly score: number;

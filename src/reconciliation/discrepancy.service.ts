@@ -6,7 +6,7 @@ import type { Reader } from '../core/context';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
-import { readerFor } from '../core/context';
+import { readerFor, regionCondition } from '../core/context';
 import { regions } from '../regions/region.registry';
 import { DiscrepancyEntity, type DiscrepancyStatus } from './discrepancy.entity';
 import { RULE_BY_CODE, RULES } from './reconciliation.rules';
@@ -57,13 +57,10 @@ const notFound = (id: string) => new NotFoundError(`id: 没有核实比对问题
  * the township's door-to-door rules, in its township).
  */
 function scopeOf(reader: Reader, first: number): { where: string; values: unknown[] } {
-  const rules = visibleRules(reader.access);
-  if (reader.township) {
-    const mine = rules.filter((r) => RULE_BY_CODE.get(r)!.township);
-    return { where: `d.rule = ANY($${first}::text[]) AND d.township = $${first + 1}`, values: [mine, reader.township] };
-  }
-  if (reader.counties === null) return { where: `d.rule = ANY($${first}::text[])`, values: [rules] };
-  return { where: `d.rule = ANY($${first}::text[]) AND d.county = ANY($${first + 1}::text[])`, values: [rules, reader.counties] };
+  const visible = visibleRules(reader.access);
+  const rules = reader.township ? visible.filter((r) => RULE_BY_CODE.get(r)!.township) : visible;
+  const region = regionCondition(reader, { township: 'd.township', county: 'd.county' }, first + 1);
+  return { where: [`d.rule = ANY($${first}::text[])`, region.where].filter(Boolean).join(' AND '), values: [rules, ...region.values] };
 }
 
 /** Reads and hand transitions of discrepancies: started, explained, an explanation confirmed. */

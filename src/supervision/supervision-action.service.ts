@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import { checkPageSize, decodeCursor } from '../core/connection';
-import { type Reader, readerFor } from '../core/context';
+import { type Reader, readerFor, regionCondition } from '../core/context';
 import { isRealDate } from '../core/dates';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
@@ -51,10 +51,8 @@ function addDays(date: string, days: number): string {
  * children; a county interview belongs to no township).
  */
 function scopeOf(reader: Reader, first: number): { where: string; values: unknown[] } {
-  const kinds = readableActionKinds(reader.identity);
-  if (reader.township) return { where: `a.kind = ANY($${first}::text[]) AND a.township = $${first + 1}`, values: [kinds, reader.township] };
-  if (reader.counties === null) return { where: `a.kind = ANY($${first}::text[])`, values: [kinds] };
-  return { where: `a.kind = ANY($${first}::text[]) AND a.county = ANY($${first + 1}::text[])`, values: [kinds, reader.counties] };
+  const region = regionCondition(reader, { township: 'a.township', county: 'a.county' }, first + 1);
+  return { where: [`a.kind = ANY($${first}::text[])`, region.where].filter(Boolean).join(' AND '), values: [readableActionKinds(reader.identity), ...region.values] };
 }
 
 /** 约谈、批评教育、责令限期改正、救助转介 (三(二), 四(二)): recorded, listed, closed; every step a change-log entry. */

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { loggedEntityByType } from '../changelog/catalogue';
 import { displayLabels } from '../notices/notice.rows';
 import { RULES } from '../reconciliation/reconciliation.rules';
+import { ownFile, PageAssets, scriptJson } from './page-assets';
 
 /** The Chinese label of each field a reconciliation rule compares (`EducationRecord.status` → 就学状态), for the 核实比对 tab. */
 function factLabels(): Record<string, string> {
@@ -31,40 +28,19 @@ function factLabels(): Record<string, string> {
  */
 export const LIAISON_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; frame-src blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-interface Asset {
-  readonly type: string;
-  readonly body: Buffer;
-  readonly gzipped: Buffer;
-}
-
 const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#c2410c"/><text x="16" y="23" font-size="20" text-anchor="middle" fill="#fff" font-family="sans-serif">保</text></svg>`;
 
-/** src/web/liaison, whether this module runs from src/web (ts-jest, ts-node) or dist/src/web (tsc leaves non-TS files behind). */
-function ownFolder(): string {
-  const candidates = [path.join(__dirname, 'liaison'), path.resolve(__dirname, '..', '..', '..', 'src', 'web', 'liaison')];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'liaison.js')));
-  if (!found) throw new Error(`liaison page files not found in ${candidates.join(' or ')}`);
-  return found;
-}
-
-let table: { assets: Map<string, Asset>; urls: { js: string; css: string; favicon: string } } | null = null;
+let table: { assets: PageAssets; urls: { js: string; css: string; favicon: string } } | null = null;
 
 function assetTable(): NonNullable<typeof table> {
   if (table) return table;
-  const assets = new Map<string, Asset>();
-  // Each name carries a hash of its content, so browsers may keep it for a year.
-  const add = (name: string, ext: string, type: string, body: Buffer) => {
-    const url = `/liaison/assets/${name}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}${ext}`;
-    assets.set(url, { type, body, gzipped: gzipSync(body) });
-    return url;
-  };
-  const own = (file: string) => readFileSync(path.join(ownFolder(), file));
+  const assets = new PageAssets('/liaison/assets/');
   table = {
     assets,
     urls: {
-      js: add('liaison', '.js', 'text/javascript; charset=utf-8', own('liaison.js')),
-      css: add('liaison', '.css', 'text/css; charset=utf-8', own('liaison.css')),
-      favicon: add('favicon', '.svg', 'image/svg+xml', Buffer.from(FAVICON)),
+      js: assets.add('liaison', '.js', 'text/javascript; charset=utf-8', ownFile('liaison', 'liaison.js')),
+      css: assets.add('liaison', '.css', 'text/css; charset=utf-8', ownFile('liaison', 'liaison.css')),
+      favicon: assets.add('favicon', '.svg', 'image/svg+xml', Buffer.from(FAVICON)),
     },
   };
   return table;
@@ -72,23 +48,8 @@ function assetTable(): NonNullable<typeof table> {
 
 /** Serves one of the page's files; false (and nothing written) for any other path. */
 export function serveLiaisonAsset(pathname: string, res: http.ServerResponse): boolean {
-  const asset = pathname.startsWith('/liaison/assets/') ? assetTable().assets.get(pathname) : undefined;
-  if (!asset) return false;
-  const gzip = /\bgzip\b/.test(String(res.req?.headers['accept-encoding'] ?? ''));
-  const body = gzip ? asset.gzipped : asset.body;
-  res.writeHead(200, {
-    'content-type': asset.type,
-    'content-length': body.length,
-    'cache-control': 'public, max-age=31536000, immutable',
-    vary: 'accept-encoding',
-    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-  });
-  res.end(body);
-  return true;
+  return assetTable().assets.serve(pathname, res);
 }
-
-/** JSON that may sit inside <script>: no "</script>" or "<!--" can appear in it. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 /** The page. With `demoTokens` (local use) the visitor may pick a demo identity instead of pasting a token. */
 export function liaisonPage(options: { demoTokens: boolean }): string {

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { DropoutReason, DropoutStatus } from '../ledger/dropout-case.enums';
 import { regions } from '../regions/region.registry';
+import { ownFile, packageFile, PageAssets, scriptJson } from './page-assets';
 
 /**
  * The supervision page (/supervision, 督导): progress toward the July deadline, weekly reporting,
@@ -17,41 +14,18 @@ import { regions } from '../regions/region.registry';
 /** Scripts only from this server; ECharts and ExcelJS set inline styles. */
 export const SUPERVISION_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-interface Asset {
-  readonly type: string;
-  readonly body: Buffer;
-  readonly gzipped: Buffer;
-}
-
-/** src/web/supervision, from src/web (ts-jest) or dist/src/web (tsc leaves non-TS files behind). */
-function ownFolder(): string {
-  const candidates = [path.join(__dirname, 'supervision'), path.resolve(__dirname, '..', '..', '..', 'src', 'web', 'supervision')];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'supervision.js')));
-  if (!found) throw new Error(`supervision page files not found in ${candidates.join(' or ')}`);
-  return found;
-}
-
-/** A file of an installed package, resolved through its package.json (dist files are outside the export maps). */
-const packageFile = (pkg: string, file: string) => readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
-
-let table: { assets: Map<string, Asset>; urls: { js: string; css: string; echarts: string; exceljs: string } } | null = null;
+let table: { assets: PageAssets; urls: { js: string; css: string; echarts: string; exceljs: string } } | null = null;
 
 function assetTable(): NonNullable<typeof table> {
   if (table) return table;
-  const assets = new Map<string, Asset>();
-  const add = (name: string, ext: string, type: string, body: Buffer) => {
-    const url = `/supervision/assets/${name}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}${ext}`;
-    assets.set(url, { type, body, gzipped: gzipSync(body) });
-    return url;
-  };
-  const own = (file: string) => readFileSync(path.join(ownFolder(), file));
+  const assets = new PageAssets('/supervision/assets/');
   table = {
     assets,
     urls: {
-      js: add('supervision', '.js', 'text/javascript; charset=utf-8', own('supervision.js')),
-      css: add('supervision', '.css', 'text/css; charset=utf-8', own('supervision.css')),
-      echarts: add('echarts', '.js', 'text/javascript; charset=utf-8', packageFile('echarts', 'dist/echarts.min.js')),
-      exceljs: add('exceljs', '.js', 'text/javascript; charset=utf-8', packageFile('exceljs', 'dist/exceljs.min.js')),
+      js: assets.add('supervision', '.js', 'text/javascript; charset=utf-8', ownFile('supervision', 'supervision.js')),
+      css: assets.add('supervision', '.css', 'text/css; charset=utf-8', ownFile('supervision', 'supervision.css')),
+      echarts: assets.add('echarts', '.js', 'text/javascript; charset=utf-8', packageFile('echarts', 'dist/echarts.min.js')),
+      exceljs: assets.add('exceljs', '.js', 'text/javascript; charset=utf-8', packageFile('exceljs', 'dist/exceljs.min.js')),
     },
   };
   return table;
@@ -59,22 +33,9 @@ function assetTable(): NonNullable<typeof table> {
 
 /** Serves one of the page's files; false (and nothing written) for any other path. */
 export function serveSupervisionAsset(pathname: string, res: http.ServerResponse): boolean {
-  const asset = pathname.startsWith('/supervision/assets/') ? assetTable().assets.get(pathname) : undefined;
-  if (!asset) return false;
-  const gzip = /\bgzip\b/.test(String(res.req?.headers['accept-encoding'] ?? ''));
-  const body = gzip ? asset.gzipped : asset.body;
-  res.writeHead(200, {
-    'content-type': asset.type,
-    'content-length': body.length,
-    'cache-control': 'public, max-age=31536000, immutable',
-    vary: 'accept-encoding',
-    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-  });
-  res.end(body);
-  return true;
+  return assetTable().assets.serve(pathname, res);
 }
 
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 const zh = (label: string) => label.replace(/\s+[A-Za-z].*$/, '');
 
 /** The page; `today` fixes the school year and the deadline; with `demoTokens` a demo identity may sign in. */
