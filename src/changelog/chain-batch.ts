@@ -29,6 +29,15 @@ export function batchCopy(chain: string, from: number, to: number): string {
   return `COPY (SELECT ${HASHED_FIELDS.map((f) => BATCH_COLUMNS[f]).join(', ')}, hash FROM hub.change_log WHERE chain = '${chain}' AND seq >= ${from} AND seq < ${to} ORDER BY seq) TO STDOUT`;
 }
 
+/** A range of the log's heap pages as COPY text: each row its chain and seq, then a batch's columns (`batchCopy`). */
+export function heapCopy(fromPage: number, toPage: number | null): string {
+  if (!Number.isSafeInteger(fromPage) || fromPage < 0 || (toPage !== null && (!Number.isSafeInteger(toPage) || toPage <= fromPage))) {
+    throw new Error(`change-log heap range: bad pages ${fromPage}–${toPage}`);
+  }
+  const upper = toPage === null ? '' : ` AND ctid < '(${toPage},0)'::tid`;
+  return `COPY (SELECT chain, seq, ${HASHED_FIELDS.map((f) => BATCH_COLUMNS[f]).join(', ')}, hash FROM hub.change_log WHERE ctid >= '(${fromPage},0)'::tid${upper}) TO STDOUT`;
+}
+
 const SEQ = HASHED_FIELDS.indexOf('seq');
 const PREV = HASHED_FIELDS.indexOf('prevHash');
 const HASH = HASHED_FIELDS.length;
@@ -224,4 +233,55 @@ function isHex(buf: Uint8Array, start: number, end: number, hex: string | null):
   if (hex === null || end - start !== hex.length) return false;
   for (let k = 0; k < hex.length; k++) if (buf[start + k] !== hex.charCodeAt(k)) return false;
   return true;
+}
+
+/** What `checkRange` found in a range of the heap: each chain's runs of consecutive entries, checked as batches. */
+export interface RangeCheck {
+  readonly runs: ReadonlyArray<{ readonly chain: string; readonly check: BatchCheck }>;
+  /** A row without a readable chain and seq: the range cannot be split, and every chain is walked by its index. */
+  readonly unreadable: boolean;
+}
+
+/**
+ * Checks a range of heap pages as `heapCopy` reads it: the rows split by chain, each chain's put in
+ * sequence order (they lie mostly in it already), and each run of consecutive sequence numbers
+ * checked as a batch (`checkBatch`). A seq met twice ends one run and starts another at the same
+ * number, which the verifier's join then refuses. The verifier joins the runs of all ranges per chain.
+ */
+export function checkRange(bytes: Uint8Array): RangeCheck {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const byChain = new Map<number | string, { chain: string; seqs: number[]; starts: number[]; ends: number[] }>();
+  for (let start = 0; start < buf.length;) {
+    let end = buf.indexOf(0x0a, start);
+    end = end < 0 ? buf.length : end + 1;
+    const tab = buf.indexOf(0x09, start);
+    const seqEnd = tab < 0 || tab >= end ? -1 : buf.indexOf(0x09, tab + 1);
+    const seq = seqEnd < 0 || seqEnd >= end ? -1 : decimal(buf, tab + 1, seqEnd);
+    if (seq < 0) return { runs: [], unreadable: true };
+    // The chain's code read as a number where it is six digits (no string made per row), else its text.
+    const code = tab - start === 6 ? decimal(buf, start, tab) : -1;
+    const key = code >= 0 ? code : buf.toString('latin1', start, tab);
+    let rows = byChain.get(key);
+    if (!rows) byChain.set(key, (rows = { chain: buf.toString('latin1', start, tab), seqs: [], starts: [], ends: [] }));
+    rows.seqs.push(seq);
+    rows.starts.push(seqEnd + 1);
+    rows.ends.push(end);
+    start = end;
+  }
+  const runs: Array<{ chain: string; check: BatchCheck }> = [];
+  for (const { chain, seqs, starts, ends } of byChain.values()) {
+    let order = seqs.map((_, i) => i);
+    if (seqs.some((seq, i) => i > 0 && seq < seqs[i - 1])) order = order.sort((a, b) => seqs[a] - seqs[b] || a - b);
+    for (let first = 0; first < order.length;) {
+      let last = first;
+      while (last + 1 < order.length && seqs[order[last + 1]] === seqs[order[last]] + 1) last++;
+      let size = 0;
+      for (let k = first; k <= last; k++) size += ends[order[k]] - starts[order[k]];
+      const run = Buffer.allocUnsafe(size);
+      for (let k = first, at = 0; k <= last; k++) at += buf.copy(run, at, starts[order[k]], ends[order[k]]);
+      runs.push({ chain, check: checkBatch(run, seqs[order[first]]) });
+      first = last + 1;
+    }
+  }
+  return { runs, unreadable: false };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
-import { BATCH_COLUMNS, batchCopy, isoTime } from './chain-batch';
+import { BATCH_COLUMNS, batchCopy, heapCopy, isoTime } from './chain-batch';
 import { chainGenesis, type ChainVerifyResult, verifyChain, type VerifyResult } from './change-log.verify';
 import { canonical, canonicalAroundChain, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
 
@@ -140,10 +140,16 @@ function copyText(value: unknown, column: string): string {
 
 type Row = StoredEntry & { hash: string };
 
+/** Rows on a heap page of the memory log: few, so that the heap walk's ranges are many. */
+const ROWS_PER_PAGE = 7;
+
 /**
  * The log as rows of several chains, served to the verifier the way PostgreSQL gives them: the
- * head rows, the chains the log holds with their last seq, and COPY's batches. `global` is the
- * frozen chain of before per-county chains, from whose head the county chains' genesis hangs.
+ * head rows, the chains the log holds with their last seq, the heap's size, COPY's batches of a
+ * chain and COPY's ranges of heap pages. `global` is the frozen chain of before per-county chains,
+ * from whose head the county chains' genesis hangs. Where each row lies in the heap is `place`'s
+ * answer (by default the chains interleaved in the order they were appended); `copies` lists every
+ * COPY the verifier made.
  */
 function memoryLog(counts: Record<string, number>) {
   const chains = new Map<string, Map<number, Row>>();
@@ -163,8 +169,14 @@ function memoryLog(counts: Record<string, number>) {
   const globalHead = heads.get('global')!.hash;
   for (const [chain, count] of Object.entries(counts)) if (chain !== 'global') build(chain, count, chainGenesis(chain, globalHead));
   const asLine = (row: Row) => [...HASHED_FIELDS.map((field) => copyText(row[field], BATCH_COLUMNS[field])), row.hash].join('\t');
+  const chainOrder = Object.keys(counts);
+  const layout = { place: (chain: string, seq: number) => seq * chainOrder.length + chainOrder.indexOf(chain) };
+  const copies: string[] = [];
+  const heap = () => [...chains].flatMap(([chain, rows]) => [...rows.values()].map((row) => ({ chain, row, at: layout.place(chain, row.seq) })))
+    .sort((a, b) => a.at - b.at);
   const sql = {
     async query(text: string) {
+      if (text.includes('pg_relation_size')) return [{ blocks: String(Math.ceil(heap().length / ROWS_PER_PAGE)) }];
       if (text.includes('FROM hub.chain_head')) return [...heads].map(([chain, head]) => ({ chain, seq: String(head.seq), hash: head.hash }));
       if (text.includes('WITH RECURSIVE')) {
         return [...chains].filter(([, rows]) => rows.size).sort(([a], [b]) => (a < b ? -1 : 1)).map(([chain, rows]) => ({ chain, last: String(Math.max(...rows.keys())) }));
@@ -172,6 +184,14 @@ function memoryLog(counts: Record<string, number>) {
       throw new Error(`unexpected query ${text}`);
     },
     async copyOut(text: string) {
+      copies.push(text);
+      const pages = /WHERE ctid >= '\((\d+),0\)'::tid(?: AND ctid < '\((\d+),0\)'::tid)?\) TO STDOUT$/.exec(text);
+      if (pages) {
+        const [from, to] = [Number(pages[1]), pages[2] === undefined ? null : Number(pages[2])];
+        if (text !== heapCopy(from, to)) throw new Error(`unexpected COPY ${text}`);
+        const rows = heap().slice(from * ROWS_PER_PAGE, to === null ? undefined : to * ROWS_PER_PAGE);
+        return Buffer.from(rows.map(({ chain, row }) => `${chain}\t${row.seq}\t${asLine(row)}\n`).join(''), 'utf8');
+      }
       const range = /WHERE chain = '([^']+)' AND seq >= (\d+) AND seq < (\d+) ORDER BY seq\) TO STDOUT$/.exec(text);
       if (!range || text !== batchCopy(range[1], Number(range[2]), Number(range[3]))) throw new Error(`unexpected COPY ${text}`);
       const [from, to] = [Number(range[2]), Number(range[3])];
@@ -179,7 +199,7 @@ function memoryLog(counts: Record<string, number>) {
       return Buffer.from(batch.map((row) => `${asLine(row)}\n`).join(''), 'utf8');
     },
   } as unknown as Sql;
-  return { chains, heads, sql, globalHead };
+  return { chains, heads, sql, globalHead, layout, copies };
 }
 
 /** The verifier as it was, chain by chain: one entry after another, from the chain's genesis, and then the head row. */
@@ -211,12 +231,33 @@ function walk(chains: Map<string, Map<number, Row>>, heads: Map<string, { seq: n
   };
 }
 
-describe('verifyChain in batches, chain by chain', () => {
-  // Batches of 100 sequence numbers here: the tampering below sits at, around and across their edges,
-  // in one county chain, with the frozen global chain and two other county chains beside it.
-  const { chains, heads, sql, globalHead } = memoryLog({ global: 57, '350102': 203, '350103': 120, '350203': 1 });
+/** Where rows lie in the heap: as appended, or scattered (entries of other connections, rows updated in place by someone). */
+const LAYOUTS = {
+  'by its index': null,
+  'in heap order, as appended': (chains: string[]) => (chain: string, seq: number) => seq * chains.length + chains.indexOf(chain),
+  'in heap order, scattered': () => (chain: string, seq: number) => {
+    const h = createHash('sha256').update(`${chain}:${seq}`).digest();
+    // Each entry a few pages from its turn: far enough to cross the ranges' edges, near enough to wait in the stash.
+    return seq * 40 + h.readUInt32BE(0) / 2 ** 32 * 400;
+  },
+  'in heap order, one chain reversed': (chains: string[]) => (chain: string, seq: number) => (chain === '350103' ? (1_000 - seq) * 8 : seq * chains.length + chains.indexOf(chain)),
+} as const;
+
+describe.each(Object.keys(LAYOUTS) as Array<keyof typeof LAYOUTS>)('verifyChain chain by chain, read %s', (layoutName) => {
+  // Batches of 100 sequence numbers and heap ranges of 3 pages here: the tampering below sits at,
+  // around and across their edges, in one county chain, with the frozen global chain and two other
+  // county chains beside it.
+  const counts = { global: 57, '350102': 203, '350103': 120, '350203': 1 };
+  const { chains, heads, sql, globalHead, layout, copies } = memoryLog(counts);
+  const place = LAYOUTS[layoutName]?.(Object.keys(counts));
+  if (place) layout.place = place;
   const rows = chains.get('350102')!;
-  const verify = () => verifyChain(sql, { batch: 100 });
+  const verify = () => verifyChain(sql, place ? { batch: 100, pages: 3 } : { batch: 100, read: 'index' });
+  /** The chains the verifier read by their index. */
+  const readByIndex = () => [...new Set(copies.filter((c) => c.includes('ORDER BY seq')).map((c) => /chain = '([^']+)'/.exec(c)![1]))].sort();
+  beforeEach(() => {
+    copies.length = 0;
+  });
   const original = new Map([...chains].map(([chain, r]) => [chain, new Map(r)]));
   const originalHeads = new Map(heads);
   const expected = () => walk(chains, heads, globalHead);
@@ -236,6 +277,8 @@ describe('verifyChain in batches, chain by chain', () => {
     expect(result).toMatchObject({ ok: true, entries: 57 + 203 + 120 + 1, firstBadChain: null });
     expect(result.chains.map((c) => [c.chain, c.headSeq])).toEqual([['350102', 203], ['350103', 120], ['350203', 1], ['global', 57]]);
     expect(result.chains[0].headHash).toBe(rows.get(203)!.hash);
+    // Read once in heap order, however scattered, with no chain read again by its index.
+    expect(readByIndex()).toEqual(place ? [] : ['350102', '350103', '350203', 'global']);
   });
 
   it('verifies an empty log', async () => {
@@ -278,6 +321,7 @@ describe('verifyChain in batches, chain by chain', () => {
     expect(result).toEqual(expected());
     expect(result).toMatchObject({ ok: false, firstBadChain: '350102', firstBadSeq: firstBad });
     expect(result.chains.filter((c) => c.ok).map((c) => c.chain)).toEqual(['350103', '350203', 'global']);
+    if (place) expect(readByIndex()).toEqual(['350102']);
   });
 
   it('names a bad entry in each chain that has one', async () => {

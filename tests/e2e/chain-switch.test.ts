@@ -127,7 +127,17 @@ describe('the switch to one chain per county', () => {
     } finally {
       await guarded(`UPDATE hub.change_log SET reason = '核实' WHERE chain = 'global' AND seq = 17`);
     }
-    expect((await verifyChain(db.sql)).ok).toBe(true);
+    // The restored entry is a new row version, after its successors in the heap: the heap walk waits
+    // for it and holds, reading no chain again by its index, and agrees with the walk by index.
+    const [{ after }] = await sql<{ after: boolean }>(`SELECT (SELECT ctid FROM hub.change_log WHERE chain = 'global' AND seq = 17) > (SELECT ctid FROM hub.change_log WHERE chain = 'global' AND seq = 18) AS after`);
+    expect(after).toBe(true);
+    const copies: string[] = [];
+    const recording = Object.assign(Object.create(db.sql), { copyOut: (text: string) => (copies.push(text), db.sql.copyOut(text)) });
+    const byHeap = await verifyChain(recording);
+    expect(byHeap.ok).toBe(true);
+    expect(copies.filter((c) => c.includes('ORDER BY seq'))).toEqual([]);
+    expect(copies.some((c) => c.includes('ctid'))).toBe(true);
+    expect(byHeap).toEqual(await verifyChain(db.sql, { read: 'index' }));
   });
 
   it('finds a changed frozen head in every county chain, since each one\'s genesis hangs from it', async () => {
