@@ -11,6 +11,7 @@
  */
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
+import ExcelJS from 'exceljs';
 import { getNamedType, getNullableType, type GraphQLField, GraphQLObjectType, isListType, isObjectType } from 'graphql';
 import { ALL_DEPARTMENTS, type Department, type Role, ROLES, TOWNSHIP } from '../../src/auth/identity';
 import { makeIdNumber } from '../../src/children/id-number';
@@ -1143,8 +1144,9 @@ describe('the leak suite, generated from the matrix', () => {
    * redraw) to the supervisors of their region only, a hidden one answering exactly like none; a
    * verifier's assignments to the verifier only; `supervisionActions` under every filter and its
    * count, one by id (a hidden action answers exactly like a missing id), their change-log entries,
-   * and the correction order's print: each reader is told of an action only of a kind ACTION_MATRIX
-   * lets its department read (supervisors: every kind).
+   * the correction order's print, and the monthly notices' 督导事项 (counts and the xlsx, csv and print
+   * exports): each reader is told of an action only of a kind ACTION_MATRIX lets its department read
+   * (supervisors: every kind); a notice lists only what its recipient department may read.
    */
   it('tells of spot checks, actions, their counts, log entries and the printed order only to whom each is shown', async () => {
     const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
@@ -1259,6 +1261,45 @@ describe('the leak suite, generated from the matrix', () => {
       if (told !== shouldTell) (told ? tally.leaks : tally.mismatches).push(`${where}: entries ${told ? '' : 'not '}told`);
       for (const found of hiddenMarkersIn(logged[i].text, (k, kind) => (k.startsWith('SupervisionAction.') && !everyKind ? '-' : effective(reader, caseOf(k), kind)))) tally.leaks.push(`${where}: ${found}`);
     }
+
+    // The October notices (issued above, when every action was opened and two closed) and their exports: each department's
+    // notice lists the actions routed to it (a referral the department it was sent to, the other kinds education) of kinds its
+    // liaison may read; a department's notice shows no id and no marker of an action of a kind it may not read, anywhere in the file.
+    const routedTo = (action: (typeof actions)[number], dept: string) => (action.kind === 'ASSISTANCE_REFERRAL' ? action.shown.toDept === dept : dept === 'EDU');
+    const notices = await hub.sql<{ id: string; dept: Department; summary: { actions?: Record<string, number> } }>(`SELECT id, dept, summary FROM hub.exchange_notice WHERE period = '2026-10' AND region = '350102'`);
+    if (notices.length === 0) tally.mismatches.push('[notices]: the October notices were not issued');
+    for (const reader of rowReaders.filter((r) => (r.role === 'liaison' || r.role === 'supervisor') && r.dept !== TOWNSHIP)) {
+      for (const notice of notices) {
+        if (reader.role === 'liaison' && notice.dept !== reader.dept) continue;
+        const recipient = { dept: notice.dept, role: 'liaison' as Role, access: accessFor({ dept: notice.dept, roles: ['liaison'] }) };
+        const listed = actions.filter((x) => routedTo(x, notice.dept) && seesKind(recipient, x.kind));
+        const where = `${who(reader)} [notice ${notice.dept}]`;
+        tally.cases++;
+        const counted = notice.summary.actions;
+        const expected = { opened: listed.length, closed: listed.filter((x) => x.shown.status === 'CLOSED').length, overdue: 0 };
+        if (!isDeepStrictEqual(counted, expected)) {
+          const more = !!counted && (counted.opened > expected.opened || counted.closed > expected.closed);
+          (more ? tally.leaks : tally.mismatches).push(`${where}: action counts ${JSON.stringify(counted)} for ${JSON.stringify(expected)}`);
+        }
+        for (const format of ['export.csv', 'export.xlsx', 'print']) {
+          tally.cases++;
+          const response = await fetch(`${hub.url}/notices/${notice.id}/${format}`, { headers: { authorization: `Bearer ${reader.token}` } });
+          if (response.status !== 200) { tally.mismatches.push(`${where} ${format}: ${response.status}`); continue; }
+          const text = format === 'export.xlsx' ? await xlsxText(Buffer.from(await response.arrayBuffer())) : await response.text();
+          for (const action of actions) {
+            if (!seesKind(recipient, action.kind) && text.includes(action.id)) tally.leaks.push(`${where} ${format}: the id of a ${action.kind}, which ${notice.dept} may not read`);
+            if (listed.includes(action) && !text.includes(action.id)) tally.mismatches.push(`${where} ${format}: the ${action.kind} is missing`);
+          }
+          for (const found of hiddenMarkersIn(text, (_k, kind) => (kind && !seesKind(recipient, kind) ? '-' : 'R'))) tally.leaks.push(`${where} ${format}: ${found}`);
+          if (format !== 'export.csv') continue;
+          // The 督导事项 section lists exactly the actions routed to the department (its change-log entries may name others it may read).
+          const section = text.split('\r\n督导事项\r\n')[1]?.split('\r\n\r\n')[0] ?? '';
+          const inSection = actions.filter((x) => section.includes(x.id));
+          const extra = inSection.filter((x) => !listed.includes(x));
+          if (extra.length) (extra.some((x) => !seesKind(recipient, x.kind)) ? tally.leaks : tally.mismatches).push(`${where} csv: lists ${extra.map((x) => x.kind)} not routed to it`);
+        }
+      }
+    }
     report('supervision', leaks, mismatches);
   });
 
@@ -1268,3 +1309,12 @@ describe('the leak suite, generated from the matrix', () => {
     expect(tally.cases).toBeGreaterThan(10_000);
   });
 });
+
+/** Every cell of a workbook, one a line. */
+async function xlsxText(body: Buffer): Promise<string> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(body as never);
+  const cells: string[] = [];
+  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
+  return cells.join('\n');
+}
