@@ -47,6 +47,11 @@ export const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'DuplicatePair.band': chinese(DuplicateBandEnum.labels),
   'DuplicatePair.features': chinese(DuplicateFeatureEnum.labels),
   'DuplicatePair.status': chinese(DuplicateStatusEnum.labels),
+  // Supervision actions' kinds, states and departments are plain strings in the schema, worded here all the same.
+  'SupervisionAction.kind': ACTION_KIND_LABELS,
+  'SupervisionAction.status': { OPEN: '办理中', CLOSED: '已办结' },
+  'SupervisionAction.toDept': DEPARTMENT_NAMES,
+  'SupervisionAction.openedDept': DEPARTMENT_NAMES,
 };
 const REGION_FIELDS = new Set(['Child.hukouRegion', 'Child.residenceRegion']);
 
