@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
-import type ExcelJSModule from 'exceljs';
 import type { SensitiveReadService } from '../audit/sensitive-read.service';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { Reader } from '../core/context';
+import { addTableSheet, BOLD, csvCell, csvLine, drained, HEADER_FILL, streamingWorkbook } from '../core/table-export';
 import type { NoticeChild } from './notice.children';
 import { ACTION_COLUMNS, actionRow, DISCREPANCY_COLUMNS, discrepancyRow, ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
 import type { NoticeRow, NoticeService } from './notice.service';
@@ -113,33 +113,8 @@ export function noticeSections(notices: NoticeService, reader: Reader, notice: N
   ];
 }
 
-/** Waits until the response has sent what it holds (or the client went away): the slow client sets the pace. */
-export function drained(out: Writable): Promise<void> {
-  if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV: RFC 4180, UTF-8 with a byte-order mark so that Excel reads the Chinese correctly
-
-/** A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export const csvLine = (cells: ReadonlyArray<string | number>) => `${cells.map(csvCell).join(',')}\r\n`;
+// CSV: RFC 4180, UTF-8 with a byte-order mark (src/core/table-export.ts)
+export { csvCell, csvLine, drained };
 
 /**
  * The entries, then for each section with lines (核实比对问题, 督导事项) a blank line, its heading
@@ -169,8 +144,6 @@ export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writabl
 // ---------------------------------------------------------------------------------------------
 // Excel: a summary sheet and an entries sheet, through exceljs's streaming writer
 
-const BOLD = { bold: true } as const;
-const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFE7DD' } } as const;
 const MONO = { name: 'Consolas' } as const;
 
 export const SHEET_NAMES = { summary: '摘要', entries: '条目', discrepancies: '核实比对', actions: '督导事项' } as const;
@@ -178,14 +151,8 @@ export const SHEET_NAMES = { summary: '摘要', entries: '条目', discrepancies
 /** Rows above the entries: the title line (number and content hash) and the column headers. */
 export const ENTRY_HEADER_ROWS = 2;
 
-/** exceljs, loaded at the first spreadsheet export: requiring it took 0.3 s of every start-up, for a file a liaison asks for now and then. */
-let exceljs: Promise<typeof ExcelJSModule> | undefined;
-
 export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, sections: readonly NoticeSection[] = []): Promise<void> {
-  const ExcelJS = await (exceljs ??= import('exceljs').then((m) => (m as { default?: typeof ExcelJSModule }).default ?? m));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  workbook.creator = '保学 Baoxue';
-  workbook.created = new Date();
+  const workbook = await streamingWorkbook(out);
   const title = `月度信息交换通报 ${notice.number}`;
   // Printed on every page: the number and the content hash, so that a page on its own says what it belongs to.
   const headerFooter = { oddHeader: `&L${title}&R内容哈希 ${notice.contentHash}`, oddFooter: '&C第 &P 页，共 &N 页' };
@@ -243,28 +210,8 @@ export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<Notice
 
   // A sheet per section the notice carries (with a header row even when it has no line this month).
   for (const section of sections.filter((x) => x.present)) {
-    const sheet = workbook.addWorksheet(section.sheet, {
-      headerFooter,
-      views: [{ state: 'frozen', xSplit: 0, ySplit: ENTRY_HEADER_ROWS }],
-      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
-    });
-    const end = String.fromCharCode(64 + section.columns.length);
-    sheet.columns = section.columns.map((c, i) => ({ key: String(i), width: c.width }));
-    sheet.autoFilter = `A${ENTRY_HEADER_ROWS}:${end}${ENTRY_HEADER_ROWS}`;
-    const sheetTitle = sheet.addRow([`${title}　${section.heading}`]);
-    sheetTitle.font = BOLD;
-    sheet.mergeCells(`A1:${end}1`);
-    sheetTitle.commit();
-    const header = sheet.addRow(section.columns.map((c) => c.header));
-    header.eachCell((cell) => Object.assign(cell, { font: BOLD, fill: HEADER_FILL, border: { bottom: { style: 'thin' } } }));
-    header.commit();
-    for await (const rows of section.rows) {
-      if (out.destroyed) return;
-      for (const cells of rows) sheet.addRow([...cells]).commit();
-      await drained(out);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    sheet.commit();
+    const table = { title: `${title}　${section.heading}`, sheet: section.sheet, columns: section.columns, rows: section.rows };
+    if (!(await addTableSheet(workbook, table, out, headerFooter))) return;
   }
   await workbook.commit();
 }

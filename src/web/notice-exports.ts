@@ -62,7 +62,7 @@ export function sendError(res: http.ServerResponse, status: number, code: string
 }
 
 /** RFC 6266: an ASCII fallback and the Chinese name in UTF-8. */
-function attachment(name: string): string {
+export function attachment(name: string): string {
   return `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
