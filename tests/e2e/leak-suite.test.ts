@@ -1262,6 +1262,32 @@ describe('the leak suite, generated from the matrix', () => {
       for (const found of hiddenMarkersIn(logged[i].text, (k, kind) => (k.startsWith('SupervisionAction.') && !everyKind ? '-' : effective(reader, caseOf(k), kind)))) tally.leaks.push(`${where}: ${found}`);
     }
 
+    // The supervision exports (the action list, a spot check's results): refused to all but supervisors, with nothing in the
+    // refusal; a supervisor's file holds exactly the actions the API answers it, and the spot check only if it may read it.
+    for (const reader of readers) {
+      const where = `${who(reader)} [supervision exports]`;
+      const supervises = reader.access.readsRows && reader.role === 'supervisor';
+      const listed = supervises ? ((answers[asked.findIndex((a) => a.reader === reader && Object.keys(a.filter).length === 0)].body.data?.supervisionActions?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id) : [];
+      const mayCheck = supervises && !(await post(reader.token, 'query($id: ID!) { spotCheck(id: $id) { id } }', { id: checkId })).body.errors;
+      for (const path of ['/supervision-actions/export.csv', '/supervision-actions/export.xlsx', `/spot-checks/${checkId}/results.csv`, `/spot-checks/${checkId}/results.xlsx`]) {
+        tally.cases++;
+        const response = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${reader.token}` } });
+        const body = Buffer.from(await response.arrayBuffer());
+        const text = path.endsWith('.xlsx') && response.status === 200 ? await xlsxText(body) : body.toString('utf8');
+        const ofActions = path.startsWith('/supervision-actions');
+        const expected = !supervises ? 403 : ofActions || mayCheck ? 200 : 404;
+        if (response.status !== expected) (response.status === 200 ? tally.leaks : tally.mismatches).push(`${where} ${path}: ${response.status} for ${expected}`);
+        for (const action of actions) {
+          const shown = ofActions && listed.includes(action.id);
+          if (!shown && text.includes(action.id)) tally.leaks.push(`${where} ${path}: the id of a ${action.kind} it is not shown`);
+          if (shown && !text.includes(action.id)) tally.mismatches.push(`${where} ${path}: the ${action.kind} is missing`);
+        }
+        if (!ofActions && response.status !== 200 && (text.includes(itemId) || text.includes(SEED.child.id))) tally.leaks.push(`${where} ${path}: her item or her id`);
+        for (const found of hiddenMarkersIn(text, (_k, kind) => (kind && (!ofActions || !supervises || !seesKind(reader, kind)) ? '-' : 'R'))) tally.leaks.push(`${where} ${path}: ${found}`);
+        for (const m of spotMarkers) if (text.includes(m)) tally.leaks.push(`${where} ${path}: "${m}"`);
+      }
+    }
+
     // The October notices (issued above, when every action was opened and two closed) and their exports: each department's
     // notice lists the actions routed to it (a referral the department it was sent to, the other kinds education) of kinds its
     // liaison may read; a department's notice shows no id and no marker of an action of a kind it may not read, anywhere in the file.
