@@ -1143,7 +1143,7 @@ describe('the leak suite, generated from the matrix', () => {
    * Supervision by every other path (issue 19 point 4): spot checks (list, one by id, results,
    * redraw) to the supervisors of their region only, a hidden one answering exactly like none; a
    * verifier's assignments to the verifier only; `supervisionActions` under every filter and its
-   * count, one by id (a hidden action answers exactly like a missing id), their change-log entries,
+   * count and as of a time, one by id (a hidden action answers exactly like a missing id), their change-log entries,
    * the correction order's print, and the monthly notices' 督导事项 (counts and the xlsx, csv and print
    * exports): each reader is told of an action only of a kind ACTION_MATRIX lets its department read
    * (supervisors: every kind); a notice lists only what its recipient department may read.
@@ -1210,6 +1210,22 @@ describe('the leak suite, generated from the matrix', () => {
       if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
       for (const a of actions) if (!seesKind(reader, a.kind) && answer.text.includes(a.id)) tally.leaks.push(`${where}: the id of a hidden ${a.kind}`);
       for (const found of hiddenMarkersIn(answer.text, (_k, kind) => (kind && !seesKind(reader, kind) ? '-' : 'R'))) tally.leaks.push(`${where}: ${found}`);
+    }
+
+    // As of now, rebuilt from the change log: the same actions, the same count, no marker of a hidden kind.
+    const now = new Date().toISOString();
+    const past = await inParallel(rowReaders, (reader) => post(reader.token, 'query($at: DateTimeISO) { supervisionActions(first: 50, asOf: $at) { totalCount edges { node { id kind note outcome number } } } }', { at: now }));
+    for (const [i, reader] of rowReaders.entries()) {
+      tally.cases++;
+      const where = `${who(reader)} [supervisionActions asOf]`;
+      const expected = actions.filter((a) => seesKind(reader, a.kind)).map((a) => a.id).sort();
+      const connection = past[i].body.data?.supervisionActions;
+      const got = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (past[i].body.errors) tally.mismatches.push(`${where}: ${past[i].text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
+      for (const found of hiddenMarkersIn(past[i].text, (_k, kind) => (kind && !seesKind(reader, kind) ? '-' : 'R'))) tally.leaks.push(`${where}: ${found}`);
     }
 
     // By id: a hidden action answers exactly as one that does not exist (code and text), to closing it and to printing it.
