@@ -5,6 +5,7 @@ import type { Sql } from '../db/sql';
 import { readableActionKinds } from '../permissions/action-access';
 import type { ActionKind } from '../permissions/matrix';
 import { regions } from '../regions/region.registry';
+import { ACTION_KIND_LABELS } from '../supervision/supervision-action.labels';
 import { type NoticeActionCounts, recipientReader } from './notice.content';
 
 /**
@@ -29,9 +30,7 @@ export const ACTION_EVENTS = ['OPENED', 'CLOSED', 'OVERDUE'] as const;
 export type ActionEvent = (typeof ACTION_EVENTS)[number];
 
 export const ACTION_EVENT_LABELS: Readonly<Record<ActionEvent, string>> = { OPENED: '新立', CLOSED: '办结（答复）', OVERDUE: '逾期未办结' };
-export const ACTION_KIND_LABELS: Readonly<Record<ActionKind, string>> = {
-  COUNTY_INTERVIEW: '约谈', GUARDIAN_ADMONITION: '批评教育', CORRECTION_ORDER: '责令限期改正', ASSISTANCE_REFERRAL: '救助转介',
-};
+export { ACTION_KIND_LABELS };
 
 /** The department an action of each kind is reported to: education, or the department a referral was sent to. */
 export const ACTION_ROUTES: Readonly<Record<ActionKind, 'EDU' | 'REFERRED_TO'>> = {

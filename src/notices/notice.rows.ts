@@ -15,7 +15,8 @@ import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
 import { type ChainRanges, chainsOf, GLOBAL_CHAIN, rangesOf } from './notice.ranges';
 import { EVENT_LABELS, type NoticeDiscrepancyLine, ruleLabel } from './notice.discrepancies';
-import { ACTION_EVENT_LABELS, ACTION_KIND_LABELS, type NoticeActionLine } from './notice.actions';
+import { ACTION_EVENT_LABELS, type NoticeActionLine } from './notice.actions';
+import { ACTION_KIND_LABELS, ACTION_STATUS_LABELS } from '../supervision/supervision-action.labels';
 
 /**
  * What a liaison reads in an export: Chinese labels for departments, entities, operations, fields
@@ -49,7 +50,7 @@ export const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'DuplicatePair.status': chinese(DuplicateStatusEnum.labels),
   // Supervision actions' kinds, states and departments are plain strings in the schema, worded here all the same.
   'SupervisionAction.kind': ACTION_KIND_LABELS,
-  'SupervisionAction.status': { OPEN: '办理中', CLOSED: '已办结' },
+  'SupervisionAction.status': ACTION_STATUS_LABELS,
   'SupervisionAction.toDept': DEPARTMENT_NAMES,
   'SupervisionAction.openedDept': DEPARTMENT_NAMES,
 };

@@ -4,7 +4,11 @@ import type { Reader } from '../core/context';
 import { ForbiddenError } from '../core/errors';
 import type { ExportTable } from '../core/table-export';
 import { regions } from '../regions/region.registry';
+import { SchoolStatus } from '../departments/education/education.enums';
+import { Whereabouts } from '../departments/public-security/public-security.enums';
+import { DropoutStatus } from '../ledger/dropout-case.enums';
 import { CHECKED_FIELDS, SpotCheckField } from './spot-check.fields';
+import { ACTION_KIND_LABELS, ACTION_STATUS_LABELS } from './supervision-action.labels';
 import { accuracy, mismatches } from './spot-check.results';
 import type { SpotCheckService } from './spot-check.service';
 import { type ActionRow, SupervisionActionService } from './supervision-action.service';
@@ -17,8 +21,13 @@ import { type ActionRow, SupervisionActionService } from './supervision-action.s
  * export before a byte leaves (src/web/supervision-exports.ts).
  */
 
-const KIND_LABELS: Readonly<Record<string, string>> = { COUNTY_INTERVIEW: '约谈', GUARDIAN_ADMONITION: '批评教育', CORRECTION_ORDER: '责令限期改正', ASSISTANCE_REFERRAL: '救助转介' };
-const STATUS_LABELS: Readonly<Record<string, string>> = { OPEN: '办理中', CLOSED: '已办结' };
+const KIND_LABELS: Readonly<Record<string, string>> = ACTION_KIND_LABELS;
+const STATUS_LABELS: Readonly<Record<string, string>> = ACTION_STATUS_LABELS;
+/** A checked field's value as people read it: the enum's Chinese label, 是/否 for evidence. */
+const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  SCHOOL_STATUS: SchoolStatus.labels, WHEREABOUTS: Whereabouts.labels, CASE_STATUS: DropoutStatus.labels, EVIDENCE_PRESENT: { true: '是', false: '否' },
+};
+const valueLabel = (field: string, value: string | null) => (value === null ? '' : (VALUE_LABELS[field]?.[value]?.split(' ')[0] ?? value));
 const ITEM_STATUS_LABELS: Readonly<Record<string, string>> = { DRAWN: '待分派', ASSIGNED: '已分派', VERIFIED: '已核实' };
 const dept = (code: string | null) => (code && isDepartment(code) ? DEPARTMENT_NAMES[code] : code ?? '');
 const region = (code: string | null) => (code ? `${regions.get(code)?.name ?? ''}（${code}）` : '');
@@ -97,7 +106,7 @@ export async function spotCheckTables(spotChecks: SpotCheckService, reader: Read
     r.county ? region(r.county) : '全部', fieldLabel(r.field), r.checked, r.matched, percent(r.accuracy), percent(r.low), percent(r.high),
     CHECKED_FIELDS[r.field].countedLabel.split(' ')[0], r.reportedCount, r.verifiedCount, r.verificationFactor === null ? '' : r.verificationFactor.toFixed(3),
   ]);
-  const mismatchRows = mismatches(items).map((m) => [m.itemId, m.childId, region(m.county), fieldLabel(m.field), m.reported ?? '', m.found, dept(m.ownerDept)]);
+  const mismatchRows = mismatches(items).map((m) => [m.itemId, m.childId, region(m.county), fieldLabel(m.field), valueLabel(m.field, m.reported), valueLabel(m.field, m.found), dept(m.ownerDept)]);
   const itemRows = items.map((i) => [
     i.id, i.caseId, i.childId, region(i.county), i.township ?? '', i.stratum, ITEM_STATUS_LABELS[i.status] ?? i.status, i.verifierSub ?? '', dept(i.verifierDept), i.verifiedOn ?? '',
   ]);

@@ -122,7 +122,10 @@ describe('exports of supervision records', () => {
     const api = data(await hub.gql('query($id: ID!) { spotCheckResults(id: $id) { accuracy { county field checked matched } mismatches { itemId field reported found } } }', { id: checks.gulou.id }, t.gulou)).spotCheckResults;
     const all = book['准确率'].slice(2).filter((r) => r[0] === '全部').map((r) => [r[1], Number(r[2]), Number(r[3])]);
     expect(all).toEqual(api.accuracy.filter((a: any) => a.county === null).map((a: any) => [{ CASE_STATUS: '个案状态', SCHOOL_STATUS: '就学状态' }[a.field as string], a.checked, a.matched]));
-    expect(book['不一致'].slice(2).map((r) => [r[0], r[3], r[4], r[5]])).toEqual(api.mismatches.map((m: any) => [m.itemId, '个案状态', m.reported, m.found]));
+    // Values in Chinese: the ledger said open (未返校 or the like), the verifier found the child returned.
+    expect(api.mismatches.map((m: any) => [m.field, m.found])).toEqual([['CASE_STATUS', 'RETURNED']]);
+    expect(book['不一致'].slice(2).map((r) => [r[0], r[3], r[5]])).toEqual([[api.mismatches[0].itemId, '个案状态', '已返校']]);
+    expect(book['不一致'][2][4]).not.toMatch(/[A-Z]/);
     expect(book['不一致']).toHaveLength(3);
     expect(book['样本'].slice(2).map((r) => r[0]).sort()).toEqual(checks.gulou.items.map((i) => i.id).sort());
     const csv = (await download(`/spot-checks/${checks.gulou.id}/results.csv`, t.gulou)).text;
