@@ -1303,6 +1303,16 @@ describe('the leak suite, generated from the matrix', () => {
         for (const m of spotMarkers) if (text.includes(m)) tally.leaks.push(`${where} ${path}: "${m}"`);
       }
     }
+    // A token of a role its department does not have: refused, as by the API.
+    for (const r of refused) {
+      for (const path of ['/supervision-actions/export.csv', `/spot-checks/${checkId}/results.csv`]) {
+        tally.cases++;
+        const response = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${r.token}` } });
+        const text = await response.text();
+        if (response.status !== 401) (response.status === 200 ? tally.leaks : tally.mismatches).push(`${who(r)} ${path}: ${response.status} for a refused token`);
+        for (const action of actions) if (text.includes(action.id)) tally.leaks.push(`${who(r)} ${path}: a refused token saw an action's id`);
+      }
+    }
 
     // The October notices (issued above, when every action was opened and two closed) and their exports: each department's
     // notice lists the actions routed to it (a referral the department it was sent to, the other kinds education) of kinds its
