@@ -89,6 +89,28 @@ function homeTeachingRows(states: Map<string, EntityState>, reader: Reader): Arr
   });
 }
 
+/** One entity's logged values as the log says they stood at a time: its id, version and every logged field. */
+export interface RebuiltEntity {
+  readonly id: string;
+  readonly version: number | null;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * Every entity of a logged type as it stood at `asOf`, rebuilt from the change log (entries in the
+ * order they happened, chains merged by time), whatever child it concerns or none (a county
+ * interview). Only those whose creation is in the log: a record loaded around the API has no past.
+ * The caller scopes them to the reader, as it scopes the live table.
+ */
+export async function rebuildEntities(sql: Sql, entity: string, asOf: Date): Promise<RebuiltEntity[]> {
+  const found = await sql.query('SELECT * FROM hub.change_log WHERE entity = $1 AND at <= $2', [entity, asOf]);
+  const ordered = inLogOrder(found.map((row) => {
+    const entry = storedEntry(row);
+    return { entry, chain: String(row.chain), seq: entry.seq, at: entry.at };
+  }));
+  return [...replay(ordered.map((o) => o.entry)).values()].filter((state) => state.created).map((state) => ({ id: state.entityId, version: state.version, values: state.values }));
+}
+
 /**
  * As-of reads (DESIGN.md section 8): a child's federated record as it stood at a given time,
  * rebuilt from the change log and shown under TODAY's permissions, through the same projection

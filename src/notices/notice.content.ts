@@ -123,6 +123,13 @@ export interface NoticeDiscrepancyCounts {
   overdue: number;
 }
 
+/** The supervision-action counts a notice's summary carries (notice.actions.ts); absent from notices issued before actions were. */
+export interface NoticeActionCounts {
+  opened: number;
+  closed: number;
+  overdue: number;
+}
+
 export interface NoticeSummary {
   entries: number;
   byEntity: Record<string, Record<string, number>>;
@@ -135,6 +142,8 @@ export interface NoticeSummary {
   specialGroupStatusChanges: number | null;
   /** The discrepancies of the period the recipient may see (notice.discrepancies.ts); absent from notices issued before they were. */
   discrepancies?: NoticeDiscrepancyCounts;
+  /** The supervision actions of the period routed to the recipient (notice.actions.ts); absent from notices issued before they were. */
+  actions?: NoticeActionCounts;
 }
 
 /** What one entry, as a recipient is told it, adds to the summary: read once per view, added to every notice that lists it. */
@@ -258,7 +267,12 @@ export class NoticeAccumulator {
   }
 }
 
-/** The hash a notice is frozen by; `discrepanciesDigest` covers its discrepancy lines (notices issued before them have none, and hash as they did). */
-export function contentHash(header: Record<string, unknown>, summary: NoticeSummary, entriesDigest: string, discrepanciesDigest?: string): string {
-  return createHash('sha256').update(canonicalJson({ header, summary, entriesDigest, ...(discrepanciesDigest === undefined ? {} : { discrepanciesDigest }) })).digest('hex');
+/**
+ * The hash a notice is frozen by; `discrepanciesDigest` covers its discrepancy lines and
+ * `actionsDigest` its supervision-action lines (notices issued before either have none, and hash as they did).
+ */
+export function contentHash(header: Record<string, unknown>, summary: NoticeSummary, entriesDigest: string, discrepanciesDigest?: string, actionsDigest?: string): string {
+  return createHash('sha256').update(canonicalJson({
+    header, summary, entriesDigest, ...(discrepanciesDigest === undefined ? {} : { discrepanciesDigest }), ...(actionsDigest === undefined ? {} : { actionsDigest }),
+  })).digest('hex');
 }

@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
-import type ExcelJSModule from 'exceljs';
 import type { SensitiveReadService } from '../audit/sensitive-read.service';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { Reader } from '../core/context';
+import { addTableSheet, BOLD, csvCell, csvLine, drained, HEADER_FILL, streamingWorkbook } from '../core/table-export';
 import type { NoticeChild } from './notice.children';
-import { DISCREPANCY_COLUMNS, discrepancyRow, type DiscrepancyRow, ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
-import type { NoticeDiscrepancyLine } from './notice.discrepancies';
+import { ACTION_COLUMNS, actionRow, DISCREPANCY_COLUMNS, discrepancyRow, ENTRY_COLUMNS, type EntryRow, entryRows, noticeFacts, summaryCounts } from './notice.rows';
 import type { NoticeRow, NoticeService } from './notice.service';
 
 /**
@@ -55,14 +54,24 @@ export async function* auditedBatches(
   if (batch.length) yield await withChildren(batch);
 }
 
-/** Some of a notice's frozen discrepancy lines, with their children as the viewer may see them now. */
-export interface DiscrepancyBatch {
-  readonly lines: NoticeDiscrepancyLine[];
-  readonly children: ReadonlyMap<string, NoticeChild>;
+/**
+ * A table of frozen lines a notice carries after its entries (核实比对问题, 督导事项): its heading,
+ * sheet name and columns, and its rows in batches, each with its children as the viewer may see
+ * them now. `present`: whether the notice carries the section at all (notices issued before it
+ * was built do not, and their exports show nothing of it).
+ */
+export interface NoticeSection {
+  readonly heading: string;
+  readonly sheet: string;
+  readonly columns: ReadonlyArray<{ readonly header: string; readonly width: number }>;
+  readonly present: boolean;
+  /** The print page's line when the notice has none. */
+  readonly empty: string;
+  readonly rows: AsyncIterable<ReadonlyArray<string>[]>;
 }
 
-/** A batch of discrepancy lines as rows. */
-export const discrepancyBatchRows = (batch: DiscrepancyBatch): DiscrepancyRow[] => batch.lines.map((l) => discrepancyRow(l, batch.children.get(l.childId)));
+export const DISCREPANCY_HEADING = '核实比对问题';
+export const ACTION_HEADING = '督导事项';
 
 /** Whether a notice lists discrepancies at all (those issued before they were do not). */
 export const hasDiscrepancies = (notice: NoticeRow) => {
@@ -70,87 +79,80 @@ export const hasDiscrepancies = (notice: NoticeRow) => {
   return !!d && d.new + d.resolved + d.explained + d.overdue > 0;
 };
 
-/** The notice's discrepancy lines (what its recipient may see, frozen at issue), each batch with its children. */
-export async function* discrepancyBatches(notices: NoticeService, reader: Reader, notice: NoticeRow): AsyncGenerator<DiscrepancyBatch> {
-  if (!hasDiscrepancies(notice)) return;
-  for await (const lines of notices.discrepancyLines(notice)) yield { lines, children: await notices.children(reader, lines.map((l) => l.childId)) };
+/** Whether a notice lists supervision actions (those issued before they were do not). */
+export const hasActions = (notice: NoticeRow) => {
+  const a = notice.summary.actions;
+  return !!a && a.opened + a.closed + a.overdue > 0;
+};
+
+/** Frozen lines as rows, batch by batch, with the children they name as the reader may see them now. */
+async function* linesWithChildren<L extends { childId: string | null }>(
+  notices: NoticeService, reader: Reader, lines: AsyncIterable<L[]>, row: (line: L, child: NoticeChild | undefined) => ReadonlyArray<string>,
+): AsyncGenerator<ReadonlyArray<string>[]> {
+  for await (const batch of lines) {
+    const children = await notices.children(reader, batch.map((l) => l.childId));
+    yield batch.map((l) => row(l, l.childId ? children.get(l.childId) : undefined));
+  }
 }
 
-/** Waits until the response has sent what it holds (or the client went away): the slow client sets the pace. */
-export function drained(out: Writable): Promise<void> {
-  if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
+async function* none(): AsyncGenerator<ReadonlyArray<string>[]> {}
+
+/** The notice's discrepancy lines (what its recipient may see, frozen at issue), then its supervision-action lines. */
+export function noticeSections(notices: NoticeService, reader: Reader, notice: NoticeRow): NoticeSection[] {
+  return [
+    {
+      heading: DISCREPANCY_HEADING, sheet: SHEET_NAMES.discrepancies, columns: DISCREPANCY_COLUMNS, present: !!notice.summary.discrepancies,
+      empty: '本期没有需要通报的核实比对问题。',
+      rows: hasDiscrepancies(notice) ? linesWithChildren(notices, reader, notices.discrepancyLines(notice), discrepancyRow) : none(),
+    },
+    {
+      heading: ACTION_HEADING, sheet: SHEET_NAMES.actions, columns: ACTION_COLUMNS, present: !!notice.summary.actions,
+      empty: '本期没有需要通报的督导事项。',
+      rows: hasActions(notice) ? linesWithChildren(notices, reader, notices.actionLines(notice), actionRow) : none(),
+    },
+  ];
 }
 
-// ---------------------------------------------------------------------------------------------
-// CSV: RFC 4180, UTF-8 with a byte-order mark so that Excel reads the Chinese correctly
-
-/** A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvCell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export const csvLine = (cells: ReadonlyArray<string | number>) => `${cells.map(csvCell).join(',')}\r\n`;
+// CSV: RFC 4180, UTF-8 with a byte-order mark (src/core/table-export.ts)
+export { csvCell, csvLine, drained };
 
 /**
- * The entries, then (for a notice that has any) a blank line, the heading 核实比对问题 and the
- * discrepancy table with its own header: a spreadsheet opens both; a program reading the entries
- * stops at the blank line.
+ * The entries, then for each section with lines (核实比对问题, 督导事项) a blank line, its heading
+ * and its table with its own header: a spreadsheet opens all; a program reading the entries stops
+ * at the first blank line.
  */
-export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writable, discrepancies: AsyncIterable<DiscrepancyBatch> = emptyBatches()): Promise<void> {
+export async function writeCsv(batches: AsyncIterable<NoticeBatch>, out: Writable, sections: readonly NoticeSection[] = []): Promise<void> {
   out.write(`\uFEFF${csvLine(ENTRY_COLUMNS.map((c) => c.header))}`);
   for await (const batch of batches) {
     if (out.destroyed) return;
     out.write(batchRows(batch).map(csvLine).join(''));
     await drained(out);
   }
-  let first = true;
-  for await (const batch of discrepancies) {
-    if (out.destroyed) return;
-    if (first) out.write(`\r\n${csvLine([DISCREPANCY_HEADING])}${csvLine(DISCREPANCY_COLUMNS.map((c) => c.header))}`);
-    first = false;
-    out.write(discrepancyBatchRows(batch).map(csvLine).join(''));
-    await drained(out);
+  for (const section of sections) {
+    let first = true;
+    for await (const rows of section.rows) {
+      if (out.destroyed) return;
+      if (first) out.write(`\r\n${csvLine([section.heading])}${csvLine(section.columns.map((c) => c.header))}`);
+      first = false;
+      out.write(rows.map(csvLine).join(''));
+      await drained(out);
+    }
   }
   out.end();
 }
 
-export const DISCREPANCY_HEADING = '核实比对问题';
-
-async function* emptyBatches(): AsyncGenerator<DiscrepancyBatch> {}
-
 // ---------------------------------------------------------------------------------------------
 // Excel: a summary sheet and an entries sheet, through exceljs's streaming writer
 
-const BOLD = { bold: true } as const;
-const HEADER_FILL = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFE7DD' } } as const;
 const MONO = { name: 'Consolas' } as const;
 
-export const SHEET_NAMES = { summary: '摘要', entries: '条目', discrepancies: '核实比对' } as const;
+export const SHEET_NAMES = { summary: '摘要', entries: '条目', discrepancies: '核实比对', actions: '督导事项' } as const;
 
 /** Rows above the entries: the title line (number and content hash) and the column headers. */
 export const ENTRY_HEADER_ROWS = 2;
 
-/** exceljs, loaded at the first spreadsheet export: requiring it took 0.3 s of every start-up, for a file a liaison asks for now and then. */
-let exceljs: Promise<typeof ExcelJSModule> | undefined;
-
-export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, discrepancies: AsyncIterable<DiscrepancyBatch> = emptyBatches()): Promise<void> {
-  const ExcelJS = await (exceljs ??= import('exceljs').then((m) => (m as { default?: typeof ExcelJSModule }).default ?? m));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  workbook.creator = '保学 Baoxue';
-  workbook.created = new Date();
+export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, sections: readonly NoticeSection[] = []): Promise<void> {
+  const workbook = await streamingWorkbook(out);
   const title = `月度信息交换通报 ${notice.number}`;
   // Printed on every page: the number and the content hash, so that a page on its own says what it belongs to.
   const headerFooter = { oddHeader: `&L${title}&R内容哈希 ${notice.contentHash}`, oddFooter: '&C第 &P 页，共 &N 页' };
@@ -206,29 +208,10 @@ export async function writeXlsx(notice: NoticeRow, batches: AsyncIterable<Notice
   }
   entries.commit();
 
-  if (notice.summary.discrepancies) {
-    const sheet = workbook.addWorksheet(SHEET_NAMES.discrepancies, {
-      headerFooter,
-      views: [{ state: 'frozen', xSplit: 0, ySplit: ENTRY_HEADER_ROWS }],
-      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
-    });
-    const end = String.fromCharCode(64 + DISCREPANCY_COLUMNS.length);
-    sheet.columns = DISCREPANCY_COLUMNS.map((c, i) => ({ key: String(i), width: c.width }));
-    sheet.autoFilter = `A${ENTRY_HEADER_ROWS}:${end}${ENTRY_HEADER_ROWS}`;
-    const sheetTitle = sheet.addRow([`${title}　${DISCREPANCY_HEADING}`]);
-    sheetTitle.font = BOLD;
-    sheet.mergeCells(`A1:${end}1`);
-    sheetTitle.commit();
-    const header = sheet.addRow(DISCREPANCY_COLUMNS.map((c) => c.header));
-    header.eachCell((cell) => Object.assign(cell, { font: BOLD, fill: HEADER_FILL, border: { bottom: { style: 'thin' } } }));
-    header.commit();
-    for await (const batch of discrepancies) {
-      if (out.destroyed) return;
-      for (const cells of discrepancyBatchRows(batch)) sheet.addRow(cells).commit();
-      await drained(out);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    sheet.commit();
+  // A sheet per section the notice carries (with a header row even when it has no line this month).
+  for (const section of sections.filter((x) => x.present)) {
+    const table = { title: `${title}　${section.heading}`, sheet: section.sheet, columns: section.columns, rows: section.rows };
+    if (!(await addTableSheet(workbook, table, out, headerFooter))) return;
   }
   await workbook.commit();
 }

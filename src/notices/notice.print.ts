@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { ChangeLogEntryType } from '../changelog/change-log.type';
 import type { NoticeChild } from './notice.children';
-import { DISCREPANCY_HEADING, type DiscrepancyBatch, discrepancyBatchRows, drained, type NoticeBatch } from './notice.export';
-import { DISCREPANCY_COLUMNS, childCells, chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
+import { drained, type NoticeBatch, type NoticeSection } from './notice.export';
+import { childCells, chinaTime, deptLabel, displayValue, noticeFacts, operationLabel, regionLabel, summaryCounts } from './notice.rows';
 import type { NoticeRow } from './notice.service';
 
 /**
@@ -110,7 +110,7 @@ export function printTail(notice: NoticeRow, printedBy: string): string {
 `;
 }
 
-export async function writePrint(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, printedBy: string, discrepancies?: AsyncIterable<DiscrepancyBatch>): Promise<void> {
+export async function writePrint(notice: NoticeRow, batches: AsyncIterable<NoticeBatch>, out: Writable, printedBy: string, sections: readonly NoticeSection[] = []): Promise<void> {
   out.write(printHead(notice));
   for await (const batch of batches) {
     if (out.destroyed) return;
@@ -118,17 +118,17 @@ export async function writePrint(notice: NoticeRow, batches: AsyncIterable<Notic
     await drained(out);
   }
   if (notice.entryCount > 0) out.write('</tbody>\n</table>\n');
-  if (notice.summary.discrepancies) {
-    out.write(`<h2>${DISCREPANCY_HEADING}</h2>\n`);
+  for (const section of sections.filter((x) => x.present)) {
+    out.write(`<h2>${escapeHtml(section.heading)}</h2>\n`);
     let any = false;
-    for await (const batch of discrepancies ?? []) {
+    for await (const rows of section.rows) {
       if (out.destroyed) return;
-      if (!any) out.write(`<table class="entries">\n<thead><tr>${DISCREPANCY_COLUMNS.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('')}</tr></thead>\n<tbody>\n`);
+      if (!any) out.write(`<table class="entries">\n<thead><tr>${section.columns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('')}</tr></thead>\n<tbody>\n`);
       any = true;
-      out.write(discrepancyBatchRows(batch).map((cells) => `<tr>${cells.map((c) => `<td>${c ? escapeHtml(c) : '<span class="none">—</span>'}</td>`).join('')}</tr>\n`).join(''));
+      out.write(rows.map((cells) => `<tr>${cells.map((c) => `<td>${c ? escapeHtml(c) : '<span class="none">—</span>'}</td>`).join('')}</tr>\n`).join(''));
       await drained(out);
     }
-    out.write(any ? '</tbody>\n</table>\n' : '<p class="empty">本期没有需要通报的核实比对问题。</p>\n');
+    out.write(any ? '</tbody>\n</table>\n' : `<p class="empty">${escapeHtml(section.empty)}</p>\n`);
   }
   out.end(printTail(notice, printedBy));
 }

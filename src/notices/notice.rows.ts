@@ -15,6 +15,8 @@ import type { NoticeChild } from './notice.children';
 import type { NoticeRow } from './notice.service';
 import { type ChainRanges, chainsOf, GLOBAL_CHAIN, rangesOf } from './notice.ranges';
 import { EVENT_LABELS, type NoticeDiscrepancyLine, ruleLabel } from './notice.discrepancies';
+import { ACTION_EVENT_LABELS, type NoticeActionLine } from './notice.actions';
+import { ACTION_KIND_LABELS, ACTION_STATUS_LABELS } from '../supervision/supervision-action.labels';
 
 /**
  * What a liaison reads in an export: Chinese labels for departments, entities, operations, fields
@@ -46,6 +48,11 @@ export const VALUE_LABELS: Readonly<Record<string, Record<string, string>>> = {
   'DuplicatePair.band': chinese(DuplicateBandEnum.labels),
   'DuplicatePair.features': chinese(DuplicateFeatureEnum.labels),
   'DuplicatePair.status': chinese(DuplicateStatusEnum.labels),
+  // Supervision actions' kinds, states and departments are plain strings in the schema, worded here all the same.
+  'SupervisionAction.kind': ACTION_KIND_LABELS,
+  'SupervisionAction.status': ACTION_STATUS_LABELS,
+  'SupervisionAction.toDept': DEPARTMENT_NAMES,
+  'SupervisionAction.openedDept': DEPARTMENT_NAMES,
 };
 const REGION_FIELDS = new Set(['Child.hukouRegion', 'Child.residenceRegion']);
 
@@ -171,6 +178,39 @@ export function discrepancyRow(line: NoticeDiscrepancyLine, child?: NoticeChild 
   return [EVENT_LABELS[line.event], ruleLabel(line.rule), line.childId, ...childCells(child), regionLabel(line.county), deptLabel(line.ownerDept), line.openedOn, line.deadline, line.eventOn ?? '', line.discrepancyId];
 }
 
+/** Columns of the supervision-action sheet, section and table (督导事项), with spreadsheet widths. */
+export const ACTION_COLUMNS = [
+  { header: '事件', width: 12 },
+  { header: '事项', width: 14 },
+  { header: '儿童编号', width: 38 },
+  { header: '姓名', width: 10 },
+  { header: '县区', width: 20 },
+  { header: '学校', width: 24 },
+  { header: '所涉县区', width: 20 },
+  { header: '发起部门', width: 10 },
+  { header: '转介至', width: 10 },
+  { header: '文书编号', width: 28 },
+  { header: '立项日期', width: 12 },
+  { header: '办理期限', width: 12 },
+  { header: '事件日期', width: 12 },
+  { header: '事由', width: 40 },
+  { header: '办理结果', width: 40 },
+  { header: '事项编号', width: 38 },
+] as const;
+
+export type ActionRow = [
+  event: string, kind: string, childId: string, name: string, county: string, school: string, actionCounty: string, openedBy: string, toDept: string,
+  number: string, openedOn: string, deadline: string, on: string, note: string, outcome: string, id: string,
+];
+
+/** A frozen action line as a liaison reads it, with its child's cells (none for a county interview) as the reader may see them now. */
+export function actionRow(line: NoticeActionLine, child?: NoticeChild | null): ActionRow {
+  return [
+    ACTION_EVENT_LABELS[line.event], ACTION_KIND_LABELS[line.kind] ?? line.kind, line.childId ?? '', ...childCells(child), regionLabel(line.county), deptLabel(line.openedDept),
+    line.toDept ? deptLabel(line.toDept) : '', line.number ?? '', line.openedOn, line.deadline, line.eventOn, line.note, line.outcome ?? '', line.actionId,
+  ];
+}
+
 /** The header facts of a notice, label and value, for the summary sheet and the print page. */
 export function noticeFacts(notice: NoticeRow): Array<[string, string]> {
   return [
@@ -220,6 +260,9 @@ export function summaryCounts(notice: NoticeRow): Array<[string, number | string
     ...(s.discrepancies ? [
       ['核实比对·新发现', s.discrepancies.new], ['核实比对·已解决', s.discrepancies.resolved],
       ['核实比对·说明已确认', s.discrepancies.explained], ['核实比对·逾期未整改', s.discrepancies.overdue],
+    ] as Array<[string, number]> : []),
+    ...(s.actions ? [
+      ['督导事项·新立', s.actions.opened], ['督导事项·办结（答复）', s.actions.closed], ['督导事项·逾期未办结', s.actions.overdue],
     ] as Array<[string, number]> : []),
   ];
 }

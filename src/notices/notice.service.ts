@@ -19,6 +19,7 @@ import { NoticeIssue } from './notice.issue';
 import { type ChainRanges, chainsOf, compareChains, GLOBAL_CHAIN, headsDigest, nextRanges, rangesOf } from './notice.ranges';
 import { checkPeriod } from './notice.period';
 import { discrepancyDigest, freezeDiscrepancies, monthEnd, type NoticeDiscrepancyLine, streamDiscrepancies } from './notice.discrepancies';
+import { actionDigest, freezeActions, type NoticeActionLine, streamActions } from './notice.actions';
 
 export const ISSUE_LOCK = 727_100_002;
 /** Unacknowledged this long after issue, a notice is overdue (supervisors see it). */
@@ -98,6 +99,9 @@ export class NoticeService {
       // The discrepancies of the period (after the previous period issued), frozen beside the notices (see notice.discrepancies.ts).
       const discrepancies = await freezeDiscrepancies(em, recipients.map((r) => ({ ...r, id: ids.get(recipientKey(r))! })), period,
         existing[0].latest ? monthEnd(existing[0].latest) : null);
+      // The supervision actions of the period routed to each recipient, frozen alike (see notice.actions.ts).
+      const actions = await freezeActions(em, recipients.map((r) => ({ ...r, id: ids.get(recipientKey(r))! })), monthEnd(period),
+        existing[0].latest ? monthEnd(existing[0].latest) : null);
       const notices = recipients.map((r) => {
         const acc = pass.accumulators.get(recipientKey(r))!;
         const number = `${period}/${r.region}/${r.dept}`;
@@ -106,9 +110,10 @@ export class NoticeService {
         const header = { number, period, dept: r.dept, region: r.region, fromSeq, toSeq, chainRanges, rootSeq: cut.rootSeq, chainHeadHash };
         const id = ids.get(recipientKey(r))!;
         const frozen = discrepancies.get(id)!;
-        const summary = { ...acc.summary(), discrepancies: frozen.counts };
+        const acted = actions.get(id)!;
+        const summary = { ...acc.summary(), discrepancies: frozen.counts, actions: acted.counts };
         return {
-          id, ...header, contentHash: contentHash(hashedHeader(header), summary, acc.entriesDigest(), frozen.digest), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
+          id, ...header, contentHash: contentHash(hashedHeader(header), summary, acc.entriesDigest(), frozen.digest, acted.digest), entryCount: summary.entries, summary, issuedAt, issuedBy: issuer.sub,
         };
       });
       await em.execute(
@@ -227,6 +232,11 @@ export class NoticeService {
     return streamDiscrepancies(this.sql, notice.id);
   }
 
+  /** The notice's frozen supervision-action lines, in batches (see notice.actions.ts); the caller may read the notice. */
+  actionLines(notice: NoticeRow): AsyncGenerator<NoticeActionLine[]> {
+    return streamActions(this.sql, notice.id);
+  }
+
   /** Recomputes the content hash from the log, and checks the chain heads the notice names against the log. */
   async verify(notice: NoticeRow): Promise<{ contentHashOk: boolean; chainHeadOk: boolean }> {
     const legacy = !notice.chainRanges;
@@ -234,9 +244,11 @@ export class NoticeService {
     for await (const entry of this.stream(notice, null)) acc.add(entry, entryDigest(entry, legacy));
     // A notice issued with discrepancies: its frozen lines recounted and rehashed (none for an older notice).
     const frozen = notice.summary.discrepancies ? await discrepancyDigest(this.sql, notice.id) : null;
-    const summary = { ...notice.summary, entries: acc.entries, ...(frozen ? { discrepancies: frozen.counts } : {}) };
+    // A notice issued with supervision actions: its frozen action lines alike.
+    const acted = notice.summary.actions ? await actionDigest(this.sql, notice.id) : null;
+    const summary = { ...notice.summary, entries: acc.entries, ...(frozen ? { discrepancies: frozen.counts } : {}), ...(acted ? { actions: acted.counts } : {}) };
     return {
-      contentHashOk: contentHash(hashedHeader(notice), summary, acc.entriesDigest(), frozen?.digest) === notice.contentHash && acc.entries === notice.entryCount,
+      contentHashOk: contentHash(hashedHeader(notice), summary, acc.entriesDigest(), frozen?.digest, acted?.digest) === notice.contentHash && acc.entries === notice.entryCount,
       chainHeadOk: await this.headsOk(notice),
     };
   }

@@ -14,6 +14,13 @@ export class NoticeDiscrepancyCountsType {
   @Field(() => Int, { description: '月末逾期未整改 Past their deadline and still open when the month closed' }) overdue!: number;
 }
 
+@ObjectType('NoticeActionCounts', { description: '本期督导事项（送接收部门的类别与辖区：救助转介送被转介部门，批评教育、责令限期改正、约谈送教育）Supervision actions of the period routed to the recipient', simpleResolvers: true })
+export class NoticeActionCountsType {
+  @Field(() => Int, { description: '新立 Opened in the period' }) opened!: number;
+  @Field(() => Int, { description: '办结（救助转介为答复）Closed (a referral: answered) in the period' }) closed!: number;
+  @Field(() => Int, { description: '逾期未办结 Became overdue in the period (the day after the deadline, still open)' }) overdue!: number;
+}
+
 @ObjectType('NoticeSummary', { description: '通报摘要（按接收部门权限计）Notice summary, counted over what the recipient may see', simpleResolvers: true })
 export class NoticeSummaryType {
   @Field(() => Int, { description: '变更条目数 Entries' })
@@ -39,6 +46,9 @@ export class NoticeSummaryType {
 
   @Field(() => NoticeDiscrepancyCountsType, { nullable: true, description: '核实比对问题计数（导出中逐条列出）；此功能之前发布的通报为空 Discrepancy counts (listed one by one in the exports); null for notices issued before they were' })
   discrepancies!: NoticeDiscrepancyCountsType | null;
+
+  @Field(() => NoticeActionCountsType, { nullable: true, description: '督导事项计数（导出中逐条列出）；此功能之前发布的通报为空 Supervision-action counts (listed one by one in the exports); null for notices issued before they were' })
+  actions!: NoticeActionCountsType | null;
 }
 
 @ObjectType('NoticeVerification', { description: '通报校验 Notice verification', simpleResolvers: true })

@@ -44,6 +44,7 @@ export function toNoticeType(row: NoticeRow): ExchangeNoticeType & { row: Notice
       closuresByReason: counts(s.closuresByReason, reasonLabel),
       specialGroupStatusChanges: s.specialGroupStatusChanges,
       discrepancies: s.discrepancies ?? null,
+      actions: s.actions ?? null,
     },
     issuedAt: row.issuedAt,
     acknowledgedAt: row.acknowledgedAt,

@@ -19,7 +19,7 @@ export const STRUCTURAL_TYPES: ReadonlySet<string> = new Set([
   // Signed roots: hashes and signatures; a root's chain leaves are only those of the reader's region (src/log-roots/log-root.reads.ts).
   'LogRoot', 'LogRootConnection', 'LogRootEdge', 'LogChainLeaf', 'ChangeLogProof', 'LogRootVerification',
   'SensitiveReadConnection', 'SensitiveReadEdge', 'SensitiveRead',
-  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeDiscrepancyCounts', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'NoticeChainRange', 'IssuedNotices',
+  'ExchangeNotice', 'ExchangeNoticeConnection', 'ExchangeNoticeEdge', 'NoticeSummary', 'NoticeDiscrepancyCounts', 'NoticeActionCounts', 'NoticeCount', 'NoticeVerification', 'NoticeEntries', 'NoticeChild', 'NoticeChainRange', 'IssuedNotices',
   'EvidenceItem', 'WeeklyCounts', 'WeeklyReport', 'CountyProgress', 'CountyHistory', 'CountyWeek', 'CaseloadRow',
   'EnrollmentNoticePage', 'EnrollmentIssue', 'NonArrivals',
   // Aggregates only, each measure and dimension checked against the matrix by the statistics service.

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
 import { encodeCursor } from '../core/connection';
-import { type ActionRow, SupervisionActionService } from './supervision-action.service';
+import { type ActionRow, chinaDay, SupervisionActionService } from './supervision-action.service';
 import { SupervisionActionConnectionType, SupervisionActionFilterInput, SupervisionActionInput, SupervisionActionType } from './supervision-action.type';
 import type { AppContext } from './supervision.context';
 
@@ -29,9 +29,13 @@ export class SupervisionActionResolver {
   async supervisionActions(
     @Arg('filter', () => SupervisionActionFilterInput, { nullable: true }) filter: SupervisionActionFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number, @Arg('after', () => String, { nullable: true }) after: string | null, @Ctx() ctx: AppContext,
+    @Arg('asOf', () => GraphQLISODateTime, {
+      nullable: true,
+      description: '历史时刻：由变更日志重建当时的督导事项，按今天的权限与辖区显示，逾期按当日计 As of this time: the actions as they stood then, rebuilt from the change log, under today\'s permissions and regions, overdue as of that day',
+    }) asOf?: Date | null,
   ): Promise<SupervisionActionConnectionType> {
-    const page = await ctx.services.supervisionActions.page(ctx.reader(), filter ?? {}, first, after);
-    const today = ctx.services.supervisionActions.today();
+    const page = await ctx.services.supervisionActions.page(ctx.reader(), filter ?? {}, first, after, asOf ?? null);
+    const today = asOf ? chinaDay(asOf) : ctx.services.supervisionActions.today();
     const edges = page.rows.map((row) => ({ cursor: encodeCursor('action', row.id), node: view(row, today) }));
     return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
   }

@@ -6,6 +6,7 @@ import { type Reader, readerFor, regionCondition } from '../core/context';
 import { isRealDate } from '../core/dates';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
+import { rebuildEntities } from '../as-of/as-of.service';
 import type { Sql } from '../db/sql';
 import { ACTION_KINDS, actionLevel, readableActionKinds } from '../permissions/action-access';
 import { childInScope } from '../permissions/access';
@@ -31,6 +32,13 @@ export interface ActionFilter {
 }
 
 export type ActionRow = Omit<SupervisionActionEntity, 'createdAt' | 'updatedAt' | 'updatedBy'>;
+
+/** The table's columns as a record set, for an as-of read: the rebuilt actions, in place of `hub.supervision_action a`. */
+const REBUILT = `jsonb_to_recordset($X::jsonb) AS a (id uuid, kind text, county text, child_id uuid, township text, to_dept text, number text, deadline date, note text,
+  status text, opened_on date, opened_by text, opened_dept text, closed_on date, closed_by text, outcome text, version int)`;
+
+/** The day a time falls on in China Standard Time. */
+export const chinaDay = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REFERRED_TO = ['CIVIL', 'POVERTY'];
@@ -133,10 +141,25 @@ export class SupervisionActionService {
     return row;
   }
 
-  async page(reader: Reader, filter: ActionFilter, first: number, after: string | null): Promise<{ rows: ActionRow[]; hasNextPage: boolean; totalCount: number }> {
+  /**
+   * A page of the actions the reader may see, now or, with `asOf`, as they stood then: rebuilt from
+   * the change log and put through exactly the same scope and filters (today's permissions and
+   * regions, as every as-of read), `overdue` as of that day.
+   */
+  async page(reader: Reader, filter: ActionFilter, first: number, after: string | null, asOf: Date | null = null): Promise<{ rows: ActionRow[]; hasNextPage: boolean; totalCount: number }> {
     checkPageSize(first);
+    if (asOf && asOf.getTime() > Date.now()) throw BadUserInputError.one('asOf', '不能是将来 (not in the future)');
     const scope = scopeOf(reader, 1);
     const values = [...scope.values];
+    let source = 'hub.supervision_action a';
+    if (asOf) {
+      const rebuilt = await rebuildEntities(this.sql, 'SupervisionAction', asOf);
+      values.push(JSON.stringify(rebuilt.map(({ id, version, values: v }) => ({
+        id, version, kind: v.kind, county: v.county, child_id: v.childId, township: v.township, to_dept: v.toDept, number: v.number, deadline: v.deadline, note: v.note,
+        status: v.status, opened_on: v.openedOn, opened_by: v.openedBy, opened_dept: v.openedDept, closed_on: v.closedOn, closed_by: v.closedBy, outcome: v.outcome,
+      }))));
+      source = REBUILT.replace('$X', `$${values.length}`);
+    }
     const where = [scope.where];
     const add = (clause: (n: number) => string, value: unknown) => {
       values.push(value);
@@ -159,12 +182,12 @@ export class SupervisionActionService {
       add((n) => `a.child_id = $${n}`, filter.childId);
     }
     if (filter.overdue !== undefined && filter.overdue !== null) {
-      add((n) => (filter.overdue ? `a.status = 'OPEN' AND a.deadline < $${n}` : `NOT (a.status = 'OPEN' AND a.deadline < $${n})`), this.clock.today());
+      add((n) => (filter.overdue ? `a.status = 'OPEN' AND a.deadline < $${n}` : `NOT (a.status = 'OPEN' AND a.deadline < $${n})`), asOf ? chinaDay(asOf) : this.clock.today());
     }
-    const [{ n }] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM hub.supervision_action a WHERE ${where.join(' AND ')}`, values);
+    const [{ n }] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${source} WHERE ${where.join(' AND ')}`, values);
     if (after) add((k) => `a.id > $${k}`, decodeCursor('action', after, UUID));
     values.push(first + 1);
-    const rows = await this.sql.query<ActionRow>(`SELECT ${COLUMNS} FROM hub.supervision_action a WHERE ${where.join(' AND ')} ORDER BY a.id LIMIT $${values.length}`, values);
+    const rows = await this.sql.query<ActionRow>(`SELECT ${COLUMNS} FROM ${source} WHERE ${where.join(' AND ')} ORDER BY a.id LIMIT $${values.length}`, values);
     return { rows: rows.slice(0, first), hasNextPage: rows.length > first, totalCount: n };
   }
 

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { type AppErrorCode, AppError } from '../core/errors';
 import type { Reader } from '../core/context';
 import type { Logger } from '../core/logger';
-import { auditedBatches, discrepancyBatches, exportAuditField, type ExportFormat, writeCsv, writeXlsx } from '../notices/notice.export';
+import { auditedBatches, exportAuditField, noticeSections, type ExportFormat, writeCsv, writeXlsx } from '../notices/notice.export';
 import { writePrint } from '../notices/notice.print';
 import { writeProofs } from '../notices/notice.proofs';
 import type { SignedRootDocument } from '../log-roots/log-root.proof';
@@ -62,7 +62,7 @@ export function sendError(res: http.ServerResponse, status: number, code: string
 }
 
 /** RFC 6266: an ASCII fallback and the Chinese name in UTF-8. */
-function attachment(name: string): string {
+export function attachment(name: string): string {
   return `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
@@ -103,10 +103,10 @@ export async function serveNoticeExport(ctx: AppContext, match: RegExpExecArray,
       return;
     }
     const batches = auditedBatches(services.notices, services.sensitiveReads, reader, notice, requestId);
-    const lines = discrepancyBatches(services.notices, reader, notice);
-    if (format === 'xlsx') await writeXlsx(notice, batches, res, lines);
-    else if (format === 'csv') await writeCsv(batches, res, lines);
-    else await writePrint(notice, batches, res, reader.identity.sub, lines);
+    const sections = noticeSections(services.notices, reader, notice);
+    if (format === 'xlsx') await writeXlsx(notice, batches, res, sections);
+    else if (format === 'csv') await writeCsv(batches, res, sections);
+    else await writePrint(notice, batches, res, reader.identity.sub, sections);
   } catch (error) {
     // Headers are gone: cut the connection, so that the client sees a failed download, not a short file.
     logger.error({ requestId, err: error, notice: notice.number, format }, 'notice export failed');

@@ -25,6 +25,7 @@ import { Metrics } from './metrics';
 import { NOTICE_EXPORT_PATH, serveNoticeExport } from './notice-exports';
 import { ENROLLMENT_PRINT_PATH, serveEnrollmentPrint } from './enrollment-print';
 import { CORRECTION_ORDER_PRINT_PATH, serveCorrectionOrderPrint } from './correction-order-print';
+import { serveSupervisionExport, SUPERVISION_EXPORT_PATH } from './supervision-exports';
 import { registerModules } from '../app/modules';
 import { LOG_KEYS_PATH, rootKeysFor } from '../log-roots/log-root.keys';
 import { scheduleRoots } from '../log-roots/log-root.schedule';
@@ -171,6 +172,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       if (enrollmentPrint) return serveEnrollmentPrint(await makeContext(req, requestId), enrollmentPrint, res);
       const orderPrint = req.method === 'GET' ? CORRECTION_ORDER_PRINT_PATH.exec(url.pathname) : null;
       if (orderPrint) return serveCorrectionOrderPrint(await makeContext(req, requestId), orderPrint, res);
+      const supervisionExport = req.method === 'GET' ? SUPERVISION_EXPORT_PATH.exec(url.pathname) : null;
+      if (supervisionExport) return serveSupervisionExport(await makeContext(req, requestId), supervisionExport, res, logger);
       if (url.pathname === '/graphql') {
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
           res.writeHead(200, {

@@ -11,6 +11,7 @@
  */
 import 'reflect-metadata';
 import { isDeepStrictEqual } from 'node:util';
+import ExcelJS from 'exceljs';
 import { getNamedType, getNullableType, type GraphQLField, GraphQLObjectType, isListType, isObjectType } from 'graphql';
 import { ALL_DEPARTMENTS, type Department, type Role, ROLES, TOWNSHIP } from '../../src/auth/identity';
 import { makeIdNumber } from '../../src/children/id-number';
@@ -1142,9 +1143,10 @@ describe('the leak suite, generated from the matrix', () => {
    * Supervision by every other path (issue 19 point 4): spot checks (list, one by id, results,
    * redraw) to the supervisors of their region only, a hidden one answering exactly like none; a
    * verifier's assignments to the verifier only; `supervisionActions` under every filter and its
-   * count, one by id (a hidden action answers exactly like a missing id), their change-log entries,
-   * and the correction order's print: each reader is told of an action only of a kind ACTION_MATRIX
-   * lets its department read (supervisors: every kind).
+   * count and as of a time, one by id (a hidden action answers exactly like a missing id), their change-log entries,
+   * the correction order's print, and the monthly notices' 督导事项 (counts and the xlsx, csv and print
+   * exports): each reader is told of an action only of a kind ACTION_MATRIX lets its department read
+   * (supervisors: every kind); a notice lists only what its recipient department may read.
    */
   it('tells of spot checks, actions, their counts, log entries and the printed order only to whom each is shown', async () => {
     const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
@@ -1210,6 +1212,22 @@ describe('the leak suite, generated from the matrix', () => {
       for (const found of hiddenMarkersIn(answer.text, (_k, kind) => (kind && !seesKind(reader, kind) ? '-' : 'R'))) tally.leaks.push(`${where}: ${found}`);
     }
 
+    // As of now, rebuilt from the change log: the same actions, the same count, no marker of a hidden kind.
+    const now = new Date().toISOString();
+    const past = await inParallel(rowReaders, (reader) => post(reader.token, 'query($at: DateTimeISO) { supervisionActions(first: 50, asOf: $at) { totalCount edges { node { id kind note outcome number } } } }', { at: now }));
+    for (const [i, reader] of rowReaders.entries()) {
+      tally.cases++;
+      const where = `${who(reader)} [supervisionActions asOf]`;
+      const expected = actions.filter((a) => seesKind(reader, a.kind)).map((a) => a.id).sort();
+      const connection = past[i].body.data?.supervisionActions;
+      const got = ((connection?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (past[i].body.errors) tally.mismatches.push(`${where}: ${past[i].text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (connection && connection.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${connection.totalCount} for ${expected.length} it may see`);
+      for (const found of hiddenMarkersIn(past[i].text, (_k, kind) => (kind && !seesKind(reader, kind) ? '-' : 'R'))) tally.leaks.push(`${where}: ${found}`);
+    }
+
     // By id: a hidden action answers exactly as one that does not exist (code and text), to closing it and to printing it.
     const order = actions.find((a) => a.kind === 'CORRECTION_ORDER')!;
     const print = async (reader: Reader, id: string) => {
@@ -1259,6 +1277,81 @@ describe('the leak suite, generated from the matrix', () => {
       if (told !== shouldTell) (told ? tally.leaks : tally.mismatches).push(`${where}: entries ${told ? '' : 'not '}told`);
       for (const found of hiddenMarkersIn(logged[i].text, (k, kind) => (k.startsWith('SupervisionAction.') && !everyKind ? '-' : effective(reader, caseOf(k), kind)))) tally.leaks.push(`${where}: ${found}`);
     }
+
+    // The supervision exports (the action list, a spot check's results): refused to all but supervisors, with nothing in the
+    // refusal; a supervisor's file holds exactly the actions the API answers it, and the spot check only if it may read it.
+    for (const reader of readers) {
+      const where = `${who(reader)} [supervision exports]`;
+      const supervises = reader.access.readsRows && reader.role === 'supervisor';
+      const listed = supervises ? ((answers[asked.findIndex((a) => a.reader === reader && Object.keys(a.filter).length === 0)].body.data?.supervisionActions?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id) : [];
+      const mayCheck = supervises && !(await post(reader.token, 'query($id: ID!) { spotCheck(id: $id) { id } }', { id: checkId })).body.errors;
+      for (const path of ['/supervision-actions/export.csv', '/supervision-actions/export.xlsx', `/spot-checks/${checkId}/results.csv`, `/spot-checks/${checkId}/results.xlsx`]) {
+        tally.cases++;
+        const response = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${reader.token}` } });
+        const body = Buffer.from(await response.arrayBuffer());
+        const text = path.endsWith('.xlsx') && response.status === 200 ? await xlsxText(body) : body.toString('utf8');
+        const ofActions = path.startsWith('/supervision-actions');
+        const expected = !supervises ? 403 : ofActions || mayCheck ? 200 : 404;
+        if (response.status !== expected) (response.status === 200 ? tally.leaks : tally.mismatches).push(`${where} ${path}: ${response.status} for ${expected}`);
+        for (const action of actions) {
+          const shown = ofActions && listed.includes(action.id);
+          if (!shown && text.includes(action.id)) tally.leaks.push(`${where} ${path}: the id of a ${action.kind} it is not shown`);
+          if (shown && !text.includes(action.id)) tally.mismatches.push(`${where} ${path}: the ${action.kind} is missing`);
+        }
+        if (!ofActions && response.status !== 200 && (text.includes(itemId) || text.includes(SEED.child.id))) tally.leaks.push(`${where} ${path}: her item or her id`);
+        for (const found of hiddenMarkersIn(text, (_k, kind) => (kind && (!ofActions || !supervises || !seesKind(reader, kind)) ? '-' : 'R'))) tally.leaks.push(`${where} ${path}: ${found}`);
+        for (const m of spotMarkers) if (text.includes(m)) tally.leaks.push(`${where} ${path}: "${m}"`);
+      }
+    }
+    // A token of a role its department does not have: refused, as by the API.
+    for (const r of refused) {
+      for (const path of ['/supervision-actions/export.csv', `/spot-checks/${checkId}/results.csv`]) {
+        tally.cases++;
+        const response = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${r.token}` } });
+        const text = await response.text();
+        if (response.status !== 401) (response.status === 200 ? tally.leaks : tally.mismatches).push(`${who(r)} ${path}: ${response.status} for a refused token`);
+        for (const action of actions) if (text.includes(action.id)) tally.leaks.push(`${who(r)} ${path}: a refused token saw an action's id`);
+      }
+    }
+
+    // The October notices (issued above, when every action was opened and two closed) and their exports: each department's
+    // notice lists the actions routed to it (a referral the department it was sent to, the other kinds education) of kinds its
+    // liaison may read; a department's notice shows no id and no marker of an action of a kind it may not read, anywhere in the file.
+    const routedTo = (action: (typeof actions)[number], dept: string) => (action.kind === 'ASSISTANCE_REFERRAL' ? action.shown.toDept === dept : dept === 'EDU');
+    const notices = await hub.sql<{ id: string; dept: Department; summary: { actions?: Record<string, number> } }>(`SELECT id, dept, summary FROM hub.exchange_notice WHERE period = '2026-10' AND region = '350102'`);
+    if (notices.length === 0) tally.mismatches.push('[notices]: the October notices were not issued');
+    for (const reader of rowReaders.filter((r) => (r.role === 'liaison' || r.role === 'supervisor') && r.dept !== TOWNSHIP)) {
+      for (const notice of notices) {
+        if (reader.role === 'liaison' && notice.dept !== reader.dept) continue;
+        const recipient = { dept: notice.dept, role: 'liaison' as Role, access: accessFor({ dept: notice.dept, roles: ['liaison'] }) };
+        const listed = actions.filter((x) => routedTo(x, notice.dept) && seesKind(recipient, x.kind));
+        const where = `${who(reader)} [notice ${notice.dept}]`;
+        tally.cases++;
+        const counted = notice.summary.actions;
+        const expected = { opened: listed.length, closed: listed.filter((x) => x.shown.status === 'CLOSED').length, overdue: 0 };
+        if (!isDeepStrictEqual(counted, expected)) {
+          const more = !!counted && (counted.opened > expected.opened || counted.closed > expected.closed);
+          (more ? tally.leaks : tally.mismatches).push(`${where}: action counts ${JSON.stringify(counted)} for ${JSON.stringify(expected)}`);
+        }
+        for (const format of ['export.csv', 'export.xlsx', 'print']) {
+          tally.cases++;
+          const response = await fetch(`${hub.url}/notices/${notice.id}/${format}`, { headers: { authorization: `Bearer ${reader.token}` } });
+          if (response.status !== 200) { tally.mismatches.push(`${where} ${format}: ${response.status}`); continue; }
+          const text = format === 'export.xlsx' ? await xlsxText(Buffer.from(await response.arrayBuffer())) : await response.text();
+          for (const action of actions) {
+            if (!seesKind(recipient, action.kind) && text.includes(action.id)) tally.leaks.push(`${where} ${format}: the id of a ${action.kind}, which ${notice.dept} may not read`);
+            if (listed.includes(action) && !text.includes(action.id)) tally.mismatches.push(`${where} ${format}: the ${action.kind} is missing`);
+          }
+          for (const found of hiddenMarkersIn(text, (_k, kind) => (kind && !seesKind(recipient, kind) ? '-' : 'R'))) tally.leaks.push(`${where} ${format}: ${found}`);
+          if (format !== 'export.csv') continue;
+          // The 督导事项 section lists exactly the actions routed to the department (its change-log entries may name others it may read).
+          const section = text.split('\r\n督导事项\r\n')[1]?.split('\r\n\r\n')[0] ?? '';
+          const inSection = actions.filter((x) => section.includes(x.id));
+          const extra = inSection.filter((x) => !listed.includes(x));
+          if (extra.length) (extra.some((x) => !seesKind(recipient, x.kind)) ? tally.leaks : tally.mismatches).push(`${where} csv: lists ${extra.map((x) => x.kind)} not routed to it`);
+        }
+      }
+    }
     report('supervision', leaks, mismatches);
   });
 
@@ -1268,3 +1361,12 @@ describe('the leak suite, generated from the matrix', () => {
     expect(tally.cases).toBeGreaterThan(10_000);
   });
 });
+
+/** Every cell of a workbook, one a line. */
+async function xlsxText(body: Buffer): Promise<string> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(body as never);
+  const cells: string[] = [];
+  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
+  return cells.join('\n');
+}

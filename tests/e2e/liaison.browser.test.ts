@@ -21,6 +21,7 @@ const outsideRequests: string[] = [];
 const tokenInUrl: string[] = [];
 const consoleErrors: string[] = [];
 const t: Record<string, string> = {};
+let referralId = '';
 /** Children registered in Gulou: more than one page of the education notice (20 a page). */
 const gulou = Array.from({ length: 24 }, (_, i) => childInput({ name: `林${'一二三四五六七八九十'[i % 10]}${'甲乙丙'[Math.floor(i / 10)]}`, gender: i % 2 ? 'FEMALE' : 'MALE' }));
 
@@ -55,6 +56,16 @@ beforeAll(async () => {
   await write(t.health, 'upsertHealthRecords', 'HealthRecordInput', [{ childId: gulou[1].id, seriousIllness: true, diagnosisSummary: '肾病综合征' }]);
   expect((await hub.gql('mutation { issueMonthlyNotices(period: "2026-10") { count } }', {}, t.province)).body.errors).toBeUndefined();
   await write(t.civil, 'upsertCivilAffairsRecords', 'CivilAffairsRecordInput', [{ childId: gulou[2].id, migrant: true }]);
+  // In November, education refers the first child's family to civil affairs (救助转介): a line of civil affairs' November notice.
+  const inNovember = await startTestHub({ sameDatabaseAs: hub, today: '2026-11-20' });
+  try {
+    const referral = await inNovember.gql('mutation($i: SupervisionActionInput!) { recordAction(input: $i) { id } }',
+      { i: { kind: 'ASSISTANCE_REFERRAL', childId: gulou[0].id, toDept: 'CIVIL', deadline: '2026-12-20', note: '家庭经济困难，建议落实临时救助' } }, t.edu);
+    expect(referral.body.errors).toBeUndefined();
+    referralId = (referral.body.data as { recordAction: { id: string } }).recordAction.id;
+  } finally {
+    await inNovember.stop();
+  }
   expect((await hub.gql('mutation { issueMonthlyNotices(period: "2026-11") { count } }', {}, t.province)).body.errors).toBeUndefined();
 
   if (!haveBrowser) return;
@@ -152,7 +163,7 @@ test('a liaison signs in, reads a notice, acknowledges it, downloads and prints 
   expect(xlsx.suggestedFilename()).toBe('通报_2026-10_350102_EDU.xlsx');
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(fs.readFileSync((await xlsx.path())!) as never);
-  expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目', '核实比对']);
+  expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目', '核实比对', '督导事项']);
   expect(book.getWorksheet('条目')!.rowCount).toBeGreaterThan(27);
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#lx-download-csv')]);
   expect([...fs.readFileSync((await csv.path())!).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -267,6 +278,35 @@ test('the 核实比对 tab lists the department\'s open items, which a liaison s
   await page.click('#lx-tab-notices');
   expect(await page.isVisible('#lx-app')).toBe(true);
 
+  expect(outsideRequests).toEqual([]);
+  expect(tokenInUrl).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+}, 120_000);
+
+test('civil affairs\' notice shows the month\'s referral in its summary and lists it in its spreadsheet; education\'s shows none', async () => {
+  await page.click('#lx-signout');
+  await page.waitForSelector('#lx-signin:not([hidden])');
+  await signInAsDemo('demo-civil-liaison');
+  await page.click('.lx-card[data-number="2026-11/350102/CIVIL"]');
+  await page.waitForSelector('#lx-notice-actions');
+  expect(await page.textContent('#lx-notice-actions')).toBe('督导事项（本期）新立1办结（答复）0逾期未办结0');
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#lx-download-xlsx')]);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(fs.readFileSync((await xlsx.path())!) as never);
+  const sheet = book.getWorksheet('督导事项')!;
+  expect(sheet.rowCount).toBe(3);
+  const cells = (sheet.getRow(3).values as unknown[]).slice(1).map(String);
+  expect([cells[0], cells[1], cells[2], cells[3], cells[8], cells[13], cells[15]]).toEqual(['新立', '救助转介', gulou[0].id, gulou[0].name, '民政', '家庭经济困难，建议落实临时救助', referralId]);
+  await page.$eval('#lx-notice-actions', (node) => node.scrollIntoView());
+  await page.evaluate(() => document.getElementById('lx-toast')?.setAttribute('hidden', ''));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'liaison-notice-actions.png') });
+
+  await page.click('#lx-signout');
+  await page.waitForSelector('#lx-signin:not([hidden])');
+  await signInAsDemo('demo-edu-liaison');
+  await page.click('.lx-card[data-number="2026-11/350102/EDU"]');
+  await page.waitForSelector('#lx-notice-actions');
+  expect(await page.textContent('#lx-notice-actions')).toBe('督导事项（本期）新立0办结（答复）0逾期未办结0');
   expect(outsideRequests).toEqual([]);
   expect(tokenInUrl).toEqual([]);
   expect(consoleErrors).toEqual([]);

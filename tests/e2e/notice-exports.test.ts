@@ -127,7 +127,7 @@ describe('the Excel export', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const notice = (await hub.gql<any>(NOTICE, { id: ids.civil }, t.civilLiaison)).body.data!.exchangeNotice;
     const book = await workbook(body);
-    expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目', '核实比对']);
+    expect(book.worksheets.map((s) => s.name)).toEqual(['摘要', '条目', '核实比对', '督导事项']);
 
     const entries = book.getWorksheet('条目')!;
     expect(cellText(entries.getCell('A1').value)).toContain(notice.number);

@@ -145,7 +145,7 @@ onPostgres('the hub as the README\'s restricted database role', () => {
   });
 
   it.each([
-    ['hub.change_log', 'actor_sub'], ['hub.sensitive_read', 'actor_sub'], ['hub.notice_discrepancy', 'event'], ['hub.log_root', 'jws'], ['hub.log_root_chain', 'chain'],
+    ['hub.change_log', 'actor_sub'], ['hub.sensitive_read', 'actor_sub'], ['hub.notice_discrepancy', 'event'], ['hub.notice_action', 'event'], ['hub.log_root', 'jws'], ['hub.log_root_chain', 'chain'],
   ])('may not update, delete or truncate %s: the privilege is missing, before any trigger', async (table, column) => {
     for (const statement of [`UPDATE ${table} SET ${column} = ${column}`, `DELETE FROM ${table}`, `TRUNCATE ${table}`]) {
       expect(await refusal(statement)).toEqual({ code: '42501', message: `permission denied for table ${table.split('.')[1]}` });

@@ -284,7 +284,7 @@
 
   var NOTICE = 'query Notice($id: ID!) { exchangeNotice(id: $id) { id number period dept region { code name } chainRanges { chain fromSeq toSeq } chainHeadHash contentHash' +
     ' issuedAt acknowledgedAt acknowledgedBy remarks overdue' +
-    ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } discrepancies { new resolved explained overdue } } } }';
+    ' summary { entries newChildren returnsToSchool specialGroupStatusChanges byEntityAndOperation { key label count } newDropoutCases { key label count } closuresByReason { key label count } discrepancies { new resolved explained overdue } actions { opened closed overdue } } } }';
   var VERIFY = 'query Verify($id: ID!) { exchangeNotice(id: $id) { verification { contentHashOk chainHeadOk } } }';
   var ENTRIES = 'query Entries($id: ID!, $first: Int!, $after: String) { exchangeNotice(id: $id) { entries(first: $first, after: $after) {' +
     ' nodes { chain seq at actorDept entity entityLabel operation childId changes { field label before after } }' +
@@ -392,6 +392,10 @@
       table('结案（按原因）', s.closuresByReason, '无'),
       s.discrepancies ? el('div', { className: 'lx-panel', id: 'lx-notice-discrepancies' }, el('h4', null, '核实比对（本期）'),
         el('table', { className: 'lx-kv' }, el('tbody', null, [['新发现', s.discrepancies.new], ['已解决', s.discrepancies.resolved], ['说明已确认', s.discrepancies.explained], ['月末逾期未整改', s.discrepancies.overdue]]
+          .map(function (row) { return el('tr', null, el('td', null, row[0]), el('td', null, String(row[1]))); })))) : null,
+      // 督导事项: referrals to the department they were sent to, admonitions, correction orders and interviews to education (listed in the exports).
+      s.actions ? el('div', { className: 'lx-panel', id: 'lx-notice-actions' }, el('h4', null, '督导事项（本期）'),
+        el('table', { className: 'lx-kv' }, el('tbody', null, [['新立', s.actions.opened], ['办结（答复）', s.actions.closed], ['逾期未办结', s.actions.overdue]]
           .map(function (row) { return el('tr', null, el('td', null, row[0]), el('td', null, String(row[1]))); })))) : null));
     return wrapper;
   }
