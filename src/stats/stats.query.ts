@@ -62,7 +62,7 @@ function periodOf(filter: StatisticsFilter, today: string): { from: string; to: 
  * visits), one row per event; grouped by an event dimension (MONTH, CASE_REASON, CLOSURE) only
  * the children with an event in the period are in the table.
  */
-export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime): { text: string; values: unknown[] } {
+export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime): { text: string; values: unknown[]; cacheable: boolean } {
   const values: unknown[] = [];
   const param = (v: unknown) => `$${values.push(v)}`;
   measures.forEach((m) => requireCountable(reader, MEASURES[m].reads, `指标 measure ${m}`));
@@ -166,15 +166,20 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   const dims = groupBy.map((d, i) => `${DIMENSIONS[d].sql} AS d${i}`);
   const rows = `SELECT b.id${dims.map((d) => `, ${d}`).join('')}, ${measures.map((m, i) => `(${MEASURES[m].sql}) AS w${i}`).join(', ')}${period ? ', ev.hours' : ''}
     FROM b${groups}${eventJoin}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  // Without special groups or events a child is one row, and counting rows counts children: a
+  // hashed aggregate instead of sorting 2,000,000 rows for each DISTINCT (stats.cache.ts, README).
+  const perChild = !groupBy.includes('SPECIAL_GROUP') && !period;
+  const children = perChild ? 'count(*)' : 'count(DISTINCT x.id)';
   const names = groupBy.map((_, i) => `x.d${i}`);
   const sets = groupBy.length === 2 ? `(${names[0]}, ${names[1]}), (${names[0]}), (${names[1]}), ()` : groupBy.length === 1 ? `(${names[0]}), ()` : '()';
   const select = [
     ...groupBy.flatMap((_, i) => [`x.d${i} AS d${i}`, `GROUPING(x.d${i}) AS g${i}`]),
     ...measures.map((m, i) => (MEASURES[m].sum
       ? `COALESCE(sum(x.${MEASURES[m].sum}) FILTER (WHERE x.w${i}), 0)::float8 AS m${i}`
-      : `count(DISTINCT x.id) FILTER (WHERE x.w${i})::int AS m${i}`)),
-    'count(DISTINCT x.id)::int AS population',
+      : `${children} FILTER (WHERE x.w${i})::int AS m${i}`)),
+    `${children}::int AS population`,
   ];
   const text = `WITH b AS (${base})${events} SELECT ${select.join(', ')} FROM (${rows}) x GROUP BY GROUPING SETS (${sets})`;
-  return { text, values };
+  // Kept only over the tables the as-of rebuild covers (stats.as-of.ts), whose every change is logged.
+  return { text, values, cacheable: !joins.has('discrepancies') };
 }
