@@ -21,6 +21,8 @@ export interface StatisticsSettings {
   readonly secret: string;
   /** The largest table (cells and totals) disclosure control protects in one answer. */
   readonly maxCells: number;
+  /** Statements whose rows are kept (stats.cache.ts); 0 keeps none. */
+  readonly cacheEntries: number;
 }
 
 /**
@@ -32,13 +34,15 @@ const STATEMENT_SETTINGS = ['jit = off', "work_mem = '64MB'"];
 
 /** Aggregates for analysts and supervisors: one statement per answer, disclosure control for readers without row access. */
 export class StatisticsService {
-  private readonly cache = new StatisticsCache();
+  private readonly cache: StatisticsCache;
 
   constructor(
     private readonly sql: Sql,
     private readonly clock: Clock,
     private readonly settings: StatisticsSettings,
-  ) {}
+  ) {
+    this.cache = new StatisticsCache(settings.cacheEntries);
+  }
 
   /**
    * `asOf`: a date (YYYY-MM-DD: the end of that day, China Standard Time) or a time (ISO 8601 with
@@ -70,12 +74,15 @@ export class StatisticsService {
     const exact = reader.access.readsRows;
     const missing = { measure, value: exact ? 0 : null, suppressed: !exact };
     const merge = (pick: (t: StatisticsType) => StatCellType[]): StatSeriesCellType[] => {
+      // Each month's cells by key, looked up once per key and month (a search per pair took
+      // 0.3 s of CPU for twelve months of 339 cells).
+      const months = tables.map((table) => new Map(pick(table).map((cell) => [JSON.stringify(cell.key), cell])));
       const keys = new Map<string, StatCellType>();
-      for (const table of tables) for (const cell of pick(table)) keys.set(JSON.stringify(cell.key), cell);
-      return [...keys.values()].sort((a, b) => keyOrder(a.key, b.key)).map((cell) => ({
+      for (const month of months) for (const [key, cell] of month) keys.set(key, cell);
+      return [...keys].sort(([, a], [, b]) => keyOrder(a.key, b.key)).map(([key, cell]) => ({
         key: cell.key,
         total: cell.total,
-        values: tables.map((table) => pick(table).find((c) => JSON.stringify(c.key) === JSON.stringify(cell.key))?.values[0] ?? missing),
+        values: months.map((month) => month.get(key)?.values[0] ?? missing),
       }));
     };
     return { measure, groupBy: [...groupBy], asOf: ends, cells: merge((t) => t.cells), totals: merge((t) => t.totals), disclosure: tables[0].disclosure };
