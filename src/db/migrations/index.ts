@@ -21,6 +21,7 @@ import { Migration0020Supervision } from './Migration0020Supervision';
 import { Migration0021ChangeLogHukouIndex } from './Migration0021ChangeLogHukouIndex';
 import { Migration0022NoticeDiscrepancies } from './Migration0022NoticeDiscrepancies';
 import { Migration0023KeyRegions } from './Migration0023KeyRegions';
+import { Migration0025ReconciliationIndexes } from './Migration0025ReconciliationIndexes';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   { name: 'Migration0021ChangeLogHukouIndex', class: Migration0021ChangeLogHukouIndex },
   { name: 'Migration0022NoticeDiscrepancies', class: Migration0022NoticeDiscrepancies },
   { name: 'Migration0023KeyRegions', class: Migration0023KeyRegions },
+  { name: 'Migration0025ReconciliationIndexes', class: Migration0025ReconciliationIndexes },
 ];
