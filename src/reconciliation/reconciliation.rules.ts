@@ -10,14 +10,15 @@ import type { Department, Role } from '../auth/identity';
  * the discrepancy exists.
  *
  * Every statement starts from `hub.child` by county (child_residence_region_idx or
- * child_hukou_region_idx, both (region, id)) and reaches each section by its primary key
- * (child_id), the cases through dropout_case_child_idx / dropout_case_open_idx and assessments
- * through assessment_child_idx; a status of education through education_record_status_idx
- * (status, child_id) and the few unusual police records through public_security_record_unusual_idx
- * (migration 0025). How each is planned at 2,000,000 children, for the province and for a county,
- * is in the README's benchmark section (`npm run bench -- --only reconciliation`). R09 alone
- * reads every education record of the province even for a county (about 0.3-0.8 s there): the
- * grade is compared with the age, which no index holds.
+ * child_hukou_region_idx, (region, id) with the columns the rules read: an index-only scan) and
+ * reaches each section by its child: education through education_record_child_cover_idx (status
+ * and grade by index alone) or, for one status, education_record_status_idx (status, child_id);
+ * the few unusual police records through public_security_record_unusual_idx; the cases through
+ * dropout_case_child_idx / dropout_case_open_idx and assessments through assessment_child_idx
+ * (migration 0025 for the new ones). How each is planned at 2,000,000 children, for the province
+ * and for a county, is in the README's benchmark section (`npm run bench -- --only
+ * reconciliation`). A province's run reads every table once, by hash joins; a county's, its own
+ * children.
  */
 export interface ReconciliationRule {
   readonly code: string;
