@@ -116,10 +116,18 @@ const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_
     WHERE h.chain = u.chain RETURNING h.chain, h.seq)
   SELECT pg_notify('${CHANGE_LOG_CHANNEL}', string_agg(chain || ':' || seq, ',' ORDER BY chain)) FROM heads HAVING count(*) > 0`;
 
-/** A large batch's entries, chained, with the bindings of the statement that appends them. */
+/**
+ * Entries appended per statement. A batch of more (a provincial reconciliation run opens 80,000
+ * discrepancies in one transaction) goes in as several statements, each making its own bindings
+ * as it is sent: one statement for all of them held its bindings and pg's 90 MB message at once.
+ */
+export const APPEND_SLICE = 10_000;
+
+/** A large batch's entries, chained, with the bindings of the statement that appends them (null above APPEND_SLICE: made slice by slice). */
 export interface ChainedBatch {
   readonly chained: Chained;
-  readonly bindings: readonly unknown[];
+  readonly entries: readonly Placed[];
+  readonly bindings: readonly unknown[] | null;
 }
 
 /**
@@ -128,12 +136,30 @@ export interface ChainedBatch {
  */
 export function chainBatch(entries: readonly Placed[], heads: ChainHeads): ChainedBatch {
   const chained = chain(entries, heads);
-  return { chained, bindings: arrayBindings(entries, chained) };
+  return { chained, entries, bindings: entries.length > APPEND_SLICE ? null : arrayBindings(entries, chained) };
 }
 
-/** Appends a large batch's entries, chained to the heads read under their locks (which are held), as typed arrays. */
+/** Entries `from` to `to` of a chained batch, with the heads they leave. */
+function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
+  const tails = new Map<string, ChainHead>();
+  for (let i = from; i < to; i++) tails.set(entries[i].chain, { seq: String(seqs[i]), hash: hashes[i] });
+  return { heads, seqs: seqs.slice(from, to), prevs: prevs.slice(from, to), hashes: hashes.slice(from, to), tails };
+}
+
+/**
+ * Appends a large batch's entries, chained to the heads read under their locks (which are held), as
+ * typed arrays: one statement, or one per APPEND_SLICE entries in order, each moving the heads of
+ * its chains on to its last entries.
+ */
 export async function appendArrays(em: EntityManager, batch: ChainedBatch): Promise<void> {
-  await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
+  if (batch.bindings) {
+    await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
+    return;
+  }
+  for (let from = 0; from < batch.entries.length; from += APPEND_SLICE) {
+    const to = Math.min(from + APPEND_SLICE, batch.entries.length);
+    await executeInTransaction(em, INSERT_FROM_ARRAYS, arrayBindings(batch.entries.slice(from, to), sliceOf(batch.chained, batch.entries, from, to)));
+  }
 }
 
 /**

@@ -203,7 +203,11 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
     return;
   }
   const heads = await lockChainsAndReadHeads(em, entries.map((placed) => placed.chain));
-  const batch = pending.prepared && sameHeads(pending.prepared.chained.heads, heads) ? pending.prepared : chainBatch(entries, heads);
+  const guessed = pending.prepared && sameHeads(pending.prepared.chained.heads, heads) ? pending.prepared : null;
+  // A batch chained on a wrong guess is let go before the batch is chained again: for a large one
+  // (a provincial reconciliation run's 80,000 entries) its bindings are some 100 MB.
+  pending.prepared = null;
+  const batch = guessed ?? chainBatch(entries, heads);
   rememberHeads(em.config, batch.chained.tails);
   await appendArrays(em, batch);
 }

@@ -2,12 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
-import { type Actor, canonicalJson, runWrite } from '../core/unit-of-work';
+import { type Actor, canonicalJson, runWrite, writeContexts } from '../core/unit-of-work';
 import { regions } from '../regions/region.registry';
 import { DiscrepancyEntity } from './discrepancy.entity';
 import { ReconciliationRunEntity } from './reconciliation-run.entity';
-import { executeInTransaction } from '../changelog/change-log.append';
-import { FIXING_ENTITIES, type ReconciliationRule, RULES } from './reconciliation.rules';
+import { arrayLiteral, executeInTransaction } from '../changelog/change-log.append';
+import { appendChangeLog, type LoggedChange } from '../changelog/change-log.writer';
+import { FIXING_ENTITIES, type ReconciliationRule, RULE_BY_CODE, RULES } from './reconciliation.rules';
 
 /** A child a rule fires on, as its query returns it. */
 export interface Finding {
@@ -117,34 +118,30 @@ export class ReconciliationService {
     const runId = randomUUID();
     const outcome = await runWrite(this.orm, actor, 'runReconciliation', null, { period, region }, async (em) => {
       await em.execute('LOCK TABLE hub.discrepancy IN SHARE ROW EXCLUSIVE MODE', []);
-      const found: Finding[] = [];
+      let found: Finding[] = [];
       for (const rule of RULES) found.push(...(await findings(em, rule, counties, this.clock.schoolYearStart(), today)));
-      const active = await em.find(DiscrepancyEntity, { status: { $in: ACTIVE as never[] }, county: { $in: [...counties] } });
+      const foundCount = found.length;
+      // The region's unresolved discrepancies as plain rows, not entities: a province holds tens of
+      // thousands, and a run changes only those that stop firing (loaded as entities below).
+      const active = await executeInTransaction<{ id: string; rule: string; child_id: string; county: string; status: string }>(em,
+        `SELECT id, rule, child_id, county, status FROM hub.discrepancy WHERE status = ANY(?::text[]) AND county = ANY(?::text[])`, [ACTIVE, [...counties]]);
       const key = (rule: string, child: string) => `${rule}:${child}`;
-      const firing = new Map(found.map((f) => [key(f.rule, f.childId), f]));
+      const firing = new Set(found.map((f) => key(f.rule, f.childId)));
       // Active anywhere (a discrepancy of another county for the same pair is kept where it is).
       const activeAnywhere = new Set((await executeInTransaction<{ rule: string; child_id: string }>(em,
         `SELECT rule, child_id FROM hub.discrepancy WHERE status <> 'RESOLVED' AND child_id = ANY(?::uuid[])`, [[...new Set(found.map((f) => f.childId))]],
       )).map((r) => key(r.rule, r.child_id)));
-      const openedIds: string[] = [];
-      const after: Array<{ id: string; rule: string; childId: string; county: string; status: string }> = [];
-      for (const f of found) {
-        if (activeAnywhere.has(key(f.rule, f.childId))) continue;
-        const rule = RULES.find((r) => r.code === f.rule)!;
-        const id = randomUUID();
-        em.create(DiscrepancyEntity, {
-          id, rule: f.rule, childId: f.childId, county: f.county, township: f.township, facts: f.facts, fields: Object.keys(f.facts).sort(),
-          ownerDept: rule.owner.dept, status: 'OPEN', openedOn: today, deadline: addDays(today, rule.deadlineDays), openedByRun: runId,
-          resolvedOn: null, resolvedByRun: null, fixedByChain: null, fixedBySeq: null, explanation: null, evidence: null, explainedBy: null, confirmedBy: null, explainedOn: null,
-          updatedBy: actor.identity.sub,
-        } as unknown as DiscrepancyEntity);
-        openedIds.push(id);
-        after.push({ id, rule: f.rule, childId: f.childId, county: f.county, status: 'OPEN' });
-      }
-      const ending = active.filter((d) => !firing.has(key(d.rule, d.childId)));
+      // The findings' facts are written once and not kept: a province's take 100 MB and more.
+      const opening = found.filter((f) => !activeAnywhere.has(key(f.rule, f.childId))).map((f) => ({ ...f, id: randomUUID() }));
+      found = [];
+      const opened = await insertDiscrepancies(em, opening.splice(0), runId, today, actor.identity.sub);
+      const openedIds = opened.map((d) => d.id);
+      const after: Array<{ id: string; rule: string; childId: string; county: string; status: string }> = opened.map((d) => ({ ...d, status: 'OPEN' }));
+      const endingIds = new Set(active.filter((d) => !firing.has(key(d.rule, d.child_id))).map((d) => d.id));
+      const ending = endingIds.size ? await em.find(DiscrepancyEntity, { id: { $in: [...endingIds] } }) : [];
       const fixes = await fixingEntries(em, ending.map((d) => d.childId));
       for (const d of ending) resolve(d, fixes.get(d.childId), runId, today, actor.identity.sub);
-      for (const d of active) if (d.status !== 'RESOLVED') after.push(d);
+      for (const d of active) if (!endingIds.has(d.id)) after.push({ id: d.id, rule: d.rule, childId: d.child_id, county: d.county, status: d.status });
       // The frozen summary: what is left open in the region, by rule and county, and the chains' heads the run read.
       const counts: Record<string, Record<string, number>> = {};
       for (const d of after) (counts[d.rule] ??= {})[d.county] = (counts[d.rule]?.[d.county] ?? 0) + 1;
@@ -152,9 +149,14 @@ export class ReconciliationService {
       const chainHeads = await runAnchor(em);
       const contentHash = createHash('sha256').update(canonicalJson({ period, region, counts, chainHeads, discrepancies: createHash('sha256').update(listed).digest('hex') })).digest('hex');
       em.create(ReconciliationRunEntity, {
-        id: runId, period, region, ranAt: new Date(), ranBy: actor.identity.sub, counts, opened: openedIds.length, kept: found.length - openedIds.length,
+        id: runId, period, region, ranAt: new Date(), ranBy: actor.identity.sub, counts, opened: openedIds.length, kept: foundCount - openedIds.length,
         resolved: ending.length, chainHeads, contentHash,
       } as unknown as ReconciliationRunEntity);
+      // The resolutions and the run through the ORM's flush first (a few entries), then the opened
+      // discrepancies' entries in one batch: the writer chains a large batch as it is recorded, so
+      // recording it last chains it once rather than again at the flush.
+      await em.flush();
+      await logOpened(em, opened);
       return { openedIds, resolvedIds: ending.map((d) => d.id) };
     });
     const em = this.orm.em.fork();
@@ -180,6 +182,43 @@ export class ReconciliationService {
     });
     return result;
   }
+}
+
+interface Opened { readonly id: string; readonly rule: string; readonly childId: string; readonly county: string; readonly deadline: string }
+
+/**
+ * Opens a discrepancy for each finding, set-based: one INSERT of the rows, their facts sent once
+ * and not kept. Their change-log entries follow (`logOpened`), as the ORM's flush would make
+ * them, so that a provincial run's tens of thousands of new discrepancies never become entities
+ * in the unit of work (whose change sets took the CLI's peak RSS to 1.1 GB at 79,000).
+ */
+async function insertDiscrepancies(em: EntityManager, opening: ReadonlyArray<Finding & { id: string }>, runId: string, today: string, by: string): Promise<Opened[]> {
+  if (opening.length === 0) return [];
+  const createdAt = new Date().toISOString();
+  const deadlines = new Map(RULES.map((rule) => [rule.code, addDays(today, rule.deadlineDays)]));
+  const column = (pick: (finding: Finding & { id: string }) => string | null) => arrayLiteral(opening.map(pick));
+  // `fields` are the facts' keys in code-point order, as Array.prototype.sort orders them (they are ASCII).
+  await executeInTransaction(em, `INSERT INTO hub.discrepancy (id, rule, child_id, county, township, facts, fields, owner_dept, status, opened_on, deadline,
+      opened_by_run, version, created_at, updated_at, updated_by)
+    SELECT r.id, r.rule, r.child_id, r.county, r.township, r.facts, ARRAY(SELECT k FROM jsonb_object_keys(r.facts) AS k ORDER BY k COLLATE "C"), r.owner_dept,
+      'OPEN', ?::date, r.deadline, ?::uuid, 1, ?::timestamptz, ?::timestamptz, ?
+    FROM ROWS FROM (unnest(?::uuid[]), unnest(?::text[]), unnest(?::uuid[]), unnest(?::text[]), unnest(?::text[]), jsonb_array_elements(?::jsonb), unnest(?::text[]), unnest(?::date[]))
+      AS r(id, rule, child_id, county, township, facts, owner_dept, deadline)`, [
+    today, runId, createdAt, createdAt, by,
+    column((f) => f.id), column((f) => f.rule), column((f) => f.childId), column((f) => f.county), column((f) => f.township),
+    JSON.stringify(opening.map((f) => f.facts)), column((f) => RULE_BY_CODE.get(f.rule)!.owner.dept), column((f) => deadlines.get(f.rule)!),
+  ]);
+  return opening.map((f) => ({ id: f.id, rule: f.rule, childId: f.childId, county: f.county, deadline: deadlines.get(f.rule)! }));
+}
+
+/** The opened discrepancies' change-log entries, through the log's one writer: a CREATE of the logged fields, version 1, as the ORM's flush makes them. */
+async function logOpened(em: EntityManager, opened: readonly Opened[]): Promise<void> {
+  if (opened.length === 0) return;
+  const changes = opened.map((d): LoggedChange => ({
+    entityName: DiscrepancyEntity.name, operation: 'CREATE', entityId: d.id, original: {}, payload: {},
+    entity: { childId: d.childId, rule: d.rule, county: d.county, status: 'OPEN', deadline: d.deadline, version: 1 },
+  }));
+  await appendChangeLog(em, writeContexts.get(em)!, changes);
 }
 
 /** CORRECTED is never set by hand: a run or re-check that no longer finds the fault resolves it, naming the write that fixed it. */

@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { childInput, REGISTER } from '../support/fixtures';
+import { randomUUID } from 'node:crypto';
 import { startTestHub, type TestHub } from '../support/hub';
-import { arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
+import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
 import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
 
@@ -183,6 +184,47 @@ describe('two instances on one log', () => {
       knex.off('query', onQuery);
       await other.stop();
     }
+  });
+});
+
+describe('a batch larger than one statement', () => {
+  it(`goes in as statements of ${APPEND_SLICE} entries, in order, each chain gap-free to its head, and the log verifies`, async () => {
+    // Two counties' chains, interleaved, so that a slice ends in the middle of each.
+    const children = [await register(1), await register(1)].flat();
+    const other = childInput({ hukouRegion: '350103', residenceRegion: '350103' });
+    const province = await hub.token({ dept: 'EDU', region: '350000', sub: 'edu-province' });
+    expect((await hub.gql(REGISTER, { records: [other] }, province)).body.errors).toBeUndefined();
+    children.push(other.id);
+    const count = 2 * APPEND_SLICE + 3;
+    const heads = async () => hub.sql<{ chain: string; seq: string; hash: string }>(`SELECT chain, seq::text AS seq, hash::text AS hash FROM hub.chain_head WHERE chain IN ('350102', '350103') ORDER BY chain`);
+    const before = await heads();
+    const write: WriteContext = { actor: { identity: { sub: 'edu-province', dept: 'EDU', region: '350000', roles: ['clerk'] }, requestId: 'slices' }, operation: 'test', idempotencyKey: null };
+    const changes = Array.from({ length: count }, (_, i): LoggedChange => {
+      const childId = children[i % 3];
+      return { entityName: 'EducationRecordEntity', operation: 'CREATE', entityId: randomUUID(), entity: { childId, status: 'ENROLLED', grade: (i % 9) + 1, version: 1 }, original: {}, payload: {} };
+    });
+    await hub.server.db.orm.em.fork().transactional(async (em) => {
+      writeContexts.set(em, write);
+      await appendChangeLog(em, write, changes);
+    });
+    const rows = await hub.sql<{ chain: string; seq: string; hash: string; prev_hash: string; entity_id: string }>(
+      // Ordered by the column, not the text it is selected as ('10' < '9').
+      `SELECT l.chain, l.seq::text AS seq, l.hash::text AS hash, l.prev_hash::text AS prev_hash, l.entity_id::text AS entity_id
+       FROM hub.change_log l WHERE l.request_id = 'slices' ORDER BY l.chain, l.seq`);
+    expect(rows).toHaveLength(count);
+    for (const chain of ['350102', '350103']) {
+      const mine = rows.filter((r) => r.chain === chain);
+      const start = before.find((h) => h.chain === chain);
+      // Gap-free from the head before, each entry linked to the one before it, the head on the last.
+      expect(mine.map((r) => Number(r.seq))).toEqual(mine.map((_, i) => Number(start?.seq ?? 0) + 1 + i));
+      mine.slice(1).forEach((r, i) => expect(r.prev_hash).toBe(mine[i].hash));
+      if (start) expect(mine[0].prev_hash).toBe(start.hash);
+      expect((await heads()).find((h) => h.chain === chain)).toMatchObject({ seq: mine.at(-1)!.seq, hash: mine.at(-1)!.hash });
+    }
+    // In the order the changes were made, per chain.
+    expect(rows.filter((r) => r.chain === '350102').map((r) => r.entity_id)).toEqual(changes.filter((_, i) => i % 3 !== 2).map((c) => c.entityId));
+    expect(rows.filter((r) => r.chain === '350103').map((r) => r.entity_id)).toEqual(changes.filter((_, i) => i % 3 === 2).map((c) => c.entityId));
+    await verified();
   });
 });
 
