@@ -96,10 +96,13 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
                   FROM d JOIN hub.change_log l ON l.child_id = d.child_id AND l.entity = 'DropoutCase' AND l.entity_id = d.id::text
                  WHERE l.changes ? 'status'),
           -- For a case created in the log: each status and the span it held, [since, until); the first from ever.
-          iv AS (SELECT s.id, s.status,
-                   CASE WHEN row_number() OVER (PARTITION BY s.id ORDER BY s.at, s.seq) = 1 THEN '-infinity'::timestamptz ELSE s.at END AS since,
-                   coalesce(lead(s.at) OVER (PARTITION BY s.id ORDER BY s.at, s.seq), 'infinity'::timestamptz) AS until
-                 FROM s WHERE s.id IN (SELECT id FROM s WHERE operation = 'CREATE')),
+          -- (Window functions only: a semi-join of s to itself is planned as a nested loop, s being a CTE.)
+          iv AS (SELECT x.id, x.status, x.since, x.until
+                   FROM (SELECT s.id, s.status, bool_or(s.operation = 'CREATE') OVER (PARTITION BY s.id) AS created,
+                           CASE WHEN row_number() OVER (PARTITION BY s.id ORDER BY s.at, s.seq) = 1 THEN '-infinity'::timestamptz ELSE s.at END AS since,
+                           coalesce(lead(s.at) OVER (PARTITION BY s.id ORDER BY s.at, s.seq), 'infinity'::timestamptz) AS until
+                         FROM s) x
+                  WHERE x.created),
           o AS (SELECT w.iso_week, w.monday, w.sunday, d.*,
                   d.opened_on <= w.sunday AND CASE WHEN iv.id IS NULL THEN d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday
                     ELSE (d.closed_on IS NULL OR d.closed_on > w.sunday) AND iv.status <> ALL($9) END AS open
