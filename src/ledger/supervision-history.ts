@@ -91,7 +91,8 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
           d AS (SELECT d.id, d.child_id, d.status, d.opened_on, d.closed_on, d.deadline, c.hukou_region AS county
                   FROM edu.dropout_case d JOIN hub.child c ON c.id = d.child_id
                  WHERE c.hukou_region = ANY($4) AND d.opened_on <= $6::date),
-          -- Each case's status entries (its creation and every transition), by the child's entries' index.
+          -- Each case's status entries (its creation and every transition), by the child's entries' index. A case moved to
+          -- another child by a duplicate merge keeps its entries under the merged child's id: it is counted by the date rule.
           s AS (SELECT d.id, l.operation, l.at, l.seq, l.changes->'status'->>'after' AS status
                   FROM d JOIN hub.change_log l ON l.child_id = d.child_id AND l.entity = 'DropoutCase' AND l.entity_id = d.id::text
                  WHERE l.changes ? 'status'),

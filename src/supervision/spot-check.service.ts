@@ -222,7 +222,8 @@ export class SpotCheckService {
   /** A spot check the reader may see, now or as of a time; hidden, missing and not yet drawn answer alike. */
   async one(reader: Reader, id: string, asOf: Date | null = null): Promise<SpotCheckRow> {
     refuseFuture(asOf);
-    if (!UUID.test(id)) throw notFound('抽查', id);
+    // A reader of no spot check is answered as for a missing one without reading anything (nor the log).
+    if (!UUID.test(id) || !reader.access.canRead('Child.spotChecks')) throw notFound('抽查', id);
     const { from, values } = await this.source('SpotCheck', asOf, 2);
     const [row] = await this.sql.query<SpotCheckRow>(`SELECT ${SPOT_COLUMNS} FROM ${from} WHERE s.id = $1`, [id, ...values]);
     if (!row || !mayRead(reader, row.region)) throw notFound('抽查', id);
