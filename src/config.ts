@@ -50,6 +50,8 @@ export interface Config {
     readonly secret: string;
     /** The most cells and totals an analyst's table may have (suppression solves its equations). */
     readonly maxCells: number;
+    /** Statements whose rows are kept for asking again (src/stats/stats.cache.ts); 0 keeps none. */
+    readonly cacheEntries: number;
   };
   /** Signed roots over the county chains of entries (src/log-roots). */
   readonly logRoots: {
@@ -94,6 +96,7 @@ const DESCRIPTIONS: Record<string, string> = {
   BAOXUE_TODAY: 'fixed date YYYY-MM-DD for the age rules (default: the real date)',
   STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
   STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
+  STATS_CACHE_ENTRIES: 'statistics statements whose rows the hub keeps until the next write (past as-of tables: for good); 0 keeps none (default 256)',
   STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
   LOG_ROOT_KEY_FILE: 'ES256 private key (PKCS#8 PEM or JWK) signing the roots of the county chains; required in production (default: a key in DATA_DIR in development, a fixed public key in tests)',
   LOG_ROOT_RETIRED_KEYS_FILE: 'JWKS file of the public keys that signed earlier roots, published with the current one (default none)',
@@ -218,6 +221,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       threshold: int(env, 'STATS_THRESHOLD', 5, 2, 100),
       secret: statsSecret ?? DEVELOPMENT_STATISTICS_SECRET,
       maxCells: int(env, 'STATS_MAX_CELLS', 3000, 10, 100_000),
+      cacheEntries: int(env, 'STATS_CACHE_ENTRIES', 256, 0, 100_000),
     },
     logRoots: {
       keyFile: logRootKeyFile,

@@ -36,6 +36,29 @@ export class Sql {
     });
   }
 
+  /**
+   * Statements in one read-only REPEATABLE READ transaction, so that they all see one committed
+   * state (the statistics read the change log's heads and the tables they count from together).
+   * `settings` are `SET LOCAL` statements, ended with the transaction.
+   */
+  async snapshot<R>(settings: readonly string[], work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<T[]>) => Promise<R>): Promise<R> {
+    const begin = ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', ...settings.map((s) => `SET LOCAL ${s}`)].join('; ');
+    return this.withConnection(begin, async (connection) => {
+      await connection.query(begin);
+      try {
+        const result = await work(async <T extends QueryResultRow>(text: string, values: readonly unknown[] = []) => {
+          this.onQuery(text);
+          return (await connection.query<T>({ text, values: values as unknown[], types: TYPES })).rows;
+        });
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
   private async withConnection<R>(text: string, work: (connection: PoolClient) => Promise<R>): Promise<R> {
     const client = this.orm.em.getConnection().getKnex().client as {
       acquireConnection(): Promise<PoolClient>;

@@ -26,7 +26,7 @@ export interface BenchOptions {
   readonly reuse: string | null;
   /** Children in the large database of the growth case (seeded like the other, with the same seed). */
   readonly largeChildren: number;
-  /** An existing large database for the growth case, kept by an earlier run (`--keep`). */
+  /** An existing large database for the growth and statistics cases, kept by an earlier run (`--keep`) or a copy of one. */
   readonly reuseLarge: string | null;
   /** Server to create the benchmark database on (its own database is only used to connect). */
   readonly serverUrl: string;

@@ -45,7 +45,7 @@ function mostPopulousCounty(url: string): Promise<BenchDatabase['county']> {
 
 /** A database kept by an earlier run (`--keep`), read as it is. */
 export async function openBenchDatabase(options: BenchOptions, name: string): Promise<BenchDatabase & { drop(): Promise<void> }> {
-  if (!/^baoxue_bench_\d+$/.test(name)) throw new Error(`--reuse takes a database made by this harness (baoxue_bench_<n>), got ${name}`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--reuse takes the name of a database made by this harness (baoxue_bench_<n>) or a copy of one, got ${name}`);
   const url = databaseUrl(options.serverUrl, name);
   const counts = await withClient(url, async (c) =>
     (await c.query<{ children: number; cases: number }>('SELECT (SELECT count(*) FROM hub.child)::int AS children, (SELECT count(*) FROM edu.dropout_case)::int AS cases')).rows[0],

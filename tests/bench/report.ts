@@ -19,5 +19,5 @@ export function caseReport(title: string, result: CaseResult): string {
 }
 
 export function targetsReport(targets: ReadonlyArray<TargetCheck & { case: string }>): string {
-  return ['### Targets (issues 6 and 17)', '', markdownTable(['case', 'what', 'value', 'target', 'met'], targets.map((t) => [t.case, t.what, t.value, t.target, t.met ? 'yes' : 'NO']))].join('\n');
+  return ['### Targets (issues 6, 15, 16 and 17)', '', markdownTable(['case', 'what', 'value', 'target', 'met'], targets.map((t) => [t.case, t.what, t.value, t.target, t.met ? 'yes' : 'NO']))].join('\n');
 }

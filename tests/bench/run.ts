@@ -23,8 +23,8 @@ import { caseReport, targetsReport } from './report';
  *   --seed N            seed of the synthetic children (default 1)
  *   --keep              keep the database baoxue_bench_<n> at the end
  *   --reuse NAME        read the database NAME kept by an earlier run instead of seeding one
- *   --large N           children of the growth case's large database (default 2000000)
- *   --reuse-large NAME  the growth case reads this large database, kept by an earlier run, instead of seeding one
+ *   --large N           children of the growth and statistics cases' large database (default 2000000)
+ *   --reuse-large NAME  the growth and statistics cases read this large database (kept by an earlier run, or a copy of one) instead of seeding one
  *   --smoke             tiny and quick (2,000 children, 20,000 in the large database, 1 s runs, c=1,2, no profile): keeps the harness working
  *
  * BENCH_DATABASE_URL names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/test).

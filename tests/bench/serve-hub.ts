@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import type { Department } from '../../src/auth/identity';
+import type { Department, Role } from '../../src/auth/identity';
 import { makeEphemeralKey } from '../../src/auth/keys';
 import { signToken } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
@@ -17,7 +17,10 @@ export interface HubStart {
   databaseUrl: string;
   poolMax: number;
   today: string;
-  identity: { dept: Department; region: string };
+  /** The token's identity (roles: a clerk unless named). */
+  identity: { dept: Department; region: string; roles?: Role[] };
+  /** More settings, as environment variables (e.g. STATS_CACHE_ENTRIES). */
+  env?: Record<string, string>;
   /** A hub that writes no change log, to measure what the log costs (the writes case): reachable only from here. */
   withoutChangeLog?: boolean;
   /** A pause between a small write's two commits, for the change feed's crash test (tests/e2e/feed-durability.test.ts): reachable only from here. */
@@ -32,7 +35,7 @@ function post<T>(method: string, params: Record<string, unknown> = {}): Promise<
 }
 
 serveBench<HubStart, { url: string; token: string; pid: number }>({
-  async start({ databaseUrl, poolMax, today, identity, withoutChangeLog, delayBetweenCommitsMs }) {
+  async start({ databaseUrl, poolMax, today, identity, env, withoutChangeLog, delayBetweenCommitsMs }) {
     const keys = await makeEphemeralKey();
     const config = loadConfig(
       {
@@ -45,6 +48,7 @@ serveBench<HubStart, { url: string; token: string; pid: number }>({
         INTROSPECTION: 'false',
         SEED_DEMO: 'false',
         BAOXUE_TODAY: today,
+        ...env,
       },
       // Production settings without an identity provider: the key pair above stands in for it.
       { env: 'production' },
@@ -54,7 +58,7 @@ serveBench<HubStart, { url: string; token: string; pid: number }>({
       sub: `bench-${identity.dept.toLowerCase()}-${identity.region}`,
       dept: identity.dept,
       region: identity.region,
-      roles: ['clerk'],
+      roles: identity.roles ?? ['clerk'],
       ttlSeconds: 24 * 3600,
     });
     return { url: server.url, token, pid: process.pid };

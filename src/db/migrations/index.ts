@@ -22,6 +22,7 @@ import { Migration0021ChangeLogHukouIndex } from './Migration0021ChangeLogHukouI
 import { Migration0022NoticeDiscrepancies } from './Migration0022NoticeDiscrepancies';
 import { Migration0023KeyRegions } from './Migration0023KeyRegions';
 import { Migration0024NoticeActions } from './Migration0024NoticeActions';
+import { Migration0026ChangeLogEntityIndex } from './Migration0026ChangeLogEntityIndex';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   { name: 'Migration0022NoticeDiscrepancies', class: Migration0022NoticeDiscrepancies },
   { name: 'Migration0023KeyRegions', class: Migration0023KeyRegions },
   { name: 'Migration0024NoticeActions', class: Migration0024NoticeActions },
+  { name: 'Migration0026ChangeLogEntityIndex', class: Migration0026ChangeLogEntityIndex },
 ];
