@@ -20,6 +20,8 @@ interface EntityState {
   /** False when the log holds updates but not the creation (a record written before the log, e.g. seeded). */
   readonly created: boolean;
   readonly createdAt: Date;
+  /** The child its entries are about (the entry's, not a logged field), or null. */
+  readonly childId: string | null;
   readonly values: Record<string, unknown>;
   version: number | null;
   updatedAt: Date;
@@ -40,7 +42,10 @@ function replay(entries: readonly StoredEntry[]): Map<string, EntityState> {
     }
     let state = states.get(key);
     if (!state || entry.operation === 'CREATE') {
-      state = { entityId: entry.entityId, created: entry.operation === 'CREATE', createdAt: entry.at, values: {}, version: null, updatedAt: entry.at, updatedBy: entry.actorSub };
+      state = {
+        entityId: entry.entityId, created: entry.operation === 'CREATE', createdAt: entry.at, childId: entry.childId ?? null, values: {}, version: null,
+        updatedAt: entry.at, updatedBy: entry.actorSub,
+      };
       states.set(key, state);
     }
     for (const [field, change] of Object.entries(entry.changes)) state.values[field] = change.after;
@@ -92,6 +97,10 @@ function homeTeachingRows(states: Map<string, EntityState>, reader: Reader): Arr
 /** One entity's logged values as the log says they stood at a time: its id, version and every logged field. */
 export interface RebuiltEntity {
   readonly id: string;
+  /** When its CREATE entry was written. */
+  readonly createdAt: Date;
+  /** The child its entries are about (kept by the entry, not as a logged field), or null. */
+  readonly childId: string | null;
   readonly version: number | null;
   readonly values: Record<string, unknown>;
 }
@@ -108,7 +117,8 @@ export async function rebuildEntities(sql: Sql, entity: string, asOf: Date): Pro
     const entry = storedEntry(row);
     return { entry, chain: String(row.chain), seq: entry.seq, at: entry.at };
   }));
-  return [...replay(ordered.map((o) => o.entry)).values()].filter((state) => state.created).map((state) => ({ id: state.entityId, version: state.version, values: state.values }));
+  return [...replay(ordered.map((o) => o.entry)).values()].filter((state) => state.created)
+    .map((state) => ({ id: state.entityId, createdAt: state.createdAt, childId: state.childId, version: state.version, values: state.values }));
 }
 
 /**

@@ -7,6 +7,8 @@ import { OPEN_DROPOUT_STATUSES } from './dropout-case.enums';
 import { isoWeekOf, isoWeekRange } from './iso-week';
 
 const DAY = 86_400_000;
+/** Statuses in which a case is on the ledger but not open: deferred or suspended on the panel's opinion (二(四)). */
+const PAUSED_DROPOUT_STATUSES: readonly string[] = ['DEFERRED', 'SUSPENDED'];
 const WEEK_FORMAT = '应为存在的ISO周，如 2026-W42 (an ISO week such as 2026-W42)';
 export const MAX_HISTORY_WEEKS = 26;
 
@@ -61,10 +63,22 @@ export function historyWeeks(from: string, to: string, today: string): Array<{ i
 /**
  * 督导历史: each county of the reader's region, week by week: its weekly report (on time, late,
  * missing), and its ledger as of the week's Sunday, counted as `countyProgress` counts on its day
- * (by hukou county; open = opened by then and not closed by then; overdue = open with a deadline
- * before that Sunday; returns = returned within the week). Ranks are among every county of the
- * county's city and of the province, by open cases, most first (1 = most open cases), ties sharing
- * a rank. One statement for every county and week; the reports are joined in it.
+ * (by hukou county; overdue = open with a deadline before that Sunday; returns = returned within
+ * the week). Ranks are among every county of the county's city and of the province, by open cases,
+ * most first (1 = most open cases), ties sharing a rank. One statement for every county and week;
+ * the reports and the cases' status changes are joined in it.
+ *
+ * Open on a Sunday: opened by then, not closed (returned, placed, closed as not a dropout) by then
+ * by its closing date, and:
+ * - for a case whose creation is in the change log (written through the API), in the status the log
+ *   gives it at the end of that Sunday (China Standard Time): the `after` of its last status entry
+ *   before Monday 00:00, or, before its first entry (a case recorded later with an earlier opening
+ *   date), the status it was recorded in; so a case deferred or suspended (缓学、休学) that week is
+ *   not open, whatever its status today;
+ * - for a case loaded around the log (the seed), by its dates alone: open from its opening to its
+ *   closing date whatever its status, since nothing tells when it was deferred or resumed.
+ * A closing date still decides for a logged case: a return recorded later with an earlier date
+ * (`closedOn`) closes the case from that date, as the ledger says.
  */
 export async function countyProgressHistory(sql: Sql, reader: Reader, from: string, to: string, today: string): Promise<CountyHistory[]> {
   const weeks = historyWeeks(from, to, today);
@@ -72,16 +86,33 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
   const all = regions.counties().map((c) => c.code);
   const cityOf = (county: string) => regions.get(county)!.parentCode ?? '';
   const rows = await sql.query<Record<string, any>>(
-    `WITH w AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[]) AS w(iso_week, monday, sunday)),
+    `WITH w AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $10::timestamptz[]) AS w(iso_week, monday, sunday, ends)),
           k AS (SELECT * FROM unnest($4::text[], $5::text[]) AS k(county, city)),
-          d AS (SELECT d.id, d.status, d.opened_on, d.closed_on, d.deadline, c.hukou_region AS county
+          d AS (SELECT d.id, d.child_id, d.status, d.opened_on, d.closed_on, d.deadline, c.hukou_region AS county
                   FROM edu.dropout_case d JOIN hub.child c ON c.id = d.child_id
                  WHERE c.hukou_region = ANY($4) AND d.opened_on <= $6::date),
+          -- Each case's status entries (its creation and every transition), by the child's entries' index. A case moved to
+          -- another child by a duplicate merge keeps its entries under the merged child's id: it is counted by the date rule.
+          s AS (SELECT d.id, l.operation, l.at, l.seq, l.changes->'status'->>'after' AS status
+                  FROM d JOIN hub.change_log l ON l.child_id = d.child_id AND l.entity = 'DropoutCase' AND l.entity_id = d.id::text
+                 WHERE l.changes ? 'status'),
+          -- For a case created in the log: each status and the span it held, [since, until); the first from ever.
+          -- (Window functions only: a semi-join of s to itself is planned as a nested loop, s being a CTE.)
+          iv AS (SELECT x.id, x.status, x.since, x.until
+                   FROM (SELECT s.id, s.status, bool_or(s.operation = 'CREATE') OVER (PARTITION BY s.id) AS created,
+                           CASE WHEN row_number() OVER (PARTITION BY s.id ORDER BY s.at, s.seq) = 1 THEN '-infinity'::timestamptz ELSE s.at END AS since,
+                           coalesce(lead(s.at) OVER (PARTITION BY s.id ORDER BY s.at, s.seq), 'infinity'::timestamptz) AS until
+                         FROM s) x
+                  WHERE x.created),
+          o AS (SELECT w.iso_week, w.monday, w.sunday, d.*,
+                  d.opened_on <= w.sunday AND CASE WHEN iv.id IS NULL THEN d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday
+                    ELSE (d.closed_on IS NULL OR d.closed_on > w.sunday) AND iv.status <> ALL($9) END AS open
+                FROM w JOIN d ON TRUE LEFT JOIN iv ON iv.id = d.id AND iv.since < w.ends AND iv.until >= w.ends),
           f AS (SELECT w.iso_week, k.county, k.city,
-                  count(d.id) FILTER (WHERE d.opened_on <= w.sunday AND (d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday))::int AS open_cases,
-                  count(d.id) FILTER (WHERE d.opened_on <= w.sunday AND (d.status = ANY($7) OR d.closed_on IS NULL OR d.closed_on > w.sunday) AND d.deadline < w.sunday)::int AS overdue,
-                  count(d.id) FILTER (WHERE d.status = 'RETURNED' AND d.closed_on BETWEEN w.monday AND w.sunday)::int AS returns
-                FROM w CROSS JOIN k LEFT JOIN d ON d.county = k.county
+                  count(o.id) FILTER (WHERE o.open)::int AS open_cases,
+                  count(o.id) FILTER (WHERE o.open AND o.deadline < w.sunday)::int AS overdue,
+                  count(o.id) FILTER (WHERE o.status = 'RETURNED' AND o.closed_on BETWEEN w.monday AND w.sunday)::int AS returns
+                FROM w CROSS JOIN k LEFT JOIN o ON o.county = k.county AND o.iso_week = w.iso_week
                GROUP BY 1, 2, 3),
           r AS (SELECT f.*,
                   rank() OVER (PARTITION BY f.iso_week, f.city ORDER BY f.open_cases DESC)::int AS city_rank,
@@ -92,7 +123,8 @@ export async function countyProgressHistory(sql: Sql, reader: Reader, from: stri
        FROM r LEFT JOIN edu.weekly_report wr ON wr.region = r.county AND wr.iso_week = r.iso_week
       WHERE r.county = ANY($8)`,
     [weeks.map((w) => w.isoWeek), weeks.map((w) => w.monday), weeks.map((w) => w.sunday), all, all.map(cityOf),
-      weeks[weeks.length - 1].sunday, OPEN_DROPOUT_STATUSES as readonly string[], mine],
+      weeks[weeks.length - 1].sunday, OPEN_DROPOUT_STATUSES as readonly string[], mine, PAUSED_DROPOUT_STATUSES,
+      weeks.map((w) => new Date(Date.parse(`${w.sunday}T00:00:00+08:00`) + DAY).toISOString())],
   );
   const byKey = new Map(rows.map((r) => [`${r.county} ${r.isoWeek}`, r]));
   const keys = new Set(await keyRegionCodes(sql));

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ChildView } from '../children/child.type';
 import { LocalDate } from '../core/scalars';
-import type { SpotCheckItemRow } from './spot-check.service';
+import type { SpotCheckItemRow, SpotCheckRow } from './spot-check.service';
 import { accuracy, mismatches } from './spot-check.results';
 import { drawSample, frameHash } from './spot-check.sample';
 import type { AppContext } from './supervision.context';
@@ -16,6 +16,17 @@ const actorOf = (ctx: AppContext) => ({ identity: ctx.user(), requestId: ctx.req
 const FIELDS = Object.keys(CHECKED_FIELDS);
 const values = (record: Record<string, unknown> | null, pick: (v: any) => { value: string | null; notes: string | null }) =>
   FIELDS.filter((field) => record && field in record).map((field) => ({ field, ...pick(record![field]) }));
+
+const AS_OF = {
+  nullable: true,
+  description: '历史时刻：由变更日志重建当时的抽查与核实，按今天的权限与辖区显示 As of this time: the spot check and its verifications as they stood then, rebuilt from the change log, under today\'s permissions and regions',
+};
+/** The moment a spot check was read as of, carried to its `items` (not a GraphQL field). */
+const AS_OF_KEY: unique symbol = Symbol('asOf');
+interface AsOf {
+  [AS_OF_KEY]?: Date | null;
+}
+const asOfView = (row: SpotCheckRow, asOf: Date | null | undefined): SpotCheckType => ({ ...row, [AS_OF_KEY]: asOf ?? null }) as unknown as SpotCheckType;
 
 function itemView(row: SpotCheckItemRow): SpotCheckItemType {
   return {
@@ -52,20 +63,20 @@ export class SpotCheckResolver {
   }
 
   @Query(() => SpotCheckType, { description: '一次抽查 A spot check' })
-  spotCheck(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<SpotCheckType> {
-    return ctx.services.spotChecks.one(ctx.reader(), id) as Promise<SpotCheckType>;
+  async spotCheck(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext, @Arg('asOf', () => GraphQLISODateTime, AS_OF) asOf?: Date | null): Promise<SpotCheckType> {
+    return asOfView(await ctx.services.spotChecks.one(ctx.reader(), id, asOf ?? null), asOf);
   }
 
   @Query(() => [SpotCheckType], { description: '辖区内的抽查，新者在前 Spot checks in your region, newest first' })
-  spotChecks(@Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() ctx: AppContext): Promise<SpotCheckType[]> {
-    return ctx.services.spotChecks.list(ctx.reader(), Math.min(Math.max(first, 1), 100)) as Promise<SpotCheckType[]>;
+  async spotChecks(@Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() ctx: AppContext, @Arg('asOf', () => GraphQLISODateTime, AS_OF) asOf?: Date | null): Promise<SpotCheckType[]> {
+    return (await ctx.services.spotChecks.list(ctx.reader(), Math.min(Math.max(first, 1), 100), asOf ?? null)).map((row) => asOfView(row, asOf));
   }
 
   @Query(() => SpotCheckResultsType, { description: '抽查结果：按县、项目的准确率（Wilson 95% 区间）与核实系数，及不一致清单 Accuracy by county and field with Wilson 95% intervals, verification factors, and the mismatches' })
-  async spotCheckResults(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext): Promise<SpotCheckResultsType> {
+  async spotCheckResults(@Arg('id', () => ID) id: string, @Ctx() ctx: AppContext, @Arg('asOf', () => GraphQLISODateTime, AS_OF) asOf?: Date | null): Promise<SpotCheckResultsType> {
     const reader = ctx.reader();
-    const check = await ctx.services.spotChecks.one(reader, id);
-    const [items] = await ctx.services.spotChecks.items(reader, [check.id]);
+    const check = await ctx.services.spotChecks.one(reader, id, asOf ?? null);
+    const [items] = await ctx.services.spotChecks.items(reader, [check.id], asOf ?? null);
     return { spotCheckId: id, drawn: items.length, verified: items.filter((i) => i.status === 'VERIFIED').length, accuracy: accuracy(items), mismatches: mismatches(items) } as SpotCheckResultsType;
   }
 
@@ -89,9 +100,11 @@ export class SpotCheckResolver {
   }
 
   @FieldResolver(() => [SpotCheckItemType])
-  async items(@Root() check: SpotCheckType, @Ctx() ctx: AppContext): Promise<SpotCheckItemType[]> {
+  async items(@Root() check: SpotCheckType & AsOf, @Ctx() ctx: AppContext): Promise<SpotCheckItemType[]> {
     const reader = ctx.reader();
-    const loader = ctx.loader('spotCheckItems', () => new DataLoader((ids: readonly string[]) => ctx.services.spotChecks.items(reader, ids)));
+    // One loader per moment: a spot check asked now and as of a time in one request has two samples' states.
+    const asOf = check[AS_OF_KEY] ?? null;
+    const loader = ctx.loader(`spotCheckItems:${asOf?.toISOString() ?? 'now'}`, () => new DataLoader((ids: readonly string[]) => ctx.services.spotChecks.items(reader, ids, asOf)));
     return (await loader.load(check.id)).map(itemView);
   }
 }

@@ -7,6 +7,7 @@ import { type Reader, readerFor } from '../core/context';
 import { isRealDate } from '../core/dates';
 import { BadUserInputError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
 import { type Actor, runWrite } from '../core/unit-of-work';
+import { rebuildEntities } from '../as-of/as-of.service';
 import type { Sql } from '../db/sql';
 import type { LogRootService } from '../log-roots/log-root.service';
 import { regions } from '../regions/region.registry';
@@ -39,6 +40,20 @@ const itemColumns = (t: string) => `${t}.id, ${t}.spot_check_id AS "spotCheckId"
   ${t}.stratum, ${t}.reported, ${t}.status, ${t}.verifier_sub AS "verifierSub", ${t}.verifier_dept AS "verifierDept", ${t}.verifier_region AS "verifierRegion",
   ${t}.assigned_on AS "assignedOn", ${t}.verified_on AS "verifiedOn", ${t}.verified_by AS "verifiedBy", ${t}.findings, ${t}.version`;
 const ITEM_COLUMNS = itemColumns('i');
+
+/** The columns of the tables, for the records rebuilt from the change log (`jsonb_to_recordset`), so that the same SQL answers live and as of a time alike. */
+const RECORDS = {
+  SpotCheck: { table: 'hub.spot_check s', alias: 's', columns: `id uuid, region text, seed text, root_seq bigint, root_hash text, strata text[], size int, frame_size int,
+    frame_hash text, drawn_on date, drawn_by text, version int, created_at timestamptz` },
+  SpotCheckItem: { table: 'hub.spot_check_item i', alias: 'i', columns: `id uuid, spot_check_id uuid, case_id uuid, child_id uuid, county text, township text, stratum text,
+    reported jsonb, status text, verifier_sub text, verifier_dept text, verifier_region text, assigned_on date, verified_on date, verified_by text, findings jsonb,
+    version int, created_at timestamptz` },
+} as const;
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** An as-of read of a time to come is refused before anything is read, for every reader alike. */
+function refuseFuture(asOf: Date | null): void {
+  if (asOf && asOf.getTime() > Date.now()) throw BadUserInputError.one('asOf', '不能是将来 (not in the future)');
+}
 const notFound = (what: string, id: string) => new NotFoundError(`id: 没有${what} ${id} (no such ${what === '抽查' ? 'spot check' : 'spot-check item'})`);
 
 /**
@@ -188,22 +203,46 @@ export class SpotCheckService {
     });
   }
 
-  async one(reader: Reader, id: string): Promise<SpotCheckRow> {
-    const [row] = UUID.test(id) ? await this.sql.query<SpotCheckRow>(`SELECT ${SPOT_COLUMNS} FROM hub.spot_check WHERE id = $1`, [id]) : [];
+  /**
+   * Where a read finds spot checks (`s`) or their items (`i`): the table, or with `asOf` the records
+   * as they stood then, rebuilt from the change log (`rebuildEntities`: entries in the order they
+   * happened; only records whose creation is in the log, which every draw's is) and bound as
+   * parameter `n`.
+   */
+  private async source(entity: keyof typeof RECORDS, asOf: Date | null, n: number): Promise<{ from: string; values: unknown[] }> {
+    const { table, alias, columns } = RECORDS[entity];
+    if (!asOf) return { from: table, values: [] };
+    // An item's child is its entries' child (not a logged field); a spot check is about none.
+    const rebuilt = (await rebuildEntities(this.sql, entity, asOf)).map(({ id, createdAt, childId, version, values }) => ({
+      ...Object.fromEntries(Object.entries(values).map(([field, value]) => [snake(field), value])), id, version, created_at: createdAt, child_id: childId,
+    }));
+    return { from: `jsonb_to_recordset($${n}::jsonb) AS ${alias} (${columns})`, values: [JSON.stringify(rebuilt)] };
+  }
+
+  /** A spot check the reader may see, now or as of a time; hidden, missing and not yet drawn answer alike. */
+  async one(reader: Reader, id: string, asOf: Date | null = null): Promise<SpotCheckRow> {
+    refuseFuture(asOf);
+    // A reader of no spot check is answered as for a missing one without reading anything (nor the log).
+    if (!UUID.test(id) || !reader.access.canRead('Child.spotChecks')) throw notFound('抽查', id);
+    const { from, values } = await this.source('SpotCheck', asOf, 2);
+    const [row] = await this.sql.query<SpotCheckRow>(`SELECT ${SPOT_COLUMNS} FROM ${from} WHERE s.id = $1`, [id, ...values]);
     if (!row || !mayRead(reader, row.region)) throw notFound('抽查', id);
     return row;
   }
 
-  /** Spot checks of regions within the reader's, newest first. */
-  async list(reader: Reader, first: number): Promise<SpotCheckRow[]> {
+  /** Spot checks of regions within the reader's, newest first, now or as of a time. */
+  async list(reader: Reader, first: number, asOf: Date | null = null): Promise<SpotCheckRow[]> {
+    refuseFuture(asOf);
     if (!reader.access.canRead('Child.spotChecks')) return [];
     const within = regions.all().filter((r) => regions.contains(reader.identity.region, r.code)).map((r) => r.code);
-    return this.sql.query<SpotCheckRow>(`SELECT ${SPOT_COLUMNS} FROM hub.spot_check WHERE region = ANY($1::text[]) ORDER BY created_at DESC, id LIMIT $2`, [within, first]);
+    const { from, values } = await this.source('SpotCheck', asOf, 3);
+    return this.sql.query<SpotCheckRow>(`SELECT ${SPOT_COLUMNS} FROM ${from} WHERE s.region = ANY($1::text[]) ORDER BY s.created_at DESC, s.id LIMIT $2`, [within, first, ...values]);
   }
 
-  /** The items of spot checks the caller has already found the reader may see (by `one`). */
-  async items(_reader: Reader, spotCheckIds: readonly string[]): Promise<SpotCheckItemRow[][]> {
-    const rows = await this.sql.query<SpotCheckItemRow>(`SELECT ${ITEM_COLUMNS} FROM hub.spot_check_item i WHERE i.spot_check_id = ANY($1::uuid[]) ORDER BY i.stratum, i.id`, [spotCheckIds]);
+  /** The items of spot checks the caller has already found the reader may see (by `one`), now or as of the same time. */
+  async items(_reader: Reader, spotCheckIds: readonly string[], asOf: Date | null = null): Promise<SpotCheckItemRow[][]> {
+    const { from, values } = await this.source('SpotCheckItem', asOf, 2);
+    const rows = await this.sql.query<SpotCheckItemRow>(`SELECT ${ITEM_COLUMNS} FROM ${from} WHERE i.spot_check_id = ANY($1::uuid[]) ORDER BY i.stratum, i.id`, [spotCheckIds, ...values]);
     return spotCheckIds.map((id) => rows.filter((r) => r.spotCheckId === id));
   }
 

@@ -1158,10 +1158,14 @@ describe('the leak suite, generated from the matrix', () => {
     const itemId = RAW.get('SpotCheckItem.id') as string;
 
     // Spot checks: a supervisor of the region sees the check, its item (her case) and its results; anyone else nothing, as if there were none.
+    // Now and as of now (rebuilt from the change log): the same to the same readers.
+    const seenAt = new Date().toISOString();
     const BY_ID: Record<string, string> = {
       spotCheck: 'query($id: ID!) { spotCheck(id: $id) { id region items { id childId findings { field value notes } } } }',
       spotCheckResults: 'query($id: ID!) { spotCheckResults(id: $id) { drawn verified mismatches { itemId childId field reported found } } }',
       redrawSpotCheck: 'query($id: ID!) { redrawSpotCheck(id: $id) { sameSample caseIds } }',
+      'spotCheck asOf': `query($id: ID!) { spotCheck(id: $id, asOf: "${seenAt}") { id region items { id childId findings { field value notes } } } }`,
+      'spotCheckResults asOf': `query($id: ID!) { spotCheckResults(id: $id, asOf: "${seenAt}") { drawn verified mismatches { itemId childId field reported found } } }`,
     };
     for (const reader of rowReaders) {
       const supervises = reader.access.canRead('Child.spotChecks');
@@ -1171,6 +1175,12 @@ describe('the leak suite, generated from the matrix', () => {
       const ids = ((list.body.data?.spotChecks ?? []) as Array<{ id: string }>).map((c) => c.id);
       if (list.body.errors) tally.mismatches.push(`${who(reader)} [spotChecks]: ${list.text.slice(0, 200)}`);
       if (!isDeepStrictEqual(ids, supervises ? [checkId] : [])) (supervises ? tally.mismatches : tally.leaks).push(`${who(reader)} [spotChecks]: ${JSON.stringify(ids)}`);
+      tally.cases++;
+      const pastList = await post(reader.token, `{ spotChecks(first: 5, asOf: "${seenAt}") { id region items { id childId findings { field value notes } } } }`, {});
+      const pastIds = ((pastList.body.data?.spotChecks ?? []) as Array<{ id: string }>).map((c) => c.id);
+      if (pastList.body.errors) tally.mismatches.push(`${who(reader)} [spotChecks asOf]: ${pastList.text.slice(0, 200)}`);
+      if (!isDeepStrictEqual(pastIds, supervises ? [checkId] : [])) (supervises ? tally.mismatches : tally.leaks).push(`${who(reader)} [spotChecks asOf]: ${JSON.stringify(pastIds)}`);
+      if (!supervises && (pastList.text.includes(SEED.child.id) || pastList.text.includes(itemId))) tally.leaks.push(`${who(reader)} [spotChecks asOf]: her id or her item's`);
       for (const [root, query] of Object.entries(BY_ID)) {
         tally.cases++;
         const [seen, none] = [await post(reader.token, query, { id: checkId }), await post(reader.token, query, { id: missing })];
@@ -1185,7 +1195,26 @@ describe('the leak suite, generated from the matrix', () => {
       tally.cases++;
       const assigned = await post(reader.token, '{ spotCheckAssignments { itemId childId childName } }', {});
       if (!isDeepStrictEqual(assigned.body.data?.spotCheckAssignments, [])) tally.leaks.push(`${who(reader)} [spotCheckAssignments]: ${assigned.text.slice(0, 200)}`);
-      for (const answer of [list, assigned]) if (!supervises) for (const m of spotMarkers) if (answer.text.includes(m)) tally.leaks.push(`${who(reader)} [spot checks]: "${m}"`);
+      for (const answer of [list, pastList, assigned]) if (!supervises) for (const m of spotMarkers) if (answer.text.includes(m)) tally.leaks.push(`${who(reader)} [spot checks]: "${m}"`);
+    }
+    // A reader without row access (an analyst) is refused every as-of read of supervision records, as the live ones, with nothing in the refusal.
+    const AS_OF_ROOTS: Record<string, string> = {
+      spotCheck: `{ spotCheck(id: "${checkId}", asOf: "${seenAt}") { id items { childId } } }`,
+      spotChecks: `{ spotChecks(asOf: "${seenAt}") { id items { childId } } }`,
+      spotCheckResults: `{ spotCheckResults(id: "${checkId}", asOf: "${seenAt}") { drawn verified mismatches { childId } } }`,
+      supervisionActions: `{ supervisionActions(asOf: "${seenAt}") { totalCount edges { node { id note } } } }`,
+    };
+    for (const reader of readers.filter((r) => !r.access.readsRows)) {
+      for (const [root, query] of Object.entries(AS_OF_ROOTS)) {
+        tally.cases++;
+        const answer = await post(reader.token, query, {});
+        const codes = (answer.body.errors ?? []).map((e) => e.extensions.code);
+        if (Object.values(answer.body.data ?? {}).some((v) => v !== null) || codes.join() !== 'FORBIDDEN') tally.mismatches.push(`${who(reader)} [${root} asOf]: expected FORBIDDEN and no data, got ${answer.text.slice(0, 200)}`);
+        // Her id, her item's, and the check's (which only the by-id queries name themselves).
+        const named = root === 'spotCheck' || root === 'spotCheckResults';
+        if ([SEED.child.id, itemId, ...(named ? [] : [checkId])].some((id) => answer.text.includes(id))) tally.leaks.push(`${who(reader)} [${root} asOf]: an id in the answer`);
+        for (const found of hiddenMarkersIn(answer.text, () => '-')) tally.leaks.push(`${who(reader)} [${root} asOf]: ${found}`);
+      }
     }
 
     // Actions: every filter, its count, no id and no marker of a kind the reader may not read.
