@@ -27,7 +27,9 @@ describe('configuration errors', () => {
     const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', LOG_ROOT_KEY_FILE: '/etc/baoxue/log-root.pem' };
     expect(refusal(production)).toContain('STATS_SECRET');
     expect(refusal({ STATS_SECRET: 'short' })).toContain('STATS_SECRET');
-    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000 });
+    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000, cacheEntries: 256 });
+    expect(loadConfig({ STATS_CACHE_ENTRIES: '0' }).statistics.cacheEntries).toBe(0);
+    expect(refusal({ STATS_CACHE_ENTRIES: '-1' })).toContain('STATS_CACHE_ENTRIES');
     expect(loadConfig({ STATS_THRESHOLD: '10' }).statistics.threshold).toBe(10);
     expect(refusal({ STATS_THRESHOLD: '1' })).toContain('STATS_THRESHOLD');
   });
