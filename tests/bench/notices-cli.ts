@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Clock } from '../../src/core/clock';
 import { readerFor } from '../../src/core/context';
@@ -9,44 +6,16 @@ import { NoticeService } from '../../src/notices/notice.service';
 import { LogRootService } from '../../src/log-roots/log-root.service';
 import { testRootKeys } from '../../src/log-roots/log-root.keys';
 import { BenchFailure } from './bench';
+import { type CliRun, runCli } from './processes';
 
 const DIST = path.resolve(__dirname, '../..');
-
-export interface CliRun {
-  /** From spawning the process to its exit: start-up, opening the database, issuing, the summary. */
-  readonly seconds: number;
-  /** The process's own peak resident set size, bytes. */
-  readonly peakRss: number;
-  readonly stdout: string;
-}
 
 /**
  * `npm run notices -- --period P` as an operator runs it: the compiled CLI in a process of its own
  * on `databaseUrl`, so that its time and memory are its own and not the harness's.
  */
-export async function runNoticesCli(databaseUrl: string, period: string): Promise<CliRun> {
-  const rssFile = path.join(os.tmpdir(), `baoxue-notices-rss-${process.pid}-${Date.now()}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', BENCH_MAX_RSS_FILE: rssFile };
-  delete env.DATABASE_POOL_MAX;
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'max-rss.js'), path.join(DIST, 'src/notices/notices.cli.js'), '--period', period], {
-    env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  try {
-    if (exitCode !== 0) throw new BenchFailure(`notices CLI exited with ${exitCode}: ${stderr.trim() || stdout.trim()}`);
-    return { seconds, peakRss: Number(fs.readFileSync(rssFile, 'utf8')), stdout };
-  } finally {
-    fs.rmSync(rssFile, { force: true });
-  }
+export function runNoticesCli(databaseUrl: string, period: string): Promise<CliRun> {
+  return runCli(path.join(DIST, 'src/notices/notices.cli.js'), ['--period', period], { DATABASE_URL: databaseUrl }, 'notices CLI');
 }
 
 export interface IssuedMonth {

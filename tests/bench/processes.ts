@@ -1,6 +1,9 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
+import { BenchFailure } from './bench';
 
 /**
  * A benchmark process (a server or the load generator) forked from the compiled bench folder,
@@ -127,4 +130,41 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A command-line tool's run, measured from outside. */
+export interface CliRun {
+  /** From spawning the process to its exit: start-up, opening the database, the work, the summary. */
+  readonly seconds: number;
+  /** The process's own peak resident set size, bytes. */
+  readonly peakRss: number;
+  readonly stdout: string;
+}
+
+/**
+ * A compiled CLI (`script`, under dist/) as an operator runs it, in a process of its own, so that
+ * its time and memory are its own and not the harness's: peak RSS read in the process as it exits
+ * (max-rss.js). `env` comes on top of this process's, in the test environment, logging silenced.
+ */
+export async function runCli(script: string, args: readonly string[], env: Readonly<Record<string, string>>, what: string): Promise<CliRun> {
+  const rssFile = path.join(os.tmpdir(), `baoxue-cli-rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env, BENCH_MAX_RSS_FILE: rssFile };
+  delete childEnv.DATABASE_POOL_MAX;
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'max-rss.js'), script, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  try {
+    if (exitCode !== 0) throw new BenchFailure(`${what} exited with ${exitCode}: ${stderr.trim() || stdout.trim()}`);
+    return { seconds, peakRss: Number(fs.readFileSync(rssFile, 'utf8')), stdout };
+  } finally {
+    fs.rmSync(rssFile, { force: true });
+  }
 }

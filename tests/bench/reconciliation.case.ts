@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { registerModules } from '../../src/app/modules';
 import { loadConfig } from '../../src/config';
@@ -11,6 +8,7 @@ import { ReconciliationService } from '../../src/reconciliation/reconciliation.s
 import { regions } from '../../src/regions/region.registry';
 import { type BenchCase, BenchFailure, type CaseResult, type Cell, round, type TargetCheck } from './bench';
 import { BENCH_TODAY, createBenchDatabase, databaseUrl, withClient } from './database';
+import { type CliRun, runCli } from './processes';
 
 /**
  * Issue 14's benchmarks: the monthly reconciliation run (核实比对) over the province's children
@@ -89,31 +87,9 @@ async function explainRules(url: string, counties: readonly string[]): Promise<R
   });
 }
 
-interface CliRun { seconds: number; peakRss: number; stdout: string }
-
 /** `npm run reconcile -- --period P [--region R]` as an operator runs it: the compiled CLI in its own process. */
-async function runReconcileCli(url: string, region: string): Promise<CliRun> {
-  const rssFile = path.join(os.tmpdir(), `baoxue-reconcile-rss-${process.pid}-${Date.now()}`);
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'silent', BAOXUE_TODAY: BENCH_TODAY, BENCH_MAX_RSS_FILE: rssFile };
-  delete env.DATABASE_POOL_MAX;
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'max-rss.js'), path.resolve(__dirname, '../../src/reconciliation/reconcile.cli.js'),
-    '--period', PERIOD, '--region', region], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  try {
-    if (exitCode !== 0) throw new BenchFailure(`reconcile CLI exited with ${exitCode}: ${stderr.trim() || stdout.trim()}`);
-    return { seconds, peakRss: Number(fs.readFileSync(rssFile, 'utf8')), stdout };
-  } finally {
-    fs.rmSync(rssFile, { force: true });
-  }
+function runReconcileCli(url: string, region: string): Promise<CliRun> {
+  return runCli(path.resolve(__dirname, '../../src/reconciliation/reconcile.cli.js'), ['--period', PERIOD, '--region', region], { DATABASE_URL: url, BAOXUE_TODAY: BENCH_TODAY }, 'reconcile CLI');
 }
 
 /** What a run may have written: rows of the run table, change-log entries, and every discrepancy's version and status. */
