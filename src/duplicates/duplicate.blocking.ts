@@ -5,6 +5,10 @@
  * - birth date and gender, with a county in common (either's hukou or residence);
  * - the name's sound (fuzzy pinyin: homophones and near-homophones) and birth month;
  * - the ID number's address and birth-date parts (its first 14 digits).
+ * A record without an ID number gets the strictest check (issue 16): nothing can rule a child out
+ * by its number, so it meets children born the same day with a city in common (not only a
+ * county: the child found by civil affairs in one county may be at school in the next), and
+ * children whose names sound alike born in the same year (a birth month misheard too).
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeInTransaction } from '../changelog/change-log.append';
@@ -38,9 +42,12 @@ WITH n AS (
 SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
   SELECT ${MATCH_COLUMNS} FROM hub.child c
    WHERE c.birth_date = n.birth_date AND c.gender = n.gender
-     AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence))
+     AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence)
+       -- The strictest check, for a record without a number: a city in common is enough.
+       OR (n.id14 IS NULL AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
   UNION
-  SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id WHERE k.sound = n.sound AND k.birth_month = n.month
+  SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
+   WHERE k.sound = n.sound AND (k.birth_month = n.month OR (n.id14 IS NULL AND k.birth_month BETWEEN left(n.month, 4) || '-01' AND left(n.month, 4) || '-12'))
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child c WHERE n.id14 IS NOT NULL AND c.id_number BETWEEN n.id14 || '0000' AND n.id14 || '999X'
 ) m`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
-import type { Reader } from '../core/context';
+import { type Reader, readerFor } from '../core/context';
 import type { Actor } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
@@ -17,7 +17,7 @@ import type { RegisteredChild, RegistrationCheck } from '../children/registratio
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { meet, meetWithin, type Probe, writeMatchKeys } from './duplicate.blocking';
-import { DuplicatePairEntity, type DuplicateStatus } from './duplicate-pair.entity';
+import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
 
@@ -53,6 +53,11 @@ export interface PairFilter {
   readonly childId?: string | null;
 }
 
+interface NewPair {
+  readonly a: string;
+  readonly b: string;
+}
+
 interface Scored {
   readonly a: string;
   readonly b: string;
@@ -86,8 +91,8 @@ export class DuplicateService implements RegistrationCheck {
     await this.check(em, actor, children);
   }
 
-  /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns how many pairs are new. */
-  private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<number> {
+  /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns the pairs that are new. */
+  private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
     await writeMatchKeys(em, this.scorer, children);
     const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
     const scored: Scored[] = [];
@@ -115,6 +120,7 @@ export class DuplicateService implements RegistrationCheck {
     let after = '00000000-0000-0000-0000-000000000000';
     let children = 0;
     let pairsFound = 0;
+    const reader = readerFor(actor.identity);
     for (;;) {
       const params: unknown[] = [after, batchSize];
       const batch = await this.sql.query<MatchRecord>(`SELECT c.id, c.id_number AS "idNumber", c.name, c.gender, c.birth_date AS "birthDate",
@@ -124,7 +130,9 @@ export class DuplicateService implements RegistrationCheck {
       if (batch.length === 0) break;
       const outcome = await runWrite(this.orm, actor, 'findDuplicates', null, null, (em) => this.check(em, actor, batch));
       children += batch.length;
-      pairsFound += outcome.result;
+      // Counted only if the caller may see it: a county's sweep also pairs its children with
+      // children elsewhere, and a count of those would tell the county they exist.
+      pairsFound += await this.countVisible(reader, outcome.result);
       after = batch[batch.length - 1].id;
     }
     return { children, pairsFound };
@@ -146,22 +154,31 @@ export class DuplicateService implements RegistrationCheck {
    * change to any record, so finding it writes no change-log entry (the sweep would find it again);
    * the decision on it is a change, and is logged (`resolve`).
    */
-  private async record(em: EntityManager, actor: Actor, scored: readonly Scored[]): Promise<number> {
+  private async record(em: EntityManager, actor: Actor, scored: readonly Scored[]): Promise<NewPair[]> {
     const pairs = new Map<string, { a: string; b: string; score: PairScore }>();
     for (const s of scored) {
       const [a, b] = [s.a.toLowerCase(), s.b.toLowerCase()].sort();
       pairs.set(`${a}:${b}`, { a, b, score: s.score });
     }
-    if (pairs.size === 0) return 0;
+    if (pairs.size === 0) return [];
     const list = [...pairs.values()];
-    const inserted = await executeInTransaction(em, `INSERT INTO hub.duplicate_pair (id, child_a, child_b, score, band, features, status, found_at, found_by)
+    const inserted = await executeInTransaction<NewPair>(em, `INSERT INTO hub.duplicate_pair (id, child_a, child_b, score, band, features, status, found_at, found_by)
       SELECT id, a, b, score, band, string_to_array(features, ','), 'OPEN', ?, ?
       FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::real[], ?::text[], ?::text[]) AS n(id, a, b, score, band, features)
-      ON CONFLICT (child_a, child_b) DO NOTHING RETURNING id`, [
+      ON CONFLICT (child_a, child_b) DO NOTHING RETURNING child_a AS a, child_b AS b`, [
       actor.at ?? new Date(), actor.identity.sub, list.map(() => randomUUID()), list.map((p) => p.a), list.map((p) => p.b),
       list.map((p) => p.score.score), list.map((p) => p.score.band), list.map((p) => p.score.features.join(',')),
     ]);
-    return inserted.length;
+    return inserted;
+  }
+
+  /** How many of the pairs the reader may see (both children in its region). */
+  private async countVisible(reader: Reader, found: readonly NewPair[]): Promise<number> {
+    if (found.length === 0) return 0;
+    const params: unknown[] = [found.map((p) => p.a), found.map((p) => p.b)];
+    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM unnest($1::uuid[], $2::uuid[]) AS p(a, b)
+      JOIN hub.child a ON a.id = p.a JOIN hub.child b ON b.id = p.b WHERE ${this.visible(reader, params)}`, params);
+    return row.n;
   }
 
   /** The conditions that confine pairs to what a reader may see: both children in its region. */
@@ -264,12 +281,12 @@ export class DuplicateService implements RegistrationCheck {
       }
       const survivor = children.find((c) => c.id === survivorId);
       if (input.decision === 'SAME' && !survivor) throw BadUserInputError.one('survivorId', '保留的儿童须是这一对中的一个 (the child to keep must be one of the pair)');
-      // Decided first: its entry is placed by the first child's regions, which a merge may delete.
       pair.status = input.decision;
       pair.survivorId = survivorId;
       pair.reason = reason;
       pair.decidedBy = actor.identity.sub;
       pair.decidedAt = actor.at ?? new Date();
+      pair.loggedRegion = pairRegion(children[0], children[1]);
       if (survivor) await mergeChildren(em, actor, pair.id, survivor, children.find((c) => c !== survivor)!);
       return pair.id;
     });

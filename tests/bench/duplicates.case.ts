@@ -124,7 +124,7 @@ export const duplicates: BenchCase = {
       const actor = { identity: { sub: 'bench', dept: 'PSB' as const, region: '350000', roles: ['clerk' as const] }, requestId: 'bench-register' };
       for (let round = 0; round < 6; round++) {
         const batch = fresh.slice(round * 1000, (round + 1) * 1000).map((c) => ({
-          id: crypto.randomUUID(), idNumber: null, name: c.name, gender: c.gender, birthDate: c.birthDate, hukouRegion: c.hukouRegion, residenceRegion: c.residenceRegion, township: c.township,
+          id: crypto.randomUUID(), idNumber: null, hukouStatus: 'NO_HUKOU' as const, name: c.name, gender: c.gender, birthDate: c.birthDate, hukouRegion: c.hukouRegion, residenceRegion: c.residenceRegion, township: c.township,
         }));
         const which = round % 2 === 0 ? 'with' : 'without';
         const t = performance.now();

@@ -34,6 +34,8 @@ const CANDIDATES = `query($filter: DuplicatePairFilter, $first: Int, $after: Str
   }
 }`;
 
+/** A child without hukou (无户口): no number, as education and the police must then say. */
+const noNumber = (overrides: Parameters<typeof childInput>[0]) => ({ ...childInput({ ...overrides, idNumber: null }), hukouStatus: 'NO_HUKOU' });
 const data = (r: { body: { data?: unknown } }) => r.body.data as any;
 const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
 
@@ -42,7 +44,7 @@ describe('duplicate candidates', () => {
     const first = childInput({ name: '陈伟', birthDate: '2015-03-12' });
     expect(codes(await hub.gql(REGISTER, { records: [first] }, eduGulou))).toEqual([]);
     // The police find the same child without an ID number (无户口), and an unrelated one.
-    const again = childInput({ name: '陈伟', birthDate: '2015-03-12', idNumber: null });
+    const again = noNumber({ name: '陈伟', birthDate: '2015-03-12' });
     const other = childInput({ name: '黄志强', birthDate: '2014-01-05' });
     const res = await hub.gql(REGISTER, { records: [other, again] }, psbGulou);
     expect(res.body.errors).toBeUndefined();
@@ -98,7 +100,7 @@ describe('duplicate candidates', () => {
   it('a pair across two counties: recorded, but shown neither to the registering clerk nor to the other county; the city sees it', async () => {
     const gulou = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350102' });
     await hub.gql(REGISTER, { records: [gulou] }, eduGulou);
-    const taijiang = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350103', idNumber: null });
+    const taijiang = noNumber({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350103' });
     const res = await hub.gql(REGISTER, { records: [taijiang] }, eduTaijiang);
     expect(data(res).registerChildren.possibleDuplicates).toEqual([]);
     const rows = await hub.sql('SELECT band FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [taijiang.id]);
@@ -128,7 +130,7 @@ describe('resolving a pair', () => {
   /** The same child, registered by education with a number and by the police without (无户口), each with records of its own. */
   async function twoRecordsOfOneChild(name: string, birthDate: string) {
     const a = childInput({ name, birthDate });
-    const b = childInput({ name, birthDate, idNumber: null });
+    const b = noNumber({ name, birthDate });
     expect(codes(await hub.gql(REGISTER, { records: [a] }, eduGulou))).toEqual([]);
     const res = await hub.gql(REGISTER, { records: [b] }, psbGulou);
     const pairId = data(res).registerChildren.possibleDuplicates[0].pairId as string;
@@ -229,11 +231,11 @@ const BY_NUMBER = 'query($n: String!) { childByIdNumber(idNumber: $n) { id idNum
 
 describe('children without ID numbers, and corrected numbers', () => {
   it('a child without hukou is registered without a number, matched, and later given its number by a logged update', async () => {
-    const found = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const found = noNumber({ name: '蔡梓轩', birthDate: '2017-04-18' });
     const res = await hub.gql(REGISTER, { records: [found] }, eduGulou);
     expect(res.body.errors).toBeUndefined();
     // The police register the same child again, without a number either: matched.
-    const again = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const again = noNumber({ name: '蔡梓轩', birthDate: '2017-04-18' });
     expect(data(await hub.gql(REGISTER, { records: [again] }, psbGulou)).registerChildren.possibleDuplicates).toMatchObject([{ index: 0, band: 'LIKELY', candidate: { id: found.id } }]);
 
     const number = makeIdNumber('350102', '2017-04-18', 331);
@@ -265,7 +267,7 @@ describe('children without ID numbers, and corrected numbers', () => {
   });
 
   it('refuses a bad number, a taken one and an out-of-region child, writing nothing', async () => {
-    const child = childInput({ name: '邱一诺', birthDate: '2016-10-10', idNumber: null });
+    const child = noNumber({ name: '邱一诺', birthDate: '2016-10-10' });
     await hub.gql(REGISTER, { records: [child] }, psbGulou);
     const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
     const bad = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: '35010220161010123' + '0' }] }, psbGulou);
@@ -287,7 +289,7 @@ describe('the sweep', () => {
 
   it('finds pairs among children registered before the check existed, writes their sound keys, and never proposes a DIFFERENT pair again', async () => {
     const a = childInput({ name: '骆嘉豪', birthDate: '2013-12-01' });
-    const b = childInput({ name: '骆嘉豪', birthDate: '2013-12-01', idNumber: null });
+    const b = noNumber({ name: '骆嘉豪', birthDate: '2013-12-01' });
     await hub.gql(REGISTER, { records: [a, b] }, eduGulou);
     // As children seeded before migration 0019 would be: no pair, no sound key.
     await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
