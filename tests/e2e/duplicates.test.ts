@@ -213,6 +213,16 @@ describe('resolving a pair', () => {
     const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
     expect(data(await hub.gql('{ verifyChangeLog { ok } }', {}, province)).verifyChangeLog.ok).toBe(true);
 
+    // The moved case carries an entry of its own, on the survivor's chain, told to its readers; the survivor's past after the merge has it.
+    const [caseRow] = await hub.sql<{ id: string }>('SELECT id FROM edu.dropout_case WHERE child_id = $1', [b.id]);
+    const moves = await hub.sql<{ child_id: string; chain: string; changes: any; reason: string }>(
+      `SELECT child_id, chain, changes, reason FROM hub.change_log WHERE entity = 'DropoutCase' AND entity_id = $1 AND operation = 'UPDATE'`, [caseRow.id]);
+    expect(moves).toEqual([{ child_id: b.id, chain: '350102', changes: { childId: { before: a.id, after: b.id } }, reason: '同一人 one child' }]);
+    const told = data(await hub.gql(`query($c: ID!) { changeLog(filter: { childId: $c, entity: "DropoutCase" }, first: 10) { edges { node { operation changes { field before after } } } } }`, { c: b.id }, eduGulou)).changeLog.edges;
+    expect(told.map((e: any) => e.node)).toEqual([{ operation: 'UPDATE', changes: [{ field: 'childId', before: JSON.stringify(a.id), after: JSON.stringify(b.id) }] }]);
+    const afterMerge = data(await hub.gql(CHILD, { id: b.id, asOf: new Date().toISOString() }, eduGulou)).child;
+    expect(afterMerge).toMatchObject({ id: b.id, idNumber: a.idNumber, dropoutCases: [{ id: caseRow.id, reason: 'STUDY_WEARINESS' }] });
+
     const pastA = data(await hub.gql(CHILD, { id: a.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
     const pastB = data(await hub.gql(CHILD, { id: b.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
     expect(pastA).toMatchObject({ id: a.id, idNumber: a.idNumber, dropoutCases: [expect.anything()] });
