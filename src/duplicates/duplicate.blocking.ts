@@ -36,12 +36,15 @@ const MATCH_COLUMNS = `c.id, c.id_number AS "idNumber", c.name, c.gender, to_cha
        c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township`;
 const CANDIDATES = `
 WITH n AS (
-  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14)
+  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14, name)
 )
 SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
   SELECT ${MATCH_COLUMNS} FROM hub.child c
    WHERE c.birth_date = n.birth_date AND c.gender = n.gender
+     -- Names alike in sound meet by the next key (same sound, same month); here only names one
+     -- character apart can score: they share their first or their last character.
+     AND (left(c.name, 1) = left(n.name, 1) OR right(c.name, 1) = right(n.name, 1) OR length(c.name) < 2 OR length(n.name) < 2)
      AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence)
        -- The strictest check, for a record without a number: a city in common is enough.
        OR (n.id14 IS NULL AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
@@ -61,7 +64,7 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
   const rows = await executeInTransaction<MatchRecord & { index: number }>(em, CANDIDATES, [
     probes.map((p) => p.index), probes.map((p) => p.birthDate), probes.map((p) => p.gender), probes.map((p) => p.hukouRegion),
     probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy), probes.map((p) => birthMonth(p.birthDate)),
-    probes.map((p) => id14(p.idNumber)),
+    probes.map((p) => id14(p.idNumber)), probes.map((p) => p.name.trim()),
   ]);
   const excluded = new Set(exclude.map((id) => id.toLowerCase()));
   return rows.filter((r) => !excluded.has(r.id)).map(({ index, ...child }) => ({ index, child }));
