@@ -36,8 +36,8 @@ const MATCH_COLUMNS = `c.id, c.id_number AS "idNumber", c.name, c.gender, to_cha
        c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township`;
 const CANDIDATES = `
 WITH n AS (
-  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14, name)
+  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+    AS n(idx, birth_date, gender, hukou, residence, sound, month_from, month_to, id14, name)
 )
 SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
   SELECT ${MATCH_COLUMNS} FROM hub.child c
@@ -50,7 +50,8 @@ SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
        OR (n.id14 IS NULL AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
-   WHERE k.sound = n.sound AND (k.birth_month = n.month OR (n.id14 IS NULL AND k.birth_month BETWEEN left(n.month, 4) || '-01' AND left(n.month, 4) || '-12'))
+   -- One range of the index (sound, birth_month): the birth month, or for a record without a number its year.
+   WHERE k.sound = n.sound AND k.birth_month BETWEEN n.month_from AND n.month_to
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child c WHERE n.id14 IS NOT NULL AND c.id_number BETWEEN n.id14 || '0000' AND n.id14 || '999X'
 ) m`;
@@ -63,7 +64,8 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
   await executeInTransaction(em, "SELECT set_config('jit', 'off', true)", []);
   const rows = await executeInTransaction<MatchRecord & { index: number }>(em, CANDIDATES, [
     probes.map((p) => p.index), probes.map((p) => p.birthDate), probes.map((p) => p.gender), probes.map((p) => p.hukouRegion),
-    probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy), probes.map((p) => birthMonth(p.birthDate)),
+    probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy),
+    probes.map((p) => (p.idNumber ? birthMonth(p.birthDate) : `${p.birthDate.slice(0, 4)}-01`)), probes.map((p) => (p.idNumber ? birthMonth(p.birthDate) : `${p.birthDate.slice(0, 4)}-12`)),
     probes.map((p) => id14(p.idNumber)), probes.map((p) => p.name.trim()),
   ]);
   const excluded = new Set(exclude.map((id) => id.toLowerCase()));
