@@ -65,7 +65,7 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles
   }
   // A record moved to another child (a merge of two records of one child, issue 16) says so in
   // an entry of its own, on the chain of the child it now belongs to.
-  if (operation === 'UPDATE' && 'childId' in change.payload && before.childId !== entity.childId) {
+  if (operation === 'UPDATE' && !('childId' in logged.fields) && 'childId' in change.payload && before.childId !== entity.childId) {
     changes.childId = { before: plain(before.childId), after: plain(entity.childId) };
   }
   if (operation === 'UPDATE' && Object.keys(changes).length === 0) return null;
