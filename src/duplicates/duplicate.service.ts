@@ -337,7 +337,15 @@ export class DuplicateService implements RegistrationCheck {
       pair.decidedBy = actor.identity.sub;
       pair.decidedAt = actor.at ?? new Date();
       pair.loggedRegion = pairRegion(children[0], children[1]);
-      if (survivor) await mergeChildren(em, actor, pair.id, survivor, children.find((c) => c !== survivor)!);
+      if (survivor) {
+        const merged = children.find((c) => c !== survivor)!;
+        await mergeChildren(em, actor, pair.id, survivor, merged);
+        // The merged record's other open pairs named a child that is gone: they go (suggestions,
+        // never logged), and the survivor, as it now is, is checked afresh against the hub.
+        await executeInTransaction(em, `DELETE FROM hub.duplicate_pair WHERE status = 'OPEN' AND ? IN (child_a, child_b)`, [merged.id]);
+        await em.flush();
+        await this.check(em, actor, [survivor]);
+      }
       return pair.id;
     });
     const [row] = await this.sql.query<PairRow>(`SELECT ${PAIR_COLUMNS} FROM hub.duplicate_pair p WHERE p.id = $1`, [outcome.result]);

@@ -193,11 +193,22 @@ describe('resolving a pair', () => {
     expect((await hub.sql('SELECT id FROM hub.child WHERE id = $1', [a.id]))).toHaveLength(1);
 
     expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: b.id, status: 'ENROLLED', expectedVersion: 1 }] }, eduGulou))).toEqual([]);
+    // A third record of the same child, registered by civil affairs with a misheard name: open pairs with both.
+    const third = childInput({ name: '黄诗淇', birthDate: '2014-06-30', idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [third] }, civilGulou))).toEqual([]);
+    const pairsOf = (id: string) => hub.sql<{ child_a: string; child_b: string }>(`SELECT child_a, child_b FROM hub.duplicate_pair WHERE status = 'OPEN' AND $1 IN (child_a, child_b)`, [id]);
+    expect((await pairsOf(third.id)).flatMap((p) => [p.child_a, p.child_b]).filter((id) => id !== third.id).sort()).toEqual([a.id, b.id].sort());
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE child_a = least($1::uuid, $2::uuid) AND child_b = greatest($1::uuid, $2::uuid)', [b.id, third.id]);
+
     const beforeMerge = new Date();
     await new Promise((r) => setTimeout(r, 20));
     const merged = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
     expect(merged.body.errors).toBeUndefined();
     expect(data(merged).resolveDuplicate).toMatchObject({ status: 'SAME', survivor: { id: b.id } });
+
+    // The merged record's open pair with the third is gone; the survivor, checked afresh (it now has a's number), pairs with the third.
+    expect(await pairsOf(a.id)).toEqual([]);
+    expect((await pairsOf(third.id)).map((p) => [p.child_a, p.child_b].sort())).toEqual([[b.id, third.id].sort()]);
 
     const byOldId = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
     expect(byOldId).toMatchObject({ id: b.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, publicSecurity: { hukouStatus: 'NO_HUKOU' } });
