@@ -5,10 +5,11 @@
  * - birth date and gender, with a county in common (either's hukou or residence);
  * - the name's sound (fuzzy pinyin: homophones and near-homophones) and birth month;
  * - the ID number's address and birth-date parts (its first 14 digits).
- * A record without an ID number gets the strictest check (issue 16): nothing can rule a child out
- * by its number, so it meets children born the same day with a city in common (not only a
- * county: the child found by civil affairs in one county may be at school in the next), and
- * children whose names sound alike born in the same year (a birth month misheard too).
+ * A pair of which either record has no ID number gets the strictest check (issue 16): nothing can
+ * rule a child out by its number, so the two meet when born the same day with a city in common
+ * (not only a county: the child found by civil affairs in one county may be at school in the
+ * next), or with names alike in sound born in the same year (a birth month misheard too); a
+ * record with a number meets children without one so too, as the sweep's rule has it.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeInTransaction } from '../changelog/change-log.append';
@@ -36,8 +37,8 @@ const MATCH_COLUMNS = `c.id, c.id_number AS "idNumber", c.name, c.gender, to_cha
        c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township`;
 const CANDIDATES = `
 WITH n AS (
-  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-    AS n(idx, birth_date, gender, hukou, residence, sound, month_from, month_to, id14, name)
+  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14, name)
 )
 SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
   SELECT ${MATCH_COLUMNS} FROM hub.child c
@@ -46,12 +47,13 @@ SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
      -- character apart can score: they share their first or their last character.
      AND (left(c.name, 1) = left(n.name, 1) OR right(c.name, 1) = right(n.name, 1) OR length(c.name) < 2 OR length(n.name) < 2)
      AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence)
-       -- The strictest check, for a record without a number: a city in common is enough.
-       OR (n.id14 IS NULL AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
+       -- The strictest check, when either has no number: a city in common is enough.
+       OR ((n.id14 IS NULL OR c.id_number IS NULL) AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
-   -- One range of the index (sound, birth_month): the birth month, or for a record without a number its year.
-   WHERE k.sound = n.sound AND k.birth_month BETWEEN n.month_from AND n.month_to
+   -- One range of the index (sound, birth_month), the birth year; another month only when either has no number.
+   WHERE k.sound = n.sound AND k.birth_month BETWEEN left(n.month, 4) || '-01' AND left(n.month, 4) || '-12'
+     AND (k.birth_month = n.month OR n.id14 IS NULL OR c.id_number IS NULL)
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child c WHERE n.id14 IS NOT NULL AND c.id_number BETWEEN n.id14 || '0000' AND n.id14 || '999X'
 ) m`;
@@ -65,7 +67,7 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
   const rows = await executeInTransaction<MatchRecord & { index: number }>(em, CANDIDATES, [
     probes.map((p) => p.index), probes.map((p) => p.birthDate), probes.map((p) => p.gender), probes.map((p) => p.hukouRegion),
     probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy),
-    probes.map((p) => (p.idNumber ? birthMonth(p.birthDate) : `${p.birthDate.slice(0, 4)}-01`)), probes.map((p) => (p.idNumber ? birthMonth(p.birthDate) : `${p.birthDate.slice(0, 4)}-12`)),
+    probes.map((p) => birthMonth(p.birthDate)),
     probes.map((p) => id14(p.idNumber)), probes.map((p) => p.name.trim()),
   ]);
   const excluded = new Set(exclude.map((id) => id.toLowerCase()));

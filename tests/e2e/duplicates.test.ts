@@ -379,6 +379,17 @@ describe('the sweep', () => {
     expect(data(cross).findDuplicates.pairsFound).toBe(0);
     expect(await hub.sql('SELECT 1 FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [here.id])).toHaveLength(1);
 
+    // The province-wide sweep (birth year by birth year): every child checked, the lost pair and its keys found again, nothing else new.
+    const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [here.id]);
+    await hub.sql('DELETE FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[here.id, there.id]]);
+    const all = await hub.gql(SWEEP, { region: '350000' }, province);
+    expect(all.body.errors).toBeUndefined();
+    const [{ n }] = await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.child');
+    expect(data(all).findDuplicates).toEqual({ children: n, pairsFound: 1 });
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[here.id, there.id]])).toHaveLength(2);
+    expect(data(await hub.gql(SWEEP, { region: '350000' }, province)).findDuplicates.pairsFound).toBe(0);
+
     const again = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
     expect(data(again).findDuplicates.pairsFound).toBe(0);
     expect(await hub.sql('SELECT status FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id])).toEqual([{ status: 'DIFFERENT' }]);
