@@ -135,7 +135,11 @@ export class AsOfService {
   async child(reader: Reader, childId: string, asOf: Date): Promise<ChildView | null> {
     // A child whose county of residence changed has entries in two chains: each in its chain's
     // order, the chains merged by time (inLogOrder).
-    const found = await this.sql.query('SELECT * FROM hub.change_log WHERE child_id = $1 AND at <= $2', [childId, asOf]);
+    // With the entries of any record merged into it by then (issue 16): their records moved to it,
+    // each with an entry of its own naming the move, and their earlier entries are its history.
+    const found = await this.sql.query(`SELECT * FROM hub.change_log WHERE at <= $2 AND child_id = ANY(ARRAY[$1::uuid] || ARRAY(
+      SELECT (m.changes -> 'mergedId' ->> 'after')::uuid FROM hub.change_log m
+       WHERE m.child_id = $1 AND m.entity = 'ChildMerge' AND m.at <= $2 AND m.changes -> 'role' ->> 'after' = 'SURVIVOR'))`, [childId, asOf]);
     const ordered = inLogOrder(found.map((row) => {
       const entry = storedEntry(row);
       return { row, entry, chain: String(row.chain), seq: entry.seq, at: entry.at };

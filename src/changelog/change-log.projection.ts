@@ -10,6 +10,10 @@ export function visibleEntityTypes(reader: Reader): string[] {
   return allLoggedEntities().filter((e) => reader.access.canRead(e.visibleWith)).map((e) => e.type);
 }
 
+/** The change a moved record's entry holds (change-log.writer.ts), with its label. */
+const MOVED_TO = 'childId';
+const MOVED_LABEL = '所属儿童（合并重复登记时转移）the child it belongs to (moved by a merge)';
+
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
@@ -25,12 +29,15 @@ export function projectEntry(row: Record<string, unknown>, reader: Reader): Chan
   const changes: FieldChangeType[] = [];
   for (const [field, change] of Object.entries(entry.changes)) {
     const key = `${entry.entity}.${field}`;
-    const level = logged.fieldsShownWithEntry ? 'R' : reader.access.level(key);
+    // The child a record moved to (a merge) is told with the entry: the entry names that child
+    // already. Only where it is no logged field of the entity (a supervision action's is, by the matrix).
+    const moved = field === MOVED_TO && !(MOVED_TO in logged.fields);
+    const level = logged.fieldsShownWithEntry || moved ? 'R' : reader.access.level(key);
     if (level === '-') continue;
     const shown = (value: unknown) => json(level === 'M' ? applyMask(key, value) : value);
     // A sensitive value in a log entry is a read of it like any other.
     if (level !== 'M' && isSensitive(key) && (change.before !== null || change.after !== null)) reader.audit.record(entry.childId, key);
-    changes.push({ field, label: logged.fields[field] ?? field, before: shown(change.before), after: shown(change.after) });
+    changes.push({ field, label: logged.fields[field] ?? (moved ? MOVED_LABEL : field), before: shown(change.before), after: shown(change.after) });
   }
   if (entry.operation === 'UPDATE' && changes.length === 0) return null;
   return {

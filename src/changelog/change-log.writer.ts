@@ -63,6 +63,11 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles
     if (operation === 'CREATE' && now === null) continue;
     if (old !== now && JSON.stringify(old) !== JSON.stringify(now)) changes[field] = { before: old, after: now };
   }
+  // A record moved to another child (a merge of two records of one child, issue 16) says so in
+  // an entry of its own, on the chain of the child it now belongs to.
+  if (operation === 'UPDATE' && !('childId' in logged.fields) && 'childId' in change.payload && before.childId !== entity.childId) {
+    changes.childId = { before: plain(before.childId), after: plain(entity.childId) };
+  }
   if (operation === 'UPDATE' && Object.keys(changes).length === 0) return null;
   const version = typeof entity.version === 'number' ? (operation === 'UPDATE' ? (before.version as number) + 1 : entity.version) : operation === 'CREATE' ? 1 : null;
   const { identity } = write.actor;

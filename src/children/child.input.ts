@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDate } from '../core/scalars';
 import { SchoolStatus, Stage } from '../departments/education/education.enums';
 import { SpecialGroup } from '../departments/civil-affairs/civil-affairs.enums';
+import { HukouStatus } from '../departments/public-security/public-security.enums';
 import { Gender } from './child.enums';
 
 @InputType({ description: '登记一名适龄儿童 A school-age child to register' })
@@ -9,8 +10,11 @@ export class RegisterChildInput {
   @Field(() => ID, { nullable: true, description: '可选：调用方生成的UUID Optional client-generated UUID' })
   id?: string;
 
-  @Field(() => String, { nullable: true, description: '公民身份号码（无户口儿童可空）ID-card number (may be empty for a child without hukou)' })
+  @Field(() => String, { nullable: true, description: '公民身份号码。教育、公安登记时必填，无户口儿童（hukouStatus: NO_HUKOU）除外；其他部门发现的儿童可空 ID-card number: required from EDU and PSB except for a child without hukou (hukouStatus: NO_HUKOU); other departments may leave it out' })
   idNumber?: string | null;
+
+  @Field(() => HukouStatus.values, { nullable: true, description: '户籍状态：无身份证号的无户口儿童填 NO_HUKOU（此时不得填身份证号）Hukou status: NO_HUKOU for a child without hukou registered without a number (then no idNumber)' })
+  hukouStatus?: HukouStatus | null;
 
   @Field(() => String, { description: '姓名 Name' })
   name!: string;

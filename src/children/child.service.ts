@@ -18,7 +18,7 @@ import { type ChildRow, childSelectList, scopeCondition, toChildView } from './c
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
 import type { PageEmbed } from './child.page-embeds';
-import { checkTownship, UUID, validateRegistration } from './child.validation';
+import { checkNumberRequired, checkTownship, UUID, validateRegistration } from './child.validation';
 import { normaliseIdNumber } from './id-number';
 
 export interface ChildPage {
@@ -136,7 +136,10 @@ export class ChildService {
     }
     const problems = new Problems();
     if (records.length === 0 || records.length > MAX_BATCH) problems.add('records', `每批 1 到 ${MAX_BATCH} 条 (a batch holds 1 to ${MAX_BATCH} records)`);
-    records.forEach((record, index) => validateRegistration(record, index, this.clock, problems));
+    records.forEach((record, index) => {
+      validateRegistration(record, index, this.clock, problems);
+      checkNumberRequired(record, index, actor.identity.dept, problems);
+    });
     const seen = new Map<string, number>();
     records.forEach((record, index) => {
       if (!record.idNumber) return;

@@ -73,3 +73,28 @@ export function checkTownship(township: string, residenceRegion: string, path: s
     problems.add(path, `乡镇（街道）${township} 不在居住地 ${residenceRegion} 内 (the township is not in the county of residence)`);
   }
 }
+
+/**
+ * Who may register a child without an ID number (issue 16). Education and the police keep the
+ * rolls a child's number comes from (the school register, the hukou register), so from them a
+ * record without one is a typing gap, the "duplicate without ID" the national register struggles
+ * with, unless the child has no hukou (无户口, 三(一)) and so no number at all: they say so with
+ * `hukouStatus: NO_HUKOU`. The other departments find children in households (a civil-affairs
+ * or poverty visit, a hospital, a disability assessment) and often cannot see a number: they may
+ * leave it out. A child without a number gets the strictest duplicate check (duplicate.blocking.ts)
+ * and later gets its number from the police by an ordinary logged update (updateChildIdNumbers).
+ * NO_HUKOU with a number is a contradiction and refused.
+ */
+export const KEEPERS_OF_NUMBERS: readonly string[] = ['EDU', 'PSB'];
+
+export function checkNumberRequired(input: RegisterChildInput, index: number, dept: string, problems: Problems): void {
+  const hasNumber = input.idNumber !== undefined && input.idNumber !== null && input.idNumber !== '';
+  const at = (field: string) => `records[${index}].${field}`;
+  if (input.hukouStatus !== undefined && input.hukouStatus !== null && input.hukouStatus !== 'NO_HUKOU') {
+    problems.add(at('hukouStatus'), '登记时只可注明 NO_HUKOU（无户口）；其他户籍状态由公安在其记录中填写 (at registration only NO_HUKOU may be stated; the police record other statuses in their section)');
+  } else if (input.hukouStatus === 'NO_HUKOU' && hasNumber) {
+    problems.add(at('hukouStatus'), '无户口儿童没有身份证号：填了身份证号就不应注明 NO_HUKOU (a child without hukou has no ID number: give either the number or NO_HUKOU)');
+  } else if (!hasNumber && input.hukouStatus !== 'NO_HUKOU' && KEEPERS_OF_NUMBERS.includes(dept)) {
+    problems.add(at('idNumber'), '教育、公安登记儿童须填身份证号；无户口儿童请注明 hukouStatus: NO_HUKOU (EDU and PSB register a child with its ID number; for a child without hukou state hukouStatus: NO_HUKOU)');
+  }
+}

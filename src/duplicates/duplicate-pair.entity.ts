@@ -47,4 +47,24 @@ export class DuplicatePairEntity {
 
   @Property({ type: 'integer', version: true })
   version!: number;
+
+  /**
+   * Not stored: the region the decision's change-log entry is placed in, set when it is decided
+   * (`pairRegion`), so that the entry is told only to readers of both children.
+   */
+  loggedRegion?: string;
+}
+
+/**
+ * The one region whose readers see both children of a pair: a county both have as hukou or
+ * residence (the lowest, if two), else their common city, else the province. A reader told of an
+ * entry in it (its counties hold the county; a city or the province only a reader of every county,
+ * see ChangeLogService's scope) may read both children, so the entry names no one out of sight.
+ */
+export function pairRegion(a: { hukouRegion: string; residenceRegion: string }, b: { hukouRegion: string; residenceRegion: string }): string {
+  const ofB = new Set([b.hukouRegion, b.residenceRegion]);
+  const common = [a.hukouRegion, a.residenceRegion].filter((c) => ofB.has(c)).sort();
+  if (common.length) return common[0];
+  const cities = new Set([a.hukouRegion, a.residenceRegion, b.hukouRegion, b.residenceRegion].map((c) => `${c.slice(0, 4)}00`));
+  return cities.size === 1 ? [...cities][0] : '350000';
 }

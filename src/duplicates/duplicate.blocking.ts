@@ -5,6 +5,11 @@
  * - birth date and gender, with a county in common (either's hukou or residence);
  * - the name's sound (fuzzy pinyin: homophones and near-homophones) and birth month;
  * - the ID number's address and birth-date parts (its first 14 digits).
+ * A pair of which either record has no ID number gets the strictest check (issue 16): nothing can
+ * rule a child out by its number, so the two meet when born the same day with a city in common
+ * (not only a county: the child found by civil affairs in one county may be at school in the
+ * next), or with names alike in sound born in the same year (a birth month misheard too); a
+ * record with a number meets children without one so too, as the sweep's rule has it.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executeInTransaction } from '../changelog/change-log.append';
@@ -32,15 +37,23 @@ const MATCH_COLUMNS = `c.id, c.id_number AS "idNumber", c.name, c.gender, to_cha
        c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township`;
 const CANDIDATES = `
 WITH n AS (
-  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14)
+  SELECT * FROM unnest(?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+    AS n(idx, birth_date, gender, hukou, residence, sound, month, id14, name)
 )
 SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
   SELECT ${MATCH_COLUMNS} FROM hub.child c
    WHERE c.birth_date = n.birth_date AND c.gender = n.gender
-     AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence))
+     -- Names alike in sound meet by the next key (same sound, same month); here only names one
+     -- character apart can score: they share their first or their last character.
+     AND (left(c.name, 1) = left(n.name, 1) OR right(c.name, 1) = right(n.name, 1) OR length(c.name) < 2 OR length(n.name) < 2)
+     AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence)
+       -- The strictest check, when either has no number: a city in common is enough.
+       OR ((n.id14 IS NULL OR c.id_number IS NULL) AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
   UNION
-  SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id WHERE k.sound = n.sound AND k.birth_month = n.month
+  SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
+   -- One range of the index (sound, birth_month), the birth year; another month only when either has no number.
+   WHERE k.sound = n.sound AND k.birth_month BETWEEN left(n.month, 4) || '-01' AND left(n.month, 4) || '-12'
+     AND (k.birth_month = n.month OR n.id14 IS NULL OR c.id_number IS NULL)
   UNION
   SELECT ${MATCH_COLUMNS} FROM hub.child c WHERE n.id14 IS NOT NULL AND c.id_number BETWEEN n.id14 || '0000' AND n.id14 || '999X'
 ) m`;
@@ -53,41 +66,99 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
   await executeInTransaction(em, "SELECT set_config('jit', 'off', true)", []);
   const rows = await executeInTransaction<MatchRecord & { index: number }>(em, CANDIDATES, [
     probes.map((p) => p.index), probes.map((p) => p.birthDate), probes.map((p) => p.gender), probes.map((p) => p.hukouRegion),
-    probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy), probes.map((p) => birthMonth(p.birthDate)),
-    probes.map((p) => id14(p.idNumber)),
+    probes.map((p) => p.residenceRegion), probes.map((p) => scorer.sound(p.name).fuzzy),
+    probes.map((p) => birthMonth(p.birthDate)),
+    probes.map((p) => id14(p.idNumber)), probes.map((p) => p.name.trim()),
   ]);
   const excluded = new Set(exclude.map((id) => id.toLowerCase()));
   return rows.filter((r) => !excluded.has(r.id)).map(({ index, ...child }) => ({ index, child }));
 }
 
-/** Pairs of probes that share a blocking key (within one batch, before any is in the table). */
-export function meetWithin(scorer: PairScorer, probes: readonly Probe[]): Array<[Probe, Probe]> {
-  const groups = new Map<string, Probe[]>();
-  const add = (key: string, probe: Probe) => {
+/**
+ * Pairs of records that share a blocking key, among the records given (a registration batch before
+ * any is in the table, or a whole birth year in the province-wide sweep), by the same keys as
+ * `meet`: birth date and gender with a county in common, the name's sound and birth month, the
+ * number's first 14 digits; and, where one of the two has no number (the strictest check), birth
+ * date and gender with a city in common, or the name's sound and birth year. Found by grouping,
+ * not by comparing all with all: a key's group is a handful of records, a strict key's group is
+ * walked only from its records without a number. Each pair is visited once, in the first group
+ * it shares (so nothing remembers the pairs seen: a birth year of the province has millions), and
+ * only if the names may match (`namesMayMatch`: any other pair scores below POSSIBLE).
+ * `others` (the sweep's records without a number born in other months of the year) are grouped
+ * under the sound-and-year key only, and paired only with `records`, each such pair once over the
+ * year's months.
+ */
+export function forEachPairWithin<P extends MatchRecord>(scorer: PairScorer, records: readonly P[], visit: (a: P, b: P) => void, others: readonly P[] = []): void {
+  const all = others.length ? [...records, ...others] : records;
+  const fuzzy = all.map((r) => scorer.sound(r.name).fuzzy);
+  const groups = new Map<string, number[]>();
+  const add = (key: string, i: number) => {
     const group = groups.get(key);
-    if (group) group.push(probe);
-    else groups.set(key, [probe]);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
   };
-  for (const p of probes) {
-    add(`b:${p.birthDate}:${p.gender}`, p);
-    add(`s:${scorer.sound(p.name).fuzzy}:${birthMonth(p.birthDate)}`, p);
-    if (p.idNumber) add(`i:${id14(p.idNumber)}`, p);
-  }
-  const seen = new Set<string>();
-  const pairs: Array<[Probe, Probe]> = [];
-  for (const group of groups.values()) {
-    for (let i = 0; i < group.length; i++) {
-      for (let j = i + 1; j < group.length; j++) {
-        const [a, b] = group[i].index < group[j].index ? [group[i], group[j]] : [group[j], group[i]];
-        const key = `${a.index}:${b.index}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        // Birth date and gender alone: only with a county in common, as the table's key asks.
-        pairs.push([a, b]);
+  records.forEach((p, i) => {
+    for (const key of keysOf(p, fuzzy[i])) add(key, i);
+  });
+  // Records of other birth months without a number: only the sound-and-year key reaches across months.
+  others.forEach((p, k) => add(`S:${fuzzy[records.length + k]}:${p.birthDate.slice(0, 4)}`, records.length + k));
+  const n = records.length;
+  for (const [key, group] of groups) {
+    if (group.length < 2) continue;
+    const strict = key.startsWith('B:') || key.startsWith('S:');
+    for (let x = 0; x < group.length; x++) {
+      for (let y = x + 1; y < group.length; y++) {
+        const [i, j] = [group[x], group[y]];
+        const [a, b] = [all[i], all[j]];
+        if (strict && a.idNumber && b.idNumber) continue;
+        if (i >= n || j >= n) {
+          // One of `others` (e) and a record (r): visited here only if r has a number (e's own month
+          // never holds r) or e's month comes first (else it is visited with e's month's records).
+          if (i >= n && j >= n) continue;
+          const [e, r] = i >= n ? [a, b] : [b, a];
+          if (!r.idNumber && birthMonth(e.birthDate) > birthMonth(r.birthDate)) continue;
+        }
+        if (!scorer.namesMayMatch(a.name, b.name)) continue;
+        if (firstSharedKey(a, b, fuzzy[i], fuzzy[j]) !== key) continue;
+        visit(a, b);
       }
     }
   }
-  return pairs;
+}
+
+/** The keys a record is grouped under: its own (b, s, i), and the strict ones (B, S) that count only for a pair with a record without a number. */
+function keysOf(p: MatchRecord, fuzzy: string): string[] {
+  const month = birthMonth(p.birthDate);
+  const keys = [`b:${p.birthDate}:${p.gender}:${p.hukouRegion}`];
+  if (p.residenceRegion !== p.hukouRegion) keys.push(`b:${p.birthDate}:${p.gender}:${p.residenceRegion}`);
+  keys.push(`s:${fuzzy}:${month}`);
+  if (p.idNumber) keys.push(`i:${id14(p.idNumber)}`);
+  const [hukouCity, residenceCity] = [p.hukouRegion.slice(0, 4), p.residenceRegion.slice(0, 4)];
+  keys.push(`B:${p.birthDate}:${p.gender}:${hukouCity}`);
+  if (residenceCity !== hukouCity) keys.push(`B:${p.birthDate}:${p.gender}:${residenceCity}`);
+  keys.push(`S:${fuzzy}:${month.slice(0, 4)}`);
+  return keys;
+}
+
+const lowestCommon = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x)).sort()[0];
+
+/** The first of `keysOf`'s keys two records share (in that order, the lowest county or city first), or null. */
+function firstSharedKey(a: MatchRecord, b: MatchRecord, fuzzyA: string, fuzzyB: string): string | null {
+  const sameDay = a.birthDate === b.birthDate && a.gender === b.gender;
+  if (sameDay) {
+    const county = lowestCommon([a.hukouRegion, a.residenceRegion], [b.hukouRegion, b.residenceRegion]);
+    if (county) return `b:${a.birthDate}:${a.gender}:${county}`;
+  }
+  const month = birthMonth(a.birthDate);
+  if (fuzzyA === fuzzyB && month === birthMonth(b.birthDate)) return `s:${fuzzyA}:${month}`;
+  if (a.idNumber && b.idNumber && id14(a.idNumber) === id14(b.idNumber)) return `i:${id14(a.idNumber)}`;
+  if (a.idNumber && b.idNumber) return null;
+  if (sameDay) {
+    const city = lowestCommon([a.hukouRegion.slice(0, 4), a.residenceRegion.slice(0, 4)], [b.hukouRegion.slice(0, 4), b.residenceRegion.slice(0, 4)]);
+    if (city) return `B:${a.birthDate}:${a.gender}:${city}`;
+  }
+  if (fuzzyA === fuzzyB && month.slice(0, 4) === b.birthDate.slice(0, 4)) return `S:${fuzzyA}:${month.slice(0, 4)}`;
+  return null;
 }
 
 /** Writes (or refreshes) the children's sound keys, in the caller's transaction. */

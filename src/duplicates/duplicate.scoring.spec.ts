@@ -1,5 +1,5 @@
 import { makeIdNumber } from '../children/id-number';
-import { type MatchRecord, PairScorer } from './duplicate.scoring';
+import { BEST_WITH_DIFFERENT_NAMES, DUPLICATE_FEATURES, type MatchRecord, PairScorer, THRESHOLDS } from './duplicate.scoring';
 import { fuzzySyllable, nameSound, type Pinyin } from './name-sound';
 
 /** A few characters' readings, standing in for the pinyin library in these tests. */
@@ -13,6 +13,19 @@ const base: MatchRecord = {
 const scorer = new PairScorer(pinyin);
 
 describe('pair scoring', () => {
+  it('a pair with different names cannot reach POSSIBLE, so the sweep may skip scoring it (namesMayMatch)', () => {
+    const best = Object.entries(DUPLICATE_FEATURES).filter(([k, f]) => k !== 'NAME_DIFFERENT' && !k.startsWith('NAME_') && f.weight > 0);
+    // Birth date, gender, the best ID-number feature, both regions and the township: what BEST_WITH_DIFFERENT_NAMES adds up.
+    expect(best.map(([k]) => k).sort()).toEqual(['BIRTH_DATE_NEAR', 'BIRTH_DATE_SAME', 'GENDER_SAME', 'HUKOU_SAME', 'ID_NUMBER_ONE_DIGIT', 'ID_NUMBER_SWAPPED', 'RESIDENCE_SAME', 'TOWNSHIP_SAME'].sort());
+    expect(BEST_WITH_DIFFERENT_NAMES).toBeLessThan(THRESHOLDS.POSSIBLE);
+    const scorer = new PairScorer();
+    const a = { id: 'a', idNumber: makeIdNumber('350102', '2015-03-12', 123), name: '陈伟', gender: 'MALE', birthDate: '2015-03-12', hukouRegion: '350102', residenceRegion: '350102', township: '350102001' };
+    const b = { ...a, id: 'b', idNumber: makeIdNumber('350102', '2015-03-12', 213), name: '黄志强' };
+    expect(scorer.namesMayMatch(a.name, b.name)).toBe(false);
+    expect(scorer.score(a, b)).toMatchObject({ score: BEST_WITH_DIFFERENT_NAMES, band: null });
+    for (const other of ['陈伟', '程伟', '陈玮', '陈伟强']) expect([other, scorer.namesMayMatch('陈伟', other)]).toEqual([other, true]);
+  });
+
   it('merges the initials and finals that are heard alike', () => {
     expect(['zhang', 'cheng', 'shi', 'niu', 'fang', 'ling'].map(fuzzySyllable)).toEqual(['zan', 'cen', 'si', 'liu', 'han', 'lin']);
     expect(nameSound('陈伟', pinyin)).toEqual({ exact: 'chen wei', fuzzy: 'cen wei' });

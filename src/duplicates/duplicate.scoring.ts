@@ -78,6 +78,15 @@ function oneEditApart(a: readonly string[], b: readonly string[]): boolean {
   return longer.slice(i + 1).join('') === shorter.slice(i).join('');
 }
 
+/**
+ * The most a pair can score whose names are different (not the same, not alike in sound, not one
+ * character apart): every other feature at its best. Below POSSIBLE, so such a pair is never
+ * proposed and a sweep need not score it (`namesMayMatch`); duplicate.scoring.spec.ts holds it so.
+ */
+export const BEST_WITH_DIFFERENT_NAMES = DUPLICATE_FEATURES.NAME_DIFFERENT.weight + DUPLICATE_FEATURES.BIRTH_DATE_SAME.weight + DUPLICATE_FEATURES.GENDER_SAME.weight
+  + Math.max(DUPLICATE_FEATURES.ID_NUMBER_SWAPPED.weight, DUPLICATE_FEATURES.ID_NUMBER_ONE_DIGIT.weight, DUPLICATE_FEATURES.ID_NUMBER_MISSING.weight)
+  + DUPLICATE_FEATURES.HUKOU_SAME.weight + DUPLICATE_FEATURES.RESIDENCE_SAME.weight + DUPLICATE_FEATURES.TOWNSHIP_SAME.weight;
+
 export class PairScorer {
   private readonly sounds = new Map<string, NameSound>();
 
@@ -87,10 +96,16 @@ export class PairScorer {
     let sound = this.sounds.get(name);
     if (!sound) {
       sound = nameSound(name, this.pinyin);
-      if (this.sounds.size > 100_000) this.sounds.clear();
+      if (this.sounds.size > 300_000) this.sounds.clear();
       this.sounds.set(name, sound);
     }
     return sound;
+  }
+
+  /** Whether two names hold any name feature but NAME_DIFFERENT: else the pair cannot reach POSSIBLE. */
+  namesMayMatch(nameA: string, nameB: string): boolean {
+    const [a, b] = [nameA.trim(), nameB.trim()];
+    return a === b || this.sound(a).fuzzy === this.sound(b).fuzzy || oneEditApart([...a], [...b]);
   }
 
   score(a: MatchRecord, b: MatchRecord): PairScore {

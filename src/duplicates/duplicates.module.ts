@@ -6,8 +6,10 @@ import { seesDuplicates } from './duplicates.visibility';
 /**
  * The duplicate pairs and merges, as the database maps them and the change log records them
  * (registered in src/app/modules.ts). A pair found is not logged (a suggestion, see
- * DuplicateService.record); its decision is, on the first child's chain, without the other
- * child's id, since a reader of the first child's county may not see the second.
+ * DuplicateService.record); its decision is, in the one region whose readers see both children
+ * (`pairRegion`: their common county, else city, else province), about no child: on the first
+ * child's chain, a reader of its county who may not see the second would be told that it exists
+ * and how it resembles the first (the leak suite found it).
  */
 export const duplicatesModule: DomainModule = {
   entities: [DuplicatePairEntity, ChildMergeEntity],
@@ -17,7 +19,11 @@ export const duplicatesModule: DomainModule = {
       label: '疑似重复登记',
       visibleWith: 'Child.idNumber',
       fields: { score: '相似度得分', band: '等级', features: '相同特征', status: '核查结论', reason: '理由', decidedBy: '核查人' },
-      childIdOf: (e) => e.childA as string,
+      childIdOf: () => null,
+      regionOf: (e) => {
+        if (typeof e.loggedRegion !== 'string') throw new Error('a duplicate pair is logged only when decided, with its region (pairRegion)');
+        return e.loggedRegion;
+      },
       // Not matrix fields: shown to whoever may be told of the entry, the readers of pairs.
       fieldsShownWithEntry: true,
       visibleTo: (reader) => seesDuplicates(reader.access),

@@ -34,6 +34,8 @@ const CANDIDATES = `query($filter: DuplicatePairFilter, $first: Int, $after: Str
   }
 }`;
 
+/** A child without hukou (无户口): no number, as education and the police must then say. */
+const noNumber = (overrides: Parameters<typeof childInput>[0]) => ({ ...childInput({ ...overrides, idNumber: null }), hukouStatus: 'NO_HUKOU' });
 const data = (r: { body: { data?: unknown } }) => r.body.data as any;
 const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }) => (r.body.errors ?? []).map((e) => e.extensions.code);
 
@@ -42,7 +44,7 @@ describe('duplicate candidates', () => {
     const first = childInput({ name: '陈伟', birthDate: '2015-03-12' });
     expect(codes(await hub.gql(REGISTER, { records: [first] }, eduGulou))).toEqual([]);
     // The police find the same child without an ID number (无户口), and an unrelated one.
-    const again = childInput({ name: '陈伟', birthDate: '2015-03-12', idNumber: null });
+    const again = noNumber({ name: '陈伟', birthDate: '2015-03-12' });
     const other = childInput({ name: '黄志强', birthDate: '2014-01-05' });
     const res = await hub.gql(REGISTER, { records: [other, again] }, psbGulou);
     expect(res.body.errors).toBeUndefined();
@@ -98,7 +100,7 @@ describe('duplicate candidates', () => {
   it('a pair across two counties: recorded, but shown neither to the registering clerk nor to the other county; the city sees it', async () => {
     const gulou = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350102' });
     await hub.gql(REGISTER, { records: [gulou] }, eduGulou);
-    const taijiang = childInput({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350103', idNumber: null });
+    const taijiang = noNumber({ name: '吴思源', birthDate: '2015-09-09', hukouRegion: '350103' });
     const res = await hub.gql(REGISTER, { records: [taijiang] }, eduTaijiang);
     expect(data(res).registerChildren.possibleDuplicates).toEqual([]);
     const rows = await hub.sql('SELECT band FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [taijiang.id]);
@@ -128,7 +130,7 @@ describe('resolving a pair', () => {
   /** The same child, registered by education with a number and by the police without (无户口), each with records of its own. */
   async function twoRecordsOfOneChild(name: string, birthDate: string) {
     const a = childInput({ name, birthDate });
-    const b = childInput({ name, birthDate, idNumber: null });
+    const b = noNumber({ name, birthDate });
     expect(codes(await hub.gql(REGISTER, { records: [a] }, eduGulou))).toEqual([]);
     const res = await hub.gql(REGISTER, { records: [b] }, psbGulou);
     const pairId = data(res).registerChildren.possibleDuplicates[0].pairId as string;
@@ -191,11 +193,22 @@ describe('resolving a pair', () => {
     expect((await hub.sql('SELECT id FROM hub.child WHERE id = $1', [a.id]))).toHaveLength(1);
 
     expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: b.id, status: 'ENROLLED', expectedVersion: 1 }] }, eduGulou))).toEqual([]);
+    // A third record of the same child, registered by civil affairs with a misheard name: open pairs with both.
+    const third = childInput({ name: '黄诗淇', birthDate: '2014-06-30', idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [third] }, civilGulou))).toEqual([]);
+    const pairsOf = (id: string) => hub.sql<{ child_a: string; child_b: string }>(`SELECT child_a, child_b FROM hub.duplicate_pair WHERE status = 'OPEN' AND $1 IN (child_a, child_b)`, [id]);
+    expect((await pairsOf(third.id)).flatMap((p) => [p.child_a, p.child_b]).filter((id) => id !== third.id).sort()).toEqual([a.id, b.id].sort());
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE child_a = least($1::uuid, $2::uuid) AND child_b = greatest($1::uuid, $2::uuid)', [b.id, third.id]);
+
     const beforeMerge = new Date();
     await new Promise((r) => setTimeout(r, 20));
     const merged = await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou);
     expect(merged.body.errors).toBeUndefined();
     expect(data(merged).resolveDuplicate).toMatchObject({ status: 'SAME', survivor: { id: b.id } });
+
+    // The merged record's open pair with the third is gone; the survivor, checked afresh (it now has a's number), pairs with the third.
+    expect(await pairsOf(a.id)).toEqual([]);
+    expect((await pairsOf(third.id)).map((p) => [p.child_a, p.child_b].sort())).toEqual([[b.id, third.id].sort()]);
 
     const byOldId = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
     expect(byOldId).toMatchObject({ id: b.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, publicSecurity: { hukouStatus: 'NO_HUKOU' } });
@@ -210,6 +223,16 @@ describe('resolving a pair', () => {
     expect(deleted).toHaveLength(1);
     const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
     expect(data(await hub.gql('{ verifyChangeLog { ok } }', {}, province)).verifyChangeLog.ok).toBe(true);
+
+    // The moved case carries an entry of its own, on the survivor's chain, told to its readers; the survivor's past after the merge has it.
+    const [caseRow] = await hub.sql<{ id: string }>('SELECT id FROM edu.dropout_case WHERE child_id = $1', [b.id]);
+    const moves = await hub.sql<{ child_id: string; chain: string; changes: any; reason: string }>(
+      `SELECT child_id, chain, changes, reason FROM hub.change_log WHERE entity = 'DropoutCase' AND entity_id = $1 AND operation = 'UPDATE'`, [caseRow.id]);
+    expect(moves).toEqual([{ child_id: b.id, chain: '350102', changes: { childId: { before: a.id, after: b.id } }, reason: '同一人 one child' }]);
+    const told = data(await hub.gql(`query($c: ID!) { changeLog(filter: { childId: $c, entity: "DropoutCase" }, first: 10) { edges { node { operation changes { field before after } } } } }`, { c: b.id }, eduGulou)).changeLog.edges;
+    expect(told.map((e: any) => e.node)).toEqual([{ operation: 'UPDATE', changes: [{ field: 'childId', before: JSON.stringify(a.id), after: JSON.stringify(b.id) }] }]);
+    const afterMerge = data(await hub.gql(CHILD, { id: b.id, asOf: new Date().toISOString() }, eduGulou)).child;
+    expect(afterMerge).toMatchObject({ id: b.id, idNumber: a.idNumber, dropoutCases: [{ id: caseRow.id, reason: 'STUDY_WEARINESS' }] });
 
     const pastA = data(await hub.gql(CHILD, { id: a.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
     const pastB = data(await hub.gql(CHILD, { id: b.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
@@ -229,11 +252,11 @@ const BY_NUMBER = 'query($n: String!) { childByIdNumber(idNumber: $n) { id idNum
 
 describe('children without ID numbers, and corrected numbers', () => {
   it('a child without hukou is registered without a number, matched, and later given its number by a logged update', async () => {
-    const found = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const found = noNumber({ name: '蔡梓轩', birthDate: '2017-04-18' });
     const res = await hub.gql(REGISTER, { records: [found] }, eduGulou);
     expect(res.body.errors).toBeUndefined();
     // The police register the same child again, without a number either: matched.
-    const again = childInput({ name: '蔡梓轩', birthDate: '2017-04-18', idNumber: null });
+    const again = noNumber({ name: '蔡梓轩', birthDate: '2017-04-18' });
     expect(data(await hub.gql(REGISTER, { records: [again] }, psbGulou)).registerChildren.possibleDuplicates).toMatchObject([{ index: 0, band: 'LIKELY', candidate: { id: found.id } }]);
 
     const number = makeIdNumber('350102', '2017-04-18', 331);
@@ -246,6 +269,48 @@ describe('children without ID numbers, and corrected numbers', () => {
     expect(entries[1].changes).toEqual({ idNumber: { before: null, after: number } });
     expect(entries[1].reason).toBe('户口登记 hukou registered');
     expect(await hub.sql('SELECT 1 FROM hub.child WHERE name = $1', ['蔡梓轩'])).toHaveLength(2);
+  });
+
+  it('a number is required from education and the police unless the child has no hukou; other departments may leave it out; nothing written when refused', async () => {
+    const count = async () => (await hub.sql<{ c: number; l: number }>('SELECT (SELECT count(*) FROM hub.child)::int AS c, (SELECT count(*) FROM hub.change_log)::int AS l'))[0];
+    const before = await count();
+    for (const [token, record, path, reason] of [
+      [eduGulou, childInput({ name: '宋无号', birthDate: '2016-03-03', idNumber: null }), 'records[0].idNumber', /EDU and PSB register a child with its ID number/],
+      [psbGulou, childInput({ name: '宋无号', birthDate: '2016-03-03', idNumber: null }), 'records[0].idNumber', /hukouStatus: NO_HUKOU/],
+      [psbGulou, { ...childInput({ name: '宋有号', birthDate: '2016-03-03' }), hukouStatus: 'NO_HUKOU' }, 'records[0].hukouStatus', /either the number or NO_HUKOU/],
+      [eduGulou, { ...childInput({ name: '宋无号', birthDate: '2016-03-03', idNumber: null }), hukouStatus: 'REGISTERED' }, 'records[0].hukouStatus', /only NO_HUKOU/],
+    ] as const) {
+      const res = await hub.gql(REGISTER, { records: [record] }, token);
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+      const problems = res.body.errors![0].extensions.problems as Array<{ path: string; reason: string }>;
+      expect(problems.map((p) => p.path)).toEqual([path]);
+      expect(problems[0].reason).toMatch(reason);
+    }
+    expect(await count()).toEqual(before);
+    // Civil affairs finds a child in a household and does not know its number: registered, and matched with the strictest check.
+    const found = childInput({ name: '宋无号', birthDate: '2016-03-03', idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [found] }, civilGulou))).toEqual([]);
+    expect(codes(await hub.gql(REGISTER, { records: [noNumber({ name: '宋无号', birthDate: '2016-03-03' })] }, eduGulou))).toEqual([]);
+  });
+
+  it('a record without a number meets children of the same birth date with only a city in common, and namesakes born another month of the year', async () => {
+    // In Gulou with a number; the same child found without one in Cangshan (350104: another county of Fuzhou), and with its birth month misheard.
+    const known = childInput({ name: '傅嘉懿', birthDate: '2015-05-06', hukouRegion: '350102' });
+    expect(codes(await hub.gql(REGISTER, { records: [known] }, eduGulou))).toEqual([]);
+    const psbCangshan = await hub.token({ dept: 'PSB', region: '350104' });
+    const sameDay = noNumber({ name: '傅嘉懿', birthDate: '2015-05-06', hukouRegion: '350104' });
+    const otherMonth = noNumber({ name: '傅嘉懿', birthDate: '2015-07-06', hukouRegion: '350104' });
+    expect(codes(await hub.gql(REGISTER, { records: [sameDay] }, psbCangshan))).toEqual([]);
+    expect(codes(await hub.gql(REGISTER, { records: [otherMonth] }, psbCangshan))).toEqual([]);
+    const paired = await hub.sql<{ other: string; features: string[] }>(
+      `SELECT CASE WHEN child_a = $1 THEN child_b ELSE child_a END AS other, features FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)`, [known.id]);
+    expect(paired.map((p) => p.other).sort()).toEqual([sameDay.id, otherMonth.id].sort());
+    expect(paired.find((p) => p.other === otherMonth.id)!.features).toEqual(expect.arrayContaining(['NAME_SAME', 'BIRTH_DATE_NEAR']));
+    // With a number, the same look-alike in Cangshan is not looked for across the city: only by name and month, as before.
+    const numbered = childInput({ name: '傅嘉懿', birthDate: '2015-07-06', hukouRegion: '350104' });
+    const psbRes = await hub.gql(REGISTER, { records: [numbered] }, psbCangshan);
+    expect(codes(psbRes)).toEqual([]);
+    expect(await hub.sql('SELECT 1 FROM hub.duplicate_pair WHERE child_a = least($1::uuid, $2::uuid) AND child_b = greatest($1::uuid, $2::uuid)', [known.id, numbered.id])).toEqual([]);
   });
 
   it('the police correct a wrong number (户籍信息错误): the old number is kept as an alias and cannot be registered again', async () => {
@@ -265,7 +330,7 @@ describe('children without ID numbers, and corrected numbers', () => {
   });
 
   it('refuses a bad number, a taken one and an out-of-region child, writing nothing', async () => {
-    const child = childInput({ name: '邱一诺', birthDate: '2016-10-10', idNumber: null });
+    const child = noNumber({ name: '邱一诺', birthDate: '2016-10-10' });
     await hub.gql(REGISTER, { records: [child] }, psbGulou);
     const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
     const bad = await hub.gql(SET_NUMBERS, { r: [{ childId: child.id, idNumber: '35010220161010123' + '0' }] }, psbGulou);
@@ -287,7 +352,7 @@ describe('the sweep', () => {
 
   it('finds pairs among children registered before the check existed, writes their sound keys, and never proposes a DIFFERENT pair again', async () => {
     const a = childInput({ name: '骆嘉豪', birthDate: '2013-12-01' });
-    const b = childInput({ name: '骆嘉豪', birthDate: '2013-12-01', idNumber: null });
+    const b = noNumber({ name: '骆嘉豪', birthDate: '2013-12-01' });
     await hub.gql(REGISTER, { records: [a, b] }, eduGulou);
     // As children seeded before migration 0019 would be: no pair, no sound key.
     await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
@@ -303,6 +368,27 @@ describe('the sweep', () => {
     expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toHaveLength(2);
     const [pair] = await hub.sql<{ id: string }>('SELECT id FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id]);
     expect(codes(await hub.gql(RESOLVE, { pairId: pair.id, decision: 'DIFFERENT', reason: '堂兄弟 cousins' }, eduGulou))).toEqual([]);
+
+    // A pair across counties found by Gulou's sweep is recorded but not counted to Gulou: the count would tell of the Taijiang child.
+    const here = childInput({ name: '滕子航', birthDate: '2013-11-11' });
+    const there = noNumber({ name: '滕子航', birthDate: '2013-11-11', hukouRegion: '350103' });
+    await hub.gql(REGISTER, { records: [here] }, eduGulou);
+    await hub.gql(REGISTER, { records: [there] }, eduTaijiang);
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [here.id]);
+    const cross = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
+    expect(data(cross).findDuplicates.pairsFound).toBe(0);
+    expect(await hub.sql('SELECT 1 FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [here.id])).toHaveLength(1);
+
+    // The province-wide sweep (birth year by birth year): every child checked, the lost pair and its keys found again, nothing else new.
+    const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    await hub.sql('DELETE FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [here.id]);
+    await hub.sql('DELETE FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[here.id, there.id]]);
+    const all = await hub.gql(SWEEP, { region: '350000' }, province);
+    expect(all.body.errors).toBeUndefined();
+    const [{ n }] = await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.child');
+    expect(data(all).findDuplicates).toEqual({ children: n, pairsFound: 1 });
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[here.id, there.id]])).toHaveLength(2);
+    expect(data(await hub.gql(SWEEP, { region: '350000' }, province)).findDuplicates.pairsFound).toBe(0);
 
     const again = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
     expect(data(again).findDuplicates.pairsFound).toBe(0);

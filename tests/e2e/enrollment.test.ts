@@ -26,7 +26,7 @@ const MARK = `mutation($y: Int!, $r: String!) { markNonArrivals(schoolYear: $y, 
 const poorA = childInput({ name: '陈一', birthDate: '2019-10-02' });
 const poorB = childInput({ name: '陈二', birthDate: '2020-06-30', gender: 'FEMALE' });
 const plain = [1, 2, 3].map((i) => childInput({ name: `林${'甲乙丙'[i - 1]}`, birthDate: `2020-0${i}-15` }));
-const noHukou = childInput({ name: '吴无户', birthDate: '2019-12-12', idNumber: null });
+const noHukou = { ...childInput({ name: '吴无户', birthDate: '2019-12-12', idNumber: null }), hukouStatus: 'NO_HUKOU' as const };
 const older = childInput({ name: '黄七岁', birthDate: '2019-05-01' });
 const elsewhere = childInput({ name: '郑台江', birthDate: '2020-01-20', hukouRegion: '350103' });
 const cohort = [poorA, poorB, ...plain, noHukou];

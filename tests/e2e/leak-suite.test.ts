@@ -10,6 +10,7 @@
  * every root field that leads to a child refused, and `statistics` with no count of the seed.
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import ExcelJS from 'exceljs';
 import { getNamedType, getNullableType, type GraphQLField, GraphQLObjectType, isListType, isObjectType } from 'graphql';
@@ -1382,6 +1383,173 @@ describe('the leak suite, generated from the matrix', () => {
       }
     }
     report('supervision', leaks, mismatches);
+  });
+
+  /**
+   * Duplicates (issue 16): pairs (`duplicateCandidates` under every filter, and its count), what a
+   * registration is told (`possibleDuplicates`), a pair's decision and a merge in the change log,
+   * and the ids and numbers a merge leaves as aliases (`child(id)`, `childByIdNumber`). A pair is
+   * told only to a reader of rows who reads every field it shows unmasked (names, birth dates,
+   * regions, township, full ID numbers: "one digit apart" tells of digits a mask hides) and sees
+   * both children; an alias answers for whoever may read the child it names, and to anyone else
+   * exactly as an id or number never given. The rule is written here from the matrix, not
+   * imported from src/duplicates. Children: a pair in Gulou (open), one across Gulou and Taijiang
+   * (decided DIFFERENT by the city), a merge in Gulou and one of a Taijiang record into a Gulou one
+   * (by the city), and a child only in Taijiang that Gulou registrants then register a look-alike of.
+   */
+  it('tells of duplicate pairs, decisions, merges and merged aliases only to readers of both children and every field a pair shows', async () => {
+    const [leaks, mismatches] = [tally.leaks.length, tally.mismatches.length];
+    const SHOWN = ['Child.name', 'Child.gender', 'Child.birthDate', 'Child.hukouRegion', 'Child.residenceRegion', 'Child.township', 'Child.idNumber'];
+    const seesPairs = (access: Access) => access.readsRows && SHOWN.every((f) => ['R', 'W'].includes(access.level(f)));
+    type Kid = { id: string; idNumber: string | null; name: string; hukouRegion: string; residenceRegion: string };
+    const birthDate = '2014-04-04';
+    const kid = (name: string, county: string, seq: number | null): Kid & Record<string, unknown> => ({
+      id: randomUUID(), idNumber: seq === null ? null : makeIdNumber(county, birthDate, seq), ...(seq === null ? { hukouStatus: 'NO_HUKOU' } : {}),
+      name, gender: 'MALE', birthDate, hukouRegion: county, residenceRegion: county,
+    });
+    const kids = {
+      L1: kid('重复标记甲', '350102', 311), L2: kid('重复标记甲', '350102', null),
+      C1: kid('跨区标记乙', '350102', 321), C2: kid('跨区标记乙', '350103', null),
+      M1: kid('合并标记丙', '350102', 335), M2: kid('合并标记丙', '350102', 353),
+      X1: kid('跨区合并标记丁', '350103', 345), X2: kid('跨区合并标记丁', '350102', 345),
+      T: kid('台江独有标记戊', '350103', 361),
+    };
+    const register = async (records: object[], token: string) => {
+      const answer = await post(token, 'mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { possibleDuplicates { pairId candidate { id } } } }', { r: records });
+      expect(answer.body.errors).toBeUndefined();
+      return answer.body.data!.registerChildren.possibleDuplicates as Array<{ pairId: string; candidate: { id: string } }>;
+    };
+    const gulou = { edu: await hub.token({ dept: 'EDU', region: '350102', sub: 'leak-dup-edu' }), psb: await hub.token({ dept: 'PSB', region: '350102', sub: 'leak-dup-psb' }) };
+    const taijiang = await hub.token({ dept: 'EDU', region: '350103', sub: 'leak-dup-taijiang' });
+    const city = await hub.token({ dept: 'EDU', region: '350100', roles: ['supervisor'], sub: 'leak-dup-city' });
+    await register([kids.L1, kids.C1, kids.M1, kids.X2], gulou.edu);
+    await register([kids.L2, kids.M2], gulou.psb);
+    await register([kids.C2, kids.X1, kids.T], taijiang);
+    const pairOf = async (a: Kid, b: Kid) => (await hub.sql<{ id: string }>('SELECT id FROM hub.duplicate_pair WHERE child_a = least($1::uuid, $2::uuid) AND child_b = greatest($1::uuid, $2::uuid)', [a.id, b.id]))[0].id;
+    const pairs = { L: await pairOf(kids.L1, kids.L2), C: await pairOf(kids.C1, kids.C2), M: await pairOf(kids.M1, kids.M2), X: await pairOf(kids.X1, kids.X2) };
+    const REASON = { C: '跨区核查理由标记-CROSS-REASON', M: '合并核查理由标记-MERGE-REASON', X: '跨区合并理由标记-XMERGE-REASON' };
+    const resolve = async (pairId: string, decision: string, reason: string, token: string, survivorId?: string) => {
+      const answer = await post(token, 'mutation($p: ID!, $d: DuplicateDecision!, $r: String!, $s: ID) { resolveDuplicate(pairId: $p, decision: $d, reason: $r, survivorId: $s) { status } }', { p: pairId, d: decision, r: reason, s: survivorId });
+      expect(answer.body.errors).toBeUndefined();
+    };
+    await resolve(pairs.C, 'DIFFERENT', REASON.C, city);
+    await resolve(pairs.M, 'SAME', REASON.M, gulou.edu, kids.M2.id);
+    await resolve(pairs.X, 'SAME', REASON.X, city, kids.X2.id);
+
+    // Who sees what, from the region codes alone: a county reader its county, the city its counties, a township reader none (these children have no township).
+    const extra = [['EDU', 'clerk', '350103', taijiang], ['EDU', 'supervisor', '350100', city], ['PSB', 'clerk', '350103', await hub.token({ dept: 'PSB', region: '350103', sub: 'leak-dup-psb-tj' })],
+      ['CIVIL', 'clerk', '350103', await hub.token({ dept: 'CIVIL', region: '350103', sub: 'leak-dup-civil-tj' })]] as const;
+    const asking: Array<{ dept: Department; role: Role; region: string; token: string; access: Access }> = [
+      ...readers, ...extra.map(([dept, role, region, token]) => ({ dept, role, region, token, access: accessFor({ dept, roles: [role] }) }))];
+    const sees = (region: string, k: { hukouRegion: string; residenceRegion: string }) => region.length === 6
+      && [k.hukouRegion, k.residenceRegion].some((c) => (region.endsWith('00') ? c.startsWith(region.slice(0, region.endsWith('0000') ? 2 : 4)) : c === region));
+    const current = await hub.sql<{ id: string; hukou_region: string; residence_region: string }>('SELECT id, hukou_region, residence_region FROM hub.child');
+    const childById = new Map(current.map((c) => [c.id, { hukouRegion: c.hukou_region, residenceRegion: c.residence_region }]));
+    const readsChild = (r: { region: string; access: Access }, id: string) => r.access.readsRows && childById.has(id) && sees(r.region, childById.get(id)!);
+    const everyKid = Object.values(kids);
+    const shape = (a: Answer, id: string) => JSON.stringify({ data: a.body.data, errors: (a.body.errors ?? []).map((e) => [e.extensions.code, e.message.replaceAll(id, 'ID')]) });
+
+    // The list, under every filter, and its count.
+    const rows = await hub.sql<{ id: string; child_a: string; child_b: string; band: string; status: string }>('SELECT id, child_a, child_b, band, status FROM hub.duplicate_pair');
+    const filters: Array<Record<string, unknown>> = [{}, { status: 'OPEN' }, { status: 'DIFFERENT' }, { status: 'SAME' }, { band: 'LIKELY' }, { band: 'POSSIBLE' },
+      ...['L1', 'C1', 'C2', 'M2', 'X2', 'T'].map((k) => ({ childId: kids[k as keyof typeof kids].id })), { status: 'DIFFERENT', childId: kids.C1.id }];
+    const LIST = 'query($f: DuplicatePairFilter) { duplicateCandidates(filter: $f, first: 50) { totalCount edges { node { id score features childA { id name idNumber } childB { id name idNumber } } } } }';
+    const asked = asking.flatMap((reader) => filters.map((filter) => ({ reader, filter })));
+    const answers = await inParallel(asked, ({ reader, filter }) => post(reader.token, LIST, { f: filter }));
+    for (const [i, { reader, filter }] of asked.entries()) {
+      tally.cases++;
+      const answer = answers[i];
+      const where = `${who(reader)}@${reader.region} [duplicateCandidates ${JSON.stringify(filter)}]`;
+      const shown = (p: (typeof rows)[number]) => readsChild(reader, p.child_a) && readsChild(reader, p.child_b);
+      const matches = (p: (typeof rows)[number]) => p.status === (filter.status ?? 'OPEN') && (filter.band === undefined || p.band === filter.band)
+        && (filter.childId === undefined || [p.child_a, p.child_b].includes(filter.childId as string));
+      const got = ((answer.body.data?.duplicateCandidates?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
+      if (!seesPairs(reader.access)) {
+        if (answer.body.data?.duplicateCandidates || (answer.body.errors ?? []).map((e) => e.extensions.code).join() !== 'FORBIDDEN') tally.mismatches.push(`${where}: expected FORBIDDEN, got ${answer.text.slice(0, 200)}`);
+        for (const p of rows) if (answer.text.includes(p.id)) tally.leaks.push(`${where}: pair ${p.id} to a reader of no pair`);
+        continue;
+      }
+      const expected = rows.filter((p) => shown(p) && matches(p)).map((p) => p.id).sort();
+      if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
+      if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
+      if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      if (answer.body.data?.duplicateCandidates && answer.body.data.duplicateCandidates.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${answer.body.data.duplicateCandidates.totalCount} for ${expected.length} it may see`);
+      for (const p of rows) if (!shown(p) && answer.text.includes(p.id)) tally.leaks.push(`${where}: the id of a hidden pair`);
+      for (const k of everyKid) if (!readsChild(reader, k.id) && answer.text.includes(k.id)) tally.leaks.push(`${where}: the id of ${k.name}@${k.hukouRegion}, out of its sight`);
+    }
+    // The open pair in Gulou is listed to Gulou's readers of pairs: the rule is not vacuous.
+    if (!asking.some((r) => r.region === '350102' && seesPairs(r.access))) tally.mismatches.push('no Gulou reader of pairs: the list was never shown');
+
+    // Registration: each Gulou registrant registers a look-alike of L1 and one of T (Taijiang only): told of L1's kind, never of T.
+    const registrants = readers.filter((r) => r.access.canWrite('Child.name') && r.access.readsRows && r.region === '350102');
+    if (registrants.length === 0) tally.mismatches.push('no registrant among the readers');
+    for (const reader of registrants) {
+      tally.cases++;
+      const where = `${who(reader)} [possibleDuplicates]`;
+      const keeper = ['EDU', 'PSB'].includes(reader.dept);
+      const like = (k: Kid) => ({ id: randomUUID(), idNumber: null, ...(keeper ? { hukouStatus: 'NO_HUKOU' } : {}), name: k.name, gender: 'MALE', birthDate, hukouRegion: '350102', residenceRegion: '350102' });
+      const answer = await post(reader.token, 'mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { possibleDuplicates { index pairId candidate { id name } } } }', { r: [like(kids.L1), like(kids.T)] });
+      if (answer.body.errors) { tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`); continue; }
+      const found = answer.body.data!.registerChildren.possibleDuplicates as Array<{ index: number; pairId: string; candidate: { id: string } | null }>;
+      if (answer.text.includes(kids.T.id)) tally.leaks.push(`${where}: the Taijiang child's id`);
+      // Every pair reported has both children in Gulou (earlier registrants' look-alikes of T are; T is not).
+      const reported = await hub.sql<{ hukou_region: string; residence_region: string }>(
+        'SELECT c.hukou_region, c.residence_region FROM hub.duplicate_pair p JOIN hub.child c ON c.id IN (p.child_a, p.child_b) WHERE p.id = ANY($1::uuid[])', [found.map((f) => f.pairId)]);
+      if (reported.some((c) => !sees(reader.region, { hukouRegion: c.hukou_region, residenceRegion: c.residence_region }))) tally.leaks.push(`${where}: a pair with a child out of region reported`);
+      if (!seesPairs(reader.access) && found.length) tally.leaks.push(`${where}: ${found.length} candidates to a reader of no pair`);
+      if (seesPairs(reader.access) && !found.some((f) => f.index === 0 && f.candidate?.id === kids.L1.id)) tally.mismatches.push(`${where}: L1 not reported: ${answer.text.slice(0, 200)}`);
+    }
+
+    // Aliases: the merged ids and numbers answer with the survivor to its readers, to anyone else as an id or number never given.
+    const neverId = '5eed0000-0000-4000-8000-0000000dead2';
+    const neverNumber = makeIdNumber('350102', birthDate, 999);
+    for (const reader of asking) {
+      for (const [merged, survivor] of [[kids.M1, kids.M2], [kids.X1, kids.X2]] as const) {
+        tally.cases++;
+        const byId = (id: string) => post(reader.token, 'query($id: ID!) { child(id: $id) { id name } }', { id });
+        const [aliased, never] = [await byId(merged.id), await byId(neverId)];
+        const where = `${who(reader)}@${reader.region} [child(${merged.name} merged)]`;
+        if (readsChild(reader, survivor.id)) {
+          if (aliased.body.data?.child?.id !== survivor.id) tally.mismatches.push(`${where}: expected the survivor, got ${aliased.text.slice(0, 200)}`);
+        } else if (shape(aliased, merged.id) !== shape(never, neverId)) tally.leaks.push(`${where}: answers ${shape(aliased, merged.id)} where a never-given id answers ${shape(never, neverId)}`);
+        tally.cases++;
+        const byNumber = (n: string) => post(reader.token, 'query($n: String!) { childByIdNumber(idNumber: $n) { id name } }', { n });
+        const [old, none] = [await byNumber(merged.idNumber!), await byNumber(neverNumber)];
+        const mayLookUp = ['R', 'W'].includes(reader.access.level('Child.idNumber'));
+        if (mayLookUp && readsChild(reader, survivor.id)) {
+          if (old.body.data?.childByIdNumber?.id !== survivor.id) tally.mismatches.push(`${where} by number: expected the survivor, got ${old.text.slice(0, 200)}`);
+        } else if (shape(old, merged.idNumber!) !== shape(none, neverNumber)) tally.leaks.push(`${where} by number: answers ${shape(old, merged.idNumber!)} where a never-given number answers ${shape(none, neverNumber)}`);
+      }
+    }
+
+    // The change log: a decision only to readers of pairs who see both children; the survivor's name and number not to a reader of the merged record alone.
+    const logAsked = asking.filter((r) => r.access.readsRows).flatMap((reader) => [{ entity: 'DuplicatePair' }, { entity: 'ChildMerge' }, { childId: kids.C1.id }, { childId: kids.X1.id }, {}].map((filter) => ({ reader, filter })));
+    const logged = await inParallel(logAsked, ({ reader, filter }) => post(reader.token, 'query($f: ChangeLogFilter) { changeLog(filter: $f, first: 100) { edges { node { entity entityId childId reason changes { field before after } } } } }', { f: filter }));
+    const decided = [{ pair: pairs.C, a: kids.C1, b: kids.C2, reason: REASON.C }, { pair: pairs.M, a: kids.M1, b: kids.M2, reason: REASON.M }, { pair: pairs.X, a: kids.X1, b: kids.X2, reason: REASON.X }];
+    const sawBoth = (reader: { region: string }, a: Kid, b: Kid) => sees(reader.region, a) && sees(reader.region, b);
+    for (const [i, { reader, filter }] of logAsked.entries()) {
+      tally.cases++;
+      const where = `${who(reader)}@${reader.region} [changeLog ${JSON.stringify(filter)}]`;
+      const answer = logged[i];
+      const entries = ((answer.body.data?.changeLog?.edges ?? []) as Array<{ node: { entity: string; entityId: string } }>).map((e) => e.node);
+      if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
+      for (const d of decided) {
+        const both = seesPairs(reader.access) && sawBoth(reader, d.a, d.b);
+        if (!both && entries.some((e) => e.entity === 'DuplicatePair' && e.entityId === d.pair)) tally.leaks.push(`${where}: the decision on ${d.a.name} to a reader not of both`);
+        // A DIFFERENT decision's reason is in its entry alone (a merge's is also on the merged child's deletion, told to that child's readers).
+        if (!both && d.pair === pairs.C && answer.text.includes(d.reason)) tally.leaks.push(`${where}: the reason of ${d.a.name}'s decision`);
+      }
+      // The same-county decision reaches Gulou's readers of pairs.
+      if (filter.entity === 'DuplicatePair' && seesPairs(reader.access) && reader.region === '350102' && !entries.some((e) => e.entityId === pairs.M)) tally.mismatches.push(`${where}: the Gulou merge's decision is missing`);
+      // A reader of the Taijiang record merged into Gulou's is told it was merged (the MERGE entry names the survivor's id), nothing of the survivor itself.
+      for (const k of [kids.X2, kids.C2]) {
+        if (sees(reader.region, k)) continue;
+        if (k.idNumber && answer.text.includes(k.idNumber)) tally.leaks.push(`${where}: ${k.name}'s number`);
+        if (k === kids.C2 && answer.text.includes(k.id)) tally.leaks.push(`${where}: the id of ${k.name}`);
+      }
+      if (readers.includes(reader as Reader)) for (const found of hiddenMarkersIn(answer.text, (k, kind) => effective(reader as Reader, caseOf(k), kind))) tally.leaks.push(`${where}: ${found}`);
+    }
+    report('duplicates', leaks, mismatches);
   });
 
   it('found no leak', () => {

@@ -16,7 +16,7 @@ const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }
 
 describe('registerChildren', () => {
   it('registers a batch and reads it back as the federated record', async () => {
-    const records = [childInput({ name: '陈雨桐', gender: 'FEMALE' }), childInput({ idNumber: null, name: '王浩' })];
+    const records = [childInput({ name: '陈雨桐', gender: 'FEMALE' }), { ...childInput({ idNumber: null, name: '王浩' }), hukouStatus: 'NO_HUKOU' }];
     const res = await hub.gql(REGISTER, { records }, eduClerk);
     expect(res.body.errors).toBeUndefined();
     const payload = (res.body.data as any).registerChildren;

@@ -104,7 +104,7 @@ describe(`a school year in ${COUNTY} with ${CHILDREN} children`, () => {
     const hub = hubs[0];
     await phase('roster', async () => {
       await inBatches(kids, async (batch) => ok(await hub.gql(`mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { replayed } }`, {
-        r: batch.map((k) => ({ id: k.id, idNumber: k.idNumber, name: k.name, gender: k.gender, birthDate: k.birthDate, hukouRegion: COUNTY, residenceRegion: COUNTY, township: k.township })),
+        r: batch.map((k) => ({ id: k.id, idNumber: k.idNumber, ...(k.idNumber ? {} : { hukouStatus: 'NO_HUKOU' }), name: k.name, gender: k.gender, birthDate: k.birthDate, hukouRegion: COUNTY, residenceRegion: COUNTY, township: k.township })),
       }, tokens.psb)));
       await inBatches(kids, async (batch) => ok(await hub.gql(`mutation($r: [PublicSecurityRecordInput!]!) { upsertPublicSecurityRecords(records: $r) { replayed } }`, {
         r: batch.map((k) => ({ childId: k.id, hukouStatus: k.noHukou ? 'NO_HUKOU' : 'REGISTERED', whereabouts: k.dropout === 'MISSING' ? 'MISSING' : 'PRESENT' })),
