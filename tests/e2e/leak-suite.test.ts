@@ -12,7 +12,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import ExcelJS from 'exceljs';
 import { getNamedType, getNullableType, type GraphQLField, GraphQLObjectType, isListType, isObjectType } from 'graphql';
 import { ALL_DEPARTMENTS, type Department, type Role, ROLES, TOWNSHIP } from '../../src/auth/identity';
 import { makeIdNumber } from '../../src/children/id-number';
@@ -29,6 +28,7 @@ import { DIMENSIONS } from '../../src/stats/stats.dimensions';
 import { CHECKED_FIELDS } from '../../src/supervision/spot-check.fields';
 import { MEASURES } from '../../src/stats/stats.measures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { xlsxText } from '../support/notices';
 
 let hub: TestHub;
 
@@ -1558,12 +1558,3 @@ describe('the leak suite, generated from the matrix', () => {
     expect(tally.cases).toBeGreaterThan(10_000);
   });
 });
-
-/** Every cell of a workbook, one a line. */
-async function xlsxText(body: Buffer): Promise<string> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(body as never);
-  const cells: string[] = [];
-  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
-  return cells.join('\n');
-}

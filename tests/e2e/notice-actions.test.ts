@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { xlsxText } from '../support/notices';
 
 /**
  * Supervision actions in the monthly notice (issue 19: "a referral reaches CIVIL's notice"). A
@@ -179,11 +180,3 @@ describe('supervision actions in the monthly notice', () => {
     expect((await download(december, `/notices/${psb}/print`, t.psbLiaison)).text).toContain('本期没有需要通报的督导事项。');
   });
 });
-
-async function xlsxText(body: Buffer): Promise<string> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(body as never);
-  const cells: string[] = [];
-  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
-  return cells.join('\n');
-}

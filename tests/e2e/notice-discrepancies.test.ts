@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
+import { xlsxText } from '../support/notices';
 
 /**
  * Discrepancies in the monthly notice (issue 14, point 5): each department's notice counts the
@@ -161,11 +162,3 @@ describe('discrepancies in the monthly notice', () => {
     expect((await download(`/notices/${ids.edu}/export.csv`, t.taijiangLiaison)).status).toBe(404);
   });
 });
-
-async function xlsxText(body: Buffer): Promise<string> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(body as never);
-  const cells: string[] = [];
-  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
-  return cells.join('\n');
-}

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { NoticeChild } from '../../src/notices/notice.children';
 import { entryRows } from '../../src/notices/notice.rows';
 
@@ -13,4 +14,13 @@ function asNoticeChild(child: any): NoticeChild {
 export function expectedExportRows(entries: any[], children: any[]): string[][] {
   const byId = new Map(children.map((c) => [c.id, asNoticeChild(c)]));
   return entries.flatMap((e) => entryRows(e, byId.get(e.childId))).map((row) => row.map(String));
+}
+
+/** Every cell of a workbook, one a line. */
+export async function xlsxText(body: Buffer): Promise<string> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(body as never);
+  const cells: string[] = [];
+  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => { cells.push(String(cell.value)); })));
+  return cells.join('\n');
 }
