@@ -1,9 +1,6 @@
 import type { Identity } from '../auth/identity';
-import { registerModules } from '../app/modules';
-import { loadConfig } from '../config';
+import { runCli, withCliDatabase } from '../app/cli';
 import { Clock } from '../core/clock';
-import { AppError } from '../core/errors';
-import { openDatabase } from '../db/database';
 import { DuplicateService } from './duplicate.service';
 
 /**
@@ -29,26 +26,14 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
-  registerModules();
-  const db = await openDatabase(config, () => undefined);
-  try {
+  return withCliDatabase(async (db, config) => {
     const started = Date.now();
     const actor = { identity: RUNNER, requestId: `find-duplicates-cli-${Date.now()}` };
     DuplicateService.checkMaySweep(actor, args.region);
     const found = await new DuplicateService(db.orm, db.sql, new Clock(config.today)).sweep(actor, args.region);
     process.stdout.write(`find-duplicates ${args.region}: ${found.children} children checked, ${found.pairsFound} new pairs; ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
-  } finally {
-    await db.close();
-  }
-}
-
-if (require.main === module) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, (error) => {
-    process.stderr.write(`find-duplicates: ${error instanceof AppError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exitCode = 1;
   });
 }
+
+runCli(module, 'find-duplicates', main);

@@ -1,9 +1,6 @@
 import type { Identity } from '../auth/identity';
-import { registerModules } from '../app/modules';
-import { loadConfig } from '../config';
+import { runCli, withCliDatabase } from '../app/cli';
 import { Clock } from '../core/clock';
-import { AppError } from '../core/errors';
-import { openDatabase } from '../db/database';
 import { ReconciliationService } from './reconciliation.service';
 
 /**
@@ -31,10 +28,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
-  registerModules();
-  const db = await openDatabase(config, () => undefined);
-  try {
+  return withCliDatabase(async (db, config) => {
     const started = Date.now();
     const { run } = await new ReconciliationService(db.orm, new Clock(config.today)).run({ identity: RUNNER, requestId: `reconcile-cli-${Date.now()}` }, args.period, args.region);
     process.stdout.write(`reconcile ${args.period} ${args.region}: opened ${run.opened}, kept ${run.kept}, resolved ${run.resolved}; content hash ${run.contentHash}\n`);
@@ -43,16 +37,7 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`time taken: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
-  } finally {
-    await db.close();
-  }
-}
-
-if (require.main === module) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, (error) => {
-    process.stderr.write(`reconcile: ${error instanceof AppError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exitCode = 1;
   });
 }
+
+runCli(module, 'reconcile', main);
