@@ -27,8 +27,11 @@ describe('configuration errors', () => {
     const production = { NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example/jwks.json', LOG_ROOT_KEY_FILE: '/etc/baoxue/log-root.pem' };
     expect(refusal(production)).toContain('STATS_SECRET');
     expect(refusal({ STATS_SECRET: 'short' })).toContain('STATS_SECRET');
-    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000, cacheEntries: 256 });
+    expect(loadConfig({ ...production, STATS_SECRET: 'a-long-enough-secret' }).statistics).toEqual({ threshold: 5, secret: 'a-long-enough-secret', maxCells: 3000, cacheEntries: 256, keep: true, keepIntervalSeconds: 300 });
     expect(loadConfig({ STATS_CACHE_ENTRIES: '0' }).statistics.cacheEntries).toBe(0);
+    expect(loadConfig({ STATS_KEEP: 'false' }).statistics.keep).toBe(false);
+    expect(refusal({ STATS_KEEP: 'sometimes' })).toContain('STATS_KEEP');
+    expect(loadConfig({ NODE_ENV: 'test' }).statistics.keepIntervalSeconds).toBe(0);
     expect(refusal({ STATS_CACHE_ENTRIES: '-1' })).toContain('STATS_CACHE_ENTRIES');
     expect(loadConfig({ STATS_THRESHOLD: '10' }).statistics.threshold).toBe(10);
     expect(refusal({ STATS_THRESHOLD: '1' })).toContain('STATS_THRESHOLD');

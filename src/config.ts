@@ -52,6 +52,10 @@ export interface Config {
     readonly maxCells: number;
     /** Statements whose rows are kept for asking again (src/stats/stats.cache.ts); 0 keeps none. */
     readonly cacheEntries: number;
+    /** Answer from the tables the hub keeps of the counts (src/stats/stats.cube.ts) where a question allows. */
+    readonly keep: boolean;
+    /** Seconds between bringing those tables up to date and keeping settled month ends ahead of questions; 0: only when asked. */
+    readonly keepIntervalSeconds: number;
   };
   /** Signed roots over the county chains of entries (src/log-roots). */
   readonly logRoots: {
@@ -97,6 +101,8 @@ const DESCRIPTIONS: Record<string, string> = {
   STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
   STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
   STATS_CACHE_ENTRIES: 'statistics statements whose rows the hub keeps until the next write (past as-of tables: for good); 0 keeps none (default 256)',
+  STATS_KEEP: 'answer statistics from the counts the hub keeps by the change log, today and at settled month ends (true or false; default true)',
+  STATS_KEEP_INTERVAL_SECONDS: 'seconds between bringing the kept statistics up to date and keeping the last settled month end ahead of questions; 0 only when asked (default 300; 0 in tests)',
   STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
   LOG_ROOT_KEY_FILE: 'ES256 private key (PKCS#8 PEM or JWK) signing the roots of the county chains; required in production (default: a key in DATA_DIR in development, a fixed public key in tests)',
   LOG_ROOT_RETIRED_KEYS_FILE: 'JWKS file of the public keys that signed earlier roots, published with the current one (default none)',
@@ -222,6 +228,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       secret: statsSecret ?? DEVELOPMENT_STATISTICS_SECRET,
       maxCells: int(env, 'STATS_MAX_CELLS', 3000, 10, 100_000),
       cacheEntries: int(env, 'STATS_CACHE_ENTRIES', 256, 0, 100_000),
+      keep: bool(env, 'STATS_KEEP', true),
+      keepIntervalSeconds: int(env, 'STATS_KEEP_INTERVAL_SECONDS', nodeEnv === 'test' ? 0 : 300, 0, 86_400),
     },
     logRoots: {
       keyFile: logRootKeyFile,

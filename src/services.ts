@@ -67,7 +67,7 @@ export interface Services {
 }
 
 /** For entry points without a configuration of their own (tests' writers, the benchmark's pieces). */
-const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPMENT_STATISTICS_SECRET, maxCells: 3000, cacheEntries: 256 };
+const DEFAULT_STATISTICS: StatisticsSettings = { threshold: 5, secret: DEVELOPMENT_STATISTICS_SECRET, maxCells: 3000, cacheEntries: 256, keep: true };
 
 export function createServices(db: Database, clock: Clock, logger?: Logger, statistics: StatisticsSettings = DEFAULT_STATISTICS, rootKeys: RootKeys = testRootKeys()): Services {
   const logRoots = new LogRootService(db.orm, db.sql, rootKeys);

@@ -39,10 +39,16 @@ export class Sql {
   /**
    * Statements in one read-only REPEATABLE READ transaction, so that they all see one committed
    * state (the statistics read the change log's heads and the tables they count from together).
-   * `settings` are `SET LOCAL` statements, ended with the transaction.
+   * `settings` are `SET LOCAL` statements, ended with the transaction. `write`: the same snapshot
+   * may also update derived tables (the statistics the hub keeps, src/stats/stats.cube.ts); never
+   * the data itself, which is written through the unit of work with its change-log entries.
    */
-  async snapshot<R>(settings: readonly string[], work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<T[]>) => Promise<R>): Promise<R> {
-    const begin = ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', ...settings.map((s) => `SET LOCAL ${s}`)].join('; ');
+  async snapshot<R>(
+    settings: readonly string[],
+    work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<T[]>) => Promise<R>,
+    mode: 'read' | 'write' = 'read',
+  ): Promise<R> {
+    const begin = [`BEGIN ISOLATION LEVEL REPEATABLE READ${mode === 'read' ? ' READ ONLY' : ''}`, ...settings.map((s) => `SET LOCAL ${s}`)].join('; ');
     return this.withConnection(begin, async (connection) => {
       await connection.query(begin);
       try {

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger';
+import { every } from '../core/schedule';
 import type { LogRootService } from './log-root.service';
 
 /**
@@ -8,22 +9,12 @@ import type { LogRootService } from './log-root.service';
  * being signed, if any, is stored.
  */
 export function scheduleRoots(roots: LogRootService, seconds: number, logger: Logger): () => Promise<void> {
-  if (seconds <= 0) return async () => undefined;
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    running ??= roots
-      .signNow()
-      .then(
-        (signed) => signed.created && logger.debug({ root: signed.root.seq, chains: signed.root.chains }, 'signed a change-log root'),
-        (error) => logger.error({ err: error }, 'signing a change-log root failed'),
-      )
-      .then(() => {
-        running = null;
-      });
-  }, seconds * 1000);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return every(
+    seconds,
+    async () => {
+      const signed = await roots.signNow();
+      if (signed.created) logger.debug({ root: signed.root.seq, chains: signed.root.chains }, 'signed a change-log root');
+    },
+    (error) => logger.error({ err: error }, 'signing a change-log root failed'),
+  );
 }

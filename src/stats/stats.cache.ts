@@ -59,5 +59,12 @@ export class StatisticsCache {
 /** How long after a time no transaction that began before it can still commit entries stamped before it. */
 export const SETTLED_AFTER_MS = 24 * 3_600_000;
 
-/** Every chain's head, in chain order: the committed state of the logged data, in the reader's snapshot. */
-export const CHAIN_HEADS_SQL = `SELECT COALESCE(string_agg(chain || ':' || seq::text, ',' ORDER BY chain), '') AS heads FROM hub.chain_head`;
+/**
+ * Every chain's head, in chain order: the committed state of the logged data, in the reader's
+ * snapshot; and the epoch of the data loaded past the log (stats.cube.ts), which moves no head.
+ */
+export const CHAIN_HEADS_SQL = `SELECT COALESCE(string_agg(chain || ':' || seq::text, ',' ORDER BY chain), '') AS heads,
+  (SELECT epoch::text FROM hub.stat_cube_state) AS epoch FROM hub.chain_head`;
+
+/** The epoch alone, for answers as of a settled time (kept by statement and epoch). */
+export const EPOCH_SQL = 'SELECT epoch::text AS epoch FROM hub.stat_cube_state';

@@ -7,6 +7,8 @@ import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { RULES } from '../reconciliation/reconciliation.rules';
 import { asOfTableSql, STAT_TABLES, type AsOfTable } from './stats.as-of';
+import { CUBE_VIEW_COLUMNS, cubeView } from './stats.cube';
+import { statSections } from './stats.sections';
 import { DIMENSIONS, SPECIAL_GROUPS_SQL, type StatDimension } from './stats.dimensions';
 import type { StatisticsFilter } from './stats.input';
 import { MEASURES, type StatMeasure } from './stats.measures';
@@ -24,6 +26,22 @@ function regionCondition(reader: Reader, region: string, param: (v: unknown) => 
   if (!(township ? regions.isCounty(county) : regions.get(region))) throw BadUserInputError.one('filter.region', `未知的区划代码 ${region} (unknown region code)`);
   if (!mayFilterByRegion(reader.identity, county)) throw new ForbiddenError(`区划 ${region} 不在您的辖区 ${reader.identity.region} 内 (region outside your own)`);
   return township ? `b.township = ${param(region)}` : `b.county = ANY(${param(regions.countyCodesWithin(region))})`;
+}
+
+/**
+ * Where the answer is counted from: the tables (as of a time, rebuilt from the log), or a table the
+ * hub keeps of them (stats.cube.ts): `cube` for today, `month` for a month end it has kept. A kept
+ * table is used only when the question can be answered from it; `kept` says whether it was.
+ */
+export type StatSource = 'tables' | 'cube' | 'month';
+
+export interface StatisticsStatement {
+  readonly text: string;
+  readonly values: unknown[];
+  /** Its rows may be kept by the chains' heads (stats.cache.ts). */
+  readonly cacheable: boolean;
+  /** Counted from the table the hub keeps rather than from the tables. */
+  readonly kept: boolean;
 }
 
 /** When the answer stands: today, or an earlier time (ISO 8601), rebuilt from the change log. */
@@ -62,7 +80,9 @@ function periodOf(filter: StatisticsFilter, today: string): { from: string; to: 
  * visits), one row per event; grouped by an event dimension (MONTH, CASE_REASON, CLOSURE) only
  * the children with an event in the period are in the table.
  */
-export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime): { text: string; values: unknown[]; cacheable: boolean } {
+export function statisticsQuery(
+  reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime, source: StatSource = 'tables',
+): StatisticsStatement {
   const values: unknown[] = [];
   const param = (v: unknown) => `$${values.push(v)}`;
   measures.forEach((m) => requireCountable(reader, MEASURES[m].reads, `指标 measure ${m}`));
@@ -85,7 +105,6 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   const at = time.asOf ? `${param(time.asOf)}::timestamptz` : null;
   const src = (t: AsOfTable) => (at ? asOfTableSql(t, at) : t.table);
 
-  const scope = scopeCondition(reader, values);
   const where: string[] = [];
   const on = (dimension: StatDimension, name: string, list: readonly unknown[] | null | undefined, column: string) => {
     if (!list?.length) return;
@@ -119,7 +138,6 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   const once = (make: () => string) => { let made: string | undefined; return () => (made ??= make()); };
   const open = once(() => param(OPEN_DROPOUT_STATUSES));
   const dayParam = once(() => `${param(day)}::date`);
-  const civil = Object.values(SPECIAL_GROUP_FLAGS).map((flag) => `ca.${flag.column}`).join(', ');
   const extra: string[] = [];
   const extraJoins: string[] = [];
   if (joins.has('homeTeaching')) {
@@ -158,39 +176,39 @@ export function statisticsQuery(reader: Reader, measures: readonly StatMeasure[]
   // filtered by the log), and each costs a join of every child: at 2,000,000 children and 200,000
   // entries, an as-of answer took 27.3 s with four unused sections, 18.9 s without them (README "Benchmarks").
   const used = new Set([...rows.matchAll(/\bb\.(\w+)/g)].map((m) => m[1]));
-  const sections = [
-    { columns: ['status', 'stage', 'grade', 'school_name'], select: 'e.status, e.stage, e.grade, e.school_name', join: () => `LEFT JOIN ${src(STAT_TABLES.education)} e ON e.child_id = c.id` },
-    {
-      columns: ['open_reason', 'overdue', 'returned'],
-      select: 'oc.reason AS open_reason, COALESCE(oc.overdue, FALSE) AS overdue, COALESCE(oc.returned, FALSE) AS returned',
-      join: () => `LEFT JOIN (SELECT d.child_id, (array_agg(d.reason ORDER BY d.opened_on DESC, d.id) FILTER (WHERE d.status = ANY(${open()})))[1] AS reason,
-        bool_or(d.status = ANY(${open()}) AND d.deadline < ${dayParam()}) AS overdue, bool_or(d.status = 'RETURNED') AS returned
-      FROM ${src(STAT_TABLES.dropoutCase)} d GROUP BY d.child_id) oc ON oc.child_id = c.id`,
-    },
-    { columns: Object.values(SPECIAL_GROUP_FLAGS).map((flag) => flag.column), select: civil, join: () => `LEFT JOIN ${src(STAT_TABLES.civil)} ca ON ca.child_id = c.id` },
-    { columns: ['registered_poor', 'monitored_household'], select: 'pv.registered_poor, pv.monitored_household', join: () => `LEFT JOIN ${src(STAT_TABLES.poverty)} pv ON pv.child_id = c.id` },
-    { columns: ['disabled'], select: '(dr.child_id IS NOT NULL) AS disabled', join: () => `LEFT JOIN ${src(STAT_TABLES.disability)} dr ON dr.child_id = c.id` },
-    { columns: ['serious_illness'], select: 'h.serious_illness', join: () => `LEFT JOIN ${src(STAT_TABLES.health)} h ON h.child_id = c.id` },
-  ].filter((section) => section.columns.some((column) => used.has(column)));
-  const base = `SELECT c.id, c.residence_region AS county, c.township, c.gender${sections.map((section) => `, ${section.select}`).join('')},
-      c.residence_region = ANY(${param(time.keyRegions ?? [])}) AS key_region${extra.map((x) => `, ${x}`).join('')}
-    FROM ${src(STAT_TABLES.child)} c
-    ${[...sections.map((section) => section.join()), ...extraJoins].join('\n    ')}
-    WHERE ${scope}`;
   // Without special groups or events a child is one row, and counting rows counts children: a
   // hashed aggregate instead of sorting 2,000,000 rows for each DISTINCT (stats.cache.ts, README).
   const perChild = !groupBy.includes('SPECIAL_GROUP') && !period;
-  const children = perChild ? 'count(*)' : 'count(DISTINCT x.id)';
+  // A table kept by the hub (stats.cube.ts) when every value the answer reads is one of its
+  // columns and a child is one row of it; else the tables themselves.
+  const kept = source !== 'tables' && perChild && extra.length === 0 && [...used].every((column) => column === 'id' || CUBE_VIEW_COLUMNS.has(column));
+  const children = (filter = '') => (kept ? `COALESCE(sum(x.n)${filter}, 0)` : `${perChild ? 'count(*)' : 'count(DISTINCT x.id)'}${filter}`);
+  let base: string;
+  if (kept) {
+    base = cubeView(source === 'month' ? { month: at! } : {}, scopeCondition(reader, values, 'm'), dayParam(), param(time.keyRegions ?? []));
+  } else {
+    const scope = scopeCondition(reader, values);
+    const sections = statSections(src, open, dayParam, used);
+    base = `SELECT c.id, c.residence_region AS county, c.township, c.gender${sections.select.map((column) => `, ${column}`).join('')},
+      c.residence_region = ANY(${param(time.keyRegions ?? [])}) AS key_region${extra.map((x) => `, ${x}`).join('')}
+    FROM ${src(STAT_TABLES.child)} c
+    ${[...sections.joins, ...extraJoins].join('\n    ')}
+    WHERE ${scope}`;
+  }
   const names = groupBy.map((_, i) => `x.d${i}`);
   const sets = groupBy.length === 2 ? `(${names[0]}, ${names[1]}), (${names[0]}), (${names[1]}), ()` : groupBy.length === 1 ? `(${names[0]}), ()` : '()';
   const select = [
     ...groupBy.flatMap((_, i) => [`x.d${i} AS d${i}`, `GROUPING(x.d${i}) AS g${i}`]),
     ...measures.map((m, i) => (MEASURES[m].sum
       ? `COALESCE(sum(x.${MEASURES[m].sum}) FILTER (WHERE x.w${i}), 0)::float8 AS m${i}`
-      : `${children} FILTER (WHERE x.w${i})::int AS m${i}`)),
-    `${children}::int AS population`,
+      : `${children(` FILTER (WHERE x.w${i})`)}::int AS m${i}`)),
+    `${children()}::int AS population`,
   ];
-  const text = `WITH b AS (${base})${events} SELECT ${select.join(', ')} FROM (${rows}) x GROUP BY GROUPING SETS (${sets})`;
+  // The kept table holds rows of no child (their children moved away): a group of none is left
+  // out, as the tables themselves would never form it; the grand total always stands.
+  const having = kept && groupBy.length ? ` HAVING sum(x.n) > 0 OR GROUPING(${names.join(', ')}) = ${2 ** groupBy.length - 1}` : '';
+  const rowsText = kept ? rows.replace(/^SELECT b\.id/, 'SELECT b.n') : rows;
+  const text = `WITH b AS (${base})${events} SELECT ${select.join(', ')} FROM (${rowsText}) x GROUP BY GROUPING SETS (${sets})${having}`;
   // Kept only over the tables the as-of rebuild covers (stats.as-of.ts), whose every change is logged.
-  return { text, values, cacheable: !joins.has('discrepancies') };
+  return { text, values, cacheable: !joins.has('discrepancies'), kept };
 }

@@ -9,8 +9,9 @@ import type { StatisticsFilter } from './stats.input';
 import { MEASURES, type StatMeasure } from './stats.measures';
 import { weeklyReporting } from './reporting';
 import type { CountyReportingType } from './reporting.type';
-import { CHAIN_HEADS_SQL, SETTLED_AFTER_MS, StatisticsCache } from './stats.cache';
-import { statisticsQuery, type StatTime } from './stats.query';
+import { CHAIN_HEADS_SQL, EPOCH_SQL, SETTLED_AFTER_MS, StatisticsCache } from './stats.cache';
+import { keepMonth, refreshCube } from './stats.cube';
+import { statisticsQuery, type StatisticsStatement, type StatTime } from './stats.query';
 import type { StatCellType, StatisticsType, StatSeriesCellType, StatSeriesType } from './stats.type';
 
 /** Disclosure control's settings (src/config.ts). */
@@ -23,6 +24,8 @@ export interface StatisticsSettings {
   readonly maxCells: number;
   /** Statements whose rows are kept (stats.cache.ts); 0 keeps none. */
   readonly cacheEntries: number;
+  /** Answer from the tables the hub keeps (stats.cube.ts) where a question allows; false counts the tables every time. */
+  readonly keep: boolean;
 }
 
 /**
@@ -106,27 +109,63 @@ export class StatisticsService {
     return { today, asOf: at.toISOString(), label: asOf };
   }
 
-  /** The statement's rows, counted in one snapshot with the chains' heads, or kept from an earlier count of the same state (stats.cache.ts). */
-  private async rows(query: { text: string; values: unknown[]; cacheable: boolean }, settled: boolean): Promise<ReadonlyArray<Record<string, string | number | null>>> {
+  /**
+   * The statement's rows, counted in one snapshot with the chains' heads, or kept from an earlier
+   * count of the same state (stats.cache.ts). Over the cube (stats.cube.ts) the snapshot first
+   * brings the cube to its heads; a refresh that lost a race to another is asked again.
+   */
+  private async rows(query: StatisticsStatement, settled: boolean): Promise<ReadonlyArray<Record<string, string | number | null>>> {
     type Row = Record<string, string | number | null>;
     if (settled && query.cacheable) {
-      const key = StatisticsCache.key(query.text, query.values, null);
-      const kept = this.cache.get(key) as Row[] | undefined;
-      if (kept) return kept;
-      const rows = await this.sql.snapshot(STATEMENT_SETTINGS, (q) => q<Row>(query.text, query.values));
-      this.cache.set(key, rows);
-      return rows;
+      return this.sql.snapshot(STATEMENT_SETTINGS, async (q) => {
+        const [{ epoch }] = await q<{ epoch: string }>(EPOCH_SQL);
+        const key = StatisticsCache.key(query.text, query.values, `@${epoch}`);
+        const kept = this.cache.get(key) as Row[] | undefined;
+        if (kept) return kept;
+        const rows = await q<Row>(query.text, query.values);
+        this.cache.set(key, rows);
+        return rows;
+      });
     }
-    return this.sql.snapshot(STATEMENT_SETTINGS, async (q) => {
+    const cube = query.kept;
+    return retryingSerialization(() => this.sql.snapshot(STATEMENT_SETTINGS, async (q) => {
       if (!query.cacheable) return q<Row>(query.text, query.values);
-      const [{ heads }] = await q<{ heads: string }>(CHAIN_HEADS_SQL);
-      const key = StatisticsCache.key(query.text, query.values, heads);
+      const [{ heads, epoch }] = await q<{ heads: string; epoch: string }>(CHAIN_HEADS_SQL);
+      const key = StatisticsCache.key(query.text, query.values, `${heads}@${epoch}`);
       const kept = this.cache.get(key) as Row[] | undefined;
       if (kept) return kept;
+      if (cube) await refreshCube(q, heads);
       const rows = await q<Row>(query.text, query.values);
       this.cache.set(key, rows);
       return rows;
-    });
+    }, cube ? 'write' : 'read'));
+  }
+
+  /**
+   * Brings the cube to the chains' present heads, and keeps the settled month ends of the last
+   * `months` months not kept yet (at most `limit` of them, newest first): what the schedule runs
+   * (stats.schedule.ts), so that questions seldom pay for either.
+   */
+  async keepAhead(months = 24, limit = 1): Promise<{ cube: string; months: string[] }> {
+    const cube = await retryingSerialization(() => this.sql.snapshot(STATEMENT_SETTINGS, async (q) => {
+      const [{ heads }] = await q<{ heads: string }>(CHAIN_HEADS_SQL);
+      return refreshCube(q, heads);
+    }, 'write'));
+    const kept: string[] = [];
+    const today = this.clock.today();
+    for (let i = 1; i <= months && kept.length < limit; i++) {
+      const [y, m] = [Number(today.slice(0, 4)), Number(today.slice(5, 7)) - i];
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      const at = new Date(`${end}T23:59:59.999+08:00`).toISOString();
+      if (Date.parse(at) >= Date.now() - SETTLED_AFTER_MS) continue;
+      if (await this.keepMonth(at)) kept.push(end);
+    }
+    return { cube, months: kept };
+  }
+
+  /** Keeps the cube as of the settled month end `at` unless kept; true when this call kept it. */
+  private keepMonth(at: string): Promise<boolean> {
+    return retryingSerialization(() => this.sql.snapshot(STATEMENT_SETTINGS, (q) => keepMonth(q, at), 'write'));
   }
 
   private async answer(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime & { label: string | null }): Promise<StatisticsType> {
@@ -138,8 +177,11 @@ export class StatisticsService {
     const summed = measures.find((m) => MEASURES[m].sum);
     if (summed && !exact) throw new ForbiddenError(`${summed} 是合计值，不受小单元格抑制保护，仅督导等可读 (${summed} is a sum, which disclosure control does not protect: readers with row access only)`);
     const keyRegions = groupBy.includes('KEY_REGION') || (filter?.keyRegion ?? null) !== null ? await keyRegionCodes(this.sql) : [];
-    const query = statisticsQuery(reader, measures, groupBy, filter, { ...time, keyRegions });
-    const rows = await this.rows(query, time.asOf !== null && Date.parse(time.asOf) < Date.now() - SETTLED_AFTER_MS);
+    const settled = time.asOf !== null && Date.parse(time.asOf) < Date.now() - SETTLED_AFTER_MS;
+    const source = !this.settings.keep ? 'tables' : time.asOf === null ? 'cube' : settled && isMonthEnd(time.asOf) ? 'month' : 'tables';
+    const query = statisticsQuery(reader, measures, groupBy, filter, { ...time, keyRegions }, source);
+    if (query.kept && source === 'month') await this.keepMonth(time.asOf!);
+    const rows = await this.rows(query, settled);
     // Cells first, then totals, each in key order, so that the same question gets the same answer.
     const entries = rows.map((row) => ({
       key: groupBy.map((_, i) => (Number(row[`g${i}`]) === 1 ? null : String(row[`d${i}`]))),
@@ -190,4 +232,27 @@ function keyOrder(a: ReadonlyArray<string | null>, b: ReadonlyArray<string | nul
     return a[i]! < b[i]! ? -1 : 1;
   }
   return 0;
+}
+
+/** The end of a month in China Standard Time (23:59:59.999 on its last day), as an ISO time. */
+function isMonthEnd(at: string): boolean {
+  const local = new Date(Date.parse(at) + 8 * 3_600_000);
+  return local.getUTCHours() === 23 && local.getUTCMinutes() === 59 && local.getUTCSeconds() === 59 && local.getUTCMilliseconds() === 999
+    && new Date(local.getTime() + 1).getUTCDate() === 1;
+}
+
+/**
+ * Runs `work` again when PostgreSQL refused it for a concurrent update its snapshot could not see
+ * (40001) or a row another transaction added first (23505): two questions refreshing the kept
+ * statistics at once; the second then finds them refreshed.
+ */
+async function retryingSerialization<R>(work: () => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 5 || (code !== '40001' && code !== '23505')) throw error;
+    }
+  }
 }

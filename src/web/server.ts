@@ -29,6 +29,7 @@ import { serveSupervisionExport, SUPERVISION_EXPORT_PATH } from './supervision-e
 import { registerModules } from '../app/modules';
 import { LOG_KEYS_PATH, rootKeysFor } from '../log-roots/log-root.keys';
 import { scheduleRoots } from '../log-roots/log-root.schedule';
+import { scheduleKeptStatistics } from '../stats/stats.schedule';
 
 export interface ServerOptions {
   /** Tests pass their own key pair; otherwise local use makes one in the data directory. */
@@ -100,6 +101,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const services = createServices(db, clock, logger, config.statistics, rootKeysFor(config));
     await options.beforeListen?.(db, clock, services);
     const stopRoots = scheduleRoots(services.logRoots, config.logRoots.intervalSeconds, logger);
+    const stopKeeping = config.statistics.keep ? scheduleKeptStatistics(services.statistics, config.statistics.keepIntervalSeconds, logger) : async () => undefined;
     const apollo = createApollo(config, metrics, logger);
     const webSockets = graphqlOverWebSocket({ verifier, db, clock, services, logger });
     apollo.addPlugin(webSockets.drainPlugin);
@@ -275,6 +277,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
           await webSockets.close();
           await closed;
           await stopRoots();
+          await stopKeeping();
           await apollo.stop();
           await stopDb();
         })();
