@@ -33,7 +33,7 @@ import { statSections } from './stats.sections';
  * a cube row whose children all moved stays with `n = 0` (stats.query.ts leaves such groups out).
  */
 
-/** The cube's columns: the values of a child it groups by (`hub.stat_child` has them too). */
+/** The cube's columns at its finest grain: the values of a child it groups by (`hub.stat_child` has them too). */
 export const CUBE_COLUMNS: ReadonlyArray<readonly [column: string, type: string]> = [
   ['residence_region', 'varchar(6)'], ['hukou_region', 'varchar(6)'], ['township', 'varchar(9)'], ['gender', 'text'],
   ['status', 'text'], ['stage', 'text'], ['grade', 'integer'],
@@ -45,18 +45,50 @@ const KEYS = CUBE_COLUMNS.map(([column]) => column);
 const CHILD_COLUMNS = new Set(['residence_region', 'hukou_region', 'township', 'gender']);
 const SECTION_COLUMNS = new Set(KEYS.filter((column) => !CHILD_COLUMNS.has(column)));
 
-/** The values of the statistics' base row `b` (stats.query.ts) that the cube answers. */
-export const CUBE_VIEW_COLUMNS: ReadonlySet<string> = new Set(['county', 'overdue', 'key_region', ...KEYS.filter((column) => column !== 'residence_region')]);
+/**
+ * The cube at three grains, each the children counted by a subset of the columns: a question is
+ * answered from the smallest that has every column it reads (and its reader's scope reads). At
+ * 2,000,000 children the whole cube has about 255,000 groups, without township and hukou about
+ * 49,000, without the special groups too about 17,000 (README "Benchmarks"): a province-wide
+ * question by county and stage sums the last. Month ends are kept at the same grains.
+ */
+const FLAGS = [...Object.values(SPECIAL_GROUP_FLAGS).map((flag) => flag.column), 'registered_poor', 'monitored_household', 'disabled', 'serious_illness'];
+export interface CubeGrain {
+  readonly table: string;
+  readonly month: string;
+  readonly keys: readonly string[];
+}
+const COUNTY_KEYS = KEYS.filter((column) => column !== 'township' && column !== 'hukou_region');
+export const GRAINS: readonly CubeGrain[] = [
+  { table: 'hub.stat_cube_county', month: 'hub.stat_month_county', keys: COUNTY_KEYS.filter((column) => !FLAGS.includes(column)) },
+  { table: 'hub.stat_cube_groups', month: 'hub.stat_month_groups', keys: COUNTY_KEYS },
+  { table: 'hub.stat_cube', month: 'hub.stat_month', keys: KEYS },
+];
+
+/** The values of the base row `b` (stats.query.ts) a grain's view gives: its columns, and what is computed from them. */
+function viewColumns(grain: CubeGrain): Set<string> {
+  return new Set(['county', 'overdue', 'key_region', ...grain.keys.filter((column) => column !== 'residence_region')]);
+}
+
+/** The smallest grain that gives every value in `used` and the columns of the reader's scope, if any. */
+export function grainFor(used: ReadonlySet<string>, scoped: boolean): CubeGrain | null {
+  const wanted = [...used].filter((column) => column !== 'id');
+  return GRAINS.find((grain) => {
+    const view = viewColumns(grain);
+    return (!scoped || grain.keys.includes('hukou_region')) && wanted.every((column) => view.has(column));
+  }) ?? null;
+}
 
 /**
- * The statistics' base row `b` over the cube (or a kept month end): each row a group of `n`
- * children, under the reader's scope (`scope` over alias `m`, which has the child's region columns).
+ * The statistics' base row `b` over a grain of the cube (or of a kept month end): each row a group
+ * of `n` children, under the reader's scope (`scope` over alias `m`, which has the child's region
+ * columns at the finest grain; `TRUE` for a province-wide reader).
  */
-export function cubeView(of: { month?: string }, scope: string, day: string, keyRegions: string): string {
-  const columns = KEYS.filter((column) => column !== 'residence_region' && column !== 'open_deadline').map((column) => `m.${column}`);
+export function cubeView(grain: CubeGrain, of: { month?: string }, scope: string, day: string, keyRegions: string): string {
+  const columns = grain.keys.filter((column) => column !== 'residence_region' && column !== 'open_deadline').map((column) => `m.${column}`);
   return `SELECT m.n, m.residence_region AS county, ${columns.join(', ')}, COALESCE(m.open_deadline < ${day}, FALSE) AS overdue,
       m.residence_region = ANY(${keyRegions}) AS key_region
-    FROM ${of.month ? 'hub.stat_month' : 'hub.stat_cube'} m WHERE ${of.month ? `m.at = ${of.month} AND ` : ''}${scope}`;
+    FROM ${of.month ? grain.month : grain.table} m WHERE ${of.month ? `m.at = ${of.month} AND ` : ''}${scope}`;
 }
 
 /** Every child's cube values, from `src` (today's tables, or the tables as of a time). */
@@ -71,9 +103,13 @@ function factsSql(src: (t: AsOfTable) => string, open: string, where = 'TRUE'): 
 type Query = <T extends Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<T[]>;
 
 const keyList = KEYS.join(', ');
-const addToCube = (sign: 1 | -1) => `INSERT INTO hub.stat_cube AS cu (${keyList}, n)
-  SELECT ${keyList}, ${sign === 1 ? '' : '-'}count(*) FROM hub.stat_child WHERE child_id = ANY($1) GROUP BY ${keyList}
-  ON CONFLICT (${keyList}) DO UPDATE SET n = cu.n + excluded.n`;
+/** Adds (or takes out) the rows of `hub.stat_child` for the children in `$1`, at every grain. */
+const addToCube = (sign: 1 | -1) => GRAINS.map((grain) => {
+  const keys = grain.keys.join(', ');
+  return `INSERT INTO ${grain.table} AS cu (${keys}, n)
+  SELECT ${keys}, ${sign === 1 ? '' : '-'}count(*) FROM hub.stat_child WHERE child_id = ANY($1) GROUP BY ${keys}
+  ON CONFLICT (${keys}) DO UPDATE SET n = cu.n + excluded.n`;
+});
 const storeFacts = (src: (t: AsOfTable) => string, open: string, where: string) => `INSERT INTO hub.stat_child (child_id, ${keyList})
   SELECT child_id, ${keyList} FROM (${factsSql(src, open, where)}) f
   ON CONFLICT (child_id) DO UPDATE SET ${KEYS.map((column) => `${column} = excluded.${column}`).join(', ')}`;
@@ -96,10 +132,13 @@ export async function refreshCube(q: Query, heads: string): Promise<'fresh' | 'r
   await q('UPDATE hub.stat_cube_state SET heads = $1, refreshed_at = now()', [heads]);
   if (state.heads === null) {
     // First use (or after data was loaded past the log): every child counted, every group set.
-    await q('UPDATE hub.stat_cube SET n = 0 WHERE n <> 0');
     await q(storeFacts((t) => t.table, '$1', 'TRUE'), [OPEN_DROPOUT_STATUSES]);
-    await q(`INSERT INTO hub.stat_cube AS cu (${keyList}, n) SELECT ${keyList}, count(*) FROM hub.stat_child GROUP BY ${keyList}
-      ON CONFLICT (${keyList}) DO UPDATE SET n = excluded.n`);
+    for (const grain of GRAINS) {
+      const keys = grain.keys.join(', ');
+      await q(`UPDATE ${grain.table} SET n = 0 WHERE n <> 0`);
+      await q(`INSERT INTO ${grain.table} AS cu (${keys}, n) SELECT ${keys}, count(*) FROM hub.stat_child GROUP BY ${keys}
+        ON CONFLICT (${keys}) DO UPDATE SET n = excluded.n`);
+    }
     await q('UPDATE hub.stat_cube_state SET built_at = now()');
     return 'built';
   }
@@ -110,9 +149,9 @@ export async function refreshCube(q: Query, heads: string): Promise<'fresh' | 'r
     JOIN hub.change_log l ON l.chain = h.chain AND l.seq > COALESCE(s.seq, 0) AND l.seq <= h.seq
     WHERE l.child_id IS NOT NULL`, [before.chains, before.seqs]);
   if (ids.length) {
-    await q(addToCube(-1), [ids]);
+    for (const statement of addToCube(-1)) await q(statement, [ids]);
     await q(storeFacts(forChildren, '$2', 'c.id = ANY($1)'), [ids, OPEN_DROPOUT_STATUSES]);
-    await q(addToCube(1), [ids]);
+    for (const statement of addToCube(1)) await q(statement, [ids]);
   }
   return 'refreshed';
 }
@@ -128,7 +167,7 @@ function forChildren(t: AsOfTable): string {
  */
 export async function resetKeptStatistics(q: (text: string) => Promise<unknown>): Promise<void> {
   await q('UPDATE hub.stat_cube_state SET heads = NULL, epoch = epoch + 1');
-  for (const table of ['hub.stat_month', 'hub.stat_month_state']) await q(`DELETE FROM ${table}`);
+  for (const table of [...GRAINS.map((grain) => grain.month), 'hub.stat_month_state']) await q(`DELETE FROM ${table}`);
 }
 
 /** Keeps the cube as of `at` (a settled month end, parameter-ready ISO time) unless it is kept already. */
@@ -137,5 +176,10 @@ export async function keepMonth(q: Query, at: string): Promise<boolean> {
   if (!mine) return false;
   await q(`INSERT INTO hub.stat_month (at, ${keyList}, n)
     SELECT $1, ${keyList}, count(*) FROM (${factsSql((t) => asOfTableSql(t, '$1::timestamptz'), '$2')}) f GROUP BY ${keyList}`, [at, OPEN_DROPOUT_STATUSES]);
+  // The coarser grains from the finest, not from the tables again.
+  for (const grain of GRAINS.filter((g) => g.month !== 'hub.stat_month')) {
+    const keys = grain.keys.join(', ');
+    await q(`INSERT INTO ${grain.month} (at, ${keys}, n) SELECT at, ${keys}, sum(n) FROM hub.stat_month WHERE at = $1 GROUP BY at, ${keys}`, [at]);
+  }
   return true;
 }

@@ -7,7 +7,7 @@ import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { RULES } from '../reconciliation/reconciliation.rules';
 import { asOfTableSql, STAT_TABLES, type AsOfTable } from './stats.as-of';
-import { CUBE_VIEW_COLUMNS, cubeView } from './stats.cube';
+import { cubeView, grainFor } from './stats.cube';
 import { statSections } from './stats.sections';
 import { DIMENSIONS, SPECIAL_GROUPS_SQL, type StatDimension } from './stats.dimensions';
 import type { StatisticsFilter } from './stats.input';
@@ -181,11 +181,13 @@ export function statisticsQuery(
   const perChild = !groupBy.includes('SPECIAL_GROUP') && !period;
   // A table kept by the hub (stats.cube.ts) when every value the answer reads is one of its
   // columns and a child is one row of it; else the tables themselves.
-  const kept = source !== 'tables' && perChild && extra.length === 0 && [...used].every((column) => column === 'id' || CUBE_VIEW_COLUMNS.has(column));
+  const scoped = reader.township !== null || reader.counties !== null;
+  const grain = source !== 'tables' && perChild && extra.length === 0 ? grainFor(used, scoped) : null;
+  const kept = grain !== null;
   const children = (filter = '') => (kept ? `COALESCE(sum(x.n)${filter}, 0)` : `${perChild ? 'count(*)' : 'count(DISTINCT x.id)'}${filter}`);
   let base: string;
   if (kept) {
-    base = cubeView(source === 'month' ? { month: at! } : {}, scopeCondition(reader, values, 'm'), dayParam(), param(time.keyRegions ?? []));
+    base = cubeView(grain, source === 'month' ? { month: at! } : {}, scoped ? scopeCondition(reader, values, 'm') : 'TRUE', dayParam(), param(time.keyRegions ?? []));
   } else {
     const scope = scopeCondition(reader, values);
     const sections = statSections(src, open, dayParam, used);
