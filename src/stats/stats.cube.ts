@@ -30,7 +30,8 @@ import { statSections } from './stats.sections';
  * Data loaded past the log (the seeder, `npm run seed`) drops both (`resetKeptStatistics`), and
  * the next question builds them again; it moves the state's `epoch`, which the answers kept by
  * each instance are keyed by too (stats.cache.ts). The hub deletes no row: a child's row is updated in place,
- * a cube row whose children all moved stays with `n = 0` (stats.query.ts leaves such groups out).
+ * a cube row whose children all moved stays with `n = 0` (stats.query.ts leaves such groups out),
+ * and a child merged into another keeps its row in `hub.stat_child`, no longer `counted`.
  */
 
 /** The cube's columns at its finest grain: the values of a child it groups by (`hub.stat_child` has them too). */
@@ -107,12 +108,15 @@ const keyList = KEYS.join(', ');
 const addToCube = (sign: 1 | -1) => GRAINS.map((grain) => {
   const keys = grain.keys.join(', ');
   return `INSERT INTO ${grain.table} AS cu (${keys}, n)
-  SELECT ${keys}, ${sign === 1 ? '' : '-'}count(*) FROM hub.stat_child WHERE child_id = ANY($1) GROUP BY ${keys}
+  SELECT ${keys}, ${sign === 1 ? '' : '-'}count(*) FROM hub.stat_child WHERE child_id = ANY($1) AND counted GROUP BY ${keys}
   ON CONFLICT (${keys}) DO UPDATE SET n = cu.n + excluded.n`;
 });
-const storeFacts = (src: (t: AsOfTable) => string, open: string, where: string) => `INSERT INTO hub.stat_child (child_id, ${keyList})
-  SELECT child_id, ${keyList} FROM (${factsSql(src, open, where)}) f
-  ON CONFLICT (child_id) DO UPDATE SET ${KEYS.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+const storeFacts = (src: (t: AsOfTable) => string, open: string, where: string) => `INSERT INTO hub.stat_child (child_id, counted, ${keyList})
+  SELECT child_id, TRUE, ${keyList} FROM (${factsSql(src, open, where)}) f
+  ON CONFLICT (child_id) DO UPDATE SET counted = TRUE, ${KEYS.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+/** A child whose row is gone (merged into another) is no longer counted; its row stays (the hub deletes none). */
+const uncountGone = (where: string) => `UPDATE hub.stat_child s SET counted = FALSE
+  WHERE ${where} AND s.counted AND NOT EXISTS (SELECT 1 FROM hub.child c WHERE c.id = s.child_id)`;
 
 /** Heads as CHAIN_HEADS_SQL gives them (`chain:seq,…`), as two arrays. */
 function parseHeads(heads: string): { chains: string[]; seqs: string[] } {
@@ -133,10 +137,11 @@ export async function refreshCube(q: Query, heads: string): Promise<'fresh' | 'r
   if (state.heads === null) {
     // First use (or after data was loaded past the log): every child counted, every group set.
     await q(storeFacts((t) => t.table, '$1', 'TRUE'), [OPEN_DROPOUT_STATUSES]);
+    await q(uncountGone('TRUE'));
     for (const grain of GRAINS) {
       const keys = grain.keys.join(', ');
       await q(`UPDATE ${grain.table} SET n = 0 WHERE n <> 0`);
-      await q(`INSERT INTO ${grain.table} AS cu (${keys}, n) SELECT ${keys}, count(*) FROM hub.stat_child GROUP BY ${keys}
+      await q(`INSERT INTO ${grain.table} AS cu (${keys}, n) SELECT ${keys}, count(*) FROM hub.stat_child WHERE counted GROUP BY ${keys}
         ON CONFLICT (${keys}) DO UPDATE SET n = excluded.n`);
     }
     await q('UPDATE hub.stat_cube_state SET built_at = now()');
@@ -151,6 +156,7 @@ export async function refreshCube(q: Query, heads: string): Promise<'fresh' | 'r
   if (ids.length) {
     for (const statement of addToCube(-1)) await q(statement, [ids]);
     await q(storeFacts(forChildren, '$2', 'c.id = ANY($1)'), [ids, OPEN_DROPOUT_STATUSES]);
+    await q(uncountGone('s.child_id = ANY($1)'), [ids]);
     for (const statement of addToCube(1)) await q(statement, [ids]);
   }
   return 'refreshed';

@@ -148,6 +148,16 @@ test('after writes of each kind the counts depend on, the kept answers are broug
   await ok(kept, REGISTER, { records: [fresh] }, t.edu);
   await write('upsertEducationRecords', 'EducationRecordInput', [{ childId: fresh.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 2, schoolName: '测试学校' }], t.edu);
   await expectSame();
+  // The police register the same child again without a number (无户口); the two are merged: one child less.
+  const again = { ...childInput({ name: fresh.name, gender: 'FEMALE', birthDate: fresh.birthDate, hukouRegion: '350103', idNumber: null }), hukouStatus: 'NO_HUKOU' };
+  const psb = await kept.token({ dept: 'PSB', region: '350103', roles: ['clerk'] });
+  const registered = await ok(kept, `mutation($records: [RegisterChildInput!]!) { registerChildren(records: $records) { possibleDuplicates { pairId candidate { id } } } }`, { records: [again] }, psb);
+  await expectSame();
+  const [pair] = registered.registerChildren.possibleDuplicates;
+  expect(pair.candidate.id).toBe(fresh.id);
+  await ok(kept, 'mutation($p: ID!, $s: ID) { resolveDuplicate(pairId: $p, decision: SAME, survivorId: $s, reason: "同一人") { id } }', { p: pair.pairId, s: fresh.id }, psb);
+  await expectSame();
+  expect(await kept.sql('SELECT counted FROM hub.stat_child WHERE child_id = $1', [again.id])).toEqual([{ counted: false }]);
 });
 
 test('questions asked at once after a write each get the same answer as the tables give', async () => {
@@ -221,4 +231,6 @@ test('children loaded past the log (the seeder) drop the kept counts, and the ne
   await expectSame();
   const [{ children }] = await kept.sql<{ children: number }>('SELECT sum(n)::int AS children FROM hub.stat_cube');
   expect(children).toBe(151 + 25);
+  // The merged child is not counted again by the build.
+  expect(await kept.sql('SELECT count(*)::int AS n FROM hub.stat_child WHERE NOT counted')).toEqual([{ n: 1 }]);
 });

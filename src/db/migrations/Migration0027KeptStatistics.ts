@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The statistics the hub keeps (src/stats/stats.cube.ts): every child's values as `statistics`
- * counts them (`hub.stat_child`), the number of children with each combination of them
+ * counts them (`hub.stat_child`; `counted` false once the child's row is gone, merged into another), the number of children with each combination of them
  * (`hub.stat_cube`, unique over all its columns with NULLs equal, so that a refresh adds to a group
  * with one `INSERT … ON CONFLICT`; and two coarser grains, `_groups` and `_county`), the chains' heads the cube stands at (`hub.stat_cube_state`,
  * one row: no heads until the first question builds it; `epoch` counts the loads past the log that
@@ -21,7 +21,7 @@ export class Migration0027KeptStatistics extends Migration {
   override async up(): Promise<void> {
     const columns = COLUMNS;
     const keys = KEYS;
-    this.addSql(`CREATE TABLE hub.stat_child (child_id uuid PRIMARY KEY, ${columns})`);
+    this.addSql(`CREATE TABLE hub.stat_child (child_id uuid PRIMARY KEY, counted boolean NOT NULL DEFAULT true, ${columns})`);
     this.addSql('CREATE TABLE hub.stat_month_state (at timestamptz PRIMARY KEY, kept_at timestamptz NOT NULL DEFAULT now())');
     this.addSql(`CREATE TABLE hub.stat_cube_state (
       one boolean PRIMARY KEY DEFAULT true CHECK (one), heads text, epoch bigint NOT NULL DEFAULT 0,
