@@ -223,6 +223,24 @@ test('a settled month end is kept once, from the tables as they stood, and a ser
   expect(await ok(uncached, STATISTICS, asOf, t.city)).toEqual(then);
 });
 
+test('the schedule keeps the newest settled month end not kept yet, ahead of any question, and brings the counts up to the log', async () => {
+  const child = education.find((e) => e.status === 'ENROLLED' && e.grade < 9)!;
+  const [version] = await kept.sql<{ version: number }>('SELECT version FROM edu.education_record WHERE child_id = $1', [child.childId]);
+  await write('upsertEducationRecords', 'EducationRecordInput', [{ ...child, grade: child.grade + 1, expectedVersion: version.version }], t.edu);
+  const scheduled = await startTestHub({ sameDatabaseAs: kept, env: { STATS_KEEP_INTERVAL_SECONDS: '1' } });
+  try {
+    const kept2 = async () => (await kept.sql<{ n: number }>(`SELECT count(*)::int AS n FROM hub.stat_month_state WHERE at = '2026-04-30T23:59:59.999+08:00'`))[0].n;
+    for (let i = 0; i < 100 && (await kept2()) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await kept2()).toBe(1);
+  } finally {
+    await scheduled.stop();
+  }
+  const [state] = await kept.sql<{ fresh: boolean }>(`SELECT s.heads = (SELECT string_agg(chain || ':' || seq::text, ',' ORDER BY chain) FROM hub.chain_head) AS fresh FROM hub.stat_cube_state s`);
+  expect(state).toEqual({ fresh: true });
+  const april = { m: ['CHILDREN', 'OPEN_DROPOUT_CASES'], g: ['COUNTY'], a: '2026-04-30' };
+  for (const reader of ['province', 'county']) expect(await ok(kept, STATISTICS, april, t[reader])).toEqual(await ok(direct, STATISTICS, april, t[reader]));
+});
+
 test('children loaded past the log (the seeder) drop the kept counts, and the next answer counts them', async () => {
   await expectSame();
   const [before] = await kept.sql<{ epoch: string }>('SELECT epoch::text FROM hub.stat_cube_state');
