@@ -178,9 +178,11 @@ export class StatisticsService {
     if (summed && !exact) throw new ForbiddenError(`${summed} 是合计值，不受小单元格抑制保护，仅督导等可读 (${summed} is a sum, which disclosure control does not protect: readers with row access only)`);
     const keyRegions = groupBy.includes('KEY_REGION') || (filter?.keyRegion ?? null) !== null ? await keyRegionCodes(this.sql) : [];
     const settled = time.asOf !== null && Date.parse(time.asOf) < Date.now() - SETTLED_AFTER_MS;
-    const source = !this.settings.keep ? 'tables' : time.asOf === null ? 'cube' : settled && isMonthEnd(time.asOf) ? 'month' : 'tables';
+    // A settled month end is read from the kept month when the schedule has kept it (keepAhead);
+    // else, like any other time, from the tables as they stood then.
+    const month = settled && this.settings.keep && isMonthEnd(time.asOf!) && (await this.sql.query('SELECT 1 FROM hub.stat_month_state WHERE at = $1', [time.asOf])).length > 0;
+    const source = !this.settings.keep ? 'tables' : time.asOf === null ? 'cube' : month ? 'month' : 'tables';
     const query = statisticsQuery(reader, measures, groupBy, filter, { ...time, keyRegions }, source);
-    if (query.kept && source === 'month') await this.keepMonth(time.asOf!);
     const rows = await this.rows(query, settled);
     // Cells first, then totals, each in key order, so that the same question gets the same answer.
     const entries = rows.map((row) => ({
