@@ -165,7 +165,10 @@ export class StatisticsService {
 
   /** Keeps the cube as of the settled month end `at` unless kept; true when this call kept it. */
   private keepMonth(at: string): Promise<boolean> {
-    return retryingSerialization(() => this.sql.snapshot(STATEMENT_SETTINGS, (q) => keepMonth(q, at), 'write'));
+    return retryingSerialization(() => this.sql.snapshot(STATEMENT_SETTINGS, async (q) => {
+      const [{ heads }] = await q<{ heads: string }>(CHAIN_HEADS_SQL);
+      return keepMonth(q, at, heads);
+    }, 'write'));
   }
 
   private async answer(reader: Reader, measures: readonly StatMeasure[], groupBy: readonly StatDimension[], filter: StatisticsFilter | null | undefined, time: StatTime & { label: string | null }): Promise<StatisticsType> {
