@@ -9,7 +9,7 @@ import { regions } from '../../src/regions/region.registry';
 import { generateChildren, type SeedChild } from '../../seeds/generator';
 import { type BenchCase, BenchFailure, type CaseResult, ratio, round } from './bench';
 import { BENCH_TODAY } from './database';
-import { type LockWaits, measureCpu, sampleLockWaits } from './cpu';
+import { describeWaits, type LockWaits, measureCpu, processCpuSeconds, sampleLockWaits } from './cpu';
 import { type Forked, forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 
@@ -116,8 +116,9 @@ interface CopyShape {
  * checks, keys and indexes; no trigger), with its foreign key when asked, and `log`'s entries into
  * an empty copy of the change log. The copies live in a scratch schema, dropped afterwards.
  */
-async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShape): Promise<number> {
+async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShape): Promise<{ seconds: number; cpuSeconds: number }> {
   const text = copyText(rows);
+  const { rows: [{ pid }] } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   await client.query('DROP SCHEMA IF EXISTS bench_scratch CASCADE');
   await client.query('CREATE SCHEMA bench_scratch');
   try {
@@ -125,15 +126,17 @@ async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShap
     if (shape.foreignKey) await client.query('ALTER TABLE bench_scratch.public_security_record ADD FOREIGN KEY (child_id) REFERENCES hub.child (id)');
     if (shape.log !== null) await client.query('CREATE TABLE bench_scratch.change_log (LIKE hub.change_log INCLUDING ALL)');
     const started = performance.now();
+    const cpuBefore = processCpuSeconds(pid);
     await client.query('BEGIN');
     await copyIn(client, `COPY bench_scratch.public_security_record (${PSB_COLUMNS}) FROM STDIN`, text);
     if (shape.log !== null) await copyIn(client, 'COPY bench_scratch.change_log FROM STDIN', shape.log);
     await client.query('COMMIT');
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
     const records = await rowCount(client, 'bench_scratch.public_security_record');
     const entries = shape.log === null ? rows.length : await rowCount(client, 'bench_scratch.change_log');
     if (records !== rows.length || entries !== rows.length) throw new BenchFailure(`COPY wrote ${records} rows and ${entries} entries for ${rows.length}`);
-    return seconds;
+    return { seconds, cpuSeconds };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     await client.query('DROP SCHEMA bench_scratch CASCADE');
@@ -164,7 +167,8 @@ export const bulkImport: BenchCase = {
     const wanted = context.options.smoke ? 2_000 : 20_000;
     const client = new Client({ connectionString: database.url });
     await client.connect();
-    const fork = (region: string) => forkBench<ImportHub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region } }, { execArgv: [...context.options.hubFlags] });
+    const fork = (region: string) => forkBench<ImportHub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region } },
+      { execArgv: [...context.options.hubFlags], env: { PGAPPNAME: `bench-import-${region}` } });
     const hubs: ImportHub[] = [];
     // With --profile, a few more batches of other new children are imported under the profiler,
     // after the measured import, so that the profiler does not slow the measurement.
@@ -210,8 +214,13 @@ export const bulkImport: BenchCase = {
       // writes less.
       const shapes = { copy: { foreignKey: false, log: null }, keyed: { foreignKey: true, log: null }, floor: { foreignKey: true, log: log.text } };
       const runs: Record<keyof typeof shapes, number[]> = { copy: [], keyed: [], floor: [] };
+      const floorCpu: number[] = [];
       for (let i = 0; i < (context.options.smoke ? 1 : COPY_RUNS); i++) {
-        for (const name of Object.keys(shapes) as Array<keyof typeof shapes>) runs[name].push(await copyInto(client, rows, shapes[name]));
+        for (const name of Object.keys(shapes) as Array<keyof typeof shapes>) {
+          const run = await copyInto(client, rows, shapes[name]);
+          runs[name].push(run.seconds);
+          if (name === 'floor') floorCpu.push(run.cpuSeconds);
+        }
       }
       const [copySeconds, keyedSeconds, floorSeconds] = [median(runs.copy), median(runs.keyed), median(runs.floor)];
       const rate = (seconds: number) => rows.length / seconds;
@@ -240,6 +249,17 @@ export const bulkImport: BenchCase = {
       const pairBusy = both.cpuSeconds / both.seconds;
       const ceiling = round(Math.min(2, single.cores / busy), 2);
       const waitShare = (w: LockWaits) => `${w.waiting} of ${w.samples} samples`;
+      // Where one import's time goes, per batch: the hub's CPU and its database connections' CPU.
+      // The database does a batch's statements one after another on one connection, so its CPU per
+      // batch bounds the import however little the hub costs: at best 1,000 rows per that much CPU.
+      // Against the floor's CPU per 1,000 rows (its COPY's connection), that is the most these
+      // statements allow, measured in the same run (CPU, not waits: neither counts a flush).
+      const batches = rows.length / BATCH;
+      const perBatch = (seconds: number) => round((1000 * seconds) / batches, 1);
+      const hubCpuPerBatch = perBatch(single.cpuSeconds - single.databaseCpuSeconds);
+      const databaseCpuPerBatch = perBatch(single.databaseCpuSeconds);
+      const floorCpuPerBatch = perBatch(median(floorCpu));
+      const statementsCeiling = ratio(floorCpuPerBatch, databaseCpuPerBatch);
       return {
         table: {
           columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
@@ -260,7 +280,7 @@ export const bulkImport: BenchCase = {
           county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, runs,
           hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
           hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle,
-          cpu: { singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
+          cpu: { hubCpuPerBatchMs: hubCpuPerBatch, databaseCpuPerBatchMs: databaseCpuPerBatch, floorCpuPer1000Ms: floorCpuPerBatch, statementsCeiling, singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
           lockWaits: { single: single.result.waits, pair: both.result.waits },
           profile: profileFile && path.relative(context.root, profileFile),
         },
@@ -270,6 +290,8 @@ export const bulkImport: BenchCase = {
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
           `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
           `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} during the one import, in ${waitShare(both.result.waits)} during the two.`,
+          `Per batch of ${BATCH.toLocaleString('en')}, one import: ${round((1000 * hubSeconds) / batches, 1)} ms, the hub's CPU ${hubCpuPerBatch} ms, its database connections' CPU ${databaseCpuPerBatch} ms; the floor's COPY ${floorCpuPerBatch} ms of CPU per ${BATCH.toLocaleString('en')} rows. The hub's statements run one after another, so even a hub that cost nothing would reach at most about ${statementsCeiling}× the floor with them.`,
+          `What the import's database connection was doing in the samples: ${describeWaits(single.result.waits.byApplication[`bench-import-${county}`])}.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],
       };
