@@ -288,6 +288,19 @@ function committedByMessage(transaction: KnexTransaction): void {
  * again, and the heads are held for the append and the commit's record alone. Returns the heads
  * the entries leave.
  */
+/**
+ * Ends a large batch's transaction as a small write's message ends its own (`COMMIT_HERE`), after
+ * `appendArrays`: the batch's notification takes PostgreSQL's one notify lock at its commit, and a
+ * synchronous commit would hold it, and its chains' heads, while the batch's WAL (megabytes for a
+ * thousand rows and their entries) is flushed; every logged write of every county, whose own
+ * commit notifies, would wait behind that flush. Committed asynchronously, both are let go once
+ * the commit's record is written, and the write is answered, as before, only once durable.
+ */
+export async function commitAfterAppend(em: EntityManager): Promise<void> {
+  await executeMessage(em, commitHere(em));
+  committedByMessage(em.getTransactionContext() as KnexTransaction);
+}
+
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
   const rows = JSON.stringify(entries.map(({ chain: code, entry }) => {
     const [before, between, after] = canonicalAroundChain(entry);

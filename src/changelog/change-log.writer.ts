@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
 import {
-  appendArrays, appendChainedInDatabase, chainBatch, type ChainedBatch, type ChainHead, type ChainHeads, executeInTransaction, lockChainsAndReadHeads,
+  appendArrays, appendChainedInDatabase, chainBatch, commitAfterAppend, type ChainedBatch, type ChainHead, type ChainHeads, executeInTransaction, lockChainsAndReadHeads,
   type Placed, sameHeads, type Unchained,
 } from './change-log.append';
 import type { StoredEntry } from './hash-chain';
@@ -215,4 +215,5 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
   const batch = guessed ?? chainBatch(entries, heads);
   rememberHeads(em.config, batch.chained.tails);
   await appendArrays(em, batch);
+  if (endsTransaction(em)) await commitAfterAppend(em);
 }

@@ -4,7 +4,7 @@ import type { Sql } from '../db/sql';
 /**
  * Reads of the change log whose rows leave the hub only once they are on disk.
  *
- * A small write commits its entries asynchronously and is answered after a second, synchronous
+ * A logged write commits its entries asynchronously and is answered after a second, synchronous
  * commit (change-log.append.ts): in between, its entries are visible to every reader but may not
  * be on disk, and a crash then loses them, and everything appended after them, whose sequence
  * numbers later writes use again. A department that was told of such an entry would hold a seq

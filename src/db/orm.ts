@@ -27,7 +27,7 @@ export function isUnloggedForBenchmark(ormConfig: object): boolean {
 }
 
 /**
- * ORMs whose small logged writes pause between their two commits, to widen the window the feed's
+ * ORMs whose logged writes pause between their two commits, to widen the window the feed's
  * crash test (tests/e2e/feed-durability.test.ts) must hit: only `openOrm({ crashTestDelayBetweenCommitsMs })`
  * adds one, and only the benchmark's hub entry point asks for it. No setting or variable reaches it.
  */
@@ -38,7 +38,7 @@ function pauseBetweenCommitsForCrashTest(ormConfig: object, ms: number): void {
   pauseBetweenCommits.set(ormConfig, ms);
 }
 
-/** The crash test's pause between a small write's two commits, in ms, or undefined (always, in production). */
+/** The crash test's pause between a logged write's two commits, in ms, or undefined (always, in production). */
 export function crashTestPauseBetweenCommits(ormConfig: object): number | undefined {
   return pauseBetweenCommits.get(ormConfig);
 }
@@ -65,7 +65,7 @@ export interface OrmOptions {
    */
   readonly benchmarkWithoutChangeLog?: boolean;
   /**
-   * A pause between a small write's asynchronous and durable commits, only for the crash test of
+   * A pause between a logged write's asynchronous and durable commits, only for the crash test of
    * the change feed (tests/e2e/feed-durability.test.ts, through tests/bench/serve-hub.ts): it widens
    * the window in which entries are visible but not yet on disk. The server never sets it, and no
    * configuration can.

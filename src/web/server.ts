@@ -39,7 +39,7 @@ export interface ServerOptions {
   readonly beforeListen?: (db: Database, clock: Clock, services: Services) => Promise<void>;
   /** Writes without the change log, for the benchmark's hub only (tests/bench/serve-hub.ts): main.ts never sets it. */
   readonly benchmarkWithoutChangeLog?: boolean;
-  /** A pause between a small write's two commits, for the feed's crash test only (through tests/bench/serve-hub.ts): main.ts never sets it. */
+  /** A pause between a logged write's two commits, for the feed's crash test only (through tests/bench/serve-hub.ts): main.ts never sets it. */
   readonly crashTestDelayBetweenCommitsMs?: number;
 }
 

@@ -9,7 +9,7 @@ import { regions } from '../../src/regions/region.registry';
 import { generateChildren, type SeedChild } from '../../seeds/generator';
 import { type BenchCase, BenchFailure, type CaseResult, ratio, round } from './bench';
 import { BENCH_TODAY } from './database';
-import { type LockWaits, measureCpu, sampleLockWaits } from './cpu';
+import { describeWaits, type LockWaits, measureCpu, processCpuSeconds, sampleLockWaits } from './cpu';
 import { type Forked, forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 
@@ -91,13 +91,18 @@ export async function chainHeads(client: Client): Promise<Map<string, number>> {
  * then, up to its head now), in COPY's text format, as stored: nothing else writes while the case
  * runs, so they are the import's.
  */
-export async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>): Promise<{ text: string; entries: number; chains: string[] }> {
+export async function logEntriesSince(client: Client, before: ReadonlyMap<string, number>, chainAs: string | null = null): Promise<{ text: string; entries: number; chains: string[] }> {
   const after = await chainHeads(client);
   const moved = [...after].filter(([chain, seq]) => /^[0-9]{6}$/.test(chain) && seq > (before.get(chain) ?? 0)).sort(([a], [b]) => (a < b ? -1 : 1));
   if (moved.length === 0) return { text: '', entries: 0, chains: [] };
   const ranges = moved.map(([chain, seq]) => `(l.chain = '${chain}' AND l.seq > ${before.get(chain) ?? 0} AND l.seq <= ${seq})`).join(' OR ');
+  // Every column in the table's order, the chain's code given as `chainAs` when asked (entries to copy into the log itself).
+  const { rows: [{ columns }] } = await client.query<{ columns: string[] }>(
+    "SELECT array_agg(column_name::text ORDER BY ordinal_position) AS columns FROM information_schema.columns WHERE table_schema = 'hub' AND table_name = 'change_log'");
+  if (chainAs !== null && !/^[0-9]{6}$/.test(chainAs)) throw new BenchFailure(`not a chain code: ${chainAs}`);
+  const select = columns.map((c) => (c === 'chain' && chainAs !== null ? `'${chainAs}'::text AS chain` : `l.${c}`)).join(', ');
   const chunks: Buffer[] = [];
-  const stream = client.query(copyTo(`COPY (SELECT * FROM hub.change_log l WHERE ${ranges} ORDER BY l.chain, l.seq) TO STDOUT`));
+  const stream = client.query(copyTo(`COPY (SELECT ${select} FROM hub.change_log l WHERE ${ranges} ORDER BY l.chain, l.seq) TO STDOUT`));
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return { text, entries: text.length === 0 ? 0 : text.split('\n').length - 1, chains: moved.map(([chain]) => chain) };
@@ -109,15 +114,26 @@ interface CopyShape {
   readonly foreignKey: boolean;
   /** Log entries in COPY's text format, written in the same transaction into a copy of the change log; null for none. */
   readonly log: string | null;
+  /**
+   * The entries go into `hub.change_log` itself (under a chain code no county has, `SCRATCH_CHAIN`),
+   * and the transaction is rolled back, not committed: the log at its real size, with its indexes as
+   * large as they are, where an empty copy's fit in memory. Without the commit's flush, so a floor
+   * a little lower than it would be.
+   */
+  readonly intoRealLog?: boolean;
 }
+
+/** The chain code of the entries a real-size floor copies into the log and rolls back: no county's (GB/T 2260 has no 99). */
+const SCRATCH_CHAIN = '999999';
 
 /**
  * The rows by COPY, in one transaction, into an empty copy of the real table (same columns,
  * checks, keys and indexes; no trigger), with its foreign key when asked, and `log`'s entries into
  * an empty copy of the change log. The copies live in a scratch schema, dropped afterwards.
  */
-async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShape): Promise<number> {
+async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShape): Promise<{ seconds: number; cpuSeconds: number }> {
   const text = copyText(rows);
+  const { rows: [{ pid }] } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   await client.query('DROP SCHEMA IF EXISTS bench_scratch CASCADE');
   await client.query('CREATE SCHEMA bench_scratch');
   try {
@@ -125,15 +141,20 @@ async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShap
     if (shape.foreignKey) await client.query('ALTER TABLE bench_scratch.public_security_record ADD FOREIGN KEY (child_id) REFERENCES hub.child (id)');
     if (shape.log !== null) await client.query('CREATE TABLE bench_scratch.change_log (LIKE hub.change_log INCLUDING ALL)');
     const started = performance.now();
+    const cpuBefore = processCpuSeconds(pid);
     await client.query('BEGIN');
     await copyIn(client, `COPY bench_scratch.public_security_record (${PSB_COLUMNS}) FROM STDIN`, text);
-    if (shape.log !== null) await copyIn(client, 'COPY bench_scratch.change_log FROM STDIN', shape.log);
-    await client.query('COMMIT');
+    if (shape.log !== null) await copyIn(client, `COPY ${shape.intoRealLog ? 'hub' : 'bench_scratch'}.change_log FROM STDIN`, shape.log);
+    if (!shape.intoRealLog) await client.query('COMMIT');
     const seconds = (performance.now() - started) / 1000;
+    const cpuSeconds = processCpuSeconds(pid) - cpuBefore;
     const records = await rowCount(client, 'bench_scratch.public_security_record');
-    const entries = shape.log === null ? rows.length : await rowCount(client, 'bench_scratch.change_log');
+    const entries = shape.log === null ? rows.length
+      : shape.intoRealLog ? (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log WHERE chain = $1', [SCRATCH_CHAIN])).rows[0].n
+      : await rowCount(client, 'bench_scratch.change_log');
+    if (shape.intoRealLog) await client.query('ROLLBACK');
     if (records !== rows.length || entries !== rows.length) throw new BenchFailure(`COPY wrote ${records} rows and ${entries} entries for ${rows.length}`);
-    return seconds;
+    return { seconds, cpuSeconds };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     await client.query('DROP SCHEMA bench_scratch CASCADE');
@@ -164,7 +185,8 @@ export const bulkImport: BenchCase = {
     const wanted = context.options.smoke ? 2_000 : 20_000;
     const client = new Client({ connectionString: database.url });
     await client.connect();
-    const fork = (region: string) => forkBench<ImportHub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region } }, { execArgv: [...context.options.hubFlags] });
+    const fork = (region: string) => forkBench<ImportHub['ready']>('serve-hub.js', { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region } },
+      { execArgv: [...context.options.hubFlags], env: { PGAPPNAME: `bench-import-${region}` } });
     const hubs: ImportHub[] = [];
     // With --profile, a few more batches of other new children are imported under the profiler,
     // after the measured import, so that the profiler does not slow the measurement.
@@ -188,6 +210,8 @@ export const bulkImport: BenchCase = {
       const single = await measureCpu(client, [hub.ready.pid], () => sampleLockWaits(database.url, () => importRows(hub, rows)));
       const hubSeconds = single.seconds;
       const log = await logEntriesSince(client, headsBefore);
+      // The same entries under a chain code of no county, for the floor into the log itself (below).
+      const realLog = await logEntriesSince(client, headsBefore, SCRATCH_CHAIN);
       if (log.entries !== rows.length || log.chains.join() !== county) throw new BenchFailure(`the hub logged ${log.entries} entries in chains ${log.chains.join(', ')} for ${rows.length} new records of ${county}`);
 
       // Two imports at once, of as many new children each, one per county, through a hub each (two
@@ -208,14 +232,22 @@ export const bulkImport: BenchCase = {
       // and the entries the hub wrote for them (read back byte for byte), with nothing validated,
       // read or hashed, into empty tables: no import that logs each change in its own transaction
       // writes less.
-      const shapes = { copy: { foreignKey: false, log: null }, keyed: { foreignKey: true, log: null }, floor: { foreignKey: true, log: log.text } };
-      const runs: Record<keyof typeof shapes, number[]> = { copy: [], keyed: [], floor: [] };
+      // And the same floor with the entries copied into the log itself, at its real size (rolled back).
+      const shapes: Record<'copy' | 'keyed' | 'floor' | 'realFloor', CopyShape> = {
+        copy: { foreignKey: false, log: null }, keyed: { foreignKey: true, log: null }, floor: { foreignKey: true, log: log.text }, realFloor: { foreignKey: true, log: realLog.text, intoRealLog: true },
+      };
+      const runs: Record<keyof typeof shapes, number[]> = { copy: [], keyed: [], floor: [], realFloor: [] };
+      const floorCpu: number[] = [];
       for (let i = 0; i < (context.options.smoke ? 1 : COPY_RUNS); i++) {
-        for (const name of Object.keys(shapes) as Array<keyof typeof shapes>) runs[name].push(await copyInto(client, rows, shapes[name]));
+        for (const name of Object.keys(shapes) as Array<keyof typeof shapes>) {
+          const run = await copyInto(client, rows, shapes[name]);
+          runs[name].push(run.seconds);
+          if (name === 'floor') floorCpu.push(run.cpuSeconds);
+        }
       }
-      const [copySeconds, keyedSeconds, floorSeconds] = [median(runs.copy), median(runs.keyed), median(runs.floor)];
+      const [copySeconds, keyedSeconds, floorSeconds, realFloorSeconds] = [median(runs.copy), median(runs.keyed), median(runs.floor), median(runs.realFloor)];
       const rate = (seconds: number) => rows.length / seconds;
-      context.log(`  COPY: ${rate(copySeconds).toFixed(0)} rows/s; with the foreign key ${rate(keyedSeconds).toFixed(0)}; and the log entries (the floor) ${rate(floorSeconds).toFixed(0)}`);
+      context.log(`  COPY: ${rate(copySeconds).toFixed(0)} rows/s; with the foreign key ${rate(keyedSeconds).toFixed(0)}; and the log entries (the floor) ${rate(floorSeconds).toFixed(0)}; into the log at its size ${rate(realFloorSeconds).toFixed(0)}`);
       if (profileFile) {
         await hub.request({ type: 'profile-start' });
         await importRows(hub, extra);
@@ -230,6 +262,7 @@ export const bulkImport: BenchCase = {
       const keyedOverCopy = ratio(rate(keyedSeconds), copyRate);
       const floorOverCopy = ratio(floorRate, copyRate);
       const hubOverFloor = ratio(hubRate, floorRate);
+      const hubOverRealFloor = ratio(hubRate, rate(realFloorSeconds));
       const pairOverSingle = ratio(pairRate, hubRate);
       // What this machine allows two imports at once: one import keeps `busy` cores at work (its
       // hub and its database connections); two can use at most all the cores, so on a machine
@@ -240,6 +273,17 @@ export const bulkImport: BenchCase = {
       const pairBusy = both.cpuSeconds / both.seconds;
       const ceiling = round(Math.min(2, single.cores / busy), 2);
       const waitShare = (w: LockWaits) => `${w.waiting} of ${w.samples} samples`;
+      // Where one import's time goes, per batch: the hub's CPU and its database connections' CPU.
+      // The database does a batch's statements one after another on one connection, so its CPU per
+      // batch bounds the import however little the hub costs: at best 1,000 rows per that much CPU.
+      // Against the floor's CPU per 1,000 rows (its COPY's connection), that is the most these
+      // statements allow, measured in the same run (CPU, not waits: neither counts a flush).
+      const batches = rows.length / BATCH;
+      const perBatch = (seconds: number) => round((1000 * seconds) / batches, 1);
+      const hubCpuPerBatch = perBatch(single.cpuSeconds - single.databaseCpuSeconds);
+      const databaseCpuPerBatch = perBatch(single.databaseCpuSeconds);
+      const floorCpuPerBatch = perBatch(median(floorCpu));
+      const statementsCeiling = ratio(floorCpuPerBatch, databaseCpuPerBatch);
       return {
         table: {
           columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
@@ -249,6 +293,7 @@ export const bulkImport: BenchCase = {
             ['PostgreSQL COPY (baseline)', rows.length, round(copySeconds, 3), round(copyRate, 0), null, null],
             ['COPY with the foreign key to hub.child', rows.length, round(keyedSeconds, 3), round(rate(keyedSeconds), 0), keyedOverCopy, null],
             ['floor: COPY with the key, and the log entries', rows.length, round(floorSeconds, 3), round(floorRate, 0), floorOverCopy, null],
+            ['the same, the entries into the log itself (rolled back)', rows.length, round(realFloorSeconds, 3), round(rate(realFloorSeconds), 0), ratio(rate(realFloorSeconds), copyRate), ratio(rate(realFloorSeconds), floorRate)],
           ],
         },
         targets: [
@@ -257,10 +302,10 @@ export const bulkImport: BenchCase = {
           { what: `bulk import: two counties at once / one, rows/s (this machine's ceiling ${ceiling})`, value: pairOverSingle, target: '≥ 1.5', met: pairOverSingle >= 1.5 },
         ],
         data: {
-          county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, runs,
+          county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, realFloorSeconds, hubOverRealFloor, runs,
           hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
           hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle,
-          cpu: { singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
+          cpu: { hubCpuPerBatchMs: hubCpuPerBatch, databaseCpuPerBatchMs: databaseCpuPerBatch, floorCpuPer1000Ms: floorCpuPerBatch, statementsCeiling, singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
           lockWaits: { single: single.result.waits, pair: both.result.waits },
           profile: profileFile && path.relative(context.root, profileFile),
         },
@@ -268,8 +313,11 @@ export const bulkImport: BenchCase = {
           'The hub checks every record (scope, versions, fields), writes the rows set-based under their foreign key, and logs one hash-chained entry per row in the same transaction, in the chain of the children\'s county; COPY only checks the table\'s own constraints.',
           `The baseline's copy of the table has no foreign key; the real table has one, and COPY with it runs at ${keyedOverCopy}× COPY without.`,
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
+          `The floor copies the entries into an empty copy of the log, whose indexes fit in memory; copied into the log itself (${realLog.entries.toLocaleString('en')} entries under chain ${SCRATCH_CHAIN}, rolled back, so without the commit's flush), at its size now, the same floor runs at ${ratio(rate(realFloorSeconds), floorRate)}× it, and the hub reaches ${hubOverRealFloor}× of that.`,
           `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
           `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} during the one import, in ${waitShare(both.result.waits)} during the two.`,
+          `Per batch of ${BATCH.toLocaleString('en')}, one import: ${round((1000 * hubSeconds) / batches, 1)} ms, the hub's CPU ${hubCpuPerBatch} ms, its database connections' CPU ${databaseCpuPerBatch} ms; the floor's COPY ${floorCpuPerBatch} ms of CPU per ${BATCH.toLocaleString('en')} rows. The hub's statements run one after another, so even a hub that cost nothing would reach at most about ${statementsCeiling}× the floor with them.`,
+          `What the import's database connection was doing in the samples: ${describeWaits(single.result.waits.byApplication[`bench-import-${county}`])}.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],
       };

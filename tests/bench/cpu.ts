@@ -29,7 +29,7 @@ export async function backendPids(client: Client): Promise<number[]> {
  * meanwhile counted from zero). Not the machine's, which other work shares; not PostgreSQL's WAL
  * writer and checkpointer either, which are small beside it.
  */
-export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuSeconds: number; seconds: number; cores: number }> {
+export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuSeconds: number; databaseCpuSeconds: number; seconds: number; cores: number }> {
   const before = new Map<number, number>();
   for (const pid of [...pids, ...(await backendPids(client))]) before.set(pid, processCpuSeconds(pid));
   const started = performance.now();
@@ -37,8 +37,13 @@ export async function measureCpu<T>(client: Client, pids: readonly number[], wor
   const seconds = (performance.now() - started) / 1000;
   const after = new Set([...pids, ...(await backendPids(client)), ...before.keys()]);
   let cpuSeconds = 0;
-  for (const pid of after) cpuSeconds += Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0));
-  return { result, cpuSeconds, seconds, cores: os.availableParallelism() };
+  let databaseCpuSeconds = 0;
+  for (const pid of after) {
+    const used = Math.max(0, processCpuSeconds(pid) - (before.get(pid) ?? 0));
+    cpuSeconds += used;
+    if (!pids.includes(pid)) databaseCpuSeconds += used;
+  }
+  return { result, cpuSeconds, databaseCpuSeconds, seconds, cores: os.availableParallelism() };
 }
 
 /** What `sampleLockWaits` saw: how often a connection of the database was waiting for a lock. */
@@ -48,26 +53,46 @@ export interface LockWaits {
   readonly waiting: number;
   /** Connections seen waiting, summed over the samples. */
   readonly waits: number;
+  /**
+   * By the connections' `application_name` (a hub's pool takes it from `PGAPPNAME`), what they were
+   * doing in the samples: `run` for a statement on the CPU (no wait event), else the wait event
+   * (`IO:WALSync`, `LWLock:WALWrite`, `Lock:object`…), and `idle in transaction` while the hub works.
+   */
+  readonly byApplication: Record<string, Record<string, number>>;
+}
+
+/** The share of each thing a connection was seen doing, largest first: `IO:WALSync 31%, run 25%…`. */
+export function describeWaits(seen: Readonly<Record<string, number>> | undefined, top = 6): string {
+  const total = Object.values(seen ?? {}).reduce((a, b) => a + b, 0);
+  if (!seen || total === 0) return 'nothing seen';
+  return Object.entries(seen).sort((a, b) => b[1] - a[1]).slice(0, top).map(([what, n]) => `${what} ${Math.round((100 * n) / total)}%`).join(', ') + ` (${total} sightings)`;
 }
 
 /**
  * Runs `work` while another connection looks at `pg_stat_activity` every few milliseconds, counting
  * the database's connections that wait for a heavyweight lock (`wait_event_type = 'Lock'`): a writer
- * queued behind another's chain head shows there, one that waits for the CPU does not.
+ * queued behind another's chain head shows there, one that waits for the CPU does not. It also
+ * tallies, by application, what the busy connections were doing (`LockWaits.byApplication`).
  */
 export async function sampleLockWaits<T>(url: string, work: () => Promise<T>, everyMs = 10): Promise<{ result: T; waits: LockWaits }> {
   const { Client } = await import('pg');
   const sampler = new Client({ connectionString: url });
   await sampler.connect();
   let done = false;
-  const counts = { samples: 0, waiting: 0, waits: 0 };
+  const counts = { samples: 0, waiting: 0, waits: 0, byApplication: {} as Record<string, Record<string, number>> };
   const sampling = (async () => {
     while (!done) {
-      const { rows: [row] } = await sampler.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+      const { rows } = await sampler.query<{ app: string; doing: string; n: number }>(
+        `SELECT application_name AS app, CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'run') ELSE state END AS doing, count(*)::int AS n
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' GROUP BY 1, 2`);
+      const locked = rows.filter((r) => r.doing.startsWith('Lock:')).reduce((n, r) => n + r.n, 0);
       counts.samples++;
-      if (row.n > 0) counts.waiting++;
-      counts.waits += row.n;
+      if (locked > 0) counts.waiting++;
+      counts.waits += locked;
+      for (const { app, doing, n } of rows) {
+        const seen = (counts.byApplication[app || '(none)'] ??= {});
+        seen[doing] = (seen[doing] ?? 0) + n;
+      }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();

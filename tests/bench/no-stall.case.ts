@@ -6,7 +6,7 @@ import { chainHeads, importRows, newChildren, type PsbRow, removeChildren } from
 import { BENCH_TODAY } from './database';
 import type { Hub } from './federated-page.case';
 import { metric, type Round, runLoad } from './load';
-import { sampleLockWaits } from './cpu';
+import { describeWaits, sampleLockWaits } from './cpu';
 import { forkBench } from './processes';
 import { bodies, childrenToWrite, UNIQUE } from './writes.case';
 
@@ -16,6 +16,8 @@ const IMPORT = 200_000;
 const CONNECTIONS = 1;
 
 type Variant = 'with log' | 'without log';
+const APPLICATION: Record<Variant, string> = { 'with log': 'bench-writes-logged', 'without log': 'bench-writes-unlogged' };
+const IMPORTER = 'bench-import';
 type Phase = 'alone' | 'during the import';
 
 interface Measured extends Round {
@@ -68,12 +70,14 @@ export const noStall: BenchCase = {
     let importer: Hub | null = null;
     const created: PsbRow[] = [];
     try {
+      // Each hub's connections carry its name (PGAPPNAME), so that the samples of pg_stat_activity tell them apart.
       const write = (withoutChangeLog: boolean) => forkBench<Hub['ready']>('serve-hub.js',
-        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'EDU', region: writeCounty }, withoutChangeLog }, { execArgv: [...options.hubFlags] });
+        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'EDU', region: writeCounty }, withoutChangeLog },
+        { execArgv: [...options.hubFlags], env: { PGAPPNAME: APPLICATION[withoutChangeLog ? 'without log' : 'with log'] } });
       hubs['with log'] = await write(false);
       hubs['without log'] = await write(true);
       importer = await forkBench<Hub['ready']>('serve-hub.js',
-        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region: importCounty } }, { execArgv: [...options.hubFlags] });
+        { databaseUrl: database.url, poolMax: 10, today: BENCH_TODAY, identity: { dept: 'PSB', region: importCounty } }, { execArgv: [...options.hubFlags], env: { PGAPPNAME: IMPORTER } });
       // Children living in the county, so that every write goes to its chain: a child registered there
       // and living in the import's county would be logged in that county's chain, behind the import.
       const childIds = await childrenToWrite(client, writeCounty, options.smoke ? 40 : 1000, true);
@@ -151,6 +155,8 @@ export const noStall: BenchCase = {
         notes: [
           `The import: ${rows.length.toLocaleString('en')} records of ${importCounty} in batches of 1,000 through its own hub, ${round(importSeconds, 1)} s (${round(importRate, 0).toLocaleString('en')} rows/s), all its entries in ${importCounty}'s chain; the writes measured during it ran while ${importedDuring.toLocaleString('en')} of them were done and ${overlapped ? 'ended before it did' : 'outlasted it (smoke)'}.`,
           `Lock waits during those writes (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waits.waiting} of ${waits.samples} samples.`,
+          ...(['with log', 'without log'] as const).map((v) => `What the database did for the writes ${v} during the import (its connections in those samples): ${describeWaits(waits.byApplication[APPLICATION[v]])}.`),
+          `And for the import: ${describeWaits(waits.byApplication[IMPORTER])}.`,
           `Writes: c=${CONNECTIONS}, ${seconds} s per variant and phase, the logged hub first; the hub without the change log takes no chain lock, so its ratio is what the import's use of the ${os.availableParallelism()} cores alone costs a write.`,
         ],
       };

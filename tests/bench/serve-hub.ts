@@ -23,7 +23,7 @@ export interface HubStart {
   env?: Record<string, string>;
   /** A hub that writes no change log, to measure what the log costs (the writes case): reachable only from here. */
   withoutChangeLog?: boolean;
-  /** A pause between a small write's two commits, for the change feed's crash test (tests/e2e/feed-durability.test.ts): reachable only from here. */
+  /** A pause between a logged write's two commits, for the change feed's crash test (tests/e2e/feed-durability.test.ts): reachable only from here. */
   delayBetweenCommitsMs?: number;
 }
 

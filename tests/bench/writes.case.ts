@@ -10,6 +10,8 @@ import { forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
 import { type LockWaits, sampleLockWaits } from './cpu';
 
+type LockCount = Pick<LockWaits, 'samples' | 'waiting' | 'waits'>;
+
 /**
  * What the change log costs one write: a single-record `upsertEducationRecords` over HTTP, on two
  * hubs alike but for the log (one built without it, which only the benchmark's hub can be), side
@@ -27,7 +29,7 @@ interface Measured extends RoundsSummary {
   connections: number;
   rounds: Round[];
   /** Lock waits seen while this hub was loaded (see `sampleLockWaits`). */
-  lockWaits: LockWaits;
+  lockWaits: LockCount;
 }
 
 export function bodies(childIds: readonly string[]): string[] {
@@ -69,7 +71,7 @@ async function measure(context: BenchContext, url: string, hubs: Record<Variant,
   const connections = load(hubs['with log']).connections;
   if (warmup > 0) for (const v of variants) await runLoad({ ...load(hubs[v]), duration: warmup });
   const collected: Record<Variant, Round[]> = { 'with log': [], 'without log': [] };
-  const waits: Record<Variant, LockWaits> = { 'with log': { samples: 0, waiting: 0, waits: 0 }, 'without log': { samples: 0, waiting: 0, waits: 0 } };
+  const waits: Record<Variant, LockCount> = { 'with log': { samples: 0, waiting: 0, waits: 0 }, 'without log': { samples: 0, waiting: 0, waits: 0 } };
   for (let r = 0; r < rounds; r++) {
     for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
       const loadAverage = round(os.loadavg()[0], 1);

@@ -187,6 +187,30 @@ describe('two instances on one log', () => {
   });
 });
 
+describe('the commit of a large batch', () => {
+  it('is asynchronous and then durable, in one message, as a small write\'s: the notify lock and the chain\'s head are not held while its WAL is flushed', async () => {
+    const ids = await register(25);
+    const before = await headSeq();
+    const sent: string[] = [];
+    const knex = hub.server.db.orm.em.getConnection().getKnex();
+    const onQuery = (query: { sql: string }) => sent.push(query.sql);
+    knex.on('query', onQuery);
+    try {
+      const res = await hub.gql(EDU, { r: ids.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 6 })) }, t.EDU);
+      expect(res.body.errors).toBeUndefined();
+    } finally {
+      knex.off('query', onQuery);
+    }
+    // Before, the ORM's COMMIT ended it, synchronously, holding both until the flush.
+    const appended = sent.findIndex((sql) => sql.includes('INSERT INTO hub.change_log'));
+    expect(appended).toBeGreaterThanOrEqual(0);
+    expect(sent.slice(appended + 1)).toEqual([expect.stringMatching(/^SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message\(true, 'baoxue', 'durable'\); COMMIT$/)]);
+    expect(sent).not.toContain('COMMIT;');
+    expect((await entriesAfter(before)).map((r) => r.entity_id)).toEqual(ids);
+    await verified();
+  });
+});
+
 describe('a batch larger than one statement', () => {
   it(`goes in as statements of ${APPEND_SLICE} entries, in order, each chain gap-free to its head, and the log verifies`, async () => {
     // Two counties' chains, interleaved, so that a slice ends in the middle of each.
