@@ -16,7 +16,7 @@ import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
-import { birthMonth, forEachPairWithin, meet, type Probe, writeMatchKeys } from './duplicate.blocking';
+import { birthMonth, forEachPairWithin, keyAndMeet, type Probe, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
@@ -93,10 +93,11 @@ export class DuplicateService implements RegistrationCheck {
 
   /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns the pairs that are new. */
   private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
-    await writeMatchKeys(em, this.scorer, children);
     const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
     const scored: Scored[] = [];
-    for (const met of await meet(em, this.scorer, probes, children.map((c) => c.id))) {
+    for (const met of await keyAndMeet(em, this.scorer, probes)) {
+      // Most children met share only a birth date and a letter of the name: below POSSIBLE whatever else they share.
+      if (!this.scorer.namesMayMatch(probes[met.index].name, met.child.name)) continue;
       const score = this.scorer.score(probes[met.index], met.child);
       if (score.band) scored.push({ a: probes[met.index].id, b: met.child.id, score });
     }
