@@ -24,7 +24,7 @@ import { Migration0023KeyRegions } from './Migration0023KeyRegions';
 import { Migration0024NoticeActions } from './Migration0024NoticeActions';
 import { Migration0025ReconciliationIndexes } from './Migration0025ReconciliationIndexes';
 import { Migration0026ChangeLogEntityIndex } from './Migration0026ChangeLogEntityIndex';
-import { Migration0028DuplicateCheckIndexes } from './Migration0028DuplicateCheckIndexes';
+import { Migration0028DuplicatesFollowUp } from './Migration0028DuplicatesFollowUp';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -54,5 +54,5 @@ export const MIGRATIONS = [
   { name: 'Migration0024NoticeActions', class: Migration0024NoticeActions },
   { name: 'Migration0025ReconciliationIndexes', class: Migration0025ReconciliationIndexes },
   { name: 'Migration0026ChangeLogEntityIndex', class: Migration0026ChangeLogEntityIndex },
-  { name: 'Migration0028DuplicateCheckIndexes', class: Migration0028DuplicateCheckIndexes },
+  { name: 'Migration0028DuplicatesFollowUp', class: Migration0028DuplicatesFollowUp },
 ];
