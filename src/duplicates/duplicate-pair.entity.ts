@@ -49,6 +49,17 @@ export class DuplicatePairEntity {
   version!: number;
 
   /**
+   * A SAME pair's merged child as it was merged (its row is gone): its counties, so that the pair
+   * is listed to the readers who saw both children, as before the merge. Not logged: the merged
+   * child's logged DELETE holds them.
+   */
+  @Property({ type: 'string', length: 6, nullable: true })
+  mergedHukouRegion!: string | null;
+
+  @Property({ type: 'string', length: 6, nullable: true })
+  mergedResidenceRegion!: string | null;
+
+  /**
    * Not stored: the region the decision's change-log entry is placed in, set when it is decided
    * (`pairRegion`), so that the entry is told only to readers of both children.
    */

@@ -16,7 +16,7 @@ import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
-import { birthMonth, forEachPairWithin, meet, type Probe, writeMatchKeys } from './duplicate.blocking';
+import { birthMonth, forEachPairWithin, keyAndMeet, type Probe, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
@@ -69,6 +69,18 @@ const PAIR_COLUMNS = `p.id, p.child_a AS "childA", p.child_b AS "childB", p.scor
 const CURSOR = /^-?\d+(\.\d+)?:[0-9a-f-]{36}$/;
 
 /**
+ * The pairs as listed, each child as `a` and `b` (the columns `visible` and the region filter
+ * read). A SAME pair's merged child has no row any more: it is listed as it was merged (its
+ * counties kept on the pair), so a decided pair is shown to the readers who saw both children
+ * when it was decided, and to no one else (a county that sees only the survivor is not told, by
+ * the list, of a look-alike it never saw, nor of the reviewer's reason).
+ */
+const side = (column: 'child_a' | 'child_b') => `(SELECT c.hukou_region, c.residence_region, c.township FROM hub.child c WHERE c.id = p.${column}
+    UNION ALL SELECT p.merged_hukou_region, p.merged_residence_region, NULL
+     WHERE p.status = 'SAME' AND p.survivor_id <> p.${column} AND p.merged_hukou_region IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hub.child c WHERE c.id = p.${column}))`;
+const LISTED_PAIRS = `hub.duplicate_pair p CROSS JOIN LATERAL ${side('child_a')} a CROSS JOIN LATERAL ${side('child_b')} b`;
+
+/**
  * Duplicate candidates (issue 16): found at registration (every department that registers) and by
  * the sweep, scored with the features that matched, listed to the readers who may see every field
  * a pair shows, and decided by a reviewer.
@@ -93,10 +105,11 @@ export class DuplicateService implements RegistrationCheck {
 
   /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns the pairs that are new. */
   private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
-    await writeMatchKeys(em, this.scorer, children);
     const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
     const scored: Scored[] = [];
-    for (const met of await meet(em, this.scorer, probes, children.map((c) => c.id))) {
+    for (const met of await keyAndMeet(em, this.scorer, probes)) {
+      // Most children met share only a birth date and a letter of the name: below POSSIBLE whatever else they share.
+      if (!this.scorer.namesMayMatch(probes[met.index].name, met.child.name)) continue;
       const score = this.scorer.score(probes[met.index], met.child);
       if (score.band) scored.push({ a: probes[met.index].id, b: met.child.id, score });
     }
@@ -252,7 +265,7 @@ export class DuplicateService implements RegistrationCheck {
       const p = `$${params.push(regions.countyCodesWithin(filter.region))}`;
       where.push(`(a.hukou_region = ANY(${p}) OR a.residence_region = ANY(${p}) OR b.hukou_region = ANY(${p}) OR b.residence_region = ANY(${p}))`);
     }
-    const from = `FROM hub.duplicate_pair p JOIN hub.child a ON a.id = p.child_a JOIN hub.child b ON b.id = p.child_b WHERE ${where.join(' AND ')}`;
+    const from = `FROM ${LISTED_PAIRS} WHERE ${where.join(' AND ')}`;
     const countParams = [...params];
     const page = [...where];
     if (after) {
@@ -261,7 +274,7 @@ export class DuplicateService implements RegistrationCheck {
       page.push(`(p.score < ${s} OR (p.score = ${s} AND p.id > $${params.push(id)}::uuid))`);
     }
     const rows = await this.sql.query<PairRow>(
-      `SELECT ${PAIR_COLUMNS} FROM hub.duplicate_pair p JOIN hub.child a ON a.id = p.child_a JOIN hub.child b ON b.id = p.child_b
+      `SELECT ${PAIR_COLUMNS} FROM ${LISTED_PAIRS}
        WHERE ${page.join(' AND ')} ORDER BY p.score DESC, p.id LIMIT ${first + 1}`, params);
     return {
       rows: rows.slice(0, first),
@@ -339,6 +352,8 @@ export class DuplicateService implements RegistrationCheck {
       pair.loggedRegion = pairRegion(children[0], children[1]);
       if (survivor) {
         const merged = children.find((c) => c !== survivor)!;
+        pair.mergedHukouRegion = merged.hukouRegion;
+        pair.mergedResidenceRegion = merged.residenceRegion;
         await mergeChildren(em, actor, pair.id, survivor, merged);
         // The merged record's other open pairs named a child that is gone: they go (suggestions,
         // never logged), and the survivor, as it now is, is checked afresh against the hub.

@@ -243,6 +243,36 @@ describe('resolving a pair', () => {
     const again = await hub.gql(REGISTER, { records: [{ ...childInput({ name: '黄诗琪', birthDate: '2014-06-30' }), idNumber: a.idNumber }] }, eduGulou);
     expect(codes(again)).toEqual(['CONFLICT']);
   });
+
+  it('a merged pair stays listed (status SAME) to the readers who saw both children, the merged child as it was; not to a county that saw only the survivor', async () => {
+    const DECIDED = `query($filter: DuplicatePairFilter) { duplicateCandidates(filter: $filter) { totalCount edges { node { id status reason childA { id } childB { id } survivor { id } } } } }`;
+    // In one county: its clerks saw both.
+    const { a, b, pairId } = await twoRecordsOfOneChild('冯子墨', '2014-01-19');
+    expect(data(await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou)).resolveDuplicate.status).toBe('SAME');
+    const gulou = data(await hub.gql(DECIDED, { filter: { status: 'SAME', childId: a.id } }, eduGulou)).duplicateCandidates;
+    expect(gulou.totalCount).toBe(1);
+    // The merged child's id answers as a child that is gone (its id is an alias, read through child(id)).
+    expect(gulou.edges.map((e: any) => e.node)).toEqual([{ id: pairId, status: 'SAME', reason: '同一人 one child', survivor: { id: b.id },
+      childA: a.id < b.id ? null : { id: b.id }, childB: a.id < b.id ? { id: b.id } : null }]);
+    expect(data(await hub.gql(DECIDED, { filter: { status: 'SAME', region: '350102' } }, eduGulou)).duplicateCandidates.edges.map((e: any) => e.node.id)).toContain(pairId);
+    expect(data(await hub.gql(DECIDED, { filter: { status: 'SAME', childId: a.id } }, eduTaijiang)).duplicateCandidates).toEqual({ totalCount: 0, edges: [] });
+
+    // Across two counties, merged by the city into the Gulou record: the city saw both, each county only its own.
+    const inGulou = childInput({ name: '褚明轩', birthDate: '2013-08-08', hukouRegion: '350102' });
+    const inTaijiang = noNumber({ name: '褚明轩', birthDate: '2013-08-08', hukouRegion: '350103' });
+    expect(codes(await hub.gql(REGISTER, { records: [inGulou] }, eduGulou))).toEqual([]);
+    expect(codes(await hub.gql(REGISTER, { records: [inTaijiang] }, eduTaijiang))).toEqual([]);
+    const [pair] = await hub.sql<{ id: string }>('SELECT id FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [inTaijiang.id]);
+    expect(codes(await hub.gql(RESOLVE, { pairId: pair.id, decision: 'SAME', survivorId: inGulou.id, reason: '跨区同一人 one child in two districts' }, citySupervisor))).toEqual([]);
+    const city = data(await hub.gql(DECIDED, { filter: { status: 'SAME', childId: inTaijiang.id } }, citySupervisor)).duplicateCandidates;
+    expect(city.edges.map((e: any) => [e.node.id, e.node.survivor])).toEqual([[pair.id, { id: inGulou.id }]]);
+    for (const token of [eduGulou, eduTaijiang]) {
+      for (const filter of [{ status: 'SAME', childId: inTaijiang.id }, { status: 'SAME', childId: inGulou.id }, { status: 'SAME' }]) {
+        const list = data(await hub.gql(DECIDED, { filter }, token)).duplicateCandidates;
+        expect(list.edges.map((e: any) => e.node.id)).not.toContain(pair.id);
+      }
+    }
+  });
 });
 
 const SET_NUMBERS = `mutation($r: [ChildIdNumberInput!]!, $reason: String) {

@@ -1391,7 +1391,8 @@ describe('the leak suite, generated from the matrix', () => {
    * and the ids and numbers a merge leaves as aliases (`child(id)`, `childByIdNumber`). A pair is
    * told only to a reader of rows who reads every field it shows unmasked (names, birth dates,
    * regions, township, full ID numbers: "one digit apart" tells of digits a mask hides) and sees
-   * both children; an alias answers for whoever may read the child it names, and to anyone else
+   * both children (a merged pair, SAME, both children as they were when it was decided: the
+   * merged one is gone, and a county that sees only the survivor is not told of it); an alias answers for whoever may read the child it names, and to anyone else
    * exactly as an id or number never given. The rule is written here from the matrix, not
    * imported from src/duplicates. Children: a pair in Gulou (open), one across Gulou and Taijiang
    * (decided DIFFERENT by the city), a merge in Gulou and one of a Taijiang record into a Gulou one
@@ -1460,7 +1461,9 @@ describe('the leak suite, generated from the matrix', () => {
       tally.cases++;
       const answer = answers[i];
       const where = `${who(reader)}@${reader.region} [duplicateCandidates ${JSON.stringify(filter)}]`;
-      const shown = (p: (typeof rows)[number]) => readsChild(reader, p.child_a) && readsChild(reader, p.child_b);
+      // A merged pair (SAME) is shown as it was decided: its merged child, gone, as it was registered.
+      const saw = (id: string) => readsChild(reader, id) || (!childById.has(id) && reader.access.readsRows && everyKid.some((k) => k.id === id && sees(reader.region, k)));
+      const shown = (p: (typeof rows)[number]) => (p.status === 'SAME' ? saw(p.child_a) && saw(p.child_b) : readsChild(reader, p.child_a) && readsChild(reader, p.child_b));
       const matches = (p: (typeof rows)[number]) => p.status === (filter.status ?? 'OPEN') && (filter.band === undefined || p.band === filter.band)
         && (filter.childId === undefined || [p.child_a, p.child_b].includes(filter.childId as string));
       const got = ((answer.body.data?.duplicateCandidates?.edges ?? []) as Array<{ node: { id: string } }>).map((e) => e.node.id).sort();
@@ -1477,7 +1480,7 @@ describe('the leak suite, generated from the matrix', () => {
       for (const p of rows) if (!shown(p) && answer.text.includes(p.id)) tally.leaks.push(`${where}: the id of a hidden pair`);
       for (const k of everyKid) if (!readsChild(reader, k.id) && answer.text.includes(k.id)) tally.leaks.push(`${where}: the id of ${k.name}@${k.hukouRegion}, out of its sight`);
     }
-    // The open pair in Gulou is listed to Gulou's readers of pairs: the rule is not vacuous.
+    // The open pair in Gulou is listed to Gulou's readers of pairs, and the merge in Gulou too: the rule is not vacuous.
     if (!asking.some((r) => r.region === '350102' && seesPairs(r.access))) tally.mismatches.push('no Gulou reader of pairs: the list was never shown');
 
     // Registration: each Gulou registrant registers a look-alike of L1 and one of T (Taijiang only): told of L1's kind, never of T.

@@ -25,6 +25,7 @@ import { Migration0024NoticeActions } from './Migration0024NoticeActions';
 import { Migration0025ReconciliationIndexes } from './Migration0025ReconciliationIndexes';
 import { Migration0026ChangeLogEntityIndex } from './Migration0026ChangeLogEntityIndex';
 import { Migration0027KeptStatistics } from './Migration0027KeptStatistics';
+import { Migration0028DuplicatesFollowUp } from './Migration0028DuplicatesFollowUp';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   { name: 'Migration0025ReconciliationIndexes', class: Migration0025ReconciliationIndexes },
   { name: 'Migration0026ChangeLogEntityIndex', class: Migration0026ChangeLogEntityIndex },
   { name: 'Migration0027KeptStatistics', class: Migration0027KeptStatistics },
+  { name: 'Migration0028DuplicatesFollowUp', class: Migration0028DuplicatesFollowUp },
 ];
