@@ -142,6 +142,10 @@ onPostgres('the hub as the README\'s restricted database role', () => {
     // The month's notices were cut at a root signed as this role: roots are appended, never changed.
     expect(await gql(t.province, '{ verifyChangeLog { ok roots { ok roots } } }')).toMatchObject({ verifyChangeLog: { ok: true, roots: { ok: true } } });
     expect((await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.log_root'))[0].n).toBeGreaterThan(0);
+    // The kept statistics are built and brought up to the log as this role (INSERT and UPDATE only).
+    const children = await gql(t.province, '{ statistics(measures: [CHILDREN], groupBy: [COUNTY]) { totals { values { value } } } }');
+    expect(children.statistics.totals[0].values[0].value).toBeGreaterThan(0);
+    expect(await hub.sql('SELECT heads IS NOT NULL AS built FROM hub.stat_cube_state')).toEqual([{ built: true }]);
   });
 
   it.each([
