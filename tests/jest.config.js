@@ -1,7 +1,8 @@
 /**
  * Unit tests (beside the code, *.spec.ts) and end-to-end tests (tests/e2e, *.test.ts) that start
  * the real server and talk HTTP to it. The end-to-end tests run once on embedded PGlite and, when
- * TEST_DATABASE_URL names a PostgreSQL server, once more on it (a fresh database per test file).
+ * TEST_DATABASE_URL names a PostgreSQL server, once more on it (a fresh database per test file,
+ * copied from one migrated once per run).
  */
 const path = require('node:path');
 
@@ -37,6 +38,9 @@ if (process.env.TEST_DATABASE_URL) {
     testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'],
     // Browser tests exercise pages, not the database: once (on PGlite) is enough.
     testPathIgnorePatterns: ['\\.browser\\.test\\.ts$'],
+    // One migrated template per run, which each file's fresh database copies.
+    globalSetup: '<rootDir>/tests/support/postgres.global-setup.ts',
+    globalTeardown: '<rootDir>/tests/support/postgres.global-teardown.ts',
     setupFiles: ['<rootDir>/tests/support/target-postgres.js'],
   });
 } else {

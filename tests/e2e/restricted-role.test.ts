@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { childInput, REGISTER } from '../support/fixtures';
-import { startTestHub, target, type TestHub } from '../support/hub';
+import { freshDatabase, startTestHub, target, type TestHub } from '../support/hub';
 
 /**
  * The README's production role, on PostgreSQL: the owner migrates a fresh database, a login role
@@ -48,7 +48,7 @@ async function refusal(statement: string): Promise<{ code: string; message: stri
 onPostgres('the hub as the README\'s restricted database role', () => {
   beforeAll(async () => {
     // A fresh database, migrated by its owner (the test server's superuser) as a first start does.
-    owner = await startTestHub();
+    owner = await startTestHub({ database: await freshDatabase() });
     const grants = readmeGrants().replace(/\bbaoxue\b/g, role).replace(/PASSWORD '[^']*'/, `PASSWORD '${password}'`);
     expect(grants).toContain(`CREATE ROLE ${role} LOGIN`);
     await owner.sql(grants);

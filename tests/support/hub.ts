@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import type { JWK } from 'jose';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
@@ -6,6 +7,8 @@ import type { Department, Role } from '../../src/auth/identity';
 import { makeEphemeralKey } from '../../src/auth/keys';
 import { signToken, type TokenSettings } from '../../src/auth/tokens';
 import { type RunningServer, startServer } from '../../src/web/server';
+import { migrateDatabase } from './migrate';
+import { type Baseline, captureBaseline, restoreBaseline } from './pglite-baseline';
 
 /** The date the tests live on: school year 2026–27, so children born 2010-09-02 … 2020-09-01 are of age. */
 export const TODAY = '2026-10-15';
@@ -43,26 +46,87 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   }
 }
 
-/** A fresh, empty database for one test file: a new database on PostgreSQL, wiped schemas on PGlite. */
-export async function freshDatabase(): Promise<{ url: string; poolMax: number; drop: () => Promise<void> }> {
-  if (target === 'postgresql') {
-    const base = process.env.TEST_DATABASE_URL;
-    if (!base) throw new Error('TEST_DATABASE_URL is not set');
-    const name = `baoxue_test_${randomBytes(6).toString('hex')}`;
-    await withClient(base, (c) => c.query(`CREATE DATABASE ${name}`));
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      poolMax: 5,
-      drop: () => withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-    };
-  }
+export interface TestDatabase {
+  readonly url: string;
+  readonly poolMax: number;
+  drop(): Promise<void>;
+}
+
+async function newPostgresDatabase(template: string | null): Promise<TestDatabase> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `baoxue_test_${randomBytes(6).toString('hex')}`;
+  await withClient(base, (c) => c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    poolMax: 5,
+    drop: () => withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+function pgliteUrl(): string {
   const url = process.env.BAOXUE_PGLITE_URL;
   if (!url) throw new Error('BAOXUE_PGLITE_URL is not set: the PGlite global setup did not run');
-  await withClient(url, (c) =>
-    c.query('DROP SCHEMA IF EXISTS hub, edu, psb, civil, poverty, health, dpf CASCADE; DROP TABLE IF EXISTS public.mikro_orm_migrations'),
-  );
+  return url;
+}
+
+const wipePglite = (url: string) =>
+  withClient(url, (c) => c.query('DROP SCHEMA IF EXISTS hub, edu, psb, civil, poverty, health, dpf CASCADE; DROP TABLE IF EXISTS public.mikro_orm_migrations'));
+
+/** A fresh, empty database for one test file: a new database on PostgreSQL, wiped schemas on PGlite. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  if (target === 'postgresql') return newPostgresDatabase(null);
+  const url = pgliteUrl();
+  await wipePglite(url);
+  return { url, poolMax: 1, drop: async () => undefined };
+}
+
+/**
+ * The run's template on PostgreSQL (named by postgres.global-setup.ts), created and migrated by
+ * the first file that needs it; a lock keeps two files from making it at once.
+ */
+async function ensureTemplate(): Promise<string> {
+  const template = process.env.BAOXUE_PG_TEMPLATE;
+  const base = process.env.TEST_DATABASE_URL;
+  if (!template || !base) throw new Error('BAOXUE_PG_TEMPLATE is not set: the PostgreSQL global setup did not run');
+  await withClient(base, async (c) => {
+    await c.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+    try {
+      if ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [template])).rowCount) return;
+      await c.query(`CREATE DATABASE ${template}`);
+      const url = new URL(base);
+      url.pathname = `/${template}`;
+      await migrateDatabase(url.toString()).catch(async (error) => {
+        await c.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+        throw error;
+      });
+    } finally {
+      await c.query('SELECT pg_advisory_unlock(hashtext($1))', [template]);
+    }
+  });
+  return template;
+}
+
+/**
+ * A fresh database as a hub's first start leaves it, every migration applied, made without
+ * migrating it again: on PostgreSQL a copy of the run's migrated template, on PGlite the shared
+ * database put back to the baseline the first file recorded (pglite-baseline.ts), or wiped for
+ * the hub to migrate, as every file's was before, when a file before changed its schema.
+ */
+export async function migratedDatabase(): Promise<TestDatabase> {
+  if (target === 'postgresql') return newPostgresDatabase(await ensureTemplate());
+  const url = pgliteUrl();
+  const file = process.env.BAOXUE_PGLITE_BASELINE;
+  if (!file) throw new Error('BAOXUE_PGLITE_BASELINE is not set: the PGlite global setup did not run');
+  if (!fs.existsSync(file)) {
+    await wipePglite(url);
+    await migrateDatabase(url);
+    fs.writeFileSync(file, JSON.stringify(await withClient(url, captureBaseline)));
+  } else if (!(await withClient(url, (c) => restoreBaseline(c, JSON.parse(fs.readFileSync(file, 'utf8')) as Baseline)))) {
+    await wipePglite(url);
+  }
   return { url, poolMax: 1, drop: async () => undefined };
 }
 
@@ -93,12 +157,12 @@ export function databaseUrlOf(hub: TestHub): string {
 export async function startTestHub(options: {
   today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string };
   /** A database the test prepared itself (from freshDatabase), e.g. migrated only part of the way: the hub migrates it on and drops it when it stops. */
-  database?: Awaited<ReturnType<typeof freshDatabase>>;
+  database?: TestDatabase;
 } = {}): Promise<TestHub> {
   const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
   if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
   if (options.role && !joined) throw new Error('role: only for an instance joining a hub (sameDatabaseAs)');
-  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : (options.database ?? await freshDatabase());
+  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : (options.database ?? await migratedDatabase());
   const keys = joined?.keys ?? (await makeEphemeralKey());
   const config = loadConfig({
     NODE_ENV: 'test',
