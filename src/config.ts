@@ -101,7 +101,7 @@ const DESCRIPTIONS: Record<string, string> = {
   STATS_THRESHOLD: 'analysts\' statistics: counts from 1 to this minus 1 are suppressed, shown counts rounded to multiples of it (default 5)',
   STATS_MAX_CELLS: 'most cells and totals in an analyst\'s statistics table; complementary suppression solves its equations (default 3000, about half a second)',
   STATS_CACHE_ENTRIES: 'statistics statements whose rows the hub keeps until the next write (past as-of tables: for good); 0 keeps none (default 256)',
-  STATS_KEEP: 'answer statistics from the counts the hub keeps by the change log, today and at settled month ends (true or false; default true)',
+  STATS_KEEP: 'answer statistics from the counts the hub keeps up to date with every logged write, today and at settled month ends (true or false; default true)',
   STATS_KEEP_INTERVAL_SECONDS: 'seconds between bringing the kept statistics up to date and keeping the last settled month end ahead of questions; 0 only when asked (default 300; 0 in tests)',
   STATS_SECRET: 'key (at least 16 characters) fixing each statistics cell\'s rounding; required in production (default: a development key)',
   LOG_ROOT_KEY_FILE: 'ES256 private key (PKCS#8 PEM or JWK) signing the roots of the county chains; required in production (default: a key in DATA_DIR in development, a fixed public key in tests)',
