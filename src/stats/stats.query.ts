@@ -169,8 +169,10 @@ export function statisticsQuery(
   const groups = groupBy.includes('SPECIAL_GROUP') ? ` CROSS JOIN LATERAL ${SPECIAL_GROUPS_SQL} AS sg(grp)` : '';
   const eventJoin = period ? ` ${eventDims.length ? 'JOIN' : 'LEFT JOIN'} ev ON ev.child_id = b.id` : '';
   const dims = groupBy.map((d, i) => `${DIMENSIONS[d].sql} AS d${i}`);
-  const rows = `SELECT b.id${dims.map((d) => `, ${d}`).join('')}, ${measures.map((m, i) => `(${MEASURES[m].sql}) AS w${i}`).join(', ')}${period ? ', ev.hours' : ''}
+  // Each row names its child (`b.id`), or over a kept table the children it counts (`b.n`).
+  const rowsOf = (unit: 'id' | 'n') => `SELECT b.${unit}${dims.map((d) => `, ${d}`).join('')}, ${measures.map((m, i) => `(${MEASURES[m].sql}) AS w${i}`).join(', ')}${period ? ', ev.hours' : ''}
     FROM b${groups}${eventJoin}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const rows = rowsOf('id');
   // Only the sections the measures, dimensions and filters read. PostgreSQL drops an unused left
   // join of today's tables by itself, but not of a table rebuilt as of a time (its rows are
   // filtered by the log), and each costs a join of every child: at 2,000,000 children and 200,000
@@ -209,8 +211,7 @@ export function statisticsQuery(
   // The kept table holds rows of no child (their children moved away): a group of none is left
   // out, as the tables themselves would never form it; the grand total always stands.
   const having = kept && groupBy.length ? ` HAVING sum(x.n) > 0 OR GROUPING(${names.join(', ')}) = ${2 ** groupBy.length - 1}` : '';
-  const rowsText = kept ? rows.replace(/^SELECT b\.id/, 'SELECT b.n') : rows;
-  const text = `WITH b AS (${base})${events} SELECT ${select.join(', ')} FROM (${rowsText}) x GROUP BY GROUPING SETS (${sets})${having}`;
+  const text = `WITH b AS (${base})${events} SELECT ${select.join(', ')} FROM (${kept ? rowsOf('n') : rows}) x GROUP BY GROUPING SETS (${sets})${having}`;
   // Kept only over the tables the as-of rebuild covers (stats.as-of.ts), whose every change is logged.
   return { text, values, cacheable: !joins.has('discrepancies'), kept };
 }

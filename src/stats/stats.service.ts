@@ -71,7 +71,7 @@ export class StatisticsService {
       if (end >= today) break;
     }
     const tables: StatisticsType[] = [];
-    for (const end of ends) tables.push(await this.answer(reader, [measure], groupBy, filter, { today, asOf: end === today ? null : `${end}T23:59:59.999+08:00`, label: end }));
+    for (const end of ends) tables.push(await this.answer(reader, [measure], groupBy, filter, { today, asOf: end === today ? null : endOfDay(end), label: end }));
     // A cell missing from a month had no children then, or (for analysts) too few to be listed:
     // 0 for exact readers, withheld for the others, who may not tell the two apart.
     const exact = reader.access.readsRows;
@@ -101,7 +101,7 @@ export class StatisticsService {
     const today = this.clock.today();
     if (asOf === null) return { today, asOf: null, label: null };
     const date = /^\d{4}-\d{2}-\d{2}$/.test(asOf);
-    const at = new Date(date ? `${asOf}T23:59:59.999+08:00` : asOf);
+    const at = new Date(date ? endOfDay(asOf) : asOf);
     if (Number.isNaN(at.getTime()) || (date && !new Date(`${asOf}T00:00:00Z`).toISOString().startsWith(asOf)) || (!date && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(asOf))) {
       throw BadUserInputError.one('asOf', '应为日期 YYYY-MM-DD 或带时区的时间 (a date YYYY-MM-DD, or a time with its offset)');
     }
@@ -156,7 +156,7 @@ export class StatisticsService {
     for (let i = 1; i <= months && kept.length < limit; i++) {
       const [y, m] = [Number(today.slice(0, 4)), Number(today.slice(5, 7)) - i];
       const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-      const at = new Date(`${end}T23:59:59.999+08:00`).toISOString();
+      const at = new Date(endOfDay(end)).toISOString();
       if (Date.parse(at) >= Date.now() - SETTLED_AFTER_MS) continue;
       if (await this.keepMonth(at)) kept.push(end);
     }
@@ -239,7 +239,12 @@ function keyOrder(a: ReadonlyArray<string | null>, b: ReadonlyArray<string | nul
   return 0;
 }
 
-/** The end of a month in China Standard Time (23:59:59.999 on its last day), as an ISO time. */
+/** The last instant of a day (YYYY-MM-DD) in China Standard Time, the time a date as `asOf` stands for. */
+function endOfDay(day: string): string {
+  return `${day}T23:59:59.999+08:00`;
+}
+
+/** Whether an ISO time is the end of a month's last day in China Standard Time (`endOfDay` of it). */
 function isMonthEnd(at: string): boolean {
   const local = new Date(Date.parse(at) + 8 * 3_600_000);
   return local.getUTCHours() === 23 && local.getUTCMinutes() === 59 && local.getUTCSeconds() === 59 && local.getUTCMilliseconds() === 999
@@ -248,8 +253,8 @@ function isMonthEnd(at: string): boolean {
 
 /**
  * Runs `work` again when PostgreSQL refused it for a concurrent update its snapshot could not see
- * (40001) or a row another transaction added first (23505): two questions refreshing the kept
- * statistics at once; the second then finds them refreshed.
+ * (40001): two questions refreshing the kept statistics (or two schedules keeping one month end) at
+ * once; the second then finds them done.
  */
 async function retryingSerialization<R>(work: () => Promise<R>): Promise<R> {
   for (let attempt = 1; ; attempt++) {
@@ -257,7 +262,7 @@ async function retryingSerialization<R>(work: () => Promise<R>): Promise<R> {
       return await work();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= 5 || (code !== '40001' && code !== '23505')) throw error;
+      if (attempt >= 5 || code !== '40001') throw error;
     }
   }
 }
