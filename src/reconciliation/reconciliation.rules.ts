@@ -191,6 +191,22 @@ export const RULES: readonly ReconciliationRule[] = [
       WHERE ${BY_RESIDENCE} AND p.hukou_status = 'RECORD_ERROR' AND p.verified_on IS NULL
         AND (e.child_id IS NOT NULL OR EXISTS (SELECT 1 FROM edu.dropout_case d WHERE d.child_id = c.id))`,
   },
+  {
+    // 三(一): education tells the police of a child it finds without hukou (发现适龄儿童属无户口的…
+    // 将相关信息通报当地公安机关), and other departments register children found without a number.
+    // The hub keeps the fact where it belongs, in the police's record, not the registrant's word:
+    // every child of school age without an ID number is the police's to settle, by giving the
+    // number (`updateIdNumbers`) or recording the child as without hukou in their section. The
+    // children come from child_without_number_idx (migration 0031), a few in a thousand.
+    code: 'R11', title: '无身份证号儿童：公安尚未补录身份证号或核实为无户口', titleEn: 'No ID number, and the police have neither given it nor recorded the child as without hukou',
+    clause: '三(一) 无户口通报公安', compares: ['EDU', 'PSB'], owner: { dept: 'PSB', role: 'clerk' }, severity: 'MEDIUM', deadlineDays: 30, township: false,
+    fields: ['Child.idNumber', 'PublicSecurityRecord.hukouStatus'],
+    sql: `SELECT c.id AS child_id, ${RESIDENCE_PLACE},
+        jsonb_build_object('Child.idNumber', NULL, 'PublicSecurityRecord.hukouStatus', p.hukou_status) AS facts
+      FROM hub.child c LEFT JOIN psb.public_security_record p ON p.child_id = c.id
+      WHERE ${BY_RESIDENCE} AND c.id_number IS NULL AND ${OF_AGE}
+        AND p.hukou_status IS DISTINCT FROM 'NO_HUKOU'`,
+  },
 ];
 
 export const RULE_BY_CODE: ReadonlyMap<string, ReconciliationRule> = new Map(RULES.map((r) => [r.code, r]));

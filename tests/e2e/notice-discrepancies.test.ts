@@ -18,7 +18,8 @@ const t: Record<string, string> = {};
 const ids: Record<string, string> = {};
 const r01 = randomUUID();
 const r04 = randomUUID();
-const found = { ...childInput({ name: '民政发现' }), idNumber: null };
+// Found with its ID number: without one it would also be the police's (R11), which this file does not follow.
+const found = childInput({ name: '民政发现' });
 
 const RUN = `mutation($p: String!, $r: String!) { runReconciliation(period: $p, region: $r) { opened resolved } }`;
 const LIST = `query($f: DiscrepancyFilter) { discrepancies(filter: $f, first: 50) { edges { node { id rule { code } childId status version } } } }`;
@@ -51,7 +52,7 @@ beforeAll(async () => {
   ] as const) t[name] = await october.token({ dept, region, roles: [roles], sub: name });
   // R01: on the police roster with no education record; R04: on a civil-affairs roster, out of school with no case.
   for (const [id, name] of [[r01, '公安在册'], [r04, '留守儿童']]) {
-    await october.sql(`INSERT INTO hub.child (id, name, gender, birth_date, hukou_region, residence_region, created_by, updated_by) VALUES ($1, $2, 'MALE', '2016-05-20', '350102', '350102', 'fixture', 'fixture')`, [id, name]);
+    await october.sql(`INSERT INTO hub.child (id, id_number, name, gender, birth_date, hukou_region, residence_region, created_by, updated_by) VALUES ($1, $2, $3, 'MALE', '2016-05-20', '350102', '350102', 'fixture', 'fixture')`, [id, childInput().idNumber, name]);
   }
   await october.sql(`INSERT INTO psb.public_security_record (child_id, hukou_status, whereabouts, updated_by) VALUES ($1, 'REGISTERED', 'PRESENT', 'fixture')`, [r01]);
   await october.sql(`INSERT INTO civil.civil_affairs_record (child_id, left_behind, updated_by) VALUES ($1, true, 'fixture')`, [r04]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { makeIdNumber } from '../../src/children/id-number';
 import { childInput, REGISTER } from '../support/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
 
@@ -15,15 +16,18 @@ const codes = (r: { body: { errors?: Array<{ extensions: { code: string } }> } }
 const RUN = `mutation($p: String!, $r: String!) { runReconciliation(period: $p, region: $r) { id period counts { rule county count } opened resolved contentHash chainHeads { chain seq } } }`;
 const LIST = `query($f: DiscrepancyFilter, $first: Int) { discrepancies(filter: $f, first: $first) { totalCount edges { node { id rule { code } childId status deadline overdue version facts { field value } fixedBy { chain seq } history { status operation entry { chain seq } } } } } }`;
 
-const c = Array.from({ length: 11 }, () => randomUUID());
-const [clean, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10] = c;
-const plantedBy: Record<string, string> = { R01: r01, R02: r02, R03: r03, R04: r04, R05: r05, R06: r06, R07: r07, R08: r08, R09: r09, R10: r10 };
+const c = Array.from({ length: 12 }, () => randomUUID());
+const [clean, r01, r02, r03, r04, r05, r06, r07, r08, r09, r10, r11] = c;
+const plantedBy: Record<string, string> = { R01: r01, R02: r02, R03: r03, R04: r04, R05: r05, R06: r06, R07: r07, R08: r08, R09: r09, R10: r10, R11: r11 };
+const RULE_COUNT = Object.keys(plantedBy).length;
 
 async function plant(): Promise<void> {
   let n = 0;
   for (const id of c) {
     const birth = id === r09 ? '2012-05-20' : '2016-05-20';
-    await hub.sql(`INSERT INTO hub.child (id, name, gender, birth_date, hukou_region, residence_region, created_by, updated_by) VALUES ($1, $2, 'MALE', $3, '350102', '350102', 'fixture', 'fixture')`, [id, `儿童${++n}`, birth]);
+    // Every child has its ID number but R11's, which has none and no police record saying why.
+    const number = id === r11 ? null : makeIdNumber('350102', birth, 2 * ++n + 1);
+    await hub.sql(`INSERT INTO hub.child (id, id_number, name, gender, birth_date, hukou_region, residence_region, created_by, updated_by) VALUES ($1, $2, $3, 'MALE', $4, '350102', '350102', 'fixture', 'fixture')`, [id, number, `儿童${n}`, birth]);
   }
   const edu = (id: string, status: string, grade: number | null = null) =>
     hub.sql(`INSERT INTO edu.education_record (child_id, status, stage, grade, updated_by) VALUES ($1, $2, $3, $4, 'fixture')`, [id, status, grade ? 'PRIMARY' : null, grade]);
@@ -74,12 +78,12 @@ describe('reconciliation', () => {
     const res = await hub.gql(RUN, { p: '2026-10', r: '350000' }, t.province);
     expect(res.body.errors).toBeUndefined();
     const run = (res.body.data as any).runReconciliation;
-    expect(run.opened).toBe(10);
+    expect(run.opened).toBe(RULE_COUNT);
     expect(run.counts).toEqual(Object.keys(plantedBy).map((rule) => ({ rule, county: '350102', count: 1 })));
     const recount = await hub.sql<{ rule: string; child_id: string }>(`SELECT rule, child_id FROM hub.discrepancy WHERE status = 'OPEN' ORDER BY rule`);
     expect(recount.map((r) => [r.rule, r.child_id])).toEqual(Object.entries(plantedBy));
     const page = await list(t.province);
-    expect(page.totalCount).toBe(10);
+    expect(page.totalCount).toBe(RULE_COUNT);
     firstIds = page.edges.map((e) => e.node.id).sort();
     expect(page.edges.every((e) => e.node.status === 'OPEN' && e.node.history.length === 1 && e.node.history[0].entry.chain === '350102')).toBe(true);
   });
@@ -93,7 +97,7 @@ describe('reconciliation', () => {
     const runs = await hub.sql<{ content_hash: string }>(`SELECT content_hash FROM hub.reconciliation_run ORDER BY ran_at`);
     expect(runs).toHaveLength(2);
     // The chain heads moved (the first run's own entries), so the frozen hash differs; the counts do not.
-    expect((res.body.data as any).runReconciliation.counts).toHaveLength(10);
+    expect((res.body.data as any).runReconciliation.counts).toHaveLength(RULE_COUNT);
   });
 
   it('a correcting write followed by a run resolves the discrepancy and names its entry by chain and seq', async () => {
@@ -140,10 +144,12 @@ describe('reconciliation', () => {
 describe('who sees what', () => {
   it('a reader sees only the rules whose compared fields it may all read, and only in its region', async () => {
     const seen = async (token: string) => (await list(token)).edges.map((e) => e.node.rule.code).sort();
-    // HEALTH reads neither the police's record (R01, R02, R10) nor civil affairs' rosters (R04).
+    // HEALTH reads neither the police's record (R01, R02, R10, R11) nor civil affairs' rosters (R04), nor ID numbers unmasked (R11).
     expect(await seen(t.health)).toEqual(['R03', 'R05', 'R06', 'R07', 'R08', 'R09']);
     // PSB reads no roster of civil affairs, poverty or the DPF, and no assessment.
-    expect(await seen(t.psb)).toEqual(['R01', 'R02', 'R03', 'R07', 'R08', 'R09', 'R10']);
+    expect(await seen(t.psb)).toEqual(['R01', 'R02', 'R03', 'R07', 'R08', 'R09', 'R10', 'R11']);
+    // Civil affairs reads ID numbers masked only: it is not told which children lack one (R11).
+    expect(await seen(t.civil)).not.toContain('R11');
     expect((await list(t.health)).totalCount).toBe(6);
     expect((await list(t.otherCounty)).totalCount).toBe(0);
   });
@@ -187,7 +193,7 @@ describe('who sees what', () => {
   });
 
   it('filters by owning department and by still-open, as the liaison page asks; an unknown department is refused on the field', async () => {
-    expect((await list(t.psb, { ownerDept: 'PSB', open: true })).edges.map((e) => e.node.rule.code)).toEqual(['R10']);
+    expect((await list(t.psb, { ownerDept: 'PSB', open: true })).edges.map((e) => e.node.rule.code).sort()).toEqual(['R10', 'R11']);
     const open = (await list(t.province, { ownerDept: 'EDU', open: true })).edges.map((e) => e.node.status);
     expect(open.length).toBeGreaterThan(0);
     expect(open.every((s: string) => s === 'OPEN' || s === 'IN_PROGRESS')).toBe(true);
@@ -208,15 +214,16 @@ describe('a child another department finds (二(二))', () => {
     expect((await hub.gql(REGISTER, { records: [found] }, t.civil)).body.errors).toBeUndefined();
     expect((await list(t.edu, { childId: found.id })).totalCount).toBe(0);
     expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
+    // Found without an ID number, it is also the police's to settle (R11).
     const items = (await list(t.edu, { childId: found.id })).edges.map((e) => e.node);
-    expect(items.map((d) => [d.rule.code, d.status])).toEqual([['R01', 'OPEN']]);
-    const [row] = await hub.sql<{ owner_dept: string }>('SELECT owner_dept FROM hub.discrepancy WHERE child_id = $1', [found.id]);
-    expect(row.owner_dept).toBe('EDU');
+    expect(items.map((d) => [d.rule.code, d.status]).sort()).toEqual([['R01', 'OPEN'], ['R11', 'OPEN']]);
+    const owners = await hub.sql<{ rule: string; owner_dept: string }>('SELECT rule, owner_dept FROM hub.discrepancy WHERE child_id = $1 ORDER BY rule', [found.id]);
+    expect(owners).toEqual([{ rule: 'R01', owner_dept: 'EDU' }, { rule: 'R11', owner_dept: 'PSB' }]);
     // Once education records the child, the next run resolves it and names that write.
     expect((await hub.gql(`mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }`,
       { r: [{ childId: found.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 5 }] }, t.edu)).body.errors).toBeUndefined();
     expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
-    expect((await list(t.edu, { childId: found.id })).edges.map((e) => [e.node.status, e.node.fixedBy?.chain])).toEqual([['RESOLVED', '350102']]);
+    expect((await list(t.edu, { childId: found.id, rule: 'R01' })).edges.map((e) => [e.node.status, e.node.fixedBy?.chain])).toEqual([['RESOLVED', '350102']]);
   });
 
   it('a child the police list as deceased is not an R01 item, whoever registered it', async () => {
@@ -224,6 +231,39 @@ describe('a child another department finds (二(二))', () => {
     expect((await hub.gql(REGISTER, { records: [found] }, t.civil)).body.errors).toBeUndefined();
     await hub.sql(`INSERT INTO psb.public_security_record (child_id, hukou_status, whereabouts, updated_by) VALUES ($1, 'REGISTERED', 'DECEASED', 'fixture')`, [found.id]);
     expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.supervisor)).body.errors).toBeUndefined();
-    expect((await list(t.province, { childId: found.id })).totalCount).toBe(0);
+    expect((await list(t.province, { childId: found.id, rule: 'R01' })).totalCount).toBe(0);
+  });
+});
+
+describe('a child without an ID number (三(一): 无户口通报公安)', () => {
+  it('is the police\'s to settle (R11) until they give its number or record it as without hukou; other departments are not told', async () => {
+    // Education registers two children without hukou, at school.
+    const [given, recorded] = ['无户口甲', '无户口乙'].map((name) => ({ ...childInput({ name }), idNumber: null, hukouStatus: 'NO_HUKOU' }));
+    expect((await hub.gql(REGISTER, { records: [given, recorded] }, t.edu)).body.errors).toBeUndefined();
+    expect((await hub.gql(`mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }`,
+      { r: [given, recorded].map((child) => ({ childId: child.id, status: 'ENROLLED', stage: 'PRIMARY', grade: 5 })) }, t.edu)).body.errors).toBeUndefined();
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.eduLiaison)).body.errors).toBeUndefined();
+    for (const child of [given, recorded]) {
+      const items = (await list(t.psb, { childId: child.id })).edges.map((e) => e.node);
+      expect(items.map((d) => [d.rule.code, d.status, d.facts])).toEqual([
+        ['R11', 'OPEN', [{ field: 'Child.idNumber', value: null }, { field: 'PublicSecurityRecord.hukouStatus', value: null }]],
+      ]);
+      // Civil affairs and health read ID numbers masked: that a child has none is not theirs to learn.
+      expect((await list(t.civil, { childId: child.id })).totalCount).toBe(0);
+      expect((await list(t.health, { childId: child.id })).totalCount).toBe(0);
+    }
+    const [open] = await hub.sql<{ owner_dept: string; n: number }>(`SELECT owner_dept, count(*)::int AS n FROM hub.discrepancy WHERE rule = 'R11' AND child_id = ANY($1::uuid[]) GROUP BY owner_dept`, [[given.id, recorded.id]]);
+    expect(open).toEqual({ owner_dept: 'PSB', n: 2 });
+    // The police give one its number, and record the other as without hukou: the next run resolves both, naming each write.
+    expect((await hub.gql(`mutation($r: [ChildIdNumberInput!]!) { updateChildIdNumbers(records: $r, reason: "办理户口登记") { replayed } }`,
+      { r: [{ childId: given.id, idNumber: makeIdNumber('350102', given.birthDate, 777) }] }, t.psb)).body.errors).toBeUndefined();
+    expect((await hub.gql(`mutation($r: [PublicSecurityRecordInput!]!) { upsertPublicSecurityRecords(records: $r) { replayed } }`,
+      { r: [{ childId: recorded.id, hukouStatus: 'NO_HUKOU', whereabouts: 'PRESENT' }] }, t.psb)).body.errors).toBeUndefined();
+    expect((await hub.gql(RUN, { p: '2026-10', r: '350102' }, t.eduLiaison)).body.errors).toBeUndefined();
+    for (const [child, entity] of [[given, 'Child'], [recorded, 'PublicSecurityRecord']] as const) {
+      const [entry] = await hub.sql<{ seq: string }>(`SELECT seq::text AS seq FROM hub.change_log WHERE child_id = $1 AND entity = $2 ORDER BY seq DESC LIMIT 1`, [child.id, entity]);
+      const items = (await list(t.psb, { childId: child.id })).edges.map((e) => e.node);
+      expect(items.map((d) => [d.rule.code, d.status, d.fixedBy])).toEqual([['R11', 'RESOLVED', { chain: '350102', seq: entry.seq }]]);
+    }
   });
 });
