@@ -136,10 +136,14 @@ export class AsOfService {
     // A child whose county of residence changed has entries in two chains: each in its chain's
     // order, the chains merged by time (inLogOrder).
     // With the entries of any record merged into it by then (issue 16): their records moved to it,
-    // each with an entry of its own naming the move, and their earlier entries are its history.
-    const found = await this.sql.query(`SELECT * FROM hub.change_log WHERE at <= $2 AND child_id = ANY(ARRAY[$1::uuid] || ARRAY(
-      SELECT (m.changes -> 'mergedId' ->> 'after')::uuid FROM hub.change_log m
-       WHERE m.child_id = $1 AND m.entity = 'ChildMerge' AND m.at <= $2 AND m.changes -> 'role' ->> 'after' = 'SURVIVOR'))`, [childId, asOf]);
+    // each with an entry of its own naming the move, and their earlier entries are its history;
+    // and so on down, for a record that had itself been a survivor (a merge of a merge).
+    const found = await this.sql.query(`WITH RECURSIVE records(id) AS (
+        SELECT $1::uuid
+        UNION
+        SELECT (m.changes -> 'mergedId' ->> 'after')::uuid FROM records r JOIN hub.change_log m ON m.child_id = r.id
+         WHERE m.entity = 'ChildMerge' AND m.at <= $2 AND m.changes -> 'role' ->> 'after' = 'SURVIVOR')
+      SELECT * FROM hub.change_log WHERE at <= $2 AND child_id IN (SELECT id FROM records)`, [childId, asOf]);
     const ordered = inLogOrder(found.map((row) => {
       const entry = storedEntry(row);
       return { row, entry, chain: String(row.chain), seq: entry.seq, at: entry.at };

@@ -273,6 +273,41 @@ describe('resolving a pair', () => {
       }
     }
   });
+
+  it('a merge of a merge: the last survivor\'s past holds every record moved to it through both, and each earlier past still shows its own', async () => {
+    const { a, b, pairId } = await twoRecordsOfOneChild('邓梓萱', '2014-03-08');
+    expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }] }, eduGulou))).toEqual([]);
+    expect(codes(await hub.gql(OPEN_CASE, { r: [{ childId: a.id, reason: 'STUDY_WEARINESS', responsiblePerson: '王老师', responsibleUnit: '鼓楼区教育局' }] }, eduGulou))).toEqual([]);
+    const [caseRow] = await hub.sql<{ id: string }>('SELECT id FROM edu.dropout_case WHERE child_id = $1', [a.id]);
+    // A third record of the child, found by civil affairs.
+    const third = childInput({ name: '邓梓萱', birthDate: '2014-03-08', idNumber: null });
+    expect(codes(await hub.gql(REGISTER, { records: [third] }, civilGulou))).toEqual([]);
+    const pause = () => new Promise((r) => setTimeout(r, 20));
+
+    // a into b, then b into the third.
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou))).toEqual([]);
+    await pause();
+    const betweenMerges = new Date();
+    await pause();
+    const [second] = await hub.sql<{ id: string }>(`SELECT id FROM hub.duplicate_pair WHERE status = 'OPEN' AND child_a = least($1::uuid, $2::uuid) AND child_b = greatest($1::uuid, $2::uuid)`, [b.id, third.id]);
+    expect(second).toBeDefined();
+    expect(codes(await hub.gql(RESOLVE, { pairId: second.id, decision: 'SAME', survivorId: third.id, reason: '同一人 one child' }, psbGulou))).toEqual([]);
+
+    // Today, every id answers with the last survivor, which holds a's number, education record and case.
+    const now = new Date().toISOString();
+    const live = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
+    expect(live).toMatchObject({ id: third.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, dropoutCases: [{ id: caseRow.id }] });
+    // Its past after both merges is rebuilt from the entries of all three records: the case created under a is there.
+    const past = data(await hub.gql(CHILD, { id: third.id, asOf: now }, eduGulou)).child;
+    expect(past).toMatchObject({ id: third.id, idNumber: a.idNumber, education: { status: 'ENROLLED' }, dropoutCases: [{ id: caseRow.id, reason: 'STUDY_WEARINESS' }] });
+    // Between the merges: b held it all, and the third was a record of its own.
+    expect(data(await hub.gql(CHILD, { id: b.id, asOf: betweenMerges.toISOString() }, eduGulou)).child)
+      .toMatchObject({ id: b.id, idNumber: a.idNumber, dropoutCases: [{ id: caseRow.id }] });
+    expect(data(await hub.gql(CHILD, { id: third.id, asOf: betweenMerges.toISOString() }, eduGulou)).child)
+      .toMatchObject({ id: third.id, idNumber: null, education: null, dropoutCases: [] });
+    const province = await hub.token({ dept: 'EDU', region: '350000', roles: ['supervisor'] });
+    expect(data(await hub.gql('{ verifyChangeLog { ok } }', {}, province)).verifyChangeLog.ok).toBe(true);
+  });
 });
 
 const SET_NUMBERS = `mutation($r: [ChildIdNumberInput!]!, $reason: String) {
