@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../core/clock';
 import type { Reader } from '../core/context';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
-import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { TOWNSHIP_CODE } from '../auth/identity';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
@@ -13,6 +13,7 @@ import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
 import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { updateIdNumbers } from './id-number.update';
+import { missingChild } from './missing-child';
 import type { RegistrationCheck } from './registration-check';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
@@ -207,10 +208,11 @@ export class ChildService {
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'assignTownships', idempotencyKey, records, async (em) => {
       const found = new Map((await em.find(ChildEntity, { id: { $in: records.map((r) => r.childId) } })).map((c) => [c.id, c]));
+      const missing = records.findIndex((r) => { const child = found.get(r.childId); return !child || !childInScope(actor.identity, child); });
+      if (missing >= 0) throw await missingChild(em, actor, `records[${missing}].childId`, records[missing].childId);
       const inRegion = new Problems();
       records.forEach((r, i) => {
-        const child = found.get(r.childId);
-        if (!child || !childInScope(actor.identity, child)) throw new NotFoundError(`records[${i}].childId: 您的辖区内没有儿童 ${r.childId} (no such child in your region)`);
+        const child = found.get(r.childId)!;
         if (r.township !== null) checkTownship(r.township, child.residenceRegion, `records[${i}].township`, inRegion);
         child.township = r.township;
         child.updatedBy = actor.identity.sub;

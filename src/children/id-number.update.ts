@@ -6,13 +6,14 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { executeInTransaction } from '../changelog/change-log.append';
-import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import { accessFor, childInScope } from '../permissions/access';
 import { ChildEntity } from './child.entity';
 import type { ChildIdNumberInput } from './child.input';
 import { UUID } from './child.validation';
 import { idNumberProblem, normaliseIdNumber, parseIdNumber } from './id-number';
+import { missingChild } from './missing-child';
 import type { RegistrationCheck } from './registration-check';
 
 export async function updateIdNumbers(
@@ -42,9 +43,10 @@ export async function updateIdNumbers(
     for (const a of aliases) owner.set(a.alias, a.childId);
     const changed: ChildEntity[] = [];
     const oldNumbers: Array<[string, string]> = [];
+    const missing = records.findIndex((r) => { const child = found.get(r.childId); return !child || !childInScope(actor.identity, child); });
+    if (missing >= 0) throw await missingChild(em, actor, `records[${missing}].childId`, records[missing].childId);
     records.forEach((r, i) => {
-      const child = found.get(r.childId);
-      if (!child || !childInScope(actor.identity, child)) throw new NotFoundError(`records[${i}].childId: 您的辖区内没有儿童 ${r.childId} (no such child in your region)`);
+      const child = found.get(r.childId)!;
       if (r.expectedVersion != null && r.expectedVersion !== child.version) {
         throw new ConflictError(`records[${i}]: 记录已被他人修改，请重新读取后再提交 (the child changed since you read it)`, { path: `records[${i}].expectedVersion` });
       }

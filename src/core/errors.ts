@@ -59,8 +59,8 @@ export class BadUserInputError extends AppError {
 
 export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND' as const;
-  constructor(what: string) {
-    super(`未找到 Not found: ${what}`, { code: 'NOT_FOUND' });
+  constructor(what: string, details: Record<string, unknown> = {}) {
+    super(`未找到 Not found: ${what}`, { code: 'NOT_FOUND', ...details });
   }
 }
 

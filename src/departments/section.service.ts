@@ -2,8 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import { UUID } from '../core/ids';
 import { MAX_BATCH } from '../children/child.service';
+import { missingChild } from '../children/missing-child';
 import type { RequestContext } from '../core/context';
-import { ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
+import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { type Actor, runWrite, writeContexts, type WriteOutcome } from '../core/unit-of-work';
 import { appendChangeLog } from '../changelog/change-log.writer';
 import type { Sql } from '../db/sql';
@@ -47,7 +48,7 @@ export class SectionService {
         const child = found.get(r.childId);
         return !child || !inScope(actor.identity, child.hukouRegion, child.residenceRegion);
       });
-      if (missing >= 0) throw new NotFoundError(`records[${missing}].childId: 您的辖区内没有儿童 ${records[missing].childId} (no such child in your region)`);
+      if (missing >= 0) throw await missingChild(em, actor, `records[${missing}].childId`, records[missing].childId);
 
       const problems = new Problems();
       const writes: RowWrite[] = [];

@@ -1,6 +1,7 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/postgresql';
 import { ChildEntity } from '../children/child.entity';
 import { UUID } from '../children/child.validation';
+import { missingChild } from '../children/missing-child';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Actor } from '../core/unit-of-work';
 import { accessFor, childInScope } from '../permissions/access';
@@ -21,7 +22,7 @@ export async function childrenInScope(em: EntityManager, actor: Actor, ids: read
   const found = await em.find(ChildEntity, { id: { $in: ids.filter((id) => UUID.test(id)) } });
   const visible = new Map(found.filter((c) => childInScope(actor.identity, c)).map((c) => [c.id, c]));
   const missing = ids.findIndex((id) => !visible.has(id));
-  if (missing >= 0) throw new NotFoundError(`${path(missing)}: 您的辖区内没有儿童 ${ids[missing]} (no such child in your region)`);
+  if (missing >= 0) throw await missingChild(em, actor, path(missing), ids[missing]);
   return visible;
 }
 

@@ -274,6 +274,32 @@ describe('resolving a pair', () => {
     }
   });
 
+  it('a write naming a merged record is refused as not found, naming the child it was merged into; outside the survivor\'s region, as any missing child; nothing written', async () => {
+    const { a, b, pairId } = await twoRecordsOfOneChild('曹雨桐', '2015-07-07');
+    expect(codes(await hub.gql(RESOLVE, { pairId, decision: 'SAME', survivorId: b.id, reason: '同一人 one child' }, psbGulou))).toEqual([]);
+    const before = await hub.sql('SELECT count(*)::int AS n FROM hub.change_log');
+    const writes: Array<[string, object, string]> = [
+      [EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }] }, eduGulou],
+      [OPEN_CASE, { r: [{ childId: a.id, reason: 'STUDY_WEARINESS', responsiblePerson: '王老师', responsibleUnit: '鼓楼区教育局' }] }, eduGulou],
+      ['mutation($r: [AssignTownshipInput!]!) { assignTownships(records: $r) { replayed } }', { r: [{ childId: a.id, township: '350102001' }] }, eduGulou],
+      [SET_NUMBERS, { r: [{ childId: a.id, idNumber: childInput({ birthDate: '2015-07-07' }).idNumber }] }, psbGulou],
+    ];
+    for (const [mutation, variables, token] of writes) {
+      const res = await hub.gql(mutation, variables, token);
+      expect(codes(res)).toEqual(['NOT_FOUND']);
+      expect(res.body.errors![0].extensions.mergedInto).toBe(b.id);
+      expect(res.body.errors![0].message).toContain(`records[0].childId: 儿童 ${a.id} 已合并至 ${b.id}`);
+    }
+    // Taijiang cannot see the survivor: the merged id is refused there as an id that never existed.
+    const missingId = '00000000-0000-4000-8000-000000000000';
+    const elsewhere = await hub.gql(EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }] }, eduTaijiang);
+    const missing = await hub.gql(EDU_UPSERT, { r: [{ childId: missingId, status: 'ENROLLED' }] }, eduTaijiang);
+    expect(codes(elsewhere)).toEqual(['NOT_FOUND']);
+    expect(elsewhere.body.errors![0].extensions).not.toHaveProperty('mergedInto');
+    expect(elsewhere.body.errors![0].message.replace(a.id, 'X')).toBe(missing.body.errors![0].message.replace(missingId, 'X'));
+    expect(await hub.sql('SELECT count(*)::int AS n FROM hub.change_log')).toEqual(before);
+  });
+
   it('a merge of a merge: the last survivor\'s past holds every record moved to it through both, and each earlier past still shows its own', async () => {
     const { a, b, pairId } = await twoRecordsOfOneChild('邓梓萱', '2014-03-08');
     expect(codes(await hub.gql(EDU_UPSERT, { r: [{ childId: a.id, status: 'ENROLLED' }] }, eduGulou))).toEqual([]);
