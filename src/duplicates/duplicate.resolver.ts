@@ -1,7 +1,9 @@
+import DataLoader from 'dataloader';
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { childLoader } from '../children/child.loader';
 import { ChildView } from '../children/child.type';
 import { WritePayload } from '../children/write.payload';
+import type { Sql } from '../db/sql';
 import type { AppContext } from './duplicates.context';
 import { DuplicateService, type PairRow } from './duplicate.service';
 import { DuplicateBandEnum, DuplicateDecisionEnum, DuplicatePairConnection, DuplicateSweepType, DuplicatePairType, DuplicateStatusEnum, PossibleDuplicateType } from './duplicate.types';
@@ -78,6 +80,32 @@ export class DuplicatePairResolver {
   survivor(@Root() pair: DuplicatePairType, @Ctx() ctx: AppContext) {
     return child(ctx, pair.survivorId);
   }
+
+  /**
+   * Issue 16's "same household id where the reader may see it": told only to readers of household
+   * ids (of those who see pairs, supervisors), and not part of the score, which means the same to
+   * every reader of the pair. Siblings share a household too: it explains, it does not decide.
+   */
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: '两人是否属同一扶贫户：仅向可读取户编号者显示（其他人为空），不计入得分；任一方无户编号时为空 Whether both children belong to one poverty-registered household: shown only to readers of household ids (null for others), not part of the score; null when either has none',
+  })
+  async sameHousehold(@Root() pair: DuplicatePairType, @Ctx() ctx: AppContext): Promise<boolean | null> {
+    if (!ctx.reader().access.canRead('PovertyRecord.householdId')) return null;
+    const households = ctx.loader('householdIds', () => householdLoader(ctx.db.sql));
+    const [a, b] = await Promise.all([households.load(pair.childAId), households.load(pair.childBId)]);
+    return a === null || b === null ? null : a === b;
+  }
+}
+
+/** Each child's household id (poverty alleviation's), or null; for readers the matrix lets read it. */
+function householdLoader(sql: Sql): DataLoader<string, string | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await sql.query<{ childId: string; householdId: string }>(
+      'SELECT child_id AS "childId", household_id AS "householdId" FROM poverty.poverty_record WHERE child_id = ANY($1::uuid[]) AND household_id IS NOT NULL', [[...ids]]);
+    const found = new Map(rows.map((r) => [r.childId, r.householdId]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
 }
 
 @Resolver(() => PossibleDuplicateType)

@@ -113,6 +113,34 @@ describe('duplicate candidates', () => {
     expect(city.edges.map((e: any) => [e.node.childA.id, e.node.childB.id].sort())).toEqual([[gulou.id, taijiang.id].sort()]);
   });
 
+  it('tells readers of household ids (supervisors) whether a pair shares a poverty household, outside the score; others get null', async () => {
+    const SHARED = `query($filter: DuplicatePairFilter) { duplicateCandidates(filter: $filter) { edges { node { id score sameHousehold } } } }`;
+    const povertyGulou = await hub.token({ dept: 'POVERTY', region: '350102' });
+    const pairOf = async (name: string, birthDate: string, households: [string | null, string | null]) => {
+      const a = childInput({ name, birthDate });
+      const b = noNumber({ name, birthDate });
+      expect(codes(await hub.gql(REGISTER, { records: [a] }, eduGulou))).toEqual([]);
+      const pairId = data(await hub.gql(REGISTER, { records: [b] }, psbGulou)).registerChildren.possibleDuplicates[0].pairId as string;
+      const records = [a, b].flatMap((child, i) => (households[i] ? [{ childId: child.id, registeredPoor: true, householdId: households[i] }] : []));
+      if (records.length) expect(codes(await hub.gql('mutation($r: [PovertyRecordInput!]!) { upsertPovertyRecords(records: $r) { replayed } }', { r: records }, povertyGulou))).toEqual([]);
+      return { a, pairId };
+    };
+    const shared = await pairOf('彭语桐', '2015-04-04', ['H3501020001', 'H3501020001']);
+    const apart = await pairOf('袁思远', '2015-05-05', ['H3501020002', 'H3501020003']);
+    const unknown = await pairOf('蒋若曦', '2015-06-06', ['H3501020004', null]);
+    const read = async (token: string, childId: string) => data(await hub.gql(SHARED, { filter: { childId } }, token)).duplicateCandidates.edges.map((e: any) => e.node);
+    const expected = [[shared, true], [apart, false], [unknown, null]] as const;
+    for (const [pair, same] of expected) {
+      const [forSupervisor] = await read(citySupervisor, pair.a.id);
+      const [forClerk] = await read(eduGulou, pair.a.id);
+      expect(forSupervisor).toMatchObject({ id: pair.pairId, sameHousehold: same });
+      // Education reads pairs but no household id: null, and the same score, whatever the households.
+      expect(forClerk).toEqual({ ...forSupervisor, sameHousehold: null });
+    }
+    // Poverty alleviation reads household ids but ID numbers masked: it sees no pairs at all.
+    expect(codes(await hub.gql(SHARED, {}, povertyGulou))).toEqual(['FORBIDDEN']);
+  });
+
   it('finding a pair writes no change-log entry (a suggestion, not a change to any record)', async () => {
     expect(await hub.sql(`SELECT 1 FROM hub.change_log WHERE entity = 'DuplicatePair'`)).toEqual([]);
   });

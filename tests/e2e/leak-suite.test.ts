@@ -1433,6 +1433,8 @@ describe('the leak suite, generated from the matrix', () => {
       const answer = await post(token, 'mutation($p: ID!, $d: DuplicateDecision!, $r: String!, $s: ID) { resolveDuplicate(pairId: $p, decision: $d, reason: $r, survivorId: $s) { status } }', { p: pairId, d: decision, r: reason, s: survivorId });
       expect(answer.body.errors).toBeUndefined();
     };
+    // The open pair's children share a poverty household: only readers of household ids are told (sameHousehold).
+    for (const k of [kids.L1, kids.L2]) await hub.sql(`INSERT INTO poverty.poverty_record (child_id, registered_poor, household_id, updated_by) VALUES ($1, true, 'HH-LEAK-1', 'fixture')`, [k.id]);
     await resolve(pairs.C, 'DIFFERENT', REASON.C, city);
     await resolve(pairs.M, 'SAME', REASON.M, gulou.edu, kids.M2.id);
     await resolve(pairs.X, 'SAME', REASON.X, city, kids.X2.id);
@@ -1454,7 +1456,7 @@ describe('the leak suite, generated from the matrix', () => {
     const rows = await hub.sql<{ id: string; child_a: string; child_b: string; band: string; status: string }>('SELECT id, child_a, child_b, band, status FROM hub.duplicate_pair');
     const filters: Array<Record<string, unknown>> = [{}, { status: 'OPEN' }, { status: 'DIFFERENT' }, { status: 'SAME' }, { band: 'LIKELY' }, { band: 'POSSIBLE' },
       ...['L1', 'C1', 'C2', 'M2', 'X2', 'T'].map((k) => ({ childId: kids[k as keyof typeof kids].id })), { status: 'DIFFERENT', childId: kids.C1.id }];
-    const LIST = 'query($f: DuplicatePairFilter) { duplicateCandidates(filter: $f, first: 50) { totalCount edges { node { id score features childA { id name idNumber } childB { id name idNumber } } } } }';
+    const LIST = 'query($f: DuplicatePairFilter) { duplicateCandidates(filter: $f, first: 50) { totalCount edges { node { id score features sameHousehold childA { id name idNumber } childB { id name idNumber } } } } }';
     const asked = asking.flatMap((reader) => filters.map((filter) => ({ reader, filter })));
     const answers = await inParallel(asked, ({ reader, filter }) => post(reader.token, LIST, { f: filter }));
     for (const [i, { reader, filter }] of asked.entries()) {
@@ -1476,6 +1478,12 @@ describe('the leak suite, generated from the matrix', () => {
       if (answer.body.errors) tally.mismatches.push(`${where}: ${answer.text.slice(0, 200)}`);
       if (got.some((id) => !expected.includes(id))) tally.leaks.push(`${where}: told of ${got.filter((id) => !expected.includes(id))}`);
       if (!isDeepStrictEqual(got, expected)) tally.mismatches.push(`${where}: expected ${expected}, got ${got}`);
+      // Whether two children share a household is told only to readers of household ids.
+      const readsHouseholds = reader.access.level('PovertyRecord.householdId') !== '-';
+      for (const { node } of (answer.body.data?.duplicateCandidates?.edges ?? []) as Array<{ node: { id: string; sameHousehold: boolean | null } }>) {
+        if (!readsHouseholds && node.sameHousehold !== null) tally.leaks.push(`${where}: sameHousehold ${node.sameHousehold} of pair ${node.id} to a reader of no household id`);
+        if (readsHouseholds && node.id === pairs.L && node.sameHousehold !== true) tally.mismatches.push(`${where}: sameHousehold ${node.sameHousehold} for the pair sharing a household`);
+      }
       if (answer.body.data?.duplicateCandidates && answer.body.data.duplicateCandidates.totalCount !== expected.length) tally.leaks.push(`${where}: totalCount ${answer.body.data.duplicateCandidates.totalCount} for ${expected.length} it may see`);
       for (const p of rows) if (!shown(p) && answer.text.includes(p.id)) tally.leaks.push(`${where}: the id of a hidden pair`);
       for (const k of everyKid) if (!readsChild(reader, k.id) && answer.text.includes(k.id)) tally.leaks.push(`${where}: the id of ${k.name}@${k.hukouRegion}, out of its sight`);
