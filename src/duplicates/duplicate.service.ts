@@ -98,13 +98,13 @@ export class DuplicateService implements RegistrationCheck {
    * meet, a pair for each that scores as possible, and the new children's sound keys. It never
    * refuses a record: a child may be registered even if it looks like another (twins exist).
    *
-   * The lookup goes before the children's own inserts, so that it never reads their rows.
+   * All of it goes before the children's own inserts, which the write flushes once, after: the
+   * lookup never reads their rows, and neither the pairs nor the sound keys reference them
+   * (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
    */
   async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
     const probes = probesOf(children);
-    const met = await meet(em, this.scorer, probes);
-    await em.flush();
-    await this.pairUp(em, actor, probes, met);
+    await this.pairUp(em, actor, probes, await meet(em, this.scorer, probes));
   }
 
   /** The pairs the children make with any child in the hub and among themselves, and their sound keys; returns the pairs that are new. */
