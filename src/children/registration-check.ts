@@ -14,8 +14,9 @@ export interface RegisteredChild {
 }
 
 /**
- * Told of every registration (and every new ID number) inside its transaction, after the children are written (the
- * duplicate check, src/duplicates, handed in at the composition root: it sits above the children).
+ * Told of every registration (and every new ID number) inside its transaction, after the children are created in
+ * the unit of work (a registration's are flushed after the check, with the rest of the write) (the duplicate check,
+ * src/duplicates, handed in at the composition root: it sits above the children).
  */
 export interface RegistrationCheck {
   registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void>;

@@ -13,7 +13,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { arrayLiteral, executeInTransaction } from '../changelog/change-log.append';
-import type { MatchRecord, PairScorer } from './duplicate.scoring';
+import { bestScoreSql, type MatchRecord, type PairScorer, THRESHOLDS } from './duplicate.scoring';
 
 export interface Probe extends MatchRecord {
   /** The probe's place in its batch, returned with each child it meets. */
@@ -37,54 +37,60 @@ const id14 = (idNumber: string | null) => (idNumber ? idNumber.slice(0, 14) : nu
  * index's tuples, and the sound block reads only the key index's range (sound, birth year; the
  * bounds are `char(7)` like the column, or the range is a filter over every child of the sound),
  * then the few children it keeps by id. The blocks are UNION ALL: `meet` keeps a child met twice
- * once (a UNION hashed each probe's rows apart, a thousand times a batch). The probes' own sound
- * keys are written by the same statement; its lookups read the snapshot from before the statement,
- * so they never meet the batch itself.
+ * once (a UNION hashed each probe's rows apart, a thousand times a batch); they return the child's
+ * columns as they are, for the bound below, and the outer SELECT shapes the few kept. A probe already in the
+ * table never meets itself; it may meet the rest of its batch, which `meet` leaves out (pairs
+ * within a batch are `forEachPairWithin`'s).
  */
-const MATCH_COLUMNS = `c.id, c.id_number AS "idNumber", c.name, c.gender, to_char(c.birth_date, 'YYYY-MM-DD') AS "birthDate",
-       c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", c.township`;
-const KEY_AND_MEET = `
+const CHILD_COLUMNS = 'c.id, c.id_number, c.name, c.gender, c.birth_date, c.hukou_region, c.residence_region, c.township';
+const MEET = `
 WITH n AS (
-  SELECT * FROM unnest(?::uuid[], ?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::char(7)[], ?::text[], ?::text[])
-    AS n(id, idx, birth_date, gender, hukou, residence, sound, month, id14, name)
-), keyed AS (
-  INSERT INTO hub.child_match_key (child_id, sound, birth_month) SELECT id, sound, month FROM n
-  ON CONFLICT (child_id) DO UPDATE SET sound = EXCLUDED.sound, birth_month = EXCLUDED.birth_month
+  SELECT * FROM unnest(?::uuid[], ?::int[], ?::date[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::char(7)[], ?::text[], ?::text[])
+    AS n(id, idx, birth_date, gender, hukou_region, residence_region, township, sound, month, id_number, name)
 )
-SELECT n.idx AS index, m.* FROM n CROSS JOIN LATERAL (
-  SELECT ${MATCH_COLUMNS} FROM hub.child c
-   WHERE c.birth_date = n.birth_date AND c.gender = n.gender
+SELECT n.idx AS index, m.id, m.id_number AS "idNumber", m.name, m.gender, to_char(m.birth_date, 'YYYY-MM-DD') AS "birthDate",
+       m.hukou_region AS "hukouRegion", m.residence_region AS "residenceRegion", m.township
+  FROM n CROSS JOIN LATERAL (
+  SELECT ${CHILD_COLUMNS} FROM hub.child c
+   WHERE c.birth_date = n.birth_date AND c.gender = n.gender AND c.id <> n.id
      -- Names alike in sound meet by the next key (same sound, same month); here only names one
      -- character apart can score: they share their first or their last character.
      AND (left(c.name, 1) = left(n.name, 1) OR right(c.name, 1) = right(n.name, 1) OR length(c.name) < 2 OR length(n.name) < 2)
-     AND (c.hukou_region IN (n.hukou, n.residence) OR c.residence_region IN (n.hukou, n.residence)
+     AND (c.hukou_region IN (n.hukou_region, n.residence_region) OR c.residence_region IN (n.hukou_region, n.residence_region)
        -- The strictest check, when either has no number: a city in common is enough.
-       OR ((n.id14 IS NULL OR c.id_number IS NULL) AND (left(c.hukou_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)) OR left(c.residence_region, 4) IN (left(n.hukou, 4), left(n.residence, 4)))))
+       OR ((n.id_number IS NULL OR c.id_number IS NULL) AND (left(c.hukou_region, 4) IN (left(n.hukou_region, 4), left(n.residence_region, 4))
+         OR left(c.residence_region, 4) IN (left(n.hukou_region, 4), left(n.residence_region, 4)))))
   UNION ALL
-  SELECT ${MATCH_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
+  SELECT ${CHILD_COLUMNS} FROM hub.child_match_key k JOIN hub.child c ON c.id = k.child_id
    -- One range of the index (sound, birth_month), the birth year; another month only when either has no number.
    WHERE k.sound = n.sound AND k.birth_month BETWEEN (left(n.month, 4) || '-01')::char(7) AND (left(n.month, 4) || '-12')::char(7)
-     AND (k.birth_month = n.month OR n.id14 IS NULL OR c.id_number IS NULL)
+     AND k.child_id <> n.id AND (k.birth_month = n.month OR n.id_number IS NULL OR c.id_number IS NULL)
   UNION ALL
-  SELECT ${MATCH_COLUMNS} FROM hub.child c WHERE n.id14 IS NOT NULL AND c.id_number BETWEEN n.id14 || '0000' AND n.id14 || '999X'
-) m`;
+  SELECT ${CHILD_COLUMNS} FROM hub.child c
+   WHERE n.id_number IS NOT NULL AND c.id_number BETWEEN left(n.id_number, 14) || '0000' AND left(n.id_number, 14) || '999X' AND c.id <> n.id
+) m
+-- Most children met share a key and little else (a common name's sound in the birth year above
+-- all): those that cannot reach POSSIBLE whatever their names' sounds are not sent.
+WHERE ${bestScoreSql('m', 'n')} >= ${THRESHOLDS.POSSIBLE}`;
 
 /**
- * Writes the probes' sound keys (as `writeMatchKeys`) and finds the children each meets (never a
- * probe), in one statement for the whole batch. Its arrays go as array literals (knex walked each
- * of the ten arrays' thousand elements on the way out: 6–18 ms a batch).
+ * The children each probe meets in the hub (never one of the probes), in one statement for the
+ * whole batch. It reads no row the check writes, so it may be sent before the batch's own
+ * statements, the probes' rows and sound keys (`registered`). Its arrays go as array literals
+ * (knex walked each of the ten arrays' thousand elements on the way out: 6–18 ms a batch).
  */
-export async function keyAndMeet(em: EntityManager, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> {
+export async function meet(em: EntityManager, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> {
   if (probes.length === 0) return [];
+  const column = (pick: (p: Probe) => string | number | null) => arrayLiteral(probes.map(pick));
+  const bindings = [
+    column((p) => p.id), column((p) => p.index), column((p) => p.birthDate), column((p) => p.gender), column((p) => p.hukouRegion),
+    column((p) => p.residenceRegion), column((p) => p.township), column((p) => scorer.sound(p.name).fuzzy), column((p) => birthMonth(p.birthDate)),
+    column((p) => p.idNumber || null), column((p) => p.name.trim()),
+  ];
   // Estimated as costly (a thousand lateral lookups), the statement was JIT-compiled every time:
   // 190 of its 230 ms. Off for the rest of this transaction, which runs no large query.
   await executeInTransaction(em, "SELECT set_config('jit', 'off', true)", []);
-  const column = (pick: (p: Probe) => string | number | null) => arrayLiteral(probes.map(pick));
-  const rows = await executeInTransaction<MatchRecord & { index: number }>(em, KEY_AND_MEET, [
-    column((p) => p.id), column((p) => p.index), column((p) => p.birthDate), column((p) => p.gender), column((p) => p.hukouRegion),
-    column((p) => p.residenceRegion), column((p) => scorer.sound(p.name).fuzzy), column((p) => birthMonth(p.birthDate)),
-    column((p) => id14(p.idNumber)), column((p) => p.name.trim()),
-  ]);
+  const rows = await executeInTransaction<MatchRecord & { index: number }>(em, MEET, bindings);
   const probeIds = new Set(probes.map((p) => p.id.toLowerCase()));
   const seen = new Set<string>();
   const met: Met[] = [];
@@ -184,12 +190,20 @@ function firstSharedKey(a: MatchRecord, b: MatchRecord, fuzzyA: string, fuzzyB: 
   return null;
 }
 
+/**
+ * Writes (or refreshes) sound keys: the statement and its bindings, for `writeMatchKeys` and for
+ * the check, which writes them in the statement that records its pairs.
+ */
+export const UPSERT_MATCH_KEYS = `INSERT INTO hub.child_match_key (child_id, sound, birth_month)
+    SELECT * FROM unnest(?::uuid[], ?::text[], ?::char(7)[])
+    ON CONFLICT (child_id) DO UPDATE SET sound = EXCLUDED.sound, birth_month = EXCLUDED.birth_month`;
+
+export function matchKeyBindings(scorer: PairScorer, children: readonly MatchRecord[]): string[] {
+  return [arrayLiteral(children.map((c) => c.id)), arrayLiteral(children.map((c) => scorer.sound(c.name).fuzzy)), arrayLiteral(children.map((c) => birthMonth(c.birthDate)))];
+}
+
 /** Writes (or refreshes) the children's sound keys, in the caller's transaction. */
 export async function writeMatchKeys(em: EntityManager, scorer: PairScorer, children: readonly MatchRecord[]): Promise<void> {
   if (children.length === 0) return;
-  await executeInTransaction(em, `INSERT INTO hub.child_match_key (child_id, sound, birth_month)
-    SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[])
-    ON CONFLICT (child_id) DO UPDATE SET sound = EXCLUDED.sound, birth_month = EXCLUDED.birth_month`, [
-    children.map((c) => c.id), children.map((c) => scorer.sound(c.name).fuzzy), children.map((c) => birthMonth(c.birthDate)),
-  ]);
+  await executeInTransaction(em, UPSERT_MATCH_KEYS, matchKeyBindings(scorer, children));
 }

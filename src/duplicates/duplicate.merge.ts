@@ -87,6 +87,8 @@ export async function mergeChildren(em: EntityManager, actor: Actor, pairId: str
   const number = merged.idNumber;
   em.remove(merged);
   await em.flush();
+  // Its sound key too: nothing references the child for the database to cascade (Migration0030).
+  await executeInTransaction(em, 'DELETE FROM hub.child_match_key WHERE child_id = ?', [merged.id]);
   if (number && !survivor.idNumber) {
     survivor.idNumber = number;
     survivor.updatedBy = sub;

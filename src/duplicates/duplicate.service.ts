@@ -16,7 +16,7 @@ import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
-import { birthMonth, forEachPairWithin, keyAndMeet, type Probe, writeMatchKeys } from './duplicate.blocking';
+import { birthMonth, forEachPairWithin, matchKeyBindings, type Met, meet, type Probe, UPSERT_MATCH_KEYS, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
@@ -94,30 +94,38 @@ export class DuplicateService implements RegistrationCheck {
   ) {}
 
   /**
-   * The check made at registration, in the registration's transaction: the new children's sound
-   * keys, the children they meet, and a pair for each that scores as possible. It never refuses a
-   * record: a child may be registered even if it looks like another (twins exist).
+   * The check made at registration, in the registration's transaction: the children the new ones
+   * meet, a pair for each that scores as possible, and the new children's sound keys. It never
+   * refuses a record: a child may be registered even if it looks like another (twins exist).
+   *
+   * All of it goes before the children's own inserts, which the write flushes once, after: the
+   * lookup never reads their rows, and neither the pairs nor the sound keys reference them
+   * (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
    */
   async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
-    await em.flush();
-    await this.check(em, actor, children);
+    const probes = probesOf(children);
+    await this.pairUp(em, actor, probes, await meet(em, this.scorer, probes));
   }
 
-  /** The children's sound keys, then the pairs they make with any child in the hub and among themselves; returns the pairs that are new. */
+  /** The pairs the children make with any child in the hub and among themselves, and their sound keys; returns the pairs that are new. */
   private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
-    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
+    const probes = probesOf(children);
+    return this.pairUp(em, actor, probes, await meet(em, this.scorer, probes));
+  }
+
+  private pairUp(em: EntityManager, actor: Actor, probes: readonly Probe[], met: readonly Met[]): Promise<NewPair[]> {
     const scored: Scored[] = [];
-    for (const met of await keyAndMeet(em, this.scorer, probes)) {
+    for (const { index, child } of met) {
       // Most children met share only a birth date and a letter of the name: below POSSIBLE whatever else they share.
-      if (!this.scorer.namesMayMatch(probes[met.index].name, met.child.name)) continue;
-      const score = this.scorer.score(probes[met.index], met.child);
-      if (score.band) scored.push({ a: probes[met.index].id, b: met.child.id, score });
+      if (!this.scorer.namesMayMatch(probes[index].name, child.name)) continue;
+      const score = this.scorer.score(probes[index], child);
+      if (score.band) scored.push({ a: probes[index].id, b: child.id, score });
     }
     forEachPairWithin(this.scorer, probes, (a, b) => {
       const score = this.scorer.score(a, b);
       if (score.band) scored.push({ a: a.id, b: b.id, score });
     });
-    return this.record(em, actor, scored);
+    return this.record(em, actor, scored, probes);
   }
 
   /**
@@ -215,24 +223,25 @@ export class DuplicateService implements RegistrationCheck {
    * Adds the pairs not yet known; a pair already known (open or decided, DIFFERENT above all) is
    * left as it is. A pair found is a suggestion computed from the children's logged fields, not a
    * change to any record, so finding it writes no change-log entry (the sweep would find it again);
-   * the decision on it is a change, and is logged (`resolve`).
+   * the decision on it is a change, and is logged (`resolve`). The sound keys of `keyed` are
+   * written by the same statement.
    */
-  private async record(em: EntityManager, actor: Actor, scored: readonly Scored[]): Promise<NewPair[]> {
+  private async record(em: EntityManager, actor: Actor, scored: readonly Scored[], keyed: readonly MatchRecord[] = []): Promise<NewPair[]> {
     const pairs = new Map<string, { a: string; b: string; score: PairScore }>();
     for (const s of scored) {
       const [a, b] = [s.a.toLowerCase(), s.b.toLowerCase()].sort();
       pairs.set(`${a}:${b}`, { a, b, score: s.score });
     }
-    if (pairs.size === 0) return [];
+    if (pairs.size === 0 && keyed.length === 0) return [];
     const list = [...pairs.values()];
-    const inserted = await executeInTransaction<NewPair>(em, `INSERT INTO hub.duplicate_pair (id, child_a, child_b, score, band, features, status, found_at, found_by)
+    return executeInTransaction<NewPair>(em, `WITH keyed AS (${UPSERT_MATCH_KEYS})
+      INSERT INTO hub.duplicate_pair (id, child_a, child_b, score, band, features, status, found_at, found_by)
       SELECT id, a, b, score, band, string_to_array(features, ','), 'OPEN', ?, ?
       FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::real[], ?::text[], ?::text[]) AS n(id, a, b, score, band, features)
       ON CONFLICT (child_a, child_b) DO NOTHING RETURNING child_a AS a, child_b AS b`, [
-      actor.at ?? new Date(), actor.identity.sub, list.map(() => randomUUID()), list.map((p) => p.a), list.map((p) => p.b),
+      ...matchKeyBindings(this.scorer, keyed), actor.at ?? new Date(), actor.identity.sub, list.map(() => randomUUID()), list.map((p) => p.a), list.map((p) => p.b),
       list.map((p) => p.score.score), list.map((p) => p.score.band), list.map((p) => p.score.features.join(',')),
     ]);
-    return inserted;
   }
 
   /** How many of the pairs the reader may see (both children in its region). */
@@ -367,3 +376,6 @@ export class DuplicateService implements RegistrationCheck {
     return row;
   }
 }
+
+const probesOf = (children: readonly MatchRecord[]): Probe[] => children.map((c, index) => ({ ...c, index }));
+

@@ -9,6 +9,8 @@ import { loadConfig } from '../../src/config';
 import { Clock } from '../../src/core/clock';
 import { openDatabase } from '../../src/db/database';
 import { DuplicateService } from '../../src/duplicates/duplicate.service';
+import { meet, writeMatchKeys } from '../../src/duplicates/duplicate.blocking';
+import type { RegistrationCheck } from '../../src/children/registration-check';
 import { regions } from '../../src/regions/region.registry';
 import { type BenchCase, type CaseResult, round } from './bench';
 import { BENCH_TODAY, createBenchDatabase, withClient } from './database';
@@ -144,26 +146,37 @@ export const duplicates: BenchCase = {
       await withClient(database.url, (c) => c.query('VACUUM ANALYZE hub.child_match_key'));
 
       // The check's cost at registration: batches of 1,000 registered through the service with and
-      // without it (new children, without numbers: the strictest check). One of each first, not
-      // measured: the first batch loaded the pinyin dictionary and compiled the check's code (3 to
-      // 9 s, against 1 to 3 s after), as a hub does once. Then in ABBA order (with, without,
-      // without, with…), so that the hub and the database warming up batch after batch, which made
-      // each batch faster than the one before, weigh on both alike.
+      // without it (new children, without numbers: the strictest check), and with its statements
+      // alone: the lookup and the sound keys' insert, before the children's inserts as the check's,
+      // the names' sounds known before the batch and nothing scored; what the check cannot cost
+      // less than, its floor.
+      // One of each first, not measured: the first batch loaded the pinyin dictionary and compiled
+      // the check's code (3 to 9 s, against 1 to 3 s after), as a hub does once. Then in ABCCBA
+      // order (with, without, floor, floor, without, with…), so that the hub and the database
+      // warming up batch after batch, which made each batch faster than the one before, weigh on
+      // all alike; eight of each, as four were too few on a loaded machine.
       const clock = new Clock(BENCH_TODAY);
-      const withCheck = new ChildService(db.orm, db.sql, clock, service);
-      const without = new ChildService(db.orm, db.sql, clock);
-      const WARMUP = 2;
-      const ROUNDS = 8;
+      const floor: RegistrationCheck = {
+        async registered(em, _actor, children) {
+          await meet(em, service.scorer, children.map((c, index) => ({ ...c, index })));
+          await writeMatchKeys(em, service.scorer, children);
+        },
+      };
+      const services = { with: new ChildService(db.orm, db.sql, clock, service), without: new ChildService(db.orm, db.sql, clock), floor: new ChildService(db.orm, db.sql, clock, floor) };
+      const ORDER = ['with', 'without', 'floor', 'floor', 'without', 'with'] as const;
+      const WARMUP = 3;
+      const ROUNDS = 24;
       const fresh = generateChildren(clock, { seed: options.seed + 1009 }, (WARMUP + ROUNDS) * 1000);
-      const seconds: Record<'with' | 'without', number[]> = { with: [], without: [] };
+      const seconds: Record<(typeof ORDER)[number], number[]> = { with: [], without: [], floor: [] };
       const actor = { identity: { sub: 'bench', dept: 'PSB' as const, region: '350000', roles: ['clerk' as const] }, requestId: 'bench-register' };
       for (let round = 0; round < WARMUP + ROUNDS; round++) {
         const batch = fresh.slice(round * 1000, (round + 1) * 1000).map((c) => ({
           id: crypto.randomUUID(), idNumber: null, hukouStatus: 'NO_HUKOU' as const, name: c.name, gender: c.gender, birthDate: c.birthDate, hukouRegion: c.hukouRegion, residenceRegion: c.residenceRegion, township: c.township,
         }));
-        const which = [0, 3].includes(round % 4) ? 'with' : 'without';
+        const which = ORDER[round % ORDER.length];
+        if (which === 'floor') for (const c of batch) service.scorer.sound(c.name);
         const t = performance.now();
-        await (which === 'with' ? withCheck : without).register(actor, batch);
+        await services[which].register(actor, batch);
         if (round >= WARMUP) seconds[which].push((performance.now() - t) / 1000);
       }
       const median = (xs: number[]) => {
@@ -171,6 +184,7 @@ export const duplicates: BenchCase = {
         return (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
       };
       const checkOverhead = median(seconds.with) / median(seconds.without) - 1;
+      const floorOverhead = median(seconds.floor) / median(seconds.without) - 1;
 
       const pairs = await db.sql.query<{ a: string; b: string; band: string }>('SELECT child_a::text AS a, child_b::text AS b, band FROM hub.duplicate_pair');
       const key = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
@@ -202,10 +216,11 @@ export const duplicates: BenchCase = {
           children: database.children + truth.length, planted: truth.length, pairsProposed: pairs.length, likely: likely.length, trueLikely, falseLikely: likely.length - trueLikely,
           possibleOnly: pairs.length - likely.length, missed: truth.length - truePossible, sweepSeconds: round(sweepSeconds, 1), sweptChildren: sweep.children,
           peakRssMb: round(peakRss / 2 ** 20, 0), registerSecondsWithCheck: seconds.with.map((x) => round(x, 3)), registerSecondsWithout: seconds.without.map((x) => round(x, 3)),
+          registerSecondsStatementsOnly: seconds.floor.map((x) => round(x, 3)), checkOverhead: round(checkOverhead, 3), statementsOnlyOverhead: round(floorOverhead, 3),
         },
         notes: [
           `confusion: LIKELY ${likely.length} proposed, ${trueLikely} planted, ${likely.length - trueLikely} not planted; POSSIBLE-only ${pairs.length - likely.length}; planted and missed ${truth.length - truePossible}`,
-          `registering 1,000 children: ${median(seconds.with).toFixed(3)} s with the check, ${median(seconds.without).toFixed(3)} s without (medians of ${ROUNDS / 2}, after a batch of each unmeasured)`,
+          `registering 1,000 children: ${median(seconds.with).toFixed(3)} s with the check, ${median(seconds.without).toFixed(3)} s without, ${median(seconds.floor).toFixed(3)} s with the check's statements alone (its floor: +${(floorOverhead * 100).toFixed(0)} %; medians of ${ROUNDS / 3}, after a batch of each unmeasured)`,
           `sweep (npm run find-duplicates, its own process) of ${sweep.children.toLocaleString('en')} children in ${sweepSeconds.toFixed(1)} s, its peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`,
         ],
       };

@@ -236,6 +236,8 @@ describe('resolving a pair', () => {
 
     // The merged record's open pair with the third is gone; the survivor, checked afresh (it now has a's number), pairs with the third.
     expect(await pairsOf(a.id)).toEqual([]);
+    // The merged child's sound key goes with its row (no foreign key cascades it, Migration0030); the survivor's stays.
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [[a.id, b.id]])).toEqual([{ child_id: b.id }]);
     expect((await pairsOf(third.id)).map((p) => [p.child_a, p.child_b].sort())).toEqual([[b.id, third.id].sort()]);
 
     const byOldId = data(await hub.gql(CHILD, { id: a.id }, eduGulou)).child;
