@@ -148,6 +148,23 @@ onPostgres('the hub as the README\'s restricted database role', () => {
     expect(await hub.sql('SELECT heads IS NOT NULL AS built FROM hub.stat_cube_state')).toEqual([{ built: true }]);
   });
 
+  it('merges two records of one child (resolveDuplicate SAME): the only rows the hub deletes, which the README grants', async () => {
+    const a = childInput({ name: '钟雨欣', birthDate: '2015-08-18', gender: 'FEMALE' });
+    const b = { ...childInput({ name: '钟雨欣', birthDate: '2015-08-18', gender: 'FEMALE', idNumber: null }), hukouStatus: 'NO_HUKOU' };
+    await gql(t.edu, REGISTER, { records: [a] });
+    const registered = await gql(t.psb, 'mutation($r: [RegisterChildInput!]!) { registerChildren(records: $r) { possibleDuplicates { pairId candidate { id } } } }', { r: [b] });
+    const pair = registered.registerChildren.possibleDuplicates.find((p: { candidate: { id: string } }) => p.candidate.id === a.id);
+    expect(pair).toBeDefined();
+    // Each has a section of the same department, alike (the merged one's is deleted), and one of its own (moved).
+    await gql(t.edu, 'mutation($r: [EducationRecordInput!]!) { upsertEducationRecords(records: $r) { replayed } }', { r: [a, b].map((c) => ({ childId: c.id, status: 'ENROLLED' })) });
+    await gql(t.civil, 'mutation($r: [CivilAffairsRecordInput!]!) { upsertCivilAffairsRecords(records: $r) { replayed } }', { r: [{ childId: a.id, leftBehind: true }] });
+    const merged = await gql(t.psb, 'mutation($p: ID!, $s: ID) { resolveDuplicate(pairId: $p, decision: SAME, survivorId: $s, reason: "同一人") { status } }', { p: pair.pairId, s: b.id });
+    expect(merged.resolveDuplicate.status).toBe('SAME');
+    expect(await hub.sql('SELECT id FROM hub.child WHERE id = $1', [a.id])).toEqual([]);
+    expect(await hub.sql('SELECT left_behind FROM civil.civil_affairs_record WHERE child_id = $1', [b.id])).toEqual([{ left_behind: true }]);
+    expect(await gql(t.province, '{ verifyChangeLog { ok } }')).toEqual({ verifyChangeLog: { ok: true } });
+  });
+
   it.each([
     ['hub.change_log', 'actor_sub'], ['hub.sensitive_read', 'actor_sub'], ['hub.notice_discrepancy', 'event'], ['hub.notice_action', 'event'], ['hub.log_root', 'jws'], ['hub.log_root_chain', 'chain'],
   ])('may not update, delete or truncate %s: the privilege is missing, before any trigger', async (table, column) => {
