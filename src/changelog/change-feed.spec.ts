@@ -45,13 +45,12 @@ function memoryLog() {
     const found = rows
       .filter((r) => Number(r.seq) > (after.get(r.chain as string) ?? 0) && (!only || only.has(r.chain as string)))
       .sort((a, b) => ((a.chain as string) < (b.chain as string) ? -1 : a.chain === b.chain ? Number(a.seq) - Number(b.seq) : 1))
-      .slice(0, limit)
-      .map((r) => ({ ...r, wal_flushed: true }));
+      .slice(0, limit);
     if (!bySubscriber) {
       counts.instanceReads++;
       counts.fannedOutTo = Math.max(counts.fannedOutTo, ...found.map((r) => Number(r.seq)));
     }
-    return found;
+    return found.map((r) => ({ ...r, wal_flushed: true }));
   };
   const db = { sql: { query }, orm: { config: { get: () => 'postgresql://unused' } } } as unknown as Database;
   return { db, append, counts };
