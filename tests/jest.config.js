@@ -49,7 +49,8 @@ if (process.env.TEST_DATABASE_URL) {
 
 module.exports = {
   projects,
-  // One file at a time: the PGlite project shares one embedded database between its files.
-  maxWorkers: 1,
+  // Two files at a time, one per core of the CI machine: each worker has its own PGlite (in its own
+  // process) and each PostgreSQL file its own database. `--maxWorkers N` starts N PGlites instead.
+  maxWorkers: 2,
   testTimeout: 60_000,
 };

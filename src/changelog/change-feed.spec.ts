@@ -15,7 +15,8 @@ registerModules();
 function memoryLog() {
   const rows: Array<Record<string, unknown>> = [];
   const heads = new Map<string, number>();
-  const counts = { subscriberReads: 0 };
+  /** The subscribers' own reads of the log; the instance's reads (to fan out) and the highest seq they returned. */
+  const counts = { subscriberReads: 0, instanceReads: 0, fannedOutTo: 0 };
   /** Appends `count` entries to `chain` (a county's chain, gap-free within it). */
   const append = (count: number, chain = '350102') => {
     for (let i = 0; i < count; i++) {
@@ -34,17 +35,22 @@ function memoryLog() {
     if (text.includes('version()')) return [{ version: 'PostgreSQL 18 (PGlite)' }];
     // Every read finds the WAL flushed past it: an in-memory log has nothing in flight.
     if (!text.includes('hub.change_log')) return [...heads].map(([chain, seq]) => ({ chain, seq: String(seq), wal_flushed: true }));
-    if (text.includes('entity = ANY')) counts.subscriberReads++;
+    const bySubscriber = text.includes('entity = ANY');
+    if (bySubscriber) counts.subscriberReads++;
     // readAfter's parameters: the position's chains and seqs first, the chains to read (if any) and the limit last.
     const [chains, seqs] = params as [string[], string[]];
     const after = new Map(chains.map((chain, i) => [chain, Number(seqs[i])]));
     const limit = params.at(-1) as number;
     const only = text.includes('h.chain = ANY') ? new Set(params.at(-2) as string[]) : null;
-    return rows
+    const found = rows
       .filter((r) => Number(r.seq) > (after.get(r.chain as string) ?? 0) && (!only || only.has(r.chain as string)))
       .sort((a, b) => ((a.chain as string) < (b.chain as string) ? -1 : a.chain === b.chain ? Number(a.seq) - Number(b.seq) : 1))
-      .slice(0, limit)
-      .map((r) => ({ ...r, wal_flushed: true }));
+      .slice(0, limit);
+    if (!bySubscriber) {
+      counts.instanceReads++;
+      counts.fannedOutTo = Math.max(counts.fannedOutTo, ...found.map((r) => Number(r.seq)));
+    }
+    return found.map((r) => ({ ...r, wal_flushed: true }));
   };
   const db = { sql: { query }, orm: { config: { get: () => 'postgresql://unused' } } } as unknown as Database;
   return { db, append, counts };
@@ -78,7 +84,16 @@ describe('ChangeFeed', () => {
     const stream = await feed.subscribe(supervisor, null, null);
     log.append(25_000);
     // Let the instance fan out everything before the consumer reads anything: more than it may hold.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // (A fixed 1.5 s was not always enough on a busy machine: then the consumer kept up, and read nothing itself.)
+    // Its reads are one at a time: once one more has begun after the last entry was read, that
+    // entry's page has been offered to the subscriber.
+    const until = async (done: () => boolean) => {
+      for (const deadline = Date.now() + 30_000; !done() && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await until(() => log.counts.fannedOutTo === 25_000);
+    const readsSoFar = log.counts.instanceReads;
+    await until(() => log.counts.instanceReads > readsSoFar);
+    expect({ fannedOutTo: log.counts.fannedOutTo, readAgain: log.counts.instanceReads > readsSoFar }).toEqual({ fannedOutTo: 25_000, readAgain: true });
     const seqs: number[] = [];
     for await (const entry of stream) {
       seqs.push(entry.seq);

@@ -8,10 +8,9 @@
  *
  * Exit code 0 when the `me` answer names the chosen identity and nothing went wrong on the page.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export interface ExplorerCheck {
   readonly outsideRequests: string[];
@@ -38,27 +37,35 @@ async function editorValues(page: Page, selector: string): Promise<string[]> {
   );
 }
 
-export async function checkExplorer(url: string, screenshot: string, identity = 'demo-edu-analyst', token = process.env.TOKEN): Promise<ExplorerCheck> {
-  const origin = new URL(url).origin;
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'baoxue-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1440, height: 900 },
-    locale: 'zh-CN',
-    timeout: 60_000,
-  });
-  const outsideRequests: string[] = [];
-  const consoleErrors: string[] = [];
+/** Debian's chromium, offline and headless: one browser serves every check, each in a context of its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+/** Runs `work` in a new context (a fresh profile: no cookies, no storage) of `browser`, or of a browser of its own. */
+async function inContext<T>(browser: Browser | undefined, viewport: { width: number; height: number }, work: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const owned = browser ? null : await launchChromium();
+  const context = await (browser ?? owned)!.newContext({ viewport, locale: 'zh-CN' });
   try {
+    return await work(context);
+  } finally {
+    await context.close();
+    await owned?.close();
+  }
+}
+
+export async function checkExplorer(url: string, screenshot: string, identity = 'demo-edu-analyst', token = process.env.TOKEN, browser?: Browser): Promise<ExplorerCheck> {
+  const origin = new URL(url).origin;
+  return inContext(browser, { width: 1440, height: 900 }, async (context) => {
+    const outsideRequests: string[] = [];
+    const consoleErrors: string[] = [];
     await context.route('**/*', (route) => {
       const target = route.request().url();
       if (target.startsWith(`${origin}/`) || target.startsWith('data:')) return route.continue();
       outsideRequests.push(target);
       return route.abort('internetdisconnected');
     });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = await context.newPage();
     page.on('console', (message) => {
       // Long messages (a blocked data: URL quotes all of it) are cut short; repeats are dropped.
       const text = message.text().replace(/data:([\w/+.-]+);base64,[^' ]+/g, 'data:$1;base64,…').slice(0, 300);
@@ -96,10 +103,7 @@ export async function checkExplorer(url: string, screenshot: string, identity = 
     const [responseText] = await editorValues(page, '.graphiql-response');
     await page.screenshot({ path: screenshot });
     return { outsideRequests, consoleErrors, headers, response: JSON.parse(responseText) };
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -107,34 +111,33 @@ export async function checkExplorer(url: string, screenshot: string, identity = 
  * whose text does not fit the query or variables editor (a line cut off at the right edge), with
  * how wide the text is against the editor.
  */
-export async function examplesCutOff(url: string, width: number, screenshot?: string): Promise<string[]> {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'baoxue-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width, height: 900 }, locale: 'zh-CN', timeout: 60_000,
-  });
-  try {
-    const page = context.pages()[0] ?? (await context.newPage());
+export async function examplesCutOff(url: string, width: number, screenshot?: string, browser?: Browser): Promise<string[]> {
+  return inContext(browser, { width, height: 900 }, async (context) => {
+    const page = await context.newPage();
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForSelector('button[data-example]', { timeout: 30_000 });
-    const ids = await page.$$eval('button[data-example]', (buttons) => buttons.map((b) => b.getAttribute('data-example')!));
+    const examples = await page.$eval('#bx-settings', (node) => (JSON.parse(node.textContent!) as { examples: Array<{ id: string; query: string; variables?: string }> }).examples);
     const cut: string[] = [];
-    for (const id of ids) {
-      await page.click(`button[data-example="${id}"]`);
-      // The example opens in the current tab or a new one; wait until the editor shows it.
-      await page.waitForTimeout(300);
+    for (const example of examples) {
+      await page.click(`button[data-example="${example.id}"]`);
+      // The example opens in the current tab or a new one: wait until the editors show it, then for
+      // two frames, by which CodeMirror has laid it out.
+      await page.waitForFunction((shown) => {
+        const values = (selector: string) => Array.from(document.querySelectorAll(selector), (node) => (node as unknown as { CodeMirror: { getValue(): string } }).CodeMirror.getValue().trim());
+        return values('.graphiql-query-editor .CodeMirror').includes(shown.query.trim())
+          && (!shown.variables || values('.graphiql-editor-tool .CodeMirror').includes(shown.variables.trim()));
+      }, example, { timeout: 15_000 });
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       const overflow = await page.$$eval('.graphiql-query-editor .CodeMirror, .graphiql-editor-tool .CodeMirror', (nodes) =>
         nodes
           .map((node) => (node as unknown as { CodeMirror: { getScrollInfo(): { width: number; clientWidth: number }; getValue(): string } }).CodeMirror)
           .filter((cm) => cm.getValue().length > 0 && cm.getScrollInfo().width > cm.getScrollInfo().clientWidth + 1)
           .map((cm) => `${cm.getScrollInfo().width} px of text in ${cm.getScrollInfo().clientWidth} px`));
-      if (overflow.length) cut.push(`${id}: ${overflow.join(', ')}`);
-      if (screenshot && id === 'child') await page.screenshot({ path: screenshot });
+      if (overflow.length) cut.push(`${example.id}: ${overflow.join(', ')}`);
+      if (screenshot && example.id === 'child') await page.screenshot({ path: screenshot });
     }
     return cut;
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main(): Promise<void> {

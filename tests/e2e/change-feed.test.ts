@@ -386,7 +386,9 @@ describe('across instances on PostgreSQL', () => {
       await listener.query('LISTEN baoxue_change_log');
       await write(b, REGISTER, { records: [childInput(), childInput()] }, t.EDU);
       const last = await lastKey();
-      for (let i = 0; i < 50 && !payloads.length; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Delivered when the writing transaction commits: wait for it (a busy machine may take a while), then for no second one.
+      for (const deadline = Date.now() + 10_000; !payloads.length && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       expect(payloads).toEqual([last]);
     } finally {
       await listener.end();

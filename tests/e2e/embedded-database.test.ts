@@ -52,13 +52,11 @@ function asAnotherUser(socket: string, file: string): { connect: string; read: s
 }
 
 onPGlite('the embedded database in a data directory', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baoxue-embedded-'));
-  // Let another user reach the directory itself, as a data directory in a home or /srv often is: what guards the database must be its own.
-  fs.chmodSync(dataDir, 0o755);
-  const env = { NODE_ENV: 'development', LOG_LEVEL: 'info', SEED_DEMO: 'false', DATA_DIR: dataDir, DATABASE_URL: null, PORT: '0', BAOXUE_TODAY: '2026-10-15' };
+  // Made when the tests run, not when the file is read: on PostgreSQL, where they are skipped, none is left behind.
+  let dataDir: string;
   const started: RunningProcess[] = [];
   const start = (file: string, args: string[] = []) => {
-    const process = runTs(file, args, env);
+    const process = runTs(file, args, { NODE_ENV: 'development', LOG_LEVEL: 'info', SEED_DEMO: 'false', DATA_DIR: dataDir, DATABASE_URL: null, PORT: '0', BAOXUE_TODAY: '2026-10-15' });
     started.push(process);
     return process;
   };
@@ -66,6 +64,9 @@ onPGlite('the embedded database in a data directory', () => {
   let a: { url: string; pid: number };
 
   beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'baoxue-embedded-'));
+    // Let another user reach the directory itself, as a data directory in a home or /srv often is: what guards the database must be its own.
+    fs.chmodSync(dataDir, 0o755);
     hubA = start('src/main.ts');
     a = await listening(hubA);
   }, 150_000);
@@ -73,7 +74,7 @@ onPGlite('the embedded database in a data directory', () => {
   afterAll(async () => {
     for (const p of started) p.child.kill('SIGKILL');
     await Promise.all(started.map((p) => p.exited));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('is served to no one else: no database port, a socket and files only its user may open', async () => {

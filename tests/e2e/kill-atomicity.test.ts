@@ -8,35 +8,57 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.stop());
 
-/** Runs the writer process, and SIGKILLs it a random while after its first committed batch. */
-function writeAndKill(databaseUrl: string, offset: number, delayMs: number): Promise<{ committed: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/writer-process.ts')], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, WRITER_OFFSET: String(offset) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let committed = 0;
-    let errors = '';
-    let armed = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      committed += (chunk.toString().match(/committed/g) ?? []).length;
-      if (!armed) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ committed }) : reject(new Error(`writer exited ${code}: ${errors}`))));
+/** A writer process with its modules loaded (compiled on the fly, the slow part), waiting for `go()` to begin writing. */
+function loadWriter(databaseUrl: string, offset: number) {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../support/writer-process.ts')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, WRITER_OFFSET: String(offset), WRITER_AWAIT_GO: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, errors: () => errors, go: () => child.stdin.write('go\n') };
+}
+type Writer = ReturnType<typeof loadWriter>;
+
+/** Lets the writer write, and SIGKILLs it a random while after its first committed batch. */
+function writeAndKill(writer: Writer, delayMs: number): Promise<{ committed: number }> {
+  let committed = 0;
+  let armed = false;
+  writer.child.stdout.on('data', (chunk: Buffer) => {
+    committed += (chunk.toString().match(/committed/g) ?? []).length;
+    if (!armed) {
+      armed = true;
+      setTimeout(() => writer.child.kill('SIGKILL'), delayMs);
+    }
+  });
+  writer.go();
+  return writer.exited.then(({ code, signal }) => {
+    if (signal !== 'SIGKILL') throw new Error(`writer exited ${code}: ${writer.errors()}`);
+    return { committed };
   });
 }
+
+const loaded = new Set<Writer>();
+afterAll(() => loaded.forEach((writer) => writer.child.kill('SIGKILL')));
 
 it('never leaves a change without its log entry, nor an entry without its change, however often a writer is killed', async () => {
   const url = (hub.server.db.orm.config.get('clientUrl') as string) ?? '';
   let committed = 0;
   const kills = 5;
+  const load = (round: number) => {
+    const writer = loadWriter(url, round * 100_000);
+    loaded.add(writer);
+    return writer;
+  };
+  let next = load(0);
   for (let round = 0; round < kills; round++) {
+    // The next round's writer loads while this one writes: it writes only once this one is dead.
+    const writer = next;
+    if (round + 1 < kills) next = load(round + 1);
     // Kill points spread over the next batches: inside a registration, an upsert, or between them.
-    const result = await writeAndKill(url, round * 100_000, 40 + round * 130);
+    const result = await writeAndKill(writer, 40 + round * 130);
+    loaded.delete(writer);
     committed += result.committed;
   }
   expect(committed).toBeGreaterThan(0);

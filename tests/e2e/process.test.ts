@@ -25,7 +25,6 @@ it('starts, tells where it listens and which database it uses, answers, and stop
     expect(hub.output()).toMatch(/"msg":"stopped"/);
   } finally {
     hub.child.kill('SIGKILL');
-    await database?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 90_000);

@@ -63,8 +63,9 @@ onPostgres('the hub as the README\'s restricted database role', () => {
 
   afterAll(async () => {
     await hub?.stop();
+    // The role's grants, in the database (which the run drops at its end), and the role itself, which belongs to the server.
+    await owner?.sql(`DROP OWNED BY ${role}`);
     await owner?.stop();
-    // The role's grants went with the database; the role itself belongs to the server.
     const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
     await client.connect();
     try {

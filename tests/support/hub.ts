@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { JWK } from 'jose';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
@@ -9,6 +10,7 @@ import { signToken, type TokenSettings } from '../../src/auth/tokens';
 import { type RunningServer, startServer } from '../../src/web/server';
 import { migrateDatabase } from './migrate';
 import { type Baseline, captureBaseline, restoreBaseline } from './pglite-baseline';
+import { runPrefix } from './postgres-run';
 
 /** The date the tests live on: school year 2026–27, so children born 2010-09-02 … 2020-09-01 are of age. */
 export const TODAY = '2026-10-15';
@@ -46,30 +48,36 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
   }
 }
 
+/**
+ * A database for one test file. None is dropped when its file ends: on PostgreSQL the run's
+ * global teardown drops them all together (tests/support/postgres-run.ts); on PGlite the next
+ * file of the worker resets or wipes it.
+ */
 export interface TestDatabase {
   readonly url: string;
   readonly poolMax: number;
-  drop(): Promise<void>;
 }
 
 async function newPostgresDatabase(template: string | null): Promise<TestDatabase> {
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `baoxue_test_${randomBytes(6).toString('hex')}`;
+  const run = process.env.BAOXUE_PG_RUN;
+  if (!base || !run) throw new Error('TEST_DATABASE_URL or BAOXUE_PG_RUN is not set: the PostgreSQL global setup did not run');
+  const name = `${runPrefix(run)}${randomBytes(6).toString('hex')}`;
   await withClient(base, (c) => c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`));
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    poolMax: 5,
-    drop: () => withClient(base, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+  return { url: url.toString(), poolMax: 5 };
 }
 
-function pgliteUrl(): string {
-  const url = process.env.BAOXUE_PGLITE_URL;
-  if (!url) throw new Error('BAOXUE_PGLITE_URL is not set: the PGlite global setup did not run');
-  return url;
+/** This worker's own PGlite (one per Jest worker, started by pglite.global-setup.ts) and the file of its baseline. */
+function pglite(): { url: string; baseline: string } {
+  const urls = process.env.BAOXUE_PGLITE_URLS;
+  const baselines = process.env.BAOXUE_PGLITE_BASELINES;
+  if (!urls || !baselines) throw new Error('BAOXUE_PGLITE_URLS is not set: the PGlite global setup did not run');
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const url = (JSON.parse(urls) as string[])[worker - 1];
+  if (!url) throw new Error(`no PGlite for Jest worker ${worker}: the global setup started ${(JSON.parse(urls) as string[]).length}`);
+  return { url, baseline: path.join(baselines, `baseline-${worker}.json`) };
 }
 
 const wipePglite = (url: string) =>
@@ -78,9 +86,9 @@ const wipePglite = (url: string) =>
 /** A fresh, empty database for one test file: a new database on PostgreSQL, wiped schemas on PGlite. */
 export async function freshDatabase(): Promise<TestDatabase> {
   if (target === 'postgresql') return newPostgresDatabase(null);
-  const url = pgliteUrl();
+  const { url } = pglite();
   await wipePglite(url);
-  return { url, poolMax: 1, drop: async () => undefined };
+  return { url, poolMax: 1 };
 }
 
 /**
@@ -111,15 +119,13 @@ async function ensureTemplate(): Promise<string> {
 
 /**
  * A fresh database as a hub's first start leaves it, every migration applied, made without
- * migrating it again: on PostgreSQL a copy of the run's migrated template, on PGlite the shared
- * database put back to the baseline the first file recorded (pglite-baseline.ts), or wiped for
+ * migrating it again: on PostgreSQL a copy of the run's migrated template, on PGlite the worker's
+ * database put back to the baseline its first file recorded (pglite-baseline.ts), or wiped for
  * the hub to migrate, as every file's was before, when a file before changed its schema.
  */
 export async function migratedDatabase(): Promise<TestDatabase> {
   if (target === 'postgresql') return newPostgresDatabase(await ensureTemplate());
-  const url = pgliteUrl();
-  const file = process.env.BAOXUE_PGLITE_BASELINE;
-  if (!file) throw new Error('BAOXUE_PGLITE_BASELINE is not set: the PGlite global setup did not run');
+  const { url, baseline: file } = pglite();
   if (!fs.existsSync(file)) {
     await wipePglite(url);
     await migrateDatabase(url);
@@ -127,7 +133,7 @@ export async function migratedDatabase(): Promise<TestDatabase> {
   } else if (!(await withClient(url, (c) => restoreBaseline(c, JSON.parse(fs.readFileSync(file, 'utf8')) as Baseline)))) {
     await wipePglite(url);
   }
-  return { url, poolMax: 1, drop: async () => undefined };
+  return { url, poolMax: 1 };
 }
 
 function asRole(url: string, role: { user: string; password: string } | undefined): string {
@@ -143,7 +149,7 @@ const instances = new WeakMap<TestHub, { database: { url: string; poolMax: numbe
 
 /**
  * Starts a hub on a fresh database; with `sameDatabaseAs`, a further server instance on that
- * hub's database instead (not wiped, not dropped when this one stops; the same token keys, as
+ * hub's database instead (not wiped; the same token keys, as
  * instances behind one load balancer trust one issuer). Stop the joining instances first. With
  * `role` as well, the joining instance logs in as that database role (PostgreSQL only).
  */
@@ -156,13 +162,13 @@ export function databaseUrlOf(hub: TestHub): string {
 
 export async function startTestHub(options: {
   today?: string; env?: Record<string, string>; sameDatabaseAs?: TestHub; role?: { user: string; password: string };
-  /** A database the test prepared itself (from freshDatabase), e.g. migrated only part of the way: the hub migrates it on and drops it when it stops. */
+  /** A database the test prepared itself (from freshDatabase), e.g. migrated only part of the way: the hub migrates it on. */
   database?: TestDatabase;
 } = {}): Promise<TestHub> {
   const joined = options.sameDatabaseAs ? instances.get(options.sameDatabaseAs) : undefined;
   if (options.sameDatabaseAs && !joined) throw new Error('sameDatabaseAs: not a hub started by startTestHub');
   if (options.role && !joined) throw new Error('role: only for an instance joining a hub (sameDatabaseAs)');
-  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role), drop: async () => undefined } : (options.database ?? await migratedDatabase());
+  const database = joined ? { ...joined.database, url: asRole(joined.database.url, options.role) } : (options.database ?? await migratedDatabase());
   const keys = joined?.keys ?? (await makeEphemeralKey());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -206,7 +212,6 @@ export async function startTestHub(options: {
     },
     async stop() {
       await server.stop();
-      await database.drop();
     },
   };
   instances.set(hub, { database: { url: database.url, poolMax: database.poolMax }, keys });

@@ -1,13 +1,10 @@
-import { Client } from 'pg';
+import { dropRunDatabases } from './postgres-run';
 
+/** Drops the run's template and every file's database, together (tests/support/postgres-run.ts). */
 export default async function teardown(): Promise<void> {
-  const name = process.env.BAOXUE_PG_TEMPLATE;
-  if (!name || !process.env.TEST_DATABASE_URL) return;
-  const admin = new Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  const run = process.env.BAOXUE_PG_RUN;
+  if (!run || !process.env.TEST_DATABASE_URL) return;
+  const started = Date.now();
+  const dropped = await dropRunDatabases(process.env.TEST_DATABASE_URL, run);
+  process.stderr.write(`PostgreSQL: dropped the run's ${dropped} test databases in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

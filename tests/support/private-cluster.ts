@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../bench/processes';
 
 /** PostgreSQL's programs: `PG_BIN`, or Debian's newest installed version. */
 function programs(): string {
@@ -39,6 +39,28 @@ function childrenOf(pid: number): number[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether nothing listens on `port` of the loopback address now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free loopback port below Linux's ephemeral range (32768–60999): the cluster is stopped and
+ * started again on it, and while it is down, a port the system hands out (to a listener on port
+ * 0, or to any outgoing connection of the tests running beside this one) could be taken from it.
+ */
+async function clusterPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+  throw new Error('private cluster: no free port found between 20000 and 32000');
+}
+
 /**
  * A PostgreSQL cluster that one test owns: made with `initdb` in a temporary directory, served on a
  * free loopback port, killed and restarted by the test, and removed afterwards. Never the shared
@@ -57,7 +79,7 @@ export class PrivateCluster {
   /** `initdb` in a new temporary directory; `settings` are `name=value` pairs the server starts with. */
   static async create(settings: readonly string[] = []): Promise<PrivateCluster> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baoxue-cluster-'));
-    const cluster = new PrivateCluster(dir, await freePort(), settings);
+    const cluster = new PrivateCluster(dir, await clusterPort(), settings);
     try {
       if (process.getuid?.() === 0) {
         const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());

@@ -12,7 +12,17 @@ import { educationSection } from '../../src/departments/education/education.sect
 import { createServices } from '../../src/services';
 import { registerModules } from '../../src/app/modules';
 
+/** With WRITER_AWAIT_GO, the process loads its modules and then waits for a line on stdin before it writes (it ends if stdin closes first). */
+function go(): Promise<void> {
+  if (!process.env.WRITER_AWAIT_GO) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.stdin.once('data', () => resolve());
+    process.stdin.once('end', () => process.exit(0));
+  });
+}
+
 async function main(): Promise<void> {
+  await go();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL!, DATABASE_POOL_MAX: '1', LOG_LEVEL: 'silent' });
   registerModules();
   const db = await openDatabase(config, () => undefined);
