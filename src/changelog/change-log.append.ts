@@ -1,7 +1,8 @@
+import { hash as digest } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLiteral } from 'pg';
 import { crashTestPauseBetweenCommits } from '../db/orm';
-import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import { canonicalAroundChain, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
  * The statements that append to the change log, for its one writer (change-log.writer.ts): a few
@@ -51,10 +52,20 @@ export type Unchained = Omit<StoredEntry, 'seq' | 'prevHash'>;
 export interface Placed {
   readonly chain: string;
   readonly entry: Unchained;
+  /**
+   * The entry's canonical JSON around the two values its place in the chain gives it (`canonicalAroundChain`),
+   * made once when it is placed: chaining it, again when a guessed head was wrong, is then one SHA-256.
+   */
+  readonly around: readonly [string, string, string];
+}
+
+/** An entry placed in its chain, its canonical JSON made ready for chaining. */
+export function place(chain: string, entry: Unchained): Placed {
+  return { chain, entry, around: canonicalAroundChain(entry) };
 }
 
 /** Entries chained to their chains' heads: each one's seq, previous hash and hash, and the heads they leave. */
-interface Chained {
+export interface Chained {
   readonly heads: ChainHeads;
   readonly seqs: number[];
   readonly prevs: string[];
@@ -74,16 +85,10 @@ function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
   const tails = new Map<string, ChainHead>();
   const seqs: number[] = [];
   const prevs: string[] = [];
-  const hashes = entries.map(({ chain: code, entry }) => {
+  const hashes = entries.map(({ chain: code, around: [before, between, after] }) => {
     const head = tails.get(code) ?? heads.get(code) ?? { seq: '0', hash: GENESIS_HASH };
     const seq = Number(head.seq) + 1;
-    const stored: StoredEntry = {
-      seq, at: entry.at, actorSub: entry.actorSub, actorDept: entry.actorDept, actorRegion: entry.actorRegion, actorRoles: entry.actorRoles,
-      operation: entry.operation, entity: entry.entity, entityId: entry.entityId, childId: entry.childId, hukouRegion: entry.hukouRegion,
-      residenceRegion: entry.residenceRegion, version: entry.version, changes: entry.changes, mutation: entry.mutation, reason: entry.reason,
-      requestId: entry.requestId, idempotencyKey: entry.idempotencyKey, prevHash: head.hash,
-    };
-    const hash = entryHash(stored);
+    const hash = digest('sha256', `${before}${head.hash}${between}${seq}${after}`, 'hex');
     seqs.push(seq);
     prevs.push(head.hash);
     tails.set(code, { seq: String(seq), hash });
@@ -123,7 +128,10 @@ const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_
  */
 export const APPEND_SLICE = 10_000;
 
-/** A large batch's entries, chained, with the bindings of the statement that appends them (null above APPEND_SLICE: made slice by slice). */
+/**
+ * A large batch's entries, chained, with the bindings of the statement that appends them (null
+ * above APPEND_SLICE, made slice by slice, and when the entries go in by COPY instead).
+ */
 export interface ChainedBatch {
   readonly chained: Chained;
   readonly entries: readonly Placed[];
@@ -131,16 +139,17 @@ export interface ChainedBatch {
 }
 
 /**
- * Chains a large batch's entries to `heads` and makes the bindings that append them, so that a
- * writer can do both while the database runs its own statement (change-log.writer.ts).
+ * Chains a large batch's entries to `heads` and, unless they go in by COPY, makes the bindings
+ * that append them, so that a writer can do both while the database runs its own statement
+ * (change-log.writer.ts).
  */
-export function chainBatch(entries: readonly Placed[], heads: ChainHeads): ChainedBatch {
+export function chainBatch(entries: readonly Placed[], heads: ChainHeads, bindings = true): ChainedBatch {
   const chained = chain(entries, heads);
-  return { chained, entries, bindings: entries.length > APPEND_SLICE ? null : arrayBindings(entries, chained) };
+  return { chained, entries, bindings: !bindings || entries.length > APPEND_SLICE ? null : arrayBindings(entries, chained) };
 }
 
 /** Entries `from` to `to` of a chained batch, with the heads they leave. */
-function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
+export function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
   const tails = new Map<string, ChainHead>();
   for (let i = from; i < to; i++) tails.set(entries[i].chain, { seq: String(seqs[i]), hash: hashes[i] });
   return { heads, seqs: seqs.slice(from, to), prevs: prevs.slice(from, to), hashes: hashes.slice(from, to), tails };
@@ -152,7 +161,7 @@ function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Plac
  * its chains on to its last entries.
  */
 export async function appendArrays(em: EntityManager, batch: ChainedBatch): Promise<void> {
-  if (batch.bindings) {
+  if (batch.bindings && batch.entries.length <= APPEND_SLICE) {
     await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
     return;
   }
@@ -294,18 +303,16 @@ function committedByMessage(transaction: KnexTransaction): void {
  * synchronous commit would hold it, and its chains' heads, while the batch's WAL (megabytes for a
  * thousand rows and their entries) is flushed; every logged write of every county, whose own
  * commit notifies, would wait behind that flush. Committed asynchronously, both are let go once
- * the commit's record is written, and the write is answered, as before, only once durable.
+ * the commit's record is written, and the write is answered, as before, only once durable. `first`
+ * is a statement sent before it in the same message (after a COPY, the heads moved on).
  */
-export async function commitAfterAppend(em: EntityManager): Promise<void> {
-  await executeMessage(em, commitHere(em));
+export async function commitAfterAppend(em: EntityManager, first = ''): Promise<void> {
+  await executeMessage(em, `${first && `${first}; `}${commitHere(em)}`);
   committedByMessage(em.getTransactionContext() as KnexTransaction);
 }
 
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
-  const rows = JSON.stringify(entries.map(({ chain: code, entry }) => {
-    const [before, between, after] = canonicalAroundChain(entry);
-    return { ...entry, chain: code, at: entry.at.toISOString(), before, between, after };
-  }));
+  const rows = JSON.stringify(entries.map(({ chain: code, entry, around: [before, between, after] }) => ({ ...entry, chain: code, at: entry.at.toISOString(), before, between, after })));
   const results = await executeMessage(em, `SELECT chain, seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const appended = results[0].rows as Array<ChainHead & { chain: string }>;
