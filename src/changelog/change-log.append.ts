@@ -1,8 +1,7 @@
-import { hash as digest } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLiteral } from 'pg';
 import { crashTestPauseBetweenCommits } from '../db/orm';
-import { canonicalAroundChain, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
  * The statements that append to the change log, for its one writer (change-log.writer.ts): a few
@@ -52,16 +51,6 @@ export type Unchained = Omit<StoredEntry, 'seq' | 'prevHash'>;
 export interface Placed {
   readonly chain: string;
   readonly entry: Unchained;
-  /**
-   * The entry's canonical JSON around the two values its place in the chain gives it (`canonicalAroundChain`),
-   * made once when it is placed: chaining it, again when a guessed head was wrong, is then one SHA-256.
-   */
-  readonly around: readonly [string, string, string];
-}
-
-/** An entry placed in its chain, its canonical JSON made ready for chaining. */
-export function place(chain: string, entry: Unchained): Placed {
-  return { chain, entry, around: canonicalAroundChain(entry) };
 }
 
 /** Entries chained to their chains' heads: each one's seq, previous hash and hash, and the heads they leave. */
@@ -85,10 +74,16 @@ function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
   const tails = new Map<string, ChainHead>();
   const seqs: number[] = [];
   const prevs: string[] = [];
-  const hashes = entries.map(({ chain: code, around: [before, between, after] }) => {
+  const hashes = entries.map(({ chain: code, entry }) => {
     const head = tails.get(code) ?? heads.get(code) ?? { seq: '0', hash: GENESIS_HASH };
     const seq = Number(head.seq) + 1;
-    const hash = digest('sha256', `${before}${head.hash}${between}${seq}${after}`, 'hex');
+    const stored: StoredEntry = {
+      seq, at: entry.at, actorSub: entry.actorSub, actorDept: entry.actorDept, actorRegion: entry.actorRegion, actorRoles: entry.actorRoles,
+      operation: entry.operation, entity: entry.entity, entityId: entry.entityId, childId: entry.childId, hukouRegion: entry.hukouRegion,
+      residenceRegion: entry.residenceRegion, version: entry.version, changes: entry.changes, mutation: entry.mutation, reason: entry.reason,
+      requestId: entry.requestId, idempotencyKey: entry.idempotencyKey, prevHash: head.hash,
+    };
+    const hash = entryHash(stored);
     seqs.push(seq);
     prevs.push(head.hash);
     tails.set(code, { seq: String(seq), hash });
@@ -149,7 +144,7 @@ export function chainBatch(entries: readonly Placed[], heads: ChainHeads, bindin
 }
 
 /** Entries `from` to `to` of a chained batch, with the heads they leave. */
-export function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
+function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
   const tails = new Map<string, ChainHead>();
   for (let i = from; i < to; i++) tails.set(entries[i].chain, { seq: String(seqs[i]), hash: hashes[i] });
   return { heads, seqs: seqs.slice(from, to), prevs: prevs.slice(from, to), hashes: hashes.slice(from, to), tails };
@@ -312,7 +307,10 @@ export async function commitAfterAppend(em: EntityManager, first = ''): Promise<
 }
 
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
-  const rows = JSON.stringify(entries.map(({ chain: code, entry, around: [before, between, after] }) => ({ ...entry, chain: code, at: entry.at.toISOString(), before, between, after })));
+  const rows = JSON.stringify(entries.map(({ chain: code, entry }) => {
+    const [before, between, after] = canonicalAroundChain(entry);
+    return { ...entry, chain: code, at: entry.at.toISOString(), before, between, after };
+  }));
   const results = await executeMessage(em, `SELECT chain, seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const appended = results[0].rows as Array<ChainHead & { chain: string }>;

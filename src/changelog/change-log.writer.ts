@@ -3,9 +3,9 @@ import type { WriteContext } from '../core/unit-of-work';
 import { loggedEntity } from './catalogue';
 import {
   appendArrays, appendChainedInDatabase, chainBatch, commitAfterAppend, type ChainedBatch, type ChainHead, type ChainHeads, executeInTransaction, lockChainsAndReadHeads,
-  place, type Placed, sameHeads, type Unchained,
+  type Placed, sameHeads, type Unchained,
 } from './change-log.append';
-import { appendByCopy, copyRowsOf, moveHeads } from './change-log.copy';
+import { appendByCopy, copyable, moveHeads } from './change-log.copy';
 import type { StoredEntry } from './hash-chain';
 import { copiesFromStdin, isUnloggedForBenchmark } from '../db/orm';
 
@@ -100,8 +100,8 @@ interface Pending {
   readonly entries: Placed[];
   /** A large batch's entries chained early, on a guess at the head, with their statement's bindings (see `appendChangeLog`). */
   prepared: ChainedBatch | null;
-  /** A large batch's COPY lines up to each entry's place in its chain, where the server takes COPY (`copyRowsOf`); else null. */
-  copyRows: string[] | null;
+  /** Whether a large batch's entries go in by COPY (`copyable`): the server takes it, and their text can go that way. */
+  copy: boolean;
 }
 
 const pendingEntries = new WeakMap<EntityManager, Pending>();
@@ -196,13 +196,13 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
     entry.hukouRegion = region.hukou;
     entry.residenceRegion = region.residence;
   }
-  if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null, copyRows: null }));
+  if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null, copy: false }));
   const guess: ChainHeads = pending.prepared?.chained.heads ?? new Map(lastHeads.get(em.config));
   // An entry goes to its child's residence county's chain; about no child, to its own region's.
-  for (const { entry } of drafts) pending.entries.push(place(entry.residenceRegion, entry));
+  for (const { entry } of drafts) pending.entries.push({ chain: entry.residenceRegion, entry });
   if (pending.entries.length > SMALL) {
-    pending.copyRows = copiesFromStdin(em.config) ? copyRowsOf(pending.entries) : null;
-    pending.prepared = chainBatch(pending.entries, guess, pending.copyRows === null);
+    pending.copy = copiesFromStdin(em.config) && copyable(pending.entries);
+    pending.prepared = chainBatch(pending.entries, guess, !pending.copy);
     rememberHeads(em.config, pending.prepared.chained.tails, true);
   }
 }
@@ -228,14 +228,14 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
   // A batch chained on a wrong guess is let go before the batch is chained again: for a large one
   // (a provincial reconciliation run's 80,000 entries) its bindings are some 100 MB.
   pending.prepared = null;
-  const batch = guessed ?? chainBatch(entries, heads, pending.copyRows === null);
+  const batch = guessed ?? chainBatch(entries, heads, !pending.copy);
   rememberHeads(em.config, batch.chained.tails);
-  if (!pending.copyRows) {
+  if (!pending.copy) {
     await appendArrays(em, batch);
     if (endsTransaction(em)) await commitAfterAppend(em);
     return;
   }
-  await appendByCopy(em, pending.copyRows, batch.chained);
+  await appendByCopy(em, entries, batch.chained);
   if (endsTransaction(em)) await commitAfterAppend(em, moveHeads(batch.chained.tails));
   else await executeInTransaction(em, moveHeads(batch.chained.tails), []);
 }

@@ -26,6 +26,7 @@ import { Migration0025ReconciliationIndexes } from './Migration0025Reconciliatio
 import { Migration0026ChangeLogEntityIndex } from './Migration0026ChangeLogEntityIndex';
 import { Migration0027KeptStatistics } from './Migration0027KeptStatistics';
 import { Migration0028DuplicatesFollowUp } from './Migration0028DuplicatesFollowUp';
+import { Migration0029ChangeLogEntityByChain } from './Migration0029ChangeLogEntityByChain';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   { name: 'Migration0026ChangeLogEntityIndex', class: Migration0026ChangeLogEntityIndex },
   { name: 'Migration0027KeptStatistics', class: Migration0027KeptStatistics },
   { name: 'Migration0028DuplicatesFollowUp', class: Migration0028DuplicatesFollowUp },
+  { name: 'Migration0029ChangeLogEntityByChain', class: Migration0029ChangeLogEntityByChain },
 ];
