@@ -156,7 +156,7 @@ function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Plac
  * its chains on to its last entries.
  */
 export async function appendArrays(em: EntityManager, batch: ChainedBatch): Promise<void> {
-  if (batch.bindings && batch.entries.length <= APPEND_SLICE) {
+  if (batch.bindings) {
     await executeInTransaction(em, INSERT_FROM_ARRAYS, batch.bindings);
     return;
   }
