@@ -54,7 +54,7 @@ export interface Placed {
 }
 
 /** Entries chained to their chains' heads: each one's seq, previous hash and hash, and the heads they leave. */
-interface Chained {
+export interface Chained {
   readonly heads: ChainHeads;
   readonly seqs: number[];
   readonly prevs: string[];
@@ -123,7 +123,10 @@ const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_
  */
 export const APPEND_SLICE = 10_000;
 
-/** A large batch's entries, chained, with the bindings of the statement that appends them (null above APPEND_SLICE: made slice by slice). */
+/**
+ * A large batch's entries, chained, with the bindings of the statement that appends them (null
+ * above APPEND_SLICE, made slice by slice, and when the entries go in by COPY instead).
+ */
 export interface ChainedBatch {
   readonly chained: Chained;
   readonly entries: readonly Placed[];
@@ -131,12 +134,13 @@ export interface ChainedBatch {
 }
 
 /**
- * Chains a large batch's entries to `heads` and makes the bindings that append them, so that a
- * writer can do both while the database runs its own statement (change-log.writer.ts).
+ * Chains a large batch's entries to `heads` and, unless they go in by COPY, makes the bindings
+ * that append them, so that a writer can do both while the database runs its own statement
+ * (change-log.writer.ts).
  */
-export function chainBatch(entries: readonly Placed[], heads: ChainHeads): ChainedBatch {
+export function chainBatch(entries: readonly Placed[], heads: ChainHeads, bindings = true): ChainedBatch {
   const chained = chain(entries, heads);
-  return { chained, entries, bindings: entries.length > APPEND_SLICE ? null : arrayBindings(entries, chained) };
+  return { chained, entries, bindings: !bindings || entries.length > APPEND_SLICE ? null : arrayBindings(entries, chained) };
 }
 
 /** Entries `from` to `to` of a chained batch, with the heads they leave. */
@@ -294,10 +298,11 @@ function committedByMessage(transaction: KnexTransaction): void {
  * synchronous commit would hold it, and its chains' heads, while the batch's WAL (megabytes for a
  * thousand rows and their entries) is flushed; every logged write of every county, whose own
  * commit notifies, would wait behind that flush. Committed asynchronously, both are let go once
- * the commit's record is written, and the write is answered, as before, only once durable.
+ * the commit's record is written, and the write is answered, as before, only once durable. `first`
+ * is a statement sent before it in the same message (after a COPY, the heads moved on).
  */
-export async function commitAfterAppend(em: EntityManager): Promise<void> {
-  await executeMessage(em, commitHere(em));
+export async function commitAfterAppend(em: EntityManager, first = ''): Promise<void> {
+  await executeMessage(em, `${first && `${first}; `}${commitHere(em)}`);
   committedByMessage(em.getTransactionContext() as KnexTransaction);
 }
 

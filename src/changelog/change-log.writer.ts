@@ -5,8 +5,9 @@ import {
   appendArrays, appendChainedInDatabase, chainBatch, commitAfterAppend, type ChainedBatch, type ChainHead, type ChainHeads, executeInTransaction, lockChainsAndReadHeads,
   type Placed, sameHeads, type Unchained,
 } from './change-log.append';
+import { appendByCopy, copyable, moveHeads } from './change-log.copy';
 import type { StoredEntry } from './hash-chain';
-import { isUnloggedForBenchmark } from '../db/orm';
+import { copiesFromStdin, isUnloggedForBenchmark } from '../db/orm';
 
 /**
  * Marks the subscriber that appends a transaction's recorded entries before it commits
@@ -99,6 +100,8 @@ interface Pending {
   readonly entries: Placed[];
   /** A large batch's entries chained early, on a guess at the head, with their statement's bindings (see `appendChangeLog`). */
   prepared: ChainedBatch | null;
+  /** Whether a large batch's entries go in by COPY (`copyable`): the server takes it, and their text can go that way. */
+  copy: boolean;
 }
 
 const pendingEntries = new WeakMap<EntityManager, Pending>();
@@ -112,10 +115,19 @@ const pendingEntries = new WeakMap<EntityManager, Pending>();
  */
 const lastHeads = new WeakMap<object, Map<string, ChainHead>>();
 
-function rememberHeads(config: object, heads: ChainHeads): void {
+/**
+ * Remembers heads: those a batch leaves once appended, and those a batch chained early will leave
+ * (`guessed`), so that a second batch of the same county made meanwhile (a client that keeps two
+ * batches in flight) is chained after it. A head appended does not replace a guess further on in
+ * its chain: that guess is of a batch still to come.
+ */
+function rememberHeads(config: object, heads: ChainHeads, guessed = false): void {
   let known = lastHeads.get(config);
   if (!known) lastHeads.set(config, (known = new Map()));
-  for (const [code, head] of heads) known.set(code, head);
+  for (const [code, head] of heads) {
+    const before = known.get(code);
+    if (guessed || !before || Number(head.seq) >= Number(before.seq)) known.set(code, head);
+  }
 }
 /**
  * Up to this many entries go in as one message with the lock, chained by the database; larger
@@ -184,11 +196,15 @@ export async function appendChangeLog(em: EntityManager, write: WriteContext, ch
     entry.hukouRegion = region.hukou;
     entry.residenceRegion = region.residence;
   }
-  if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null }));
+  if (!pending) pendingEntries.set(em, (pending = { write, entries: [], prepared: null, copy: false }));
   const guess: ChainHeads = pending.prepared?.chained.heads ?? new Map(lastHeads.get(em.config));
   // An entry goes to its child's residence county's chain; about no child, to its own region's.
   for (const { entry } of drafts) pending.entries.push({ chain: entry.residenceRegion, entry });
-  if (pending.entries.length > SMALL) pending.prepared = chainBatch(pending.entries, guess);
+  if (pending.entries.length > SMALL) {
+    pending.copy = copiesFromStdin(em.config) && copyable(pending.entries);
+    pending.prepared = chainBatch(pending.entries, guess, !pending.copy);
+    rememberHeads(em.config, pending.prepared.chained.tails, true);
+  }
 }
 
 /**
@@ -212,8 +228,14 @@ export async function appendPendingEntries(em: EntityManager): Promise<void> {
   // A batch chained on a wrong guess is let go before the batch is chained again: for a large one
   // (a provincial reconciliation run's 80,000 entries) its bindings are some 100 MB.
   pending.prepared = null;
-  const batch = guessed ?? chainBatch(entries, heads);
+  const batch = guessed ?? chainBatch(entries, heads, !pending.copy);
   rememberHeads(em.config, batch.chained.tails);
-  await appendArrays(em, batch);
-  if (endsTransaction(em)) await commitAfterAppend(em);
+  if (!pending.copy) {
+    await appendArrays(em, batch);
+    if (endsTransaction(em)) await commitAfterAppend(em);
+    return;
+  }
+  await appendByCopy(em, entries, batch.chained);
+  if (endsTransaction(em)) await commitAfterAppend(em, moveHeads(batch.chained.tails));
+  else await executeInTransaction(em, moveHeads(batch.chained.tails), []);
 }

@@ -43,6 +43,18 @@ export function crashTestPauseBetweenCommits(ormConfig: object): number | undefi
   return pauseBetweenCommits.get(ormConfig);
 }
 
+/**
+ * ORMs on a server that takes `COPY … FROM STDIN`: a PostgreSQL server, not PGlite, whose socket
+ * ends the connection at the first line of data (found by its `version()`, as the change feed
+ * finds it). The change log's writer sends a large batch's entries by COPY there, and as typed
+ * arrays elsewhere.
+ */
+const copyingFromStdin = new WeakSet<object>();
+
+export function copiesFromStdin(ormConfig: object): boolean {
+  return copyingFromStdin.has(ormConfig);
+}
+
 let registered: OrmModules | null = null;
 
 export function registerOrmModules(modules: OrmModules): void {
@@ -93,6 +105,11 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     }),
   );
   if (options.benchmarkWithoutChangeLog) unloggedForBenchmark.add(orm.config);
+  const [{ version }] = await orm.em.getConnection().execute<Array<{ version: string }>>('SELECT version() AS version').catch(async (error: unknown) => {
+    await orm.close(true);
+    throw error;
+  });
+  if (!/PGlite/i.test(version)) copyingFromStdin.add(orm.config);
   if (options.crashTestDelayBetweenCommitsMs) pauseBetweenCommitsForCrashTest(orm.config, options.crashTestDelayBetweenCommitsMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;

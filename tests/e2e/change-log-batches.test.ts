@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { childInput, REGISTER } from '../support/fixtures';
 import { randomUUID } from 'node:crypto';
-import { startTestHub, type TestHub } from '../support/hub';
+import { startTestHub, target, type TestHub } from '../support/hub';
 import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
 import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
@@ -19,8 +19,23 @@ const EDU = `mutation($r: [EducationRecordInput!]!, $key: String, $reason: Strin
   upsertEducationRecords(records: $r, idempotencyKey: $key, reason: $reason) { replayed }
 }`;
 const VERIFY = '{ verifyChangeLog { ok entries firstBadSeq problem } }';
+/** PostgreSQL takes a large batch's entries by COPY; PGlite's socket takes no COPY FROM STDIN, and gets them as arrays. */
+const onPostgres = target === 'postgresql';
 const ODD_TEXT = '为什么? $1 ?? \'引号\' "双" \\ \\u003f \t\n \\N NULL {a,"b"} 😀';
 
+/** The statements the hub's ORM sent while `work` ran. */
+async function statementsSent(work: () => Promise<void>): Promise<string[]> {
+  const sent: string[] = [];
+  const knex = hub.server.db.orm.em.getConnection().getKnex();
+  const onQuery = (query: { sql: string }) => sent.push(query.sql);
+  knex.on('query', onQuery);
+  try {
+    await work();
+  } finally {
+    knex.off('query', onQuery);
+  }
+  return sent;
+}
 const headSeq = async () => (await hub.sql<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log'))[0].n;
 const entriesAfter = (seq: number) => hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE seq > $1 ORDER BY seq', [seq]);
 async function verified(): Promise<void> {
@@ -108,6 +123,28 @@ describe('large batches', () => {
     await verified();
   });
 
+  it('chains large batches of one county sent at once (a client with several in flight) one after another, gap-free, and the chain verifies', async () => {
+    const ids = await register(90);
+    const before = await headSeq();
+    const sent = await statementsSent(async () => {
+      const results = await Promise.all([0, 30, 60].map((from) => hub.gql(EDU, { r: ids.slice(from, from + 30).map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 5 })) }, t.EDU)));
+      for (const res of results) expect(res.body.errors).toBeUndefined();
+    });
+    const rows = await entriesAfter(before);
+    expect(rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => before + 1 + i));
+    expect(new Set(rows.map((r) => r.entity_id))).toEqual(new Set(ids));
+    // Each batch's entries together: 30 seqs in a row, one batch after another.
+    const batches = [...new Set(rows.map((r) => r.request_id))];
+    expect(batches).toHaveLength(3);
+    for (const id of batches) {
+      const seqs = rows.filter((r) => r.request_id === id).map((r) => Number(r.seq));
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+      expect(seqs).toHaveLength(30);
+    }
+    expect(sent.filter((sql) => sql.startsWith('COPY hub.change_log')).length).toBe(onPostgres ? 3 : 0);
+    await verified();
+  });
+
   it('writes none of a large batch when its entries cannot be appended at the commit (fail closed)', async () => {
     const ids = await register(25);
     const before = await headSeq();
@@ -191,20 +228,16 @@ describe('the commit of a large batch', () => {
   it('is asynchronous and then durable, in one message, as a small write\'s: the notify lock and the chain\'s head are not held while its WAL is flushed', async () => {
     const ids = await register(25);
     const before = await headSeq();
-    const sent: string[] = [];
-    const knex = hub.server.db.orm.em.getConnection().getKnex();
-    const onQuery = (query: { sql: string }) => sent.push(query.sql);
-    knex.on('query', onQuery);
-    try {
+    const sent = await statementsSent(async () => {
       const res = await hub.gql(EDU, { r: ids.map((childId) => ({ childId, status: 'ENROLLED', stage: 'PRIMARY', grade: 6 })) }, t.EDU);
       expect(res.body.errors).toBeUndefined();
-    } finally {
-      knex.off('query', onQuery);
-    }
+    });
     // Before, the ORM's COMMIT ended it, synchronously, holding both until the flush.
-    const appended = sent.findIndex((sql) => sql.includes('INSERT INTO hub.change_log'));
+    // On PostgreSQL the entries go in by COPY, and the heads are moved on in the message that commits.
+    const appended = sent.findIndex((sql) => sql.includes(onPostgres ? 'COPY hub.change_log' : 'INSERT INTO hub.change_log'));
     expect(appended).toBeGreaterThanOrEqual(0);
-    expect(sent.slice(appended + 1)).toEqual([expect.stringMatching(/^SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message\(true, 'baoxue', 'durable'\); COMMIT$/)]);
+    const heads = onPostgres ? 'WITH heads AS \\(UPDATE hub\\.chain_head [^;]*; ' : '';
+    expect(sent.slice(appended + 1)).toEqual([expect.stringMatching(new RegExp(`^${heads}SET LOCAL synchronous_commit TO off; COMMIT; BEGIN; SELECT pg_logical_emit_message\\(true, 'baoxue', 'durable'\\); COMMIT$`))]);
     expect(sent).not.toContain('COMMIT;');
     expect((await entriesAfter(before)).map((r) => r.entity_id)).toEqual(ids);
     await verified();

@@ -26,6 +26,7 @@ import { Migration0025ReconciliationIndexes } from './Migration0025Reconciliatio
 import { Migration0026ChangeLogEntityIndex } from './Migration0026ChangeLogEntityIndex';
 import { Migration0027KeptStatistics } from './Migration0027KeptStatistics';
 import { Migration0028DuplicatesFollowUp } from './Migration0028DuplicatesFollowUp';
+import { Migration0029ChangeLogEntityByChain } from './Migration0029ChangeLogEntityByChain';
 import { Migration0030MatchKeyWithoutForeignKey } from './Migration0030MatchKeyWithoutForeignKey';
 import { Migration0031ChildrenWithoutNumbers } from './Migration0031ChildrenWithoutNumbers';
 
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   { name: 'Migration0026ChangeLogEntityIndex', class: Migration0026ChangeLogEntityIndex },
   { name: 'Migration0027KeptStatistics', class: Migration0027KeptStatistics },
   { name: 'Migration0028DuplicatesFollowUp', class: Migration0028DuplicatesFollowUp },
+  { name: 'Migration0029ChangeLogEntityByChain', class: Migration0029ChangeLogEntityByChain },
   { name: 'Migration0030MatchKeyWithoutForeignKey', class: Migration0030MatchKeyWithoutForeignKey },
   { name: 'Migration0031ChildrenWithoutNumbers', class: Migration0031ChildrenWithoutNumbers },
 ];
