@@ -97,6 +97,22 @@ const CASES: Array<[string, GraphQLRequest]> = [
   ['a bad enum value is BAD_USER_INPUT, without suggestions', { query: 'query C($c: Colour!) { colour(c: $c) }', variables: { c: 'REDD' } }],
   ['a missing required variable is BAD_USER_INPUT', { query: 'query M($c: Colour!) { colour(c: $c) }', variables: {} }],
   ['a bad nested input value is BAD_USER_INPUT', { query: 'query L($f: Filter) { items(first: 1, filter: $f) { id } }', variables: { f: { colour: 'RED', min: 'many' } } }],
+  // Variables are coerced by the compiled code first: every value graphql-js refuses must be refused
+  // (and nothing run), every value it takes must be taken as it takes it.
+  ...([
+    ['an unknown field of an input object', { f: { colour: 'RED', min: 1, extra: 1 } }],
+    ['an Int past 32 bits', { f: { colour: 'RED', min: 2 ** 31 } }],
+    ['a fraction for an Int', { f: { colour: 'RED', min: 1.5 } }],
+    ['a numeric string for an Int', { f: { colour: 'RED', min: '5' } }],
+    ['null for a required input field', { f: { colour: null } }],
+    ['a missing required input field', { f: { min: 1 } }],
+    ['a list for an input object', { f: [{ colour: 'RED' }] }],
+    ['a string for an input object', { f: 'RED' }],
+    ['an enum value as a number', { f: { colour: 1 } }],
+  ] as const).map(([name, variables], i): [string, GraphQLRequest] => [`variables: ${name}`, { query: `query V${i}($f: Filter) { items(first: 1, filter: $f) { id } }`, variables }]),
+  ['variables: a whole number as a Float-free Int, and an ID given as a number', { query: 'query I($n: Int!, $id: ID!) { items(first: $n) { id } item(id: $id) { id } }', variables: { n: 2.0, id: 7 } }],
+  ['variables: a boolean as a string', { query: 'query S($skip: Boolean!) { items(first: 1) { id @skip(if: $skip) } }', variables: { skip: 'true' } }],
+  ['variables: a single value for a list is refused where the list is required', { query: 'query W($n: Int!) { items(first: $n) { id } }', variables: { n: [1] } }],
   ['an operation chosen by name', { query: 'query A { colour(c: RED) } query B { colour(c: GREEN) }', operationName: 'B' }],
   ['an unknown operation name', { query: 'query A { colour(c: RED) }', operationName: 'Z' }],
   ['a query past its time limit answers one TIMEOUT', { query: '{ slow(ms: 600) { id later(ms: 1) } }' }],
