@@ -5,6 +5,7 @@ import type { Reader } from '../core/context';
 import { BadUserInputError, ForbiddenError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Database } from '../db/database';
+import { servedByPglite } from '../db/orm';
 import { loggedEntityByType } from './catalogue';
 import { CHANGE_LOG_CHANNEL } from './change-log.append';
 import { projectEntry, visibleEntityTypes } from './change-log.projection';
@@ -321,8 +322,7 @@ export class ChangeFeed {
   }
 
   private async start(): Promise<void> {
-    const [row] = await this.db.sql.query<{ version: string }>('SELECT version() AS version');
-    this.pglite = /PGlite/i.test(row.version);
+    this.pglite = servedByPglite(this.db.orm.config);
     if (!this.pglite) await this.listen();
   }
 

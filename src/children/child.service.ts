@@ -7,13 +7,13 @@ import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { TOWNSHIP_CODE } from '../auth/identity';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
-import { accessFor, childInScope, inScope } from '../permissions/access';
+import { accessFor, inScope } from '../permissions/access';
 import { withReadAudit } from '../audit/sensitive-read.service';
 import { executeInTransaction } from '../changelog/change-log.append';
 import { ChildEntity } from './child.entity';
 import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { updateIdNumbers } from './id-number.update';
-import { missingChild } from './missing-child';
+import { childrenInScope } from './child.scope';
 import type { RegistrationCheck } from './registration-check';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
@@ -207,9 +207,7 @@ export class ChildService {
     });
     problems.throwIfAny();
     return runWrite(this.orm, actor, 'assignTownships', idempotencyKey, records, async (em) => {
-      const found = new Map((await em.find(ChildEntity, { id: { $in: records.map((r) => r.childId) } })).map((c) => [c.id, c]));
-      const missing = records.findIndex((r) => { const child = found.get(r.childId); return !child || !childInScope(actor.identity, child); });
-      if (missing >= 0) throw await missingChild(em, actor, `records[${missing}].childId`, records[missing].childId);
+      const found = await childrenInScope(em, actor, records.map((r) => r.childId), (i) => `records[${i}].childId`);
       const inRegion = new Problems();
       records.forEach((r, i) => {
         const child = found.get(r.childId)!;

@@ -8,12 +8,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { executeInTransaction } from '../changelog/change-log.append';
 import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { type Actor, runWrite, type WriteOutcome } from '../core/unit-of-work';
-import { accessFor, childInScope } from '../permissions/access';
+import { accessFor } from '../permissions/access';
 import { ChildEntity } from './child.entity';
 import type { ChildIdNumberInput } from './child.input';
 import { UUID } from './child.validation';
 import { idNumberProblem, normaliseIdNumber, parseIdNumber } from './id-number';
-import { missingChild } from './missing-child';
+import { childrenInScope } from './child.scope';
 import type { RegistrationCheck } from './registration-check';
 
 export async function updateIdNumbers(
@@ -34,7 +34,7 @@ export async function updateIdNumbers(
   });
   problems.throwIfAny();
   return runWrite(orm, actor, 'updateChildIdNumbers', idempotencyKey, records, async (em) => {
-    const found = new Map((await em.find(ChildEntity, { id: { $in: records.map((r) => r.childId) } })).map((c) => [c.id, c]));
+    const found = await childrenInScope(em, actor, records.map((r) => r.childId), (i) => `records[${i}].childId`);
     const numbers = records.map((r) => r.idNumber);
     // Who holds each number now: as a child's own number, or as an alias (a corrected or merged one).
     const owner = new Map<string, string>();
@@ -43,8 +43,6 @@ export async function updateIdNumbers(
     for (const a of aliases) owner.set(a.alias, a.childId);
     const changed: ChildEntity[] = [];
     const oldNumbers: Array<[string, string]> = [];
-    const missing = records.findIndex((r) => { const child = found.get(r.childId); return !child || !childInScope(actor.identity, child); });
-    if (missing >= 0) throw await missingChild(em, actor, `records[${missing}].childId`, records[missing].childId);
     records.forEach((r, i) => {
       const child = found.get(r.childId)!;
       if (r.expectedVersion != null && r.expectedVersion !== child.version) {

@@ -43,16 +43,21 @@ export function crashTestPauseBetweenCommits(ormConfig: object): number | undefi
   return pauseBetweenCommits.get(ormConfig);
 }
 
-/**
- * ORMs on a server that takes `COPY … FROM STDIN`: a PostgreSQL server, not PGlite, whose socket
- * ends the connection at the first line of data (found by its `version()`, as the change feed
- * finds it). The change log's writer sends a large batch's entries by COPY there, and as typed
- * arrays elsewhere.
- */
-const copyingFromStdin = new WeakSet<object>();
+/** The server each ORM opened here talks to, found once by its `version()`. */
+const servers = new WeakMap<object, 'postgresql' | 'pglite'>();
 
+/**
+ * Whether the ORM's server takes `COPY … FROM STDIN`: a PostgreSQL server, not PGlite, whose
+ * socket ends the connection at the first line of data. The change log's writer sends a large
+ * batch's entries by COPY there, and as typed arrays elsewhere.
+ */
 export function copiesFromStdin(ormConfig: object): boolean {
-  return copyingFromStdin.has(ormConfig);
+  return servers.get(ormConfig) === 'postgresql';
+}
+
+/** Whether the ORM's server is PGlite, whose socket delivers no notification to a listener (the change feed polls instead). */
+export function servedByPglite(ormConfig: object): boolean {
+  return servers.get(ormConfig) === 'pglite';
 }
 
 let registered: OrmModules | null = null;
@@ -109,7 +114,7 @@ export async function openOrm(options: OrmOptions): Promise<MikroORM> {
     await orm.close(true);
     throw error;
   });
-  if (!/PGlite/i.test(version)) copyingFromStdin.add(orm.config);
+  servers.set(orm.config, /PGlite/i.test(version) ? 'pglite' : 'postgresql');
   if (options.crashTestDelayBetweenCommitsMs) pauseBetweenCommitsForCrashTest(orm.config, options.crashTestDelayBetweenCommitsMs);
   if (options.onQuery) {
     const onQuery = options.onQuery;

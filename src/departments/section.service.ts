@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import { UUID } from '../core/ids';
 import { MAX_BATCH } from '../children/child.service';
-import { missingChild } from '../children/missing-child';
+import { missingChild } from '../children/child.scope';
 import type { RequestContext } from '../core/context';
 import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { type Actor, runWrite, writeContexts, type WriteOutcome } from '../core/unit-of-work';

@@ -16,7 +16,7 @@ import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
-import { birthMonth, forEachPairWithin, matchKeyBindings, type Met, meet, type Probe, UPSERT_MATCH_KEYS, writeMatchKeys } from './duplicate.blocking';
+import { birthMonth, forEachPairWithin, matchKeyBindings, meet, type Probe, UPSERT_MATCH_KEYS, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
@@ -103,19 +103,14 @@ export class DuplicateService implements RegistrationCheck {
    * (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
    */
   async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
-    const probes = probesOf(children);
-    await this.pairUp(em, actor, probes, await meet(em, this.scorer, probes));
+    await this.check(em, actor, children);
   }
 
   /** The pairs the children make with any child in the hub and among themselves, and their sound keys; returns the pairs that are new. */
   private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
-    const probes = probesOf(children);
-    return this.pairUp(em, actor, probes, await meet(em, this.scorer, probes));
-  }
-
-  private pairUp(em: EntityManager, actor: Actor, probes: readonly Probe[], met: readonly Met[]): Promise<NewPair[]> {
+    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
     const scored: Scored[] = [];
-    for (const { index, child } of met) {
+    for (const { index, child } of await meet(em, this.scorer, probes)) {
       // Most children met share only a birth date and a letter of the name: below POSSIBLE whatever else they share.
       if (!this.scorer.namesMayMatch(probes[index].name, child.name)) continue;
       const score = this.scorer.score(probes[index], child);
@@ -376,6 +371,4 @@ export class DuplicateService implements RegistrationCheck {
     return row;
   }
 }
-
-const probesOf = (children: readonly MatchRecord[]): Probe[] => children.map((c, index) => ({ ...c, index }));
 

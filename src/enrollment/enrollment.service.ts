@@ -13,7 +13,8 @@ import { EducationRecordEntity } from '../departments/education/education.entity
 import type { Stage } from '../departments/education/education.enums';
 import { DropoutCaseEntity } from '../ledger/dropout-case.entity';
 import { OPEN_DROPOUT_STATUSES } from '../ledger/dropout-case.enums';
-import { childrenInScope, requireWrite } from '../ledger/ledger.scope';
+import { childrenInScope } from '../children/child.scope';
+import { requireWrite } from '../ledger/ledger.scope';
 import { inScope, mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
 import { EnrollmentNoticeEntity } from './enrollment-notice.entity';

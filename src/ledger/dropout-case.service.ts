@@ -14,7 +14,8 @@ import { type DropoutStatus, OPEN_DROPOUT_STATUSES, type Placement, POLICE_VERIF
 import type { AssessmentInput, OpenDropoutCaseInput, PersuasionVisitInput, TransitionDropoutCaseInput } from './dropout-case.input';
 import { transitionProblem } from './dropout-case.workflow';
 import { PersuasionVisitEntity } from './persuasion-visit.entity';
-import { caseInScope, casesInScope, childrenInScope, requireWrite } from './ledger.scope';
+import { childrenInScope } from '../children/child.scope';
+import { caseInScope, casesInScope, requireWrite } from './ledger.scope';
 
 const FINAL: readonly DropoutStatus[] = ['RETURNED', 'PLACED', 'CLOSED_NOT_DROPOUT'];
 

@@ -9,7 +9,8 @@ import { AssessmentEntity } from './assessment.entity';
 import { DropoutCaseEntity } from './dropout-case.entity';
 import { HomeTeachingEntity, HomeTeachingVisitEntity } from './home-teaching.entity';
 import type { AssignHomeTeachingInput, HomeTeachingVisitInput, UpdateHomeTeachingInput } from './home-teaching.input';
-import { arrangementsInScope, caseInScope, childrenInScope, requireWrite } from './ledger.scope';
+import { childrenInScope } from '../children/child.scope';
+import { arrangementsInScope, caseInScope, requireWrite } from './ledger.scope';
 
 const text = (value: string | null | undefined, max: number): boolean => !!value && value.trim().length > 0 && value.length <= max;
 

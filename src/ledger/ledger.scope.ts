@@ -1,7 +1,6 @@
 import type { EntityClass, EntityManager } from '@mikro-orm/postgresql';
 import { ChildEntity } from '../children/child.entity';
 import { UUID } from '../children/child.validation';
-import { missingChild } from '../children/missing-child';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Actor } from '../core/unit-of-work';
 import { accessFor, childInScope } from '../permissions/access';
@@ -15,15 +14,6 @@ import { HomeTeachingEntity } from './home-teaching.entity';
  */
 export function requireWrite(actor: Actor, field: string, what: string): void {
   if (!accessFor(actor.identity).canWrite(field)) throw new ForbiddenError(`您的部门与角色不能${what} (your department and role may not write ${field})`);
-}
-
-/** Loads children by id inside the actor's scope; NOT_FOUND names the first that is not there. */
-export async function childrenInScope(em: EntityManager, actor: Actor, ids: readonly string[], path: (i: number) => string): Promise<Map<string, ChildEntity>> {
-  const found = await em.find(ChildEntity, { id: { $in: ids.filter((id) => UUID.test(id)) } });
-  const visible = new Map(found.filter((c) => childInScope(actor.identity, c)).map((c) => [c.id, c]));
-  const missing = ids.findIndex((id) => !visible.has(id));
-  if (missing >= 0) throw await missingChild(em, actor, path(missing), ids[missing]);
-  return visible;
 }
 
 /** Ledger records that belong to a child, and how a refusal names them. */

@@ -11,7 +11,17 @@ import { executeInTransaction } from '../changelog/change-log.append';
 import { NotFoundError } from '../core/errors';
 import type { Actor } from '../core/unit-of-work';
 import { childInScope } from '../permissions/access';
+import { ChildEntity } from './child.entity';
 import { UUID } from './child.validation';
+
+/** Loads children by id inside the actor's scope; NOT_FOUND (`missingChild`) names the first that is not there. */
+export async function childrenInScope(em: EntityManager, actor: Actor, ids: readonly string[], path: (i: number) => string): Promise<Map<string, ChildEntity>> {
+  const found = await em.find(ChildEntity, { id: { $in: ids.filter((id) => UUID.test(id)) } });
+  const visible = new Map(found.filter((c) => childInScope(actor.identity, c)).map((c) => [c.id, c]));
+  const missing = ids.findIndex((id) => !visible.has(id));
+  if (missing >= 0) throw await missingChild(em, actor, path(missing), ids[missing]);
+  return visible;
+}
 
 export async function missingChild(em: EntityManager, actor: Actor, path: string, id: string): Promise<NotFoundError> {
   if (UUID.test(id)) {
