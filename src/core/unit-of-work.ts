@@ -29,6 +29,23 @@ export interface WriteContext {
  */
 export const writeContexts = new WeakMap<EntityManager, WriteContext>();
 
+/** Work a write started and must end before it commits (`beforeCommit`), by transaction. */
+const endings = new WeakMap<EntityManager, Array<() => Promise<void>>>();
+
+/**
+ * Work to end in the write's transaction after its changes are flushed and before it commits: a
+ * step that waits for something started beside the write (the duplicate check's lookup, on a
+ * connection of its own while the write's rows go in) and then writes what it found. It writes by
+ * statements (`executeInTransaction`), not entities: nothing flushes after it. A write that fails
+ * before its end never runs it.
+ */
+export function beforeCommit(em: EntityManager, ending: () => Promise<void>): void {
+  if (!writeContexts.has(em)) throw new Error('beforeCommit: only inside a write (runWrite)');
+  const list = endings.get(em);
+  if (list) list.push(ending);
+  else endings.set(em, [ending]);
+}
+
 export interface WriteOutcome<R> {
   readonly result: R;
   /** True when an earlier call with the same idempotency key already did this work. */
@@ -90,6 +107,7 @@ export async function runWrite<R>(
       }
       const result = await work(em);
       await em.flush();
+      for (const ending of endings.get(em) ?? []) await ending();
       if (idempotencyKey) {
         await em.execute(`UPDATE hub.idempotency_key SET result = ?::jsonb WHERE scope = ? AND key = ?`, [JSON.stringify(result), scope, idempotencyKey]);
       }

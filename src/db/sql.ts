@@ -65,11 +65,33 @@ export class Sql {
     });
   }
 
-  private async withConnection<R>(text: string, work: (connection: PoolClient) => Promise<R>): Promise<R> {
-    const client = this.orm.em.getConnection().getKnex().client as {
+  /**
+   * One read on a connection of its own, beside a transaction the caller holds, if the pool can
+   * give one at once (one is free or it may open one more, and nobody else is waiting); null if
+   * not, for the caller to read in its transaction instead. It never waits for a connection to be
+   * released: a caller that holds one and waits for a second could wait for ever, if every
+   * connection were held so (on PGlite, one connection in all, always). It sees what is committed
+   * when it starts, as a statement of the caller's READ COMMITTED transaction would, except the
+   * caller's own uncommitted rows. `settings` are `SET LOCAL`s of its own read-only transaction.
+   */
+  readBeside<T extends QueryResultRow>(settings: readonly string[], text: string, values: readonly unknown[] = []): Promise<T[]> | null {
+    const { pool } = this.knexClient();
+    const free = pool && pool.numPendingAcquires() === 0 && (pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max);
+    // The pool hands the connection out in this same turn of the event loop (tarn assigns a free one,
+    // or starts opening one, as it is asked), so nothing can take it between the count and the ask.
+    return free ? this.snapshot(settings, (query) => query<T>(text, values)) : null;
+  }
+
+  private knexClient() {
+    return this.orm.em.getConnection().getKnex().client as {
       acquireConnection(): Promise<PoolClient>;
       releaseConnection(connection: PoolClient): Promise<void>;
+      pool?: { max: number; numFree(): number; numUsed(): number; numPendingCreates(): number; numPendingAcquires(): number };
     };
+  }
+
+  private async withConnection<R>(text: string, work: (connection: PoolClient) => Promise<R>): Promise<R> {
+    const client = this.knexClient();
     const connection = await client.acquireConnection();
     try {
       this.onQuery(text);

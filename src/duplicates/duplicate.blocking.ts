@@ -13,6 +13,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { arrayLiteral, executeInTransaction } from '../changelog/change-log.append';
+import type { Sql } from '../db/sql';
 import { bestScoreSql, type MatchRecord, type PairScorer, THRESHOLDS } from './duplicate.scoring';
 
 export interface Probe extends MatchRecord {
@@ -73,24 +74,26 @@ SELECT n.idx AS index, m.id, m.id_number AS "idNumber", m.name, m.gender, to_cha
 -- all): those that cannot reach POSSIBLE whatever their names' sounds are not sent.
 WHERE ${bestScoreSql('m', 'n')} >= ${THRESHOLDS.POSSIBLE}`;
 
-/**
- * The children each probe meets in the hub (never one of the probes), in one statement for the
- * whole batch. It reads no row the check writes, so it may be sent before the batch's own
- * statements, the probes' rows and sound keys (`registered`). Its arrays go as array literals
- * (knex walked each of the ten arrays' thousand elements on the way out: 6–18 ms a batch).
- */
-export async function meet(em: EntityManager, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> {
-  if (probes.length === 0) return [];
+/** The lookup's statement (MEET) and its bindings, in the order of its `?`, for a batch of probes. */
+function meetBindings(scorer: PairScorer, probes: readonly Probe[]): string[] {
   const column = (pick: (p: Probe) => string | number | null) => arrayLiteral(probes.map(pick));
-  const bindings = [
+  return [
     column((p) => p.id), column((p) => p.index), column((p) => p.birthDate), column((p) => p.gender), column((p) => p.hukouRegion),
     column((p) => p.residenceRegion), column((p) => p.township), column((p) => scorer.sound(p.name).fuzzy), column((p) => birthMonth(p.birthDate)),
     column((p) => p.idNumber || null), column((p) => p.name.trim()),
   ];
-  // Estimated as costly (a thousand lateral lookups), the statement was JIT-compiled every time:
-  // 190 of its 230 ms. Off for the rest of this transaction, which runs no large query.
-  await executeInTransaction(em, "SELECT set_config('jit', 'off', true)", []);
-  const rows = await executeInTransaction<MatchRecord & { index: number }>(em, MEET, bindings);
+}
+
+/**
+ * Estimated as costly (a thousand lateral lookups), the statement was JIT-compiled every time:
+ * 190 of its 230 ms. Off for the rest of its transaction, which runs no large query.
+ */
+const JIT_OFF = "jit = 'off'";
+
+type MetRow = MatchRecord & { index: number };
+
+/** Each probe's children met, once each, leaving out the probes themselves. */
+function metOf(rows: readonly MetRow[], probes: readonly Probe[]): Met[] {
   const probeIds = new Set(probes.map((p) => p.id.toLowerCase()));
   const seen = new Set<string>();
   const met: Met[] = [];
@@ -101,6 +104,33 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
     met.push({ index, child });
   }
   return met;
+}
+
+/**
+ * The children each probe meets in the hub (never one of the probes), in one statement for the
+ * whole batch, in the caller's transaction. It reads no row the check writes, so it may be sent
+ * before the batch's own statements, the probes' rows and sound keys (`registered`), or beside them
+ * (`meetBeside`). Its arrays go as array literals (knex walked each of the ten arrays' thousand
+ * elements on the way out: 6–18 ms a batch).
+ */
+export async function meet(em: EntityManager, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> {
+  if (probes.length === 0) return [];
+  await executeInTransaction(em, `SELECT set_config('jit', 'off', true)`, []);
+  return metOf(await executeInTransaction<MetRow>(em, MEET, meetBindings(scorer, probes)), probes);
+}
+
+/**
+ * The same lookup on a connection of its own, beside the caller's transaction (`Sql.readBeside`),
+ * so that the database finds the children met while it writes the batch's rows: null when no
+ * connection is to be had without waiting (on PGlite, always), and the caller looks them up in its
+ * transaction (`meet`). It sees what is committed, as `meet` in a READ COMMITTED transaction does,
+ * and not the batch's own rows, which `meet` leaves out.
+ */
+export function meetBeside(sql: Sql, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> | null {
+  if (probes.length === 0) return Promise.resolve([]);
+  let n = 0;
+  const rows = sql.readBeside<MetRow>([JIT_OFF], MEET.replace(/\?/g, () => `$${++n}`), meetBindings(scorer, probes));
+  return rows && rows.then((found) => metOf(found, probes));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Sql } from '../db/sql';
 import { checkPageSize, decodeCursor, encodeCursor } from '../core/connection';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError, Problems } from '../core/errors';
 import { UUID } from '../core/ids';
-import { runWrite } from '../core/unit-of-work';
+import { beforeCommit, runWrite } from '../core/unit-of-work';
 import { ChildEntity } from '../children/child.entity';
 import { accessFor, childInScope } from '../permissions/access';
 import { mergeChildren } from './duplicate.merge';
@@ -16,7 +16,7 @@ import { scopeCondition } from '../children/child.loader';
 import type { RegisteredChild, RegistrationCheck } from '../children/registration-check';
 import { mayFilterByRegion } from '../permissions/access';
 import { regions } from '../regions/region.registry';
-import { birthMonth, forEachPairWithin, matchKeyBindings, meet, type Probe, UPSERT_MATCH_KEYS, writeMatchKeys } from './duplicate.blocking';
+import { birthMonth, forEachPairWithin, matchKeyBindings, meet, meetBeside, type Met, type Probe, UPSERT_MATCH_KEYS, writeMatchKeys } from './duplicate.blocking';
 import { DuplicatePairEntity, type DuplicateStatus, pairRegion } from './duplicate-pair.entity';
 import { type DuplicateBand, type DuplicateFeature, type MatchRecord, type PairScore, PairScorer } from './duplicate.scoring';
 import { decidesDuplicates, seesDuplicates } from './duplicates.visibility';
@@ -64,6 +64,9 @@ interface Scored {
   readonly score: PairScore;
 }
 
+/** A registration of more children than this looks them up beside its write (`registered`); a few, in it, on the write's one connection. */
+const BESIDE_FROM = 20;
+
 const PAIR_COLUMNS = `p.id, p.child_a AS "childA", p.child_b AS "childB", p.score, p.band, p.features, p.status, p.survivor_id AS "survivorId",
   p.reason, p.decided_by AS "decidedBy", p.decided_at AS "decidedAt", p.found_at AS "foundAt", p.version`;
 const CURSOR = /^-?\d+(\.\d+)?:[0-9a-f-]{36}$/;
@@ -98,19 +101,39 @@ export class DuplicateService implements RegistrationCheck {
    * meet, a pair for each that scores as possible, and the new children's sound keys. It never
    * refuses a record: a child may be registered even if it looks like another (twins exist).
    *
-   * All of it goes before the children's own inserts, which the write flushes once, after: the
-   * lookup never reads their rows, and neither the pairs nor the sound keys reference them
-   * (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
+   * The lookup of a batch larger than `BESIDE_FROM`, the check's costliest statement, runs beside the write where a connection is free
+   * (`meetBeside`; on PostgreSQL), while the children's rows go in, and the pairs and sound keys
+   * are written after them, before the commit (`beforeCommit`). Where none is free (on PGlite, one
+   * connection in all), all of it goes before the children's inserts, which the write flushes once,
+   * after: the lookup never reads their rows, and neither the pairs nor the sound keys reference
+   * them (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
    */
   async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
-    await this.check(em, actor, children);
+    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
+    const beside = probes.length > BESIDE_FROM ? meetBeside(this.sql, this.scorer, probes) : null;
+    if (!beside) {
+      await this.check(em, actor, children);
+      return;
+    }
+    // Scored as soon as the lookup answers, while the write's rows may still be going in. Awaited by
+    // the ending; a write that fails before it never asks, and must not leave it unhandled.
+    const scored = beside.then((met) => this.scored(probes, met));
+    scored.catch(() => undefined);
+    beforeCommit(em, async () => {
+      await this.record(em, actor, await scored, probes);
+    });
   }
 
   /** The pairs the children make with any child in the hub and among themselves, and their sound keys; returns the pairs that are new. */
   private async check(em: EntityManager, actor: Actor, children: readonly MatchRecord[]): Promise<NewPair[]> {
     const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
+    return this.record(em, actor, this.scored(probes, await meet(em, this.scorer, probes)), probes);
+  }
+
+  /** The pairs that score as possible: each probe with the children it met, and the probes among themselves. */
+  private scored(probes: readonly Probe[], met: readonly Met[]): Scored[] {
     const scored: Scored[] = [];
-    for (const { index, child } of await meet(em, this.scorer, probes)) {
+    for (const { index, child } of met) {
       // Most children met share only a birth date and a letter of the name: below POSSIBLE whatever else they share.
       if (!this.scorer.namesMayMatch(probes[index].name, child.name)) continue;
       const score = this.scorer.score(probes[index], child);
@@ -120,7 +143,7 @@ export class DuplicateService implements RegistrationCheck {
       const score = this.scorer.score(a, b);
       if (score.band) scored.push({ a: a.id, b: b.id, score });
     });
-    return this.record(em, actor, scored, probes);
+    return scored;
   }
 
   /**

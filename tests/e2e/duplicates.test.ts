@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeInTransaction } from '../../src/changelog/change-log.append';
+import { ChildEntity } from '../../src/children/child.entity';
 import { makeIdNumber } from '../../src/children/id-number';
+import { beforeCommit, runWrite } from '../../src/core/unit-of-work';
 import { childInput } from '../support/fixtures';
-import { startTestHub, type TestHub } from '../support/hub';
+import { startTestHub, target, type TestHub } from '../support/hub';
 
 let hub: TestHub;
 let eduGulou: string;
@@ -514,5 +519,94 @@ describe('the sweep', () => {
     const again = await hub.gql(SWEEP, { region: '350102' }, eduGulou);
     expect(data(again).findDuplicates.pairsFound).toBe(0);
     expect(await hub.sql('SELECT status FROM hub.duplicate_pair WHERE $1 IN (child_a, child_b)', [a.id])).toEqual([{ status: 'DIFFERENT' }]);
+  });
+});
+
+describe('the check of a large registration, its lookup beside the write', () => {
+  const actor = { identity: { sub: 'edu-clerk', dept: 'EDU' as const, region: '350102', roles: ['clerk' as const] }, requestId: 'beside' };
+  const counts = async () => (await hub.sql<{ c: number; k: number; p: number; l: number }>(`SELECT (SELECT count(*) FROM hub.child)::int AS c,
+    (SELECT count(*) FROM hub.child_match_key)::int AS k, (SELECT count(*) FROM hub.duplicate_pair)::int AS p, (SELECT count(*) FROM hub.change_log)::int AS l`))[0];
+  const many = (n: number, name: string) => Array.from({ length: n }, (_, i) => noNumber({ name: `${name}${'一二三四五六七八九十'[i % 10]}${'甲乙丙丁戊己庚辛壬癸'[Math.floor(i / 10)]}`, birthDate: `2012-0${1 + (i % 9)}-1${i % 10}` }));
+
+  it('finds what the check finds for a few (a child already registered, two records of one child in the batch) and writes every sound key', async () => {
+    const earlier = noNumber({ name: '褚若曦', gender: 'FEMALE', birthDate: '2014-06-06' });
+    expect(codes(await hub.gql(REGISTER, { records: [earlier] }, eduGulou))).toEqual([]);
+    const batch = many(30, '褚');
+    batch[7] = noNumber({ name: '褚若曦', gender: 'FEMALE', birthDate: '2014-06-06' });
+    batch[20] = noNumber({ name: '伏子墨', birthDate: '2011-09-09' });
+    batch[25] = noNumber({ name: '伏子墨', birthDate: '2011-09-09' });
+    const res = await hub.gql(REGISTER, { records: batch }, psbGulou);
+    expect(res.body.errors).toBeUndefined();
+    const found = data(res).registerChildren.possibleDuplicates.map((d: any) => [d.index, d.band, d.candidate.id]).sort();
+    expect(found).toEqual([[25, 'LIKELY', batch[20].id], [7, 'LIKELY', earlier.id]]);
+    expect(await hub.sql('SELECT child_id FROM hub.child_match_key WHERE child_id = ANY($1::uuid[])', [batch.map((c) => c.id)])).toHaveLength(30);
+  });
+
+  it('a registration refused at its insert, the lookup already begun beside it, writes nothing: no child, sound key, pair or entry', async () => {
+    const taken = noNumber({ name: '臧一凡', birthDate: '2013-05-05' });
+    expect(codes(await hub.gql(REGISTER, { records: [taken] }, eduGulou))).toEqual([]);
+    const before = await counts();
+    const batch = many(30, '臧');
+    batch[3] = noNumber({ name: '臧一凡', birthDate: '2013-05-05' });
+    // The last record names the id of a child already registered: the insert of the batch's rows fails.
+    batch[29] = { ...noNumber({ name: '臧二凡', birthDate: '2013-05-06' }), id: taken.id };
+    const res = await hub.gql(REGISTER, { records: batch }, psbGulou);
+    expect(codes(res)).toEqual(['CONFLICT']);
+    // The lookup beside it may still be running: give it time to answer into a write that is gone.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await counts()).toEqual(before);
+  });
+
+  it('reads beside a transaction only on a connection to be had at once: never on PGlite\'s one; on PostgreSQL, not once the pool is held', async () => {
+    const { orm, sql } = hub.server.db;
+    const inside = await runWrite(orm, actor, 'test', null, null, async (em) => {
+      await executeInTransaction(em, 'SELECT 1', []);
+      const read = sql.readBeside<{ one: number }>([], 'SELECT 1 AS one');
+      return read ? await read : null;
+    });
+    expect(inside.result).toEqual(target === 'pglite' ? null : [{ one: 1 }]);
+    if (target === 'pglite') return;
+    // Every connection of the pool held by a transaction: none to be had without waiting.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held: Array<Promise<unknown>> = [];
+    const started: Array<Promise<void>> = [];
+    for (let i = 0; i < 5; i++) {
+      let began!: () => void;
+      started.push(new Promise<void>((resolve) => (began = resolve)));
+      held.push(runWrite(orm, actor, 'test', null, null, async (em) => {
+        await executeInTransaction(em, 'SELECT 1', []);
+        began();
+        await gate;
+      }));
+    }
+    await Promise.all(started);
+    expect(sql.readBeside([], 'SELECT 1 AS one')).toBeNull();
+    release();
+    await Promise.all(held);
+    expect(await sql.readBeside([], 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+
+  it('an ending set before the commit runs after the flush, in the transaction; one that fails takes the whole write back', async () => {
+    const { orm } = hub.server.db;
+    const id = randomUUID();
+    const make = (em: EntityManager) => em.create(ChildEntity, {
+      id, idNumber: null, name: '尤结尾', gender: 'MALE', birthDate: '2012-02-02', hukouRegion: '350102', residenceRegion: '350102', township: null, createdBy: 'edu-clerk', updatedBy: 'edu-clerk',
+    } as ChildEntity);
+    await expect(runWrite(orm, actor, 'test', null, null, async (em) => {
+      make(em);
+      beforeCommit(em, async () => {
+        // Flushed already: the ending sees the row in its transaction.
+        expect(await executeInTransaction(em, 'SELECT name FROM hub.child WHERE id = ?', [id])).toEqual([{ name: '尤结尾' }]);
+        throw new Error('ending failed');
+      });
+    })).rejects.toThrow('ending failed');
+    expect(await hub.sql('SELECT 1 FROM hub.child WHERE id = $1', [id])).toEqual([]);
+    expect(await hub.sql('SELECT 1 FROM hub.change_log WHERE entity_id = $1', [id])).toEqual([]);
+    await runWrite(orm, actor, 'test', null, null, async (em) => {
+      make(em);
+      beforeCommit(em, async () => undefined);
+    });
+    expect(await hub.sql('SELECT name FROM hub.child WHERE id = $1', [id])).toEqual([{ name: '尤结尾' }]);
   });
 });
