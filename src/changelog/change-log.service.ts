@@ -97,18 +97,24 @@ export class ChangeLogService {
   loader(reader: Reader, limit: number): DataLoader<string, ChangeLogEntryType[]> {
     return new DataLoader(async (childIds) => {
       const params: unknown[] = [childIds];
+      // With the entries of every record merged into the child (issue 16; a merged id is kept as an
+      // alias of its survivor, moved on to the last survivor of a merge of a merge): their records
+      // moved to it, and their history is its history, as an as-of read of it tells.
       const rows = await readDurable(
         this.sql,
-        `SELECT *, ${WAL_AT_READ} FROM (SELECT *, row_number() OVER (PARTITION BY child_id, chain ORDER BY seq DESC) AS n FROM hub.change_log
-           WHERE child_id = ANY($1::uuid[]) AND entity = ANY($${params.push(visibleEntityTypes(reader))})) t
+        `SELECT *, ${WAL_AT_READ} FROM (SELECT l.*, r.of_child, row_number() OVER (PARTITION BY r.of_child, l.chain ORDER BY l.seq DESC) AS n
+           FROM (SELECT id AS of_child, id AS record FROM unnest($1::uuid[]) AS c(id)
+                 UNION ALL SELECT a.child_id, a.alias::uuid FROM hub.child_alias a WHERE a.kind = 'ID' AND a.child_id = ANY($1::uuid[])) r
+           JOIN hub.change_log l ON l.child_id = r.record
+           WHERE l.entity = ANY($${params.push(visibleEntityTypes(reader))})) t
          WHERE n <= $${params.push(limit * 3)}`,
         params,
       );
       const byChild = new Map<string, Array<Record<string, any>>>();
-      for (const row of rows) {
-        const list = byChild.get(row.child_id) ?? [];
+      for (const { of_child: child, ...row } of rows) {
+        const list = byChild.get(child) ?? [];
         list.push(row);
-        byChild.set(row.child_id, list);
+        byChild.set(child, list);
       }
       return childIds.map((id) => {
         const ordered = inLogOrder((byChild.get(id) ?? []).map((row) => ({ row, chain: String(row.chain), seq: Number(row.seq), at: storedEntry(row).at }))).reverse();

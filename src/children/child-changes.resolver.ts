@@ -8,7 +8,7 @@ import { ChildView } from './child.type';
 /** The child's own history: the change log's entries about it, a field of the child (the log itself knows no child type). */
 @Resolver(() => ChildView)
 export class ChildChangesResolver {
-  @FieldResolver(() => [ChangeLogEntryType], { nullable: true, description: '此儿童最近的变更（最新在前，按权限投影；历史时刻读取时为该时刻以前的）Latest changes of this child, newest first, projected through your permissions (on an as-of read, those up to that time)' })
+  @FieldResolver(() => [ChangeLogEntryType], { nullable: true, description: '此儿童最近的变更，含并入此儿童的记录的变更（最新在前，按权限投影；历史时刻读取时为该时刻以前的）Latest changes of this child and of any record merged into it, newest first, projected through your permissions (on an as-of read, those up to that time)' })
   changes(
     @Root() child: ChildView,
     @Ctx() ctx: AppContext,

@@ -269,6 +269,14 @@ describe('resolving a pair', () => {
     const afterMerge = data(await hub.gql(CHILD, { id: b.id, asOf: new Date().toISOString() }, eduGulou)).child;
     expect(afterMerge).toMatchObject({ id: b.id, idNumber: a.idNumber, dropoutCases: [{ id: caseRow.id, reason: 'STUDY_WEARINESS' }] });
 
+    // The survivor's own history, read live, holds the merged record's as well (as its past after the merge does).
+    const HISTORY = `query($id: ID!) { child(id: $id) { changes(last: 100) { entity entityId childId operation } } }`;
+    const history = data(await hub.gql(HISTORY, { id: b.id }, eduGulou)).child.changes;
+    expect(history).toEqual(expect.arrayContaining([
+      { entity: 'Child', entityId: a.id, childId: a.id, operation: 'CREATE' }, { entity: 'EducationRecord', entityId: a.id, childId: a.id, operation: 'CREATE' },
+      { entity: 'Child', entityId: b.id, childId: b.id, operation: 'CREATE' }, { entity: 'DropoutCase', entityId: caseRow.id, childId: b.id, operation: 'UPDATE' },
+    ]));
+    expect(data(await hub.gql(HISTORY, { id: a.id }, eduGulou)).child.changes).toEqual(history);
     const pastA = data(await hub.gql(CHILD, { id: a.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
     const pastB = data(await hub.gql(CHILD, { id: b.id, asOf: beforeMerge.toISOString() }, eduGulou)).child;
     expect(pastA).toMatchObject({ id: a.id, idNumber: a.idNumber, dropoutCases: [expect.anything()] });
