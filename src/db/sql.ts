@@ -45,16 +45,16 @@ export class Sql {
    */
   async snapshot<R>(
     settings: readonly string[],
-    work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<T[]>) => Promise<R>,
+    work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[], name?: string) => Promise<T[]>) => Promise<R>,
     mode: 'read' | 'write' = 'read',
   ): Promise<R> {
     const begin = [`BEGIN ISOLATION LEVEL REPEATABLE READ${mode === 'read' ? ' READ ONLY' : ''}`, ...settings.map((s) => `SET LOCAL ${s}`)].join('; ');
     return this.withConnection(begin, async (connection) => {
       await connection.query(begin);
       try {
-        const result = await work(async <T extends QueryResultRow>(text: string, values: readonly unknown[] = []) => {
+        const result = await work(async <T extends QueryResultRow>(text: string, values: readonly unknown[] = [], name?: string) => {
           this.onQuery(text);
-          return (await connection.query<T>({ text, values: values as unknown[], types: TYPES })).rows;
+          return (await connection.query<T>({ name, text, values: values as unknown[], types: TYPES })).rows;
         });
         await connection.query('COMMIT');
         return result;
@@ -72,14 +72,15 @@ export class Sql {
    * released: a caller that holds one and waits for a second could wait for ever, if every
    * connection were held so (on PGlite, one connection in all, always). It sees what is committed
    * when it starts, as a statement of the caller's READ COMMITTED transaction would, except the
-   * caller's own uncommitted rows. `settings` are `SET LOCAL`s of its own read-only transaction.
+   * caller's own uncommitted rows. `settings` are `SET LOCAL`s of its own read-only transaction;
+   * `name` makes the statement a prepared one, parsed once per connection.
    */
-  readBeside<T extends QueryResultRow>(settings: readonly string[], text: string, values: readonly unknown[] = []): Promise<T[]> | null {
+  readBeside<T extends QueryResultRow>(settings: readonly string[], text: string, values: readonly unknown[] = [], name?: string): Promise<T[]> | null {
     const { pool } = this.knexClient();
     const free = pool && pool.numPendingAcquires() === 0 && (pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max);
     // The pool hands the connection out in this same turn of the event loop (tarn assigns a free one,
     // or starts opening one, as it is asked), so nothing can take it between the count and the ask.
-    return free ? this.snapshot(settings, (query) => query<T>(text, values)) : null;
+    return free ? this.snapshot(settings, (query) => query<T>(text, values, name)) : null;
   }
 
   private knexClient() {
