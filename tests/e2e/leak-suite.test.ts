@@ -1560,6 +1560,29 @@ describe('the leak suite, generated from the matrix', () => {
       }
       if (readers.includes(reader as Reader)) for (const found of hiddenMarkersIn(answer.text, (k, kind) => effective(reader as Reader, caseOf(k), kind))) tally.leaks.push(`${where}: ${found}`);
     }
+
+    // A survivor's history (Child.changes, live) holds the entries of the records merged into it, as
+    // its past does: told to the survivor's readers (who read the merged records' sections now),
+    // never an entry of any other child, and nothing to anyone else (the merged id answers as a
+    // never-given one, above).
+    const HISTORY = 'query($id: ID!) { child(id: $id) { id changes(last: 100) { entity entityId childId } } }';
+    for (const reader of asking) {
+      for (const [merged, survivor] of [[kids.M1, kids.M2], [kids.X1, kids.X2]] as const) {
+        tally.cases++;
+        const where = `${who(reader)}@${reader.region} [child(${survivor.name} survivor).changes]`;
+        const answer = await post(reader.token, HISTORY, { id: survivor.id });
+        const history = (answer.body.data?.child?.changes ?? []) as Array<{ entity: string; entityId: string; childId: string | null }>;
+        if (!readsChild(reader, survivor.id)) {
+          if (answer.body.data?.child || answer.text.includes(merged.id)) tally.leaks.push(`${where}: ${answer.text.slice(0, 200)} to a reader of neither`);
+          continue;
+        }
+        const others = history.filter((e) => e.childId !== survivor.id && e.childId !== merged.id);
+        if (others.length) tally.leaks.push(`${where}: entries of another child (${others.map((e) => `${e.entity} ${e.childId}`).join(', ').slice(0, 200)})`);
+        if (reader.access.canRead('Child.changes') && !history.some((e) => e.entity === 'Child' && e.entityId === merged.id)) {
+          tally.mismatches.push(`${where}: the merged record's registration is missing: ${answer.text.slice(0, 200)}`);
+        }
+      }
+    }
     report('duplicates', leaks, mismatches);
   });
 
