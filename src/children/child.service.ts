@@ -14,7 +14,7 @@ import { ChildEntity } from './child.entity';
 import type { AssignTownshipInput, ChildFilter, ChildIdNumberInput, RegisterChildInput } from './child.input';
 import { updateIdNumbers } from './id-number.update';
 import { childrenInScope } from './child.scope';
-import type { RegistrationCheck } from './registration-check';
+import type { RegisteredChild, RegistrationCheck } from './registration-check';
 import { type ChildRow, childSelectList, scopeCondition, toChildView } from './child.loader';
 import type { ChildView } from './child.type';
 import { buildChildWhere, countQuery, pageQuery } from './children.query';
@@ -154,6 +154,18 @@ export class ChildService {
         throw new ForbiddenError(`records[${index}]: 户籍地和居住地均不在您的辖区 ${actor.identity.region} 内 (neither hukou nor residence is inside your region)`);
       }
     });
+    const ids = records.map((r) => r.id ?? randomUUID());
+    const registered = records.map((record, index): RegisteredChild => ({
+      id: ids[index],
+      idNumber: record.idNumber || null,
+      name: record.name.trim(),
+      gender: record.gender,
+      birthDate: record.birthDate,
+      hukouRegion: record.hukouRegion,
+      residenceRegion: record.residenceRegion,
+      township: record.township ?? null,
+    }));
+    const begun = this.registrationCheck?.begin?.(actor, registered);
     return runWrite(this.orm, actor, 'registerChildren', idempotencyKey, records, async (em) => {
       const numbers = records.map((r) => r.idNumber).filter((n): n is string => !!n);
       if (numbers.length) {
@@ -170,20 +182,8 @@ export class ChildService {
           });
         }
       }
-      const ids = records.map((r) => r.id ?? randomUUID());
-      const created = records.map((record, index) => em.create(ChildEntity, {
-        id: ids[index],
-        idNumber: record.idNumber || null,
-        name: record.name.trim(),
-        gender: record.gender,
-        birthDate: record.birthDate,
-        hukouRegion: record.hukouRegion,
-        residenceRegion: record.residenceRegion,
-        township: record.township ?? null,
-        createdBy: actor.identity.sub,
-        updatedBy: actor.identity.sub,
-      } as ChildEntity));
-      if (this.registrationCheck) await this.registrationCheck.registered(em, actor, created);
+      const created = registered.map((child) => em.create(ChildEntity, { ...child, createdBy: actor.identity.sub, updatedBy: actor.identity.sub } as ChildEntity));
+      if (this.registrationCheck) await this.registrationCheck.registered(em, actor, created, begun);
       return ids;
     });
   }

@@ -18,6 +18,13 @@ export interface RegisteredChild {
  * the unit of work (a registration's are flushed after the check, with the rest of the write) (the duplicate check,
  * src/duplicates, handed in at the composition root: it sits above the children).
  */
-export interface RegistrationCheck {
-  registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void>;
+export interface RegistrationCheck<Begun = unknown> {
+  /**
+   * Told of a registration's children once their input is checked, before its transaction begins,
+   * so that the check may begin what needs no transaction (the duplicate check's lookup, beside
+   * it); what it returns is handed to `registered`. A registration refused or replayed after this
+   * never calls `registered`.
+   */
+  begin?(actor: Actor, children: readonly RegisteredChild[]): Begun;
+  registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[], begun?: Begun): Promise<void>;
 }

@@ -88,7 +88,7 @@ const LISTED_PAIRS = `hub.duplicate_pair p CROSS JOIN LATERAL ${side('child_a')}
  * the sweep, scored with the features that matched, listed to the readers who may see every field
  * a pair shows, and decided by a reviewer.
  */
-export class DuplicateService implements RegistrationCheck {
+export class DuplicateService implements RegistrationCheck<Promise<Scored[]> | null> {
   constructor(
     private readonly orm: MikroORM,
     private readonly sql: Sql,
@@ -97,30 +97,40 @@ export class DuplicateService implements RegistrationCheck {
   ) {}
 
   /**
+   * The check's lookup for a registration of more than `BESIDE_FROM` children, begun before the
+   * registration's transaction, on a connection of its own where one is free (`meetBeside`; on
+   * PostgreSQL): the database finds the children they meet while the hub creates them and writes
+   * their rows, and they are scored as soon as it answers. Null where it is not begun (a few
+   * children, or no connection free: on PGlite, one connection in all); `registered` then looks
+   * them up in the transaction.
+   */
+  begin(_actor: Actor, children: readonly RegisteredChild[]): Promise<Scored[]> | null {
+    if (children.length <= BESIDE_FROM) return null;
+    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
+    const scored = meetBeside(this.sql, this.scorer, probes)?.then((met) => this.scored(probes, met)) ?? null;
+    // Awaited by `registered`'s ending; a registration refused or replayed before never asks, and must not leave it unhandled.
+    scored?.catch(() => undefined);
+    return scored;
+  }
+
+  /**
    * The check made at registration, in the registration's transaction: the children the new ones
    * meet, a pair for each that scores as possible, and the new children's sound keys. It never
    * refuses a record: a child may be registered even if it looks like another (twins exist).
    *
-   * The lookup of a batch larger than `BESIDE_FROM`, the check's costliest statement, runs beside the write where a connection is free
-   * (`meetBeside`; on PostgreSQL), while the children's rows go in, and the pairs and sound keys
-   * are written after them, before the commit (`beforeCommit`). Where none is free (on PGlite, one
-   * connection in all), all of it goes before the children's inserts, which the write flushes once,
-   * after: the lookup never reads their rows, and neither the pairs nor the sound keys reference
-   * them (Migration0030), so a second flush, the ORM comparing every child it holds, is saved.
+   * With the lookup begun beside (`begin`), the pairs and sound keys are written after the
+   * children's rows, before the commit (`beforeCommit`). Otherwise all of it goes before the
+   * children's inserts, which the write flushes once, after: the lookup never reads their rows,
+   * and neither the pairs nor the sound keys reference them (Migration0030), so a second flush,
+   * the ORM comparing every child it holds, is saved.
    */
-  async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[]): Promise<void> {
-    const probes: Probe[] = children.map((c, index) => ({ ...c, index }));
-    const beside = probes.length > BESIDE_FROM ? meetBeside(this.sql, this.scorer, probes) : null;
-    if (!beside) {
+  async registered(em: EntityManager, actor: Actor, children: readonly RegisteredChild[], begun?: Promise<Scored[]> | null): Promise<void> {
+    if (!begun) {
       await this.check(em, actor, children);
       return;
     }
-    // Scored as soon as the lookup answers, while the write's rows may still be going in. Awaited by
-    // the ending; a write that fails before it never asks, and must not leave it unhandled.
-    const scored = beside.then((met) => this.scored(probes, met));
-    scored.catch(() => undefined);
     beforeCommit(em, async () => {
-      await this.record(em, actor, await scored, probes);
+      await this.record(em, actor, await begun, children);
     });
   }
 

@@ -157,14 +157,17 @@ export const duplicates: BenchCase = {
       // warming up batch after batch, which made each batch faster than the one before, weigh on
       // all alike; eight of each, as four were too few on a loaded machine.
       const clock = new Clock(BENCH_TODAY);
-      const floor: RegistrationCheck = {
-        // As the check does it: the lookup beside the write (in it where no connection is free), the keys after the children's rows.
-        async registered(em, _actor, children) {
-          const probes = children.map((c, index) => ({ ...c, index }));
-          const beside = meetBeside(db.sql, service.scorer, probes);
-          if (!beside) await meet(em, service.scorer, probes);
+      const floor: RegistrationCheck<Promise<unknown> | null> = {
+        // As the check does it: the lookup begun beside the write (in it where no connection is free), the keys after the children's rows.
+        begin: (_actor, children) => {
+          const looked = meetBeside(db.sql, service.scorer, children.map((c, index) => ({ ...c, index })));
+          looked?.catch(() => undefined);
+          return looked;
+        },
+        async registered(em, _actor, children, begun) {
+          if (!begun) await meet(em, service.scorer, children.map((c, index) => ({ ...c, index })));
           beforeCommit(em, async () => {
-            await beside;
+            await begun;
             await writeMatchKeys(em, service.scorer, children);
           });
         },
