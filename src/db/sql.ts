@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { servedByPglite } from './orm';
 
 /** `date` columns stay `YYYY-MM-DD` strings: a calendar date has no time zone to shift it. */
 const keepText = (value: string) => value;
@@ -45,16 +46,16 @@ export class Sql {
    */
   async snapshot<R>(
     settings: readonly string[],
-    work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[], name?: string) => Promise<T[]>) => Promise<R>,
+    work: (query: <T extends QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<T[]>) => Promise<R>,
     mode: 'read' | 'write' = 'read',
   ): Promise<R> {
     const begin = [`BEGIN ISOLATION LEVEL REPEATABLE READ${mode === 'read' ? ' READ ONLY' : ''}`, ...settings.map((s) => `SET LOCAL ${s}`)].join('; ');
     return this.withConnection(begin, async (connection) => {
       await connection.query(begin);
       try {
-        const result = await work(async <T extends QueryResultRow>(text: string, values: readonly unknown[] = [], name?: string) => {
+        const result = await work(async <T extends QueryResultRow>(text: string, values: readonly unknown[] = []) => {
           this.onQuery(text);
-          return (await connection.query<T>({ name, text, values: values as unknown[], types: TYPES })).rows;
+          return (await connection.query<T>({ text, values: values as unknown[], types: TYPES })).rows;
         });
         await connection.query('COMMIT');
         return result;
@@ -70,17 +71,18 @@ export class Sql {
    * give one at once (one is free or it may open one more, and nobody else is waiting); null if
    * not, for the caller to read in its transaction instead. It never waits for a connection to be
    * released: a caller that holds one and waits for a second could wait for ever, if every
-   * connection were held so (on PGlite, one connection in all, always). It sees what is committed
+   * connection were held so. Never on PGlite, whose connections all share its one session. It sees what is committed
    * when it starts, as a statement of the caller's READ COMMITTED transaction would, except the
-   * caller's own uncommitted rows. `settings` are `SET LOCAL`s of its own read-only transaction;
-   * `name` makes the statement a prepared one, parsed once per connection.
+   * caller's own uncommitted rows. `settings` are `SET LOCAL`s of its own read-only transaction.
    */
-  readBeside<T extends QueryResultRow>(settings: readonly string[], text: string, values: readonly unknown[] = [], name?: string): Promise<T[]> | null {
+  readBeside<T extends QueryResultRow>(settings: readonly string[], text: string, values: readonly unknown[] = []): Promise<T[]> | null {
+    // PGlite is one session behind its socket, whatever the connections: nothing runs beside anything there.
+    if (servedByPglite(this.orm.config)) return null;
     const { pool } = this.knexClient();
     const free = pool && pool.numPendingAcquires() === 0 && (pool.numFree() > 0 || pool.numUsed() + pool.numPendingCreates() < pool.max);
     // The pool hands the connection out in this same turn of the event loop (tarn assigns a free one,
     // or starts opening one, as it is asked), so nothing can take it between the count and the ask.
-    return free ? this.snapshot(settings, (query) => query<T>(text, values, name)) : null;
+    return free ? this.snapshot(settings, (query) => query<T>(text, values)) : null;
   }
 
   private knexClient() {

@@ -90,16 +90,6 @@ function meetBindings(scorer: PairScorer, probes: readonly Probe[]): string[] {
  */
 const JIT_OFF = "jit = 'off'";
 
-const GENERIC_PLAN = 'plan_cache_mode = force_generic_plan';
-
-/** MEET with its parameters numbered, for a statement sent by pg itself (`meetBeside`). */
-const MEET_NUMBERED = numbered(MEET);
-
-function numbered(text: string): string {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-}
-
 type MetRow = MatchRecord & { index: number };
 
 /** Each probe's children met, once each, leaving out the probes themselves. */
@@ -138,9 +128,8 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
  */
 export function meetBeside(sql: Sql, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> | null {
   if (probes.length === 0) return Promise.resolve([]);
-  // Prepared, and planned once per connection: its plan (a lookup per probe) does not depend on the
-  // probes, and planning it took 7 of its 40 ms for a thousand.
-  const rows = sql.readBeside<MetRow>([JIT_OFF, GENERIC_PLAN], MEET_NUMBERED, meetBindings(scorer, probes), 'duplicates-meet');
+  let n = 0;
+  const rows = sql.readBeside<MetRow>([JIT_OFF], MEET.replace(/\?/g, () => `$${++n}`), meetBindings(scorer, probes));
   return rows && rows.then((found) => metOf(found, probes));
 }
 

@@ -588,6 +588,9 @@ describe('the check of a large registration, its lookup beside the write', () =>
       return read ? await read : null;
     });
     expect(inside.result).toEqual(target === 'pglite' ? null : [{ one: 1 }]);
+    // PGlite's connections share its one session: nothing is read beside anything there, even with no transaction open.
+    const outside = sql.readBeside<{ one: number }>([], 'SELECT 1 AS one');
+    expect(outside && await outside).toEqual(target === 'pglite' ? null : [{ one: 1 }]);
     if (target === 'pglite') return;
     // Every connection of the pool held by a transaction: none to be had without waiting.
     let release!: () => void;
