@@ -90,6 +90,12 @@ function meetBindings(scorer: PairScorer, probes: readonly Probe[]): string[] {
  */
 const JIT_OFF = "jit = 'off'";
 
+/** MEET with its parameters numbered, as pg sends a statement of its own (`meetBeside`). */
+const MEET_NUMBERED = ((): string => {
+  let n = 0;
+  return MEET.replace(/\?/g, () => `$${++n}`);
+})();
+
 type MetRow = MatchRecord & { index: number };
 
 /** Each probe's children met, once each, leaving out the probes themselves. */
@@ -115,7 +121,7 @@ function metOf(rows: readonly MetRow[], probes: readonly Probe[]): Met[] {
  */
 export async function meet(em: EntityManager, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> {
   if (probes.length === 0) return [];
-  await executeInTransaction(em, `SELECT set_config('jit', 'off', true)`, []);
+  await executeInTransaction(em, `SET LOCAL ${JIT_OFF}`, []);
   return metOf(await executeInTransaction<MetRow>(em, MEET, meetBindings(scorer, probes)), probes);
 }
 
@@ -128,8 +134,7 @@ export async function meet(em: EntityManager, scorer: PairScorer, probes: readon
  */
 export function meetBeside(sql: Sql, scorer: PairScorer, probes: readonly Probe[]): Promise<Met[]> | null {
   if (probes.length === 0) return Promise.resolve([]);
-  let n = 0;
-  const rows = sql.readBeside<MetRow>([JIT_OFF], MEET.replace(/\?/g, () => `$${++n}`), meetBindings(scorer, probes));
+  const rows = sql.readBeside<MetRow>([JIT_OFF], MEET_NUMBERED, meetBindings(scorer, probes));
   return rows && rows.then((found) => metOf(found, probes));
 }
 

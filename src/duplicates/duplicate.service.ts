@@ -64,7 +64,7 @@ interface Scored {
   readonly score: PairScore;
 }
 
-/** A registration of more children than this looks them up beside its write (`registered`); a few, in it, on the write's one connection. */
+/** A registration of more children than this begins its lookup beside its write (`begin`); a few are looked up in it, on the write's one connection. */
 const BESIDE_FROM = 20;
 
 const PAIR_COLUMNS = `p.id, p.child_a AS "childA", p.child_b AS "childB", p.score, p.band, p.features, p.status, p.survivor_id AS "survivorId",
