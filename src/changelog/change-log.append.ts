@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { escapeLiteral } from 'pg';
 import { crashTestPauseBetweenCommits } from '../db/orm';
-import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from './hash-chain';
+import { canonicalAroundChain, EntryHasher, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
  * The statements that append to the change log, for its one writer (change-log.writer.ts): a few
@@ -59,6 +59,8 @@ export interface Chained {
   readonly seqs: number[];
   readonly prevs: string[];
   readonly hashes: string[];
+  /** Each entry's changes as JSON (as hashed), null for none. */
+  readonly changes: Array<string | null>;
   readonly tails: ChainHeads;
 }
 
@@ -74,22 +76,19 @@ function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
   const tails = new Map<string, ChainHead>();
   const seqs: number[] = [];
   const prevs: string[] = [];
+  const changes: Array<string | null> = [];
+  const hasher = new EntryHasher();
   const hashes = entries.map(({ chain: code, entry }) => {
     const head = tails.get(code) ?? heads.get(code) ?? { seq: '0', hash: GENESIS_HASH };
     const seq = Number(head.seq) + 1;
-    const stored: StoredEntry = {
-      seq, at: entry.at, actorSub: entry.actorSub, actorDept: entry.actorDept, actorRegion: entry.actorRegion, actorRoles: entry.actorRoles,
-      operation: entry.operation, entity: entry.entity, entityId: entry.entityId, childId: entry.childId, hukouRegion: entry.hukouRegion,
-      residenceRegion: entry.residenceRegion, version: entry.version, changes: entry.changes, mutation: entry.mutation, reason: entry.reason,
-      requestId: entry.requestId, idempotencyKey: entry.idempotencyKey, prevHash: head.hash,
-    };
-    const hash = entryHash(stored);
+    const hash = hasher.hash(entry, seq, head.hash);
     seqs.push(seq);
     prevs.push(head.hash);
+    changes.push(hasher.changesJson);
     tails.set(code, { seq: String(seq), hash });
     return hash;
   });
-  return { heads, seqs, prevs, hashes, tails };
+  return { heads, seqs, prevs, hashes, changes, tails };
 }
 
 /**
@@ -144,10 +143,10 @@ export function chainBatch(entries: readonly Placed[], heads: ChainHeads, bindin
 }
 
 /** Entries `from` to `to` of a chained batch, with the heads they leave. */
-function sliceOf({ heads, seqs, prevs, hashes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
+function sliceOf({ heads, seqs, prevs, hashes, changes }: Chained, entries: readonly Placed[], from: number, to: number): Chained {
   const tails = new Map<string, ChainHead>();
   for (let i = from; i < to; i++) tails.set(entries[i].chain, { seq: String(seqs[i]), hash: hashes[i] });
-  return { heads, seqs: seqs.slice(from, to), prevs: prevs.slice(from, to), hashes: hashes.slice(from, to), tails };
+  return { heads, seqs: seqs.slice(from, to), prevs: prevs.slice(from, to), hashes: hashes.slice(from, to), changes: changes.slice(from, to), tails };
 }
 
 /**
@@ -185,7 +184,7 @@ export function arrayLiteral(values: readonly (string | number | null)[]): strin
 }
 
 /** The bindings of `INSERT_FROM_ARRAYS`: entries of one write (what the write shares is taken from its first). */
-function arrayBindings(placed: readonly Placed[], { seqs, prevs, hashes, tails }: Chained): unknown[] {
+function arrayBindings(placed: readonly Placed[], { seqs, prevs, hashes, changes, tails }: Chained): unknown[] {
   const column = (pick: (entry: Unchained) => string | number | null) => arrayLiteral(placed.map((p) => pick(p.entry)));
   const { actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey } = placed[0].entry;
   const codes = [...tails.keys()].sort();
@@ -201,7 +200,7 @@ function arrayBindings(placed: readonly Placed[], { seqs, prevs, hashes, tails }
     column((e) => e.hukouRegion),
     column((e) => e.residenceRegion),
     column((e) => e.version),
-    JSON.stringify(placed.map((p) => p.entry.changes)),
+    `[${changes.map((json) => json ?? 'null').join(',')}]`,
     arrayLiteral(prevs),
     arrayLiteral(hashes),
     arrayLiteral(codes),

@@ -56,7 +56,7 @@ interface KnexTransaction {
  * Appends a large batch (`copyable`), chained to the heads read under their locks (which are
  * held), by COPY, a slice of lines at a time. The heads are moved on after it, by `moveHeads`.
  */
-export async function appendByCopy(em: EntityManager, entries: readonly Placed[], { seqs, prevs, hashes }: Chained): Promise<void> {
+export async function appendByCopy(em: EntityManager, entries: readonly Placed[], { seqs, prevs, hashes, changes }: Chained): Promise<void> {
   const transaction = em.getTransactionContext() as KnexTransaction;
   const connection = await transaction.client.acquireConnection();
   // The statement counter and the metrics hear of it as of any statement the ORM sends.
@@ -68,7 +68,7 @@ export async function appendByCopy(em: EntityManager, entries: readonly Placed[]
       let text = '';
       for (let i = from; i < Math.min(from + APPEND_SLICE, entries.length); i++) {
         const { chain, entry } = entries[i];
-        text += `${entry.at.toISOString()}\t${entry.operation}\t${field(entry.entity)}\t${field(entry.entityId)}\t${field(entry.childId)}\t${entry.hukouRegion}\t${entry.residenceRegion}\t${field(entry.version)}\t${field(JSON.stringify(entry.changes))}\t${chain}\t${shared}\t${seqs[i]}\t${prevs[i]}\t${hashes[i]}\n`;
+        text += `${entry.at.toISOString()}\t${entry.operation}\t${field(entry.entity)}\t${field(entry.entityId)}\t${field(entry.childId)}\t${entry.hukouRegion}\t${entry.residenceRegion}\t${field(entry.version)}\t${field(changes[i])}\t${chain}\t${shared}\t${seqs[i]}\t${prevs[i]}\t${hashes[i]}\n`;
       }
       yield Buffer.from(text);
     }

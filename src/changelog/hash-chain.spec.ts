@@ -3,7 +3,7 @@ import { canonicalJson } from '../core/unit-of-work';
 import type { Sql } from '../db/sql';
 import { BATCH_COLUMNS, batchCopy, heapCopy, isoTime } from './chain-batch';
 import { chainGenesis, type ChainVerifyResult, verifyChain, type VerifyResult } from './change-log.verify';
-import { canonical, canonicalAroundChain, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
+import { canonical, canonicalAroundChain, EntryHasher, entryHash, GENESIS_HASH, HASHED_FIELDS, type StoredEntry } from './hash-chain';
 
 /**
  * The hash definition is `sha256(canonicalJson({ ...entry, seq: String(seq), at: ISO time }))`.
@@ -81,6 +81,33 @@ describe('entryHash', () => {
     const missing: Partial<StoredEntry> = { ...entryFor(2, GENESIS_HASH) };
     delete missing.reason;
     expect(entryHash(missing as StoredEntry)).toBe(definition(missing as StoredEntry & Record<string, unknown>));
+  });
+});
+
+describe('EntryHasher', () => {
+  it('hashes a batch\'s entries as the definition does, what they share serialised once, and keeps each one\'s changes as JSON', () => {
+    // Entries of one write share the time, the actor and the request, value for value; some share
+    // more with the entry before (the same changes object, a reason), some lack a field.
+    const shared = entryFor(1, GENESIS_HASH);
+    const hasher = new EntryHasher();
+    let prevHash = GENESIS_HASH;
+    let previous: StoredEntry | null = null;
+    for (let seq = 1; seq <= 2000; seq++) {
+      const own = entryFor(seq, prevHash);
+      const entry: StoredEntry = { ...own, at: shared.at, actorSub: shared.actorSub, actorRoles: shared.actorRoles, requestId: shared.requestId };
+      if (previous && seq % 7 === 0) entry.changes = previous.changes;
+      if (seq % 11 === 0) entry.at = new Date(shared.at.getTime() + seq);
+      if (seq % 13 === 0) delete (entry as Partial<StoredEntry>).reason;
+      if (seq % 17 === 0) delete (entry as Partial<StoredEntry>).changes;
+      const { seq: _seq, prevHash: _prev, ...unchained } = entry;
+      const hash = hasher.hash(unchained, seq, prevHash);
+      expect(hash).toBe(definition(entry as StoredEntry & Record<string, unknown>));
+      expect(hash).toBe(entryHash(entry));
+      if (entry.changes === undefined) expect(hasher.changesJson).toBeNull();
+      else expect(JSON.parse(hasher.changesJson!)).toEqual(JSON.parse(JSON.stringify(entry.changes)));
+      prevHash = hash;
+      previous = entry;
+    }
   });
 });
 

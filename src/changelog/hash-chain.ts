@@ -57,6 +57,7 @@ const KEYS = HASHED_FIELDS.map((key) => `${JSON.stringify(key)}:`);
 const SEQ = HASHED_FIELDS.indexOf('seq');
 const AT = HASHED_FIELDS.indexOf('at');
 const PREV = HASHED_FIELDS.indexOf('prevHash');
+const CHANGES = HASHED_FIELDS.indexOf('changes');
 
 /**
  * The hash of an entry given as its field values in `HASHED_FIELDS` order, `seq` as decimal text
@@ -124,4 +125,54 @@ export function entryHash(entry: StoredEntry): string {
   values[SEQ] = String(entry.seq);
   values[AT] = entry.at.toISOString();
   return hashOfFields(values);
+}
+
+/**
+ * Hashes the entries of one batch in turn, each as `entryHash` does: a value met again in the
+ * same field as the entry before (what the entries of one write share: the actor, the time, the
+ * mutation, the request, and often the regions) is serialised once, not once per entry. The
+ * entries must not change while they are hashed. `changesJson` is the last entry's changes as
+ * serialised (null when it has none), so that the statement that stores them need not serialise
+ * them again: jsonb keeps the same value from either text.
+ */
+export class EntryHasher {
+  private readonly values: unknown[] = new Array(KEYS.length);
+  private readonly texts: string[] = new Array(KEYS.length);
+  private at: Date | null = null;
+  private atText = '';
+  changesJson: string | null = null;
+
+  hash(entry: Omit<StoredEntry, 'seq' | 'prevHash'>, seq: number, prevHash: string): string {
+    this.changesJson = null;
+    let text = '{';
+    for (let i = 0; i < KEYS.length; i++) {
+      let json: string;
+      if (i === SEQ) json = `"${seq}"`;
+      else if (i === PREV) json = JSON.stringify(prevHash);
+      else {
+        const value = i === AT ? this.time(entry.at) : entry[HASHED_FIELDS[i] as keyof typeof entry];
+        if (value === undefined) continue;
+        if (value === this.values[i] && this.texts[i] !== undefined) json = this.texts[i];
+        else {
+          json = typeof value === 'string' ? JSON.stringify(value) : canonical(value);
+          this.values[i] = value;
+          this.texts[i] = json;
+        }
+        if (i === CHANGES) this.changesJson = json;
+      }
+      if (text.length > 1) text += ',';
+      text += KEYS[i];
+      text += json;
+    }
+    return digest('sha256', `${text}}`, 'hex');
+  }
+
+  /** The time as ISO text, made once for the `Date` the entries of a write share. */
+  private time(at: Date): string {
+    if (at !== this.at) {
+      this.at = at;
+      this.atText = at.toISOString();
+    }
+    return this.atText;
+  }
 }

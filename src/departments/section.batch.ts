@@ -1,5 +1,5 @@
 import { OptimisticLockError, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { executeInTransaction } from '../changelog/change-log.append';
+import { arrayLiteral, executeInTransaction } from '../changelog/change-log.append';
 import type { LoggedChange } from '../changelog/change-log.writer';
 import { META_COLUMNS, type SectionDefinition } from './section';
 
@@ -32,7 +32,8 @@ export async function readBeforeWrite(em: EntityManager, def: SectionDefinition,
     em,
     `SELECT c.id, c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", s.child_id IS NOT NULL AS present, ${columns}
      FROM unnest(?::uuid[]) AS i(id) JOIN hub.child c ON c.id = i.id LEFT JOIN ${def.table} s ON s.child_id = c.id`,
-    [childIds],
+    // The ids as one array literal: pg would otherwise escape a thousand elements one by one.
+    [arrayLiteral(childIds)],
   );
   const found = new Map<string, BeforeWrite>();
   for (const { id, hukouRegion, residenceRegion, present, ...row } of rows) {
