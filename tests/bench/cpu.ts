@@ -83,7 +83,7 @@ export async function sampleLockWaits<T>(url: string, work: () => Promise<T>, ev
   const sampling = (async () => {
     while (!done) {
       const { rows } = await sampler.query<{ app: string; doing: string; n: number }>(
-        `SELECT application_name AS app, CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'run') ELSE state END AS doing, count(*)::int AS n
+        `SELECT application_name AS app, CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'run') ELSE coalesce(state, 'starting') END AS doing, count(*)::int AS n
          FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle' GROUP BY 1, 2`);
       const locked = rows.filter((r) => r.doing.startsWith('Lock:')).reduce((n, r) => n + r.n, 0);
       counts.samples++;
