@@ -72,22 +72,26 @@ const LOG_COLUMNS = `chain, seq, at, actor_sub, actor_dept, actor_region, actor_
  * not been guessed (the batch is chained again under the locks).
  */
 function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
-  // Only the chains of these entries: their heads alone are locked, and moved on.
-  const tails = new Map<string, ChainHead>();
-  const seqs: number[] = [];
-  const prevs: string[] = [];
-  const changes: Array<string | null> = [];
+  // Only the chains of these entries: their heads alone are locked, and moved on. Each chain's
+  // last entry so far, by index, for the next one's seq and previous hash.
+  const last = new Map<string, number>();
+  const seqs: number[] = new Array(entries.length);
+  const prevs: string[] = new Array(entries.length);
+  const hashes: string[] = new Array(entries.length);
+  const changes: Array<string | null> = new Array(entries.length);
   const hasher = new EntryHasher();
-  const hashes = entries.map(({ chain: code, entry }) => {
-    const head = tails.get(code) ?? heads.get(code) ?? { seq: '0', hash: GENESIS_HASH };
-    const seq = Number(head.seq) + 1;
-    const hash = hasher.hash(entry, seq, head.hash);
-    seqs.push(seq);
-    prevs.push(head.hash);
-    changes.push(hasher.changesJson);
-    tails.set(code, { seq: String(seq), hash });
-    return hash;
-  });
+  for (let i = 0; i < entries.length; i++) {
+    const { chain: code, entry } = entries[i];
+    const before = last.get(code);
+    const head = before === undefined ? heads.get(code) : undefined;
+    seqs[i] = before === undefined ? Number(head?.seq ?? 0) + 1 : seqs[before] + 1;
+    prevs[i] = before === undefined ? head?.hash ?? GENESIS_HASH : hashes[before];
+    hashes[i] = hasher.hash(entry, seqs[i], prevs[i]);
+    changes[i] = hasher.changesJson;
+    last.set(code, i);
+  }
+  const tails = new Map<string, ChainHead>();
+  for (const [code, i] of last) tails.set(code, { seq: String(seqs[i]), hash: hashes[i] });
   return { heads, seqs, prevs, hashes, changes, tails };
 }
 

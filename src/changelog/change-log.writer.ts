@@ -47,6 +47,25 @@ function plain(value: unknown): unknown {
 }
 
 /**
+ * Whether a field's value changed, as JSON tells it: two texts, booleans or nulls that are not the
+ * same differ without being serialised (their JSON differs as they do); anything else is compared
+ * as JSON (a number NaN is `null` there, an array or object by its members).
+ */
+function differs(old: unknown, now: unknown): boolean {
+  if (old === now) return false;
+  const simple = (value: unknown) => value === null || typeof value === 'string' || typeof value === 'boolean';
+  return (simple(old) && simple(now)) || JSON.stringify(old) !== JSON.stringify(now);
+}
+
+/** Each logged entity's field names, listed once. */
+const fieldNames = new WeakMap<object, readonly string[]>();
+function fieldsOf(fields: Readonly<Record<string, string>>): readonly string[] {
+  let names = fieldNames.get(fields);
+  if (!names) fieldNames.set(fields, (names = Object.keys(fields)));
+  return names;
+}
+
+/**
  * The entry of one change, without its place in the chain and with its regions left blank; null
  * for an UPDATE that changed no logged field. `actorRoles` is the write's copy of the actor's roles,
  * shared by its entries.
@@ -57,12 +76,12 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles
   if (!logged) throw new Error(`change log: no entry kind for ${change.entityName} ${operation}`);
   const { entity, original: before } = change;
   const changes: StoredEntry['changes'] = {};
-  for (const field of Object.keys(logged.fields)) {
+  for (const field of fieldsOf(logged.fields)) {
     const old = operation === 'CREATE' ? null : plain(before[field]);
     const now = operation === 'DELETE' ? null : plain(entity[field]);
     if (operation === 'UPDATE' && !(field in change.payload)) continue;
     if (operation === 'CREATE' && now === null) continue;
-    if (old !== now && JSON.stringify(old) !== JSON.stringify(now)) changes[field] = { before: old, after: now };
+    if (differs(old, now)) changes[field] = { before: old, after: now };
   }
   // A record moved to another child (a merge of two records of one child, issue 16) says so in
   // an entry of its own, on the chain of the child it now belongs to.

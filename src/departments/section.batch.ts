@@ -36,8 +36,14 @@ export async function readBeforeWrite(em: EntityManager, def: SectionDefinition,
     [arrayLiteral(childIds)],
   );
   const found = new Map<string, BeforeWrite>();
-  for (const { id, hukouRegion, residenceRegion, present, ...row } of rows) {
-    found.set(id, { hukouRegion, residenceRegion, row: present ? { childId: id, ...row } : null });
+  const names = [...def.fields, ...META_COLUMNS].map((c) => c.name);
+  for (const read of rows) {
+    let row: Values | null = null;
+    if (read.present) {
+      row = { childId: read.id };
+      for (const name of names) row[name] = read[name];
+    }
+    found.set(read.id, { hukouRegion: read.hukouRegion, residenceRegion: read.residenceRegion, row });
   }
   return found;
 }

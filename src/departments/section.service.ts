@@ -6,7 +6,7 @@ import { missingChild } from '../children/child.scope';
 import type { RequestContext } from '../core/context';
 import { ConflictError, ForbiddenError, Problems } from '../core/errors';
 import { type Actor, runWrite, writeContexts, type WriteOutcome } from '../core/unit-of-work';
-import { appendChangeLog } from '../changelog/change-log.writer';
+import { appendChangeLog, type ChildRegions } from '../changelog/change-log.writer';
 import type { Sql } from '../db/sql';
 import { accessFor, inScope } from '../permissions/access';
 import type { SectionDefinition, SectionInput } from './section';
@@ -76,7 +76,8 @@ export class SectionService {
       });
       problems.throwIfAny();
       const at = new Date();
-      const regions = new Map([...found].map(([id, child]) => [id, { hukou: child.hukouRegion, residence: child.residenceRegion }]));
+      const regions: ChildRegions = new Map();
+      for (const [id, child] of found) regions.set(id, { hukou: child.hukouRegion, residence: child.residenceRegion });
       // The rows' statement first: a large batch's entries are made while the database runs it. It
       // fails the write, when it fails, at the await; the catch only keeps Node from calling it unhandled meanwhile.
       const written = writeRows(em, def, writes, actor.identity.sub, at);
