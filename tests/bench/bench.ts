@@ -18,8 +18,10 @@ export interface BenchOptions {
   readonly keep: boolean;
   /** Case names to run; null means every case. */
   readonly only: readonly string[] | null;
-  /** Extra `node` flags for the hub's process (e.g. `--max-semi-space-size=64`), to measure a setting. */
+  /** Node flags of the hub's processes: `npm start`'s, then the experiment's (`--hub-flags`). */
   readonly hubFlags: readonly string[];
+  /** Those given with `--hub-flags` alone: a run with any leaves latest.json as it is. */
+  readonly experimentFlags: readonly string[];
   /** Seconds of CPU profile of the hub under load at the highest concurrency; 0 for none. */
   readonly profileSeconds: number;
   /** An existing benchmark database to read instead of creating and seeding one (kept at the end). */

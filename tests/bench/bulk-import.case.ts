@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -174,6 +175,13 @@ async function copyInto(client: Client, rows: readonly PsbRow[], shape: CopyShap
   }
 }
 
+/** A process's peak resident set in MB (VmHWM), read from /proc while it runs. */
+function peakRssMb(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new BenchFailure(`no VmHWM for process ${pid}`);
+  return Math.round(Number(match[1]) / 1024);
+}
+
 export type ImportHub = Forked<{ url: string; token: string; pid: number }>;
 
 /**
@@ -345,6 +353,8 @@ export const bulkImport: BenchCase = {
       const cpuBoundRate = (single.cores * overlappedRows.length) / overlapped.cpuSeconds;
       const cpuCeiling = ratio(cpuBoundRate, floorRate);
       const realTablesRate = rate(realTablesSeconds);
+      // The importing hub's peak memory (the kernel's high-water mark of its resident set), with the Node flags it ran with.
+      const hubPeakRssMb = peakRssMb(hub.ready.pid);
       return {
         table: {
           columns: ['path', 'rows', 'seconds', 'rows/s', '/COPY', '/floor'],
@@ -373,9 +383,11 @@ export const bulkImport: BenchCase = {
           inFlight: IN_FLIGHT, overlappedRows: overlappedRows.length, overlappedSeconds: overlapped.seconds, overlappedRowsPerSecond: overlappedRate, overlappedOverFloor,
           cpu: { hubCpuPerBatchMs: hubCpuPerBatch, databaseCpuPerBatchMs: databaseCpuPerBatch, overlapped: overlappedCpu, floorCpuPer1000Ms: floorCpuPerBatch, statementsCeiling, singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
           lockWaits: { single: single.result.waits, overlapped: overlapped.result.waits, pair: both.result.waits },
+          hubPeakRssMb, hubFlags: context.options.hubFlags,
           profile: profileFile && path.relative(context.root, profileFile),
         },
         notes: [
+          `The importing hub (Node flags: ${context.options.hubFlags.join(' ') || 'none'}) peaked at ${hubPeakRssMb} MB resident over the imports.`,
           'The hub checks every record (scope, versions, fields), writes the rows set-based under their foreign key, and logs one hash-chained entry per row in the same transaction, in the chain of the children\'s county; COPY only checks the table\'s own constraints.',
           `The baseline's copy of the table has no foreign key; the real table has one, and COPY with it runs at ${keyedOverCopy}× COPY without.`,
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,

@@ -18,7 +18,7 @@ import { caseReport, targetsReport } from './report';
  *   --warmup S          seconds of unmeasured load before each run (default 3)
  *   --concurrency 1,10  connections of the load generator (default 1,10)
  *   --profile S         seconds of CPU profile of the hub under the highest load (default 5; 0: none)
- *   --hub-flags "F"    node flags for the hub's process, e.g. "--max-semi-space-size=64"
+ *   --hub-flags "F"    node flags for the hub's process besides those `npm start` gives it, e.g. "--max-old-space-size=512"
  *   --only a,b          run only these cases (names in cases.ts)
  *   --seed N            seed of the synthetic children (default 1)
  *   --keep              keep the database baoxue_bench_<n> at the end
@@ -54,6 +54,7 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
     return value;
   };
   const only = flags.get('only')?.split(',').filter(Boolean) ?? null;
+  const experimentFlags = (flags.get('hub-flags') ?? '').split(/\s+/).filter(Boolean);
   for (const name of only ?? []) if (!CASES.some((c) => c.name === name)) throw new Error(`no case ${name}; cases: ${CASES.map((c) => c.name).join(', ')}`);
   return {
     children: number('children', smoke ? 2_000 : 200_000),
@@ -62,7 +63,8 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
     rounds: Math.max(1, Math.round(number('rounds', smoke ? 1 : 2))),
     concurrency: (flags.get('concurrency') ?? (smoke ? '1,2' : '1,10')).split(',').map(Number),
     profileSeconds: number('profile', smoke ? 0 : 5),
-    hubFlags: (flags.get('hub-flags') ?? '').split(/\s+/).filter(Boolean),
+    hubFlags: [...deployedNodeFlags(), ...experimentFlags],
+    experimentFlags,
     only,
     seed: number('seed', 1),
     keep: flags.has('keep') || flags.has('reuse'),
@@ -72,6 +74,17 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
     smoke,
     serverUrl: env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
   };
+}
+
+/**
+ * The Node flags `npm start` runs the hub with (package.json's `start`: the options between `node`
+ * and `dist/src/main.js`), so that the benchmark's hubs are the hub as deployed.
+ */
+export function deployedNodeFlags(): string[] {
+  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const run = /(?:^|&&\s*)(?:exec\s+)?node\s+((?:--\S+\s+)*)dist\/src\/main\.js\b/.exec(start);
+  if (!run) throw new Error(`package.json's start script does not run node dist/src/main.js: ${start}`);
+  return run[1].split(/\s+/).filter(Boolean);
 }
 
 /** The commit measured, and whether the work tree differed from it. */
@@ -96,7 +109,7 @@ async function main(): Promise<void> {
 
   const machine = describeMachine(await postgresVersion(options.serverUrl));
   log(`Baoxue benchmarks, ${started.toISOString()}${options.smoke ? ' (smoke)' : ''}`);
-  if (options.hubFlags.length) log(`hub process flags: ${options.hubFlags.join(' ')} (an experiment: latest.json is left as it is)`);
+  log(`hub process flags: ${options.hubFlags.join(' ') || 'none'} (as \`npm start\` gives them${options.experimentFlags.length ? `, and ${options.experimentFlags.join(' ')}: an experiment, latest.json is left as it is` : ''})`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, PostgreSQL ${machine.postgres}, load ${machine.loadAverage}`);
 
   const needed = cases.some((c) => c.needsDatabase);
@@ -143,7 +156,7 @@ async function main(): Promise<void> {
   const resultsFile = path.join(outDir, `results-${stamp}${options.smoke ? '-smoke' : ''}.json`);
   fs.writeFileSync(resultsFile, JSON.stringify(document, null, 2) + '\n');
   log(`\nwrote ${path.relative(ROOT, resultsFile)}`);
-  if (!options.smoke && !failed && options.hubFlags.length === 0) {
+  if (!options.smoke && !failed && options.experimentFlags.length === 0) {
     // A partial run (--only) updates its cases and keeps the others' latest figures.
     const latestFile = path.join(ROOT, 'tests/bench/latest.json');
     const previous = options.only && fs.existsSync(latestFile) ? JSON.parse(fs.readFileSync(latestFile, 'utf8')) : { cases: {} };
