@@ -136,11 +136,9 @@ export function entryHash(entry: StoredEntry): string {
  * them again: jsonb keeps the same value from either text.
  */
 export class EntryHasher {
+  /** Each field's last value, and its JSON. */
   private readonly values: unknown[] = new Array(KEYS.length);
-  /** Each field's last value as a member of the object (`"key":json`), and with the comma before it. */
-  private readonly members: string[] = new Array(KEYS.length);
-  private readonly commaMembers: string[] = new Array(KEYS.length);
-  private changesText: string | null = null;
+  private readonly texts: string[] = new Array(KEYS.length);
   private at: Date | null = null;
   private atText = '';
   changesJson: string | null = null;
@@ -148,26 +146,23 @@ export class EntryHasher {
   hash(entry: Omit<StoredEntry, 'seq' | 'prevHash'>, seq: number, prevHash: string): string {
     this.changesJson = null;
     let text = '{';
-    let first = true;
     for (let i = 0; i < KEYS.length; i++) {
-      if (i === SEQ || i === PREV) {
-        const member = `${KEYS[i]}${i === SEQ ? `"${seq}"` : JSON.stringify(prevHash)}`;
-        text += first ? member : `,${member}`;
-        first = false;
-        continue;
+      let json: string;
+      if (i === SEQ) json = `"${seq}"`;
+      else if (i === PREV) json = JSON.stringify(prevHash);
+      else {
+        const value = i === AT ? this.time(entry.at) : entry[HASHED_FIELDS[i] as keyof typeof entry];
+        if (value === undefined) continue;
+        if (value !== this.values[i] || this.texts[i] === undefined) {
+          this.values[i] = value;
+          this.texts[i] = typeof value === 'string' ? JSON.stringify(value) : canonical(value);
+        }
+        json = this.texts[i];
+        if (i === CHANGES) this.changesJson = json;
       }
-      const value = i === AT ? this.time(entry.at) : entry[HASHED_FIELDS[i] as keyof typeof entry];
-      if (value === undefined) continue;
-      if (value !== this.values[i] || this.members[i] === undefined) {
-        const json = typeof value === 'string' ? JSON.stringify(value) : canonical(value);
-        this.values[i] = value;
-        this.members[i] = KEYS[i] + json;
-        this.commaMembers[i] = `,${this.members[i]}`;
-        if (i === CHANGES) this.changesText = json;
-      }
-      if (i === CHANGES) this.changesJson = this.changesText;
-      text += first ? this.members[i] : this.commaMembers[i];
-      first = false;
+      if (text.length > 1) text += ',';
+      text += KEYS[i];
+      text += json;
     }
     return digest('sha256', `${text}}`, 'hex');
   }

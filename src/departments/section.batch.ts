@@ -27,7 +27,8 @@ export interface RowWrite {
  * planner prices `ANY` as a scan of every child.)
  */
 export async function readBeforeWrite(em: EntityManager, def: SectionDefinition, childIds: readonly string[]): Promise<Map<string, BeforeWrite>> {
-  const columns = [...def.fields, ...META_COLUMNS].map((c) => `s.${c.column} AS "${c.name}"`).join(', ');
+  const sectionColumns = [...def.fields, ...META_COLUMNS];
+  const columns = sectionColumns.map((c) => `s.${c.column} AS "${c.name}"`).join(', ');
   const rows = await executeInTransaction<Values & { id: string; hukouRegion: string; residenceRegion: string; present: boolean }>(
     em,
     `SELECT c.id, c.hukou_region AS "hukouRegion", c.residence_region AS "residenceRegion", s.child_id IS NOT NULL AS present, ${columns}
@@ -36,14 +37,13 @@ export async function readBeforeWrite(em: EntityManager, def: SectionDefinition,
     [arrayLiteral(childIds)],
   );
   const found = new Map<string, BeforeWrite>();
-  const names = [...def.fields, ...META_COLUMNS].map((c) => c.name);
-  for (const read of rows) {
+  for (const child of rows) {
     let row: Values | null = null;
-    if (read.present) {
-      row = { childId: read.id };
-      for (const name of names) row[name] = read[name];
+    if (child.present) {
+      row = { childId: child.id };
+      for (const { name } of sectionColumns) row[name] = child[name];
     }
-    found.set(read.id, { hukouRegion: read.hukouRegion, residenceRegion: read.residenceRegion, row });
+    found.set(child.id, { hukouRegion: child.hukouRegion, residenceRegion: child.residenceRegion, row });
   }
   return found;
 }

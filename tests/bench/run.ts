@@ -80,7 +80,7 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpt
  * The Node flags `npm start` runs the hub with (package.json's `start`: the options between `node`
  * and `dist/src/main.js`), so that the benchmark's hubs are the hub as deployed.
  */
-export function deployedNodeFlags(): string[] {
+function deployedNodeFlags(): string[] {
   const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
   const run = /(?:^|&&\s*)(?:exec\s+)?node\s+((?:--\S+\s+)*)dist\/src\/main\.js\b/.exec(start);
   if (!run) throw new Error(`package.json's start script does not run node dist/src/main.js: ${start}`);
