@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql';
+import { FROZEN_CHAIN } from './change-log.append';
 import { readDurable, WAL_AT_READ } from './durable-read';
 import { type LogPosition, positionArrays } from './log-position';
 
@@ -14,7 +15,10 @@ export interface ReadAfter {
    * it may see by region, read by the primary key; of every other chain, only entries of children
    * whose hukou is in its counties, read through `change_log_hukou_idx` (hukou_region, chain, seq),
    * so that a chain it is shown little of is not scanned from the start at every page (a position
-   * moves only on entries the reader is shown). `where` still holds the scope condition itself.
+   * moves only on entries the reader is shown). The frozen chain `global` is no county's: of it,
+   * also the entries of children who lived in the reader's counties with their hukou elsewhere,
+   * read through `change_log_residence_idx` (residence_region, seq), which covers that chain only.
+   * `where` still holds the scope condition itself.
    */
   readonly counties?: readonly string[] | null;
   readonly limit: number;
@@ -46,7 +50,10 @@ export function readAfter(sql: Sql, position: LogPosition, options: ReadAfter): 
     const counties = `$${params.push(options.counties)}::text[]`;
     lateral = `(SELECT * FROM hub.change_log c WHERE h.chain = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})
       UNION ALL
-      (SELECT * FROM hub.change_log c WHERE NOT h.chain = ANY(${counties}) AND c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})`;
+      (SELECT * FROM hub.change_log c WHERE NOT h.chain = ANY(${counties}) AND c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})
+      UNION ALL
+      (SELECT * FROM hub.change_log c WHERE h.chain = '${FROZEN_CHAIN}' AND c.chain = '${FROZEN_CHAIN}' AND c.residence_region = ANY(${counties})
+        AND NOT c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})`;
   }
   const text = `SELECT l.*, ${WAL_AT_READ}
     FROM hub.chain_head h

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { registerModules } from '../../src/app/modules';
 import { chainGenesis, verifyChain } from '../../src/changelog/change-log.verify';
+import { ChangeLogService } from '../../src/changelog/change-log.service';
+import { readerFor } from '../../src/core/context';
 import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from '../../src/changelog/hash-chain';
 import { loadConfig } from '../../src/config';
 import { type Database, openDatabase } from '../../src/db/database';
@@ -22,10 +24,10 @@ let legacyHead = GENESIS_HASH;
 
 type Unchained = Omit<StoredEntry, 'seq' | 'prevHash'>;
 
-function entry(i: number, county: string): Unchained {
+function entry(i: number, county: string, hukou = county): Unchained {
   return {
     at: new Date(Date.UTC(2026, 8, 1) + i * 60_000), actorSub: `clerk-${i % 3}`, actorDept: i % 2 ? 'EDU' : 'PSB', actorRegion: county, actorRoles: ['clerk'],
-    operation: 'UPDATE', entity: 'EducationRecord', entityId: randomUUID(), childId: randomUUID(), hukouRegion: county, residenceRegion: county,
+    operation: 'UPDATE', entity: 'EducationRecord', entityId: randomUUID(), childId: randomUUID(), hukouRegion: hukou, residenceRegion: county,
     version: 2, changes: { schoolName: { before: '旧校', after: `学校 ${i}` } }, mutation: 'upsertEducationRecords', reason: i % 4 ? null : '核实',
     requestId: `r-${i}`, idempotencyKey: null,
   };
@@ -58,7 +60,8 @@ beforeAll(async () => {
   } finally {
     await orm.close(true);
   }
-  const legacy = Array.from({ length: LEGACY }, (_, i) => entry(i, ['350102', '350103', '350203'][i % 3]));
+  // Some legacy children live in one county with their hukou in another (every second one of 350102's, one in five of 350103's).
+  const legacy = Array.from({ length: LEGACY }, (_, i) => entry(i, ['350102', '350103', '350203'][i % 3], i % 6 === 0 ? '350205' : i % 15 === 1 ? '350102' : undefined));
   for (let i = 0; i < LEGACY; i += 10) await sql('SELECT * FROM hub.append_change_log($1::jsonb)', [asJson(legacy.slice(i, i + 10))]);
   [{ hash: legacyHead }] = await sql<{ hash: string }>('SELECT hash FROM hub.change_log ORDER BY seq DESC LIMIT 1');
   // Then the hub's own opening, which applies migration 0015.
@@ -92,6 +95,27 @@ describe('the switch to one chain per county', () => {
     const result = await verifyChain(db.sql);
     expect(result).toMatchObject({ ok: true, entries: LEGACY + 3 });
     expect(result.chains.map((c) => [c.chain, c.headSeq])).toEqual([['350102', 2], ['350203', 1], ['global', LEGACY]]);
+  });
+
+  it('shows a county reader the frozen chain\'s entries of children who live in its county or whose hukou is there, page by page', async () => {
+    const reader = readerFor({ sub: 'edu-gulou', dept: 'EDU', region: '350102', roles: ['clerk'] });
+    const expected = await sql<{ seq: string }>(`SELECT seq FROM hub.change_log WHERE chain = 'global' AND (hukou_region = '350102' OR residence_region = '350102') ORDER BY seq`);
+    // Residents of 350102 with their hukou elsewhere are among them, and so are children of 350102's hukou living elsewhere.
+    expect(await sql(`SELECT 1 FROM hub.change_log WHERE chain = 'global' AND residence_region = '350102' AND hukou_region <> '350102'`)).toHaveLength(5);
+    expect(await sql(`SELECT 1 FROM hub.change_log WHERE chain = 'global' AND hukou_region = '350102' AND residence_region <> '350102'`)).toHaveLength(2);
+    const service = new ChangeLogService(db.sql);
+    const seen: number[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 20; page++) {
+      const result = await service.page(reader, { chain: 'global' }, 4, after);
+      seen.push(...result.entries.map((e) => e.seq));
+      if (!result.hasNextPage) break;
+      after = result.cursors[result.cursors.length - 1];
+    }
+    expect(seen).toEqual(expected.map((r) => Number(r.seq)));
+    // The whole log, without naming the chain: the same frozen entries, and the county chains' own.
+    const all = await service.page(reader, undefined, 100, null);
+    expect(all.entries.filter((e) => e.chain === 'global').map((e) => e.seq)).toEqual(seen);
   });
 
   it('appends nothing to the frozen chain, and nothing without a county chain', async () => {
