@@ -17,8 +17,8 @@ export interface ReadAfter {
    * so that a chain it is shown little of is not scanned from the start at every page (a position
    * moves only on entries the reader is shown). The frozen chain `global` is no county's: of it,
    * also the entries of children who lived in the reader's counties with their hukou elsewhere,
-   * read through `change_log_residence_idx` (residence_region, seq), which covers that chain only.
-   * `where` still holds the scope condition itself.
+   * read by the primary key from the reader's position (the chain takes no more entries, so a page
+   * reads at most up to its end). `where` still holds the scope condition itself.
    */
   readonly counties?: readonly string[] | null;
   readonly limit: number;
