@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { registerModules } from '../../src/app/modules';
 import { chainGenesis, verifyChain } from '../../src/changelog/change-log.verify';
+import { ChangeFeed } from '../../src/changelog/change-feed';
 import { ChangeLogService } from '../../src/changelog/change-log.service';
 import { readerFor } from '../../src/core/context';
 import { canonicalAroundChain, entryHash, GENESIS_HASH, type StoredEntry } from '../../src/changelog/hash-chain';
@@ -116,6 +117,24 @@ describe('the switch to one chain per county', () => {
     // The whole log, without naming the chain: the same frozen entries, and the county chains' own.
     const all = await service.page(reader, undefined, 100, null);
     expect(all.entries.filter((e) => e.chain === 'global').map((e) => e.seq)).toEqual(seen);
+    // And the change feed, catching up from the start, reads them the same way.
+    const feed = new ChangeFeed(db);
+    try {
+      const stream = await feed.subscribe(reader, null, new Map());
+      const fed: number[] = [];
+      const timeout = setTimeout(() => void stream.return?.(), 20_000);
+      try {
+        for await (const entry of stream) {
+          if (entry.chain === 'global') fed.push(entry.seq);
+          if (fed.length === expected.length) break;
+        }
+      } finally {
+        clearTimeout(timeout);
+      }
+      expect(fed).toEqual(expected.map((r) => Number(r.seq)));
+    } finally {
+      await feed.stop();
+    }
   });
 
   it('appends nothing to the frozen chain, and nothing without a county chain', async () => {
