@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { hash as digest } from 'node:crypto';
 import { types as pgTypes } from 'pg';
+import { type CopiedMessages, copyRows, joinMessages } from '../db/copy-out';
 import { canonicalOut, canonicalRow, COLUMNS, scanRow } from './chain-batch.canonical';
 import { HASHED_FIELDS, hashOfFields } from './hash-chain';
 
@@ -243,21 +244,35 @@ export interface RangeCheck {
 }
 
 /**
- * Checks a range of heap pages as `heapCopy` reads it: the rows split by chain, each chain's put in
+ * Where a range's messages are laid end to end, kept from range to range (grown as needed): a
+ * thread's ranges are checked one at a time, each one's rows copied out into its runs, and memory
+ * touched before takes the copy several times faster than fresh memory (a worker thread's goes
+ * with it; the verifier's own thread checks ranges only for a log of a few ranges).
+ */
+let rangeSpace: Buffer | null = null;
+
+/**
+ * Checks a range of heap pages as `heapCopy` reads it, the COPY's messages as they came
+ * (`Sql.copyOutMessages`, taken apart by `copyRows`): the rows split by chain, each chain's put in
  * sequence order (they lie mostly in it already), and each run of consecutive sequence numbers
  * checked as a batch (`checkBatch`). A seq met twice ends one run and starts another at the same
  * number, which the verifier's join then refuses. The verifier joins the runs of all ranges per chain.
  */
-export function checkRange(bytes: Uint8Array): RangeCheck {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+export function checkRange(copied: CopiedMessages): RangeCheck {
+  const size = copied.to - copied.from;
+  if (!rangeSpace || rangeSpace.length < size) rangeSpace = Buffer.allocUnsafeSlow(Math.ceil(size * 1.25));
+  const buf = joinMessages(copied, rangeSpace);
   const byChain = new Map<number | string, { chain: string; seqs: number[]; starts: number[]; ends: number[] }>();
-  for (let start = 0; start < buf.length;) {
-    let end = buf.indexOf(0x0a, start);
-    end = end < 0 ? buf.length : end + 1;
+  let readable = true;
+  const whole = copyRows(buf, (start, end) => {
+    if (!readable) return;
     const tab = buf.indexOf(0x09, start);
     const seqEnd = tab < 0 || tab >= end ? -1 : buf.indexOf(0x09, tab + 1);
     const seq = seqEnd < 0 || seqEnd >= end ? -1 : decimal(buf, tab + 1, seqEnd);
-    if (seq < 0) return { runs: [], unreadable: true };
+    if (seq < 0) {
+      readable = false;
+      return;
+    }
     // The chain's code read as a number where it is six digits (no string made per row), else its text.
     const code = tab - start === 6 ? decimal(buf, start, tab) : -1;
     const key = code >= 0 ? code : buf.toString('latin1', start, tab);
@@ -266,8 +281,8 @@ export function checkRange(bytes: Uint8Array): RangeCheck {
     rows.seqs.push(seq);
     rows.starts.push(seqEnd + 1);
     rows.ends.push(end);
-    start = end;
-  }
+  });
+  if (!whole || !readable) return { runs: [], unreadable: true };
   const runs: Array<{ chain: string; check: BatchCheck }> = [];
   for (const { chain, seqs, starts, ends } of byChain.values()) {
     let order = seqs.map((_, i) => i);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
+import type { CopiedMessages } from '../db/copy-out';
 import type { Sql } from '../db/sql';
 import { type BatchCheck, batchCopy, type BatchProblem, checkBatch, checkRange, heapCopy, type RangeCheck } from './chain-batch';
 import { GENESIS_HASH, type StoredEntry } from './hash-chain';
@@ -100,17 +101,19 @@ class BatchWorkers {
     });
   }
 
-  /** A batch of one chain from `from` (`checkBatch`), or with `from` null a range of the heap (`checkRange`). */
+  /** A batch of one chain from `from` (`checkBatch`), or a range of the heap as its COPY's messages came (`checkRange`). */
   check(bytes: Uint8Array, from: number): Promise<BatchCheck>;
-  check(bytes: Uint8Array, from: null): Promise<RangeCheck>;
-  check(bytes: Uint8Array, from: number | null): Promise<BatchCheck | RangeCheck> {
+  check(range: CopiedMessages): Promise<RangeCheck>;
+  check(bytes: Uint8Array | CopiedMessages, from?: number): Promise<BatchCheck | RangeCheck> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const id = this.next++;
       this.waiting.set(id, { resolve, reject });
-      // A batch that owns its memory moves to the worker rather than being copied there.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      this.workers[id % this.workers.length].postMessage({ id, bytes, from }, own ? [bytes.buffer as ArrayBuffer] : []);
+      // Memory a batch or chunk owns moves to the worker rather than being copied there.
+      const owned = (b: Uint8Array) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+      const moved = (bytes instanceof Uint8Array ? [bytes] : bytes.chunks).filter(owned).map((b) => b.buffer as ArrayBuffer);
+      const message = bytes instanceof Uint8Array ? { id, bytes, from } : { id, range: bytes };
+      this.workers[id % this.workers.length].postMessage(message, [...new Set(moved)]);
     });
   }
 
@@ -204,10 +207,10 @@ class Checker {
     }
   }
 
-  checkRange(bytes: Uint8Array): Promise<RangeCheck> {
-    if (this.workers) return this.workers.check(bytes, null);
+  checkRange(range: CopiedMessages): Promise<RangeCheck> {
+    if (this.workers) return this.workers.check(range);
     try {
-      return Promise.resolve(checkRange(bytes));
+      return Promise.resolve(checkRange(range));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -350,7 +353,7 @@ async function walkByHeap(sql: Sql, chains: readonly ChainToWalk[], globalHead: 
     for (const [from, to] of ranges) {
       if (copying.length >= COPIES) await copying.shift();
       while (checking > checker.depth) await new Promise<void>((resolve) => (checked = resolve));
-      const copied = sql.copyOut(heapCopy(from, to));
+      const copied = sql.copyOutMessages(heapCopy(from, to));
       copying.push(copied.catch(() => undefined));
       checking++;
       const check = copied.then((bytes) => checker.checkRange(bytes)).finally(() => {

@@ -171,6 +171,21 @@ type Row = StoredEntry & { hash: string };
 const ROWS_PER_PAGE = 7;
 
 /**
+ * Rows as `Sql.copyOutMessages` gives them: a CopyData message each, and now and then a message
+ * the server may send at any time (a NoticeResponse), which the reader must pass over.
+ */
+function copyMessages(rows: readonly string[]): Buffer {
+  const message = (code: string, body: Buffer) => {
+    const header = Buffer.alloc(5);
+    header.write(code, 0, 'latin1');
+    header.writeUInt32BE(body.length + 4, 1);
+    return [header, body];
+  };
+  const notice = message('N', Buffer.from('SNOTICE\0Mnothing\0\0', 'latin1'));
+  return Buffer.concat(rows.flatMap((row, i) => [...(i % 5 === 2 ? notice : []), ...message('d', Buffer.from(row, 'utf8'))]));
+}
+
+/**
  * The log as rows of several chains, served to the verifier the way PostgreSQL gives them: the
  * head rows, the chains the log holds with their last seq, the heap's size, COPY's batches of a
  * chain and COPY's ranges of heap pages. `global` is the frozen chain of before per-county chains,
@@ -210,15 +225,22 @@ function memoryLog(counts: Record<string, number>) {
       }
       throw new Error(`unexpected query ${text}`);
     },
-    async copyOut(text: string) {
+    async copyOutMessages(text: string) {
       copies.push(text);
       const pages = /WHERE ctid >= '\((\d+),0\)'::tid(?: AND ctid < '\((\d+),0\)'::tid)?\) TO STDOUT$/.exec(text);
-      if (pages) {
-        const [from, to] = [Number(pages[1]), pages[2] === undefined ? null : Number(pages[2])];
-        if (text !== heapCopy(from, to)) throw new Error(`unexpected COPY ${text}`);
-        const rows = heap().slice(from * ROWS_PER_PAGE, to === null ? undefined : to * ROWS_PER_PAGE);
-        return Buffer.from(rows.map(({ chain, row }) => `${chain}\t${row.seq}\t${asLine(row)}\n`).join(''), 'utf8');
-      }
+      if (!pages) throw new Error(`unexpected COPY ${text}`);
+      const [from, to] = [Number(pages[1]), pages[2] === undefined ? null : Number(pages[2])];
+      if (text !== heapCopy(from, to)) throw new Error(`unexpected COPY ${text}`);
+      const rows = heap().slice(from * ROWS_PER_PAGE, to === null ? undefined : to * ROWS_PER_PAGE);
+      // In chunks of odd sizes, as a socket would give them, with a little before and after; plain
+      // Uint8Arrays, as chunks are once they have crossed to a worker thread.
+      const bytes = Buffer.concat([Buffer.from('before'), copyMessages(rows.map(({ chain, row }) => `${chain}\t${row.seq}\t${asLine(row)}\n`)), Buffer.from('after')]);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0, size = 333; at < bytes.length; at += size, size = 333 + (at % 7)) chunks.push(Uint8Array.from(bytes.subarray(at, at + size)));
+      return { chunks, from: 6, to: bytes.length - 5 };
+    },
+    async copyOut(text: string) {
+      copies.push(text);
       const range = /WHERE chain = '([^']+)' AND seq >= (\d+) AND seq < (\d+) ORDER BY seq\) TO STDOUT$/.exec(text);
       if (!range || text !== batchCopy(range[1], Number(range[2]), Number(range[3]))) throw new Error(`unexpected COPY ${text}`);
       const [from, to] = [Number(range[2]), Number(range[3])];

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { types as pgTypes, type PoolClient, type QueryResultRow } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { type CopiedMessages, CopyOutMessages } from './copy-out';
 import { servedByPglite } from './orm';
 
 /** `date` columns stay `YYYY-MM-DD` strings: a calendar date has no time zone to shift it. */
@@ -34,6 +35,20 @@ export class Sql {
       const chunks: Buffer[] = [];
       for await (const chunk of connection.query(copyTo(text))) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
+    });
+  }
+
+  /**
+   * A `COPY (…) TO STDOUT` as its messages came, in the socket's chunks (copy-out.ts): for a reader
+   * that takes the rows apart itself, in another thread (`joinMessages`, `copyRows`), the change-log
+   * verifier's walk of the heap.
+   */
+  async copyOutMessages(text: string): Promise<CopiedMessages> {
+    return this.withConnection(text, (connection) => {
+      const copy = new CopyOutMessages(text);
+      // A query object of pg's own kind (`submit`), which pg's types describe with its internal connection's.
+      connection.query(copy as never);
+      return copy.promise;
     });
   }
 

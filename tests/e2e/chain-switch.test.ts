@@ -172,7 +172,10 @@ describe('the switch to one chain per county', () => {
     const [{ after }] = await sql<{ after: boolean }>(`SELECT (SELECT ctid FROM hub.change_log WHERE chain = 'global' AND seq = 17) > (SELECT ctid FROM hub.change_log WHERE chain = 'global' AND seq = 18) AS after`);
     expect(after).toBe(true);
     const copies: string[] = [];
-    const recording = Object.assign(Object.create(db.sql), { copyOut: (text: string) => (copies.push(text), db.sql.copyOut(text)) });
+    const recording = Object.assign(Object.create(db.sql), {
+      copyOut: (text: string) => (copies.push(text), db.sql.copyOut(text)),
+      copyOutMessages: (text: string) => (copies.push(text), db.sql.copyOutMessages(text)),
+    });
     const byHeap = await verifyChain(recording);
     expect(byHeap.ok).toBe(true);
     expect(copies.filter((c) => c.includes('ORDER BY seq'))).toEqual([]);
