@@ -135,7 +135,28 @@ export function parseBatch(text: string): unknown[][] {
 export function checkBatch(bytes: Uint8Array | null, from: number): BatchCheck {
   if (bytes === null || bytes.length === 0) return checkRows([], from);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  return (isUtf8(buf) && checkBytes(buf, from)) || checkRows(parseBatch(buf.toString('utf8')), from);
+  return (isUtf8(buf) && checkBytes(buf, from, linesOf(buf), false)) || checkRows(parseBatch(buf.toString('utf8')), from);
+}
+
+/** A batch's rows in a buffer: row i runs from `starts[i]` to `ends[i]`, its newline (or the buffer's end). */
+interface Lines {
+  readonly starts: ArrayLike<number>;
+  readonly ends: ArrayLike<number>;
+  readonly count: number;
+}
+
+/** The rows of COPY text laid end to end. */
+function linesOf(buf: Buffer): Lines {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let start = 0; start < buf.length;) {
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0) end = buf.length;
+    starts.push(start);
+    ends.push(end);
+    start = end + 1;
+  }
+  return { starts, ends, count: starts.length };
 }
 
 /** `checkBatch` the exact way, over the rows as `parseBatch` reads them. */
@@ -167,8 +188,10 @@ export function checkRows(rows: unknown[][], from: number): BatchCheck {
  * `checkBatch` from the bytes: the batch's check if every entry holds, else null. A row is hashed
  * from `canonicalRow`'s bytes, or the exact way where it gives none. Sequence numbers are read as
  * plain decimals, and links compare the hashes' COPY text as it is: COPY writes equal text alike.
+ * The rows are `lines` of `buf`, anywhere in it; `eachUtf8`: each must be checked to be UTF-8
+ * (the caller has not checked the whole buffer, which holds more than rows).
  */
-function checkBytes(buf: Buffer, from: number): BatchCheck | null {
+function checkBytes(buf: Buffer, from: number, lines: Lines, eachUtf8: boolean): BatchCheck | null {
   const ends = new Int32Array(COLUMNS);
   const fieldStart = (start: number, i: number) => (i === 0 ? start : ends[i - 1] + 1);
   let expected = from;
@@ -177,9 +200,10 @@ function checkBytes(buf: Buffer, from: number): BatchCheck | null {
   let firstPrevEnd = 0;
   let hashStart = 0;
   let hashEnd = 0;
-  for (let start = 0; start < buf.length;) {
-    let end = buf.indexOf(0x0a, start);
-    if (end < 0) end = buf.length;
+  for (let line = 0; line < lines.count; line++) {
+    const start = lines.starts[line];
+    const end = lines.ends[line];
+    if (eachUtf8 && !isUtf8(buf.subarray(start, end))) return null;
     const length = canonicalRow(buf, start, end, ends);
     if (length < 0 && scanRow(buf, start, ends) < 0) return null;
     if (decimal(buf, fieldStart(start, SEQ), ends[SEQ]) !== expected) return null;
@@ -195,7 +219,6 @@ function checkBytes(buf: Buffer, from: number): BatchCheck | null {
     hashEnd = end;
     rows++;
     expected++;
-    start = end + 1;
   }
   const text = (start: number, end: number) => textField(buf.toString('utf8', start, end));
   return { from, good: rows, firstSeq: rows ? from : null, firstPrevHash: rows ? text(firstPrev, firstPrevEnd) : null, lastHash: rows ? text(hashStart, hashEnd) : null, bad: null };
@@ -290,11 +313,22 @@ export function checkRange(copied: CopiedMessages): RangeCheck {
     for (let first = 0; first < order.length;) {
       let last = first;
       while (last + 1 < order.length && seqs[order[last + 1]] === seqs[order[last]] + 1) last++;
-      let size = 0;
-      for (let k = first; k <= last; k++) size += ends[order[k]] - starts[order[k]];
-      const run = Buffer.allocUnsafe(size);
-      for (let k = first, at = 0; k <= last; k++) at += buf.copy(run, at, starts[order[k]], ends[order[k]]);
-      runs.push({ chain, check: checkBatch(run, seqs[order[first]]) });
+      // The run's rows where they lie (their newlines left out); laid end to end only to be checked again the exact way.
+      const count = last - first + 1;
+      const lines = { starts: new Array<number>(count), ends: new Array<number>(count), count };
+      for (let k = 0; k < count; k++) {
+        lines.starts[k] = starts[order[first + k]];
+        lines.ends[k] = ends[order[first + k]] - 1;
+      }
+      let check = checkBytes(buf, seqs[order[first]], lines, true);
+      if (!check) {
+        let size = 0;
+        for (let k = first; k <= last; k++) size += ends[order[k]] - starts[order[k]];
+        const run = Buffer.allocUnsafe(size);
+        for (let k = first, at = 0; k <= last; k++) at += buf.copy(run, at, starts[order[k]], ends[order[k]]);
+        check = checkBatch(run, seqs[order[first]]);
+      }
+      runs.push({ chain, check });
       first = last + 1;
     }
   }
