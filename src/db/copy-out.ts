@@ -102,6 +102,9 @@ export class CopyOutMessages {
       if (this.start < 0 && code === COPY_OUT_RESPONSE) {
         this.next += 1 + length;
         this.start = this.next;
+      } else if (this.start < 0 && ASYNCHRONOUS.has(code)) {
+        // A notice before the rows: passed over, as among them.
+        this.next += 1 + length;
       } else if (this.start >= 0 && code === COPY_DONE) {
         // The chunks up to the one CopyDone starts in, from the first of the rows' (pg takes its own copy of what follows).
         let first = 0;

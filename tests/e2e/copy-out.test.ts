@@ -38,6 +38,23 @@ describe('copyOutMessages', () => {
     expect(joinMessages(copied, Buffer.alloc(bytes.length + 100)).equals(bytes)).toBe(true);
   });
 
+  it('passes over the notices the server sends before the rows and among them', async () => {
+    // Temporary functions: the pool's one connection is one session throughout.
+    await db.sql.query(`CREATE FUNCTION pg_temp.noisy(i int) RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN IF i % 1000 = 0 THEN RAISE NOTICE 'row %', i; END IF; RETURN i; END $$`);
+    // Immutable, with a constant argument: run while the statement is planned, before any row is sent.
+    await db.sql.query(`CREATE FUNCTION pg_temp.planned(i int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+      BEGIN RAISE NOTICE 'planned'; RETURN i; END $$`);
+    const text = 'COPY (SELECT pg_temp.noisy(g), pg_temp.planned(7) FROM generate_series(1, 5000) g) TO STDOUT';
+    const bytes = joinMessages(await db.sql.copyOutMessages(text));
+    const rows: Buffer[] = [];
+    expect(copyRows(bytes, (start, end) => rows.push(bytes.subarray(start, end)))).toBe(true);
+    expect(rows).toHaveLength(5000);
+    expect(Buffer.concat(rows).equals(await db.sql.copyOut(text))).toBe(true);
+    // The notices were among the messages: the bytes are more than the rows with their headers.
+    expect(bytes.length).toBeGreaterThan(Buffer.concat(rows).length + 5 * rows.length);
+  });
+
   it('refuses a COPY that fails halfway, with the database\'s error, and the connection reads on', async () => {
     await expect(db.sql.copyOutMessages(`COPY (SELECT g, 1 / (g - 20000) FROM generate_series(1, 30000) g) TO STDOUT`)).rejects.toThrow(/division by zero/);
     await expect(db.sql.copyOutMessages('COPY (SELECT * FROM hub.no_such_table) TO STDOUT')).rejects.toThrow(/no_such_table/);
