@@ -1,12 +1,13 @@
 import type { Socket } from 'node:net';
 
 /**
- * A `COPY … TO STDOUT` read as the wire brings it: the bytes of its messages, framing and all,
- * in one buffer, with nothing done per row here. PostgreSQL sends each row as a message of its
- * own (`CopyData`: the byte `d`, a four-byte length that counts itself, the row's text); a
- * reader that takes each message apart in JavaScript (pg-copy-streams does, with a buffer and a
- * copy per row) spends more time on that than the checking does, for a million rows. The rows
- * are taken apart where they are checked (`copyRows`), in a worker thread.
+ * A `COPY … TO STDOUT` read as the wire brings it: the bytes of its messages, framing and all, in
+ * the socket's own chunks, with nothing done per row here but stepping over each message's header.
+ * PostgreSQL sends each row as a message of its own (`CopyData`: the byte `d`, a four-byte length
+ * that counts itself, the row's text); a reader that takes each message apart in JavaScript
+ * (pg-copy-streams does, with a buffer and a copy per row) spends more time on that than the
+ * checking does, for a million rows. The rows are taken apart where they are checked
+ * (`joinMessages`, `copyRows`), in a worker thread.
  *
  * It is a query object for pg's client (`submit`, `handle…`), as pg-copy-streams' are: once the
  * statement is sent it reads the connection's socket itself, until `CopyDone`, and then hands pg
@@ -16,6 +17,7 @@ import type { Socket } from 'node:net';
 const COPY_OUT_RESPONSE = 0x48; // H
 const COPY_DATA = 0x64; // d
 const COPY_DONE = 0x63; // c
+const ERROR_RESPONSE = 0x45; // E
 /** Messages the server may send at any time (NoticeResponse, ParameterStatus, NotificationResponse): kept among the rows and skipped by `copyRows`. */
 const ASYNCHRONOUS = new Set([0x4e, 0x53, 0x41]);
 
@@ -114,7 +116,7 @@ export class CopyOutMessages {
         return this.handBack(this.next + 1 + length, null);
       } else {
         // An error (pg reads it, and it reaches `handleError`), or anything else.
-        return this.handBack(this.next, code === 0x45 ? null : new Error(`copy out: unexpected message ${String.fromCharCode(code)} for ${this.text}`));
+        return this.handBack(this.next, code === ERROR_RESPONSE ? null : new Error(`copy out: unexpected message ${String.fromCharCode(code)} for ${this.text}`));
       }
     }
   }
