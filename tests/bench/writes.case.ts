@@ -8,7 +8,7 @@ import type { LoadRequest } from './load-worker';
 import type { Hub } from './federated-page.case';
 import { forkBench } from './processes';
 import { profileLines, summariseProfile } from './profile-summary';
-import { type LockWaits, sampleLockWaits } from './cpu';
+import { type LockWaits, measureCpu, sampleLockWaits } from './cpu';
 
 type LockCount = Pick<LockWaits, 'samples' | 'waiting' | 'waits'>;
 
@@ -30,6 +30,9 @@ interface Measured extends RoundsSummary {
   rounds: Round[];
   /** Lock waits seen while this hub was loaded (see `sampleLockWaits`). */
   lockWaits: LockCount;
+  /** CPU per request (ms) of the hub's process, and of the database's server processes (its connections' and the lock sampler's). */
+  hubCpuMsPerRequest: number;
+  databaseCpuMsPerRequest: number;
 }
 
 export function bodies(childIds: readonly string[]): string[] {
@@ -72,18 +75,33 @@ async function measure(context: BenchContext, url: string, hubs: Record<Variant,
   if (warmup > 0) for (const v of variants) await runLoad({ ...load(hubs[v]), duration: warmup });
   const collected: Record<Variant, Round[]> = { 'with log': [], 'without log': [] };
   const waits: Record<Variant, LockCount> = { 'with log': { samples: 0, waiting: 0, waits: 0 }, 'without log': { samples: 0, waiting: 0, waits: 0 } };
-  for (let r = 0; r < rounds; r++) {
-    for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
-      const loadAverage = round(os.loadavg()[0], 1);
-      const { result, waits: seen } = await sampleLockWaits(url, () => runLoad({ ...load(hubs[v]), duration: duration / rounds }), 20);
-      collected[v].push({ ...result, loadAverage });
-      waits[v] = { samples: waits[v].samples + seen.samples, waiting: waits[v].waiting + seen.waiting, waits: waits[v].waits + seen.waits };
+  // CPU seconds of the hub, and of the database's server processes (its connections' and the lock sampler's).
+  const cpu: Record<Variant, { hub: number; database: number }> = { 'with log': { hub: 0, database: 0 }, 'without log': { hub: 0, database: 0 } };
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
+        const loadAverage = round(os.loadavg()[0], 1);
+        const { result: { result, waits: seen }, cpuSeconds, databaseCpuSeconds } = await measureCpu(client, [hubs[v].ready.pid],
+          () => sampleLockWaits(url, () => runLoad({ ...load(hubs[v]), duration: duration / rounds }), 20));
+        collected[v].push({ ...result, loadAverage });
+        waits[v] = { samples: waits[v].samples + seen.samples, waiting: waits[v].waiting + seen.waiting, waits: waits[v].waits + seen.waits };
+        cpu[v] = { hub: cpu[v].hub + cpuSeconds - databaseCpuSeconds, database: cpu[v].database + databaseCpuSeconds };
+      }
     }
+  } finally {
+    await client.end();
   }
   return variants.map((variant) => {
     const results = collected[variant];
-    const measured: Measured = { variant, connections, ...summariseRounds(results), rounds: results, lockWaits: waits[variant] };
-    context.log(`  ${variant} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms (${rounds} rounds, load ${measured.loadAverage}; a connection waited for a lock in ${measured.lockWaits.waiting} of ${measured.lockWaits.samples} samples, ${round(measured.lockWaits.waits / Math.max(1, measured.lockWaits.samples), 2)} on average)`);
+    const summary = summariseRounds(results);
+    const perRequest = (seconds: number) => round((1000 * seconds) / Math.max(1, summary.requests), 2);
+    const measured: Measured = {
+      variant, connections, ...summary, rounds: results, lockWaits: waits[variant],
+      hubCpuMsPerRequest: perRequest(cpu[variant].hub), databaseCpuMsPerRequest: perRequest(cpu[variant].database),
+    };
+    context.log(`  ${variant} c=${connections}: ${measured.requestsPerSecond.toFixed(1)} req/s, p50 ${measured.latencyP50} ms, p99 ${measured.latencyP99} ms (${rounds} rounds, load ${measured.loadAverage}; a connection waited for a lock in ${measured.lockWaits.waiting} of ${measured.lockWaits.samples} samples, ${round(measured.lockWaits.waits / Math.max(1, measured.lockWaits.samples), 2)} on average; CPU per request: the hub's ${measured.hubCpuMsPerRequest} ms, the database's ${measured.databaseCpuMsPerRequest} ms)`);
     return measured;
   });
 }
@@ -165,6 +183,10 @@ export const writes: BenchCase = {
           `Change-log entries appended during the measured runs and warm-ups: ${appended.toLocaleString('en')} (the logged hub answered ${loggedRequests.toLocaleString('en')} writes in the measured rounds; requests cut off by the end of a run may still land).`,
           ...runs.filter((r) => r.variant === 'with log').map((r) =>
             `Lock waits with the log at c=${r.connections} (pg_stat_activity sampled every 20 ms): a connection waited in ${r.lockWaits.waiting} of ${r.lockWaits.samples} samples, ${round(r.lockWaits.waits / Math.max(1, r.lockWaits.samples), 2)} connections on average (the writes are of one county's children, so they queue on few chains' heads); without the log: ${runs.find((o) => o.variant === 'without log' && o.connections === r.connections)!.lockWaits.waiting} of ${runs.find((o) => o.variant === 'without log' && o.connections === r.connections)!.lockWaits.samples}.`),
+          ...runs.filter((r) => r.variant === 'with log').map((r) => {
+            const without = runs.find((o) => o.variant === 'without log' && o.connections === r.connections)!;
+            return `CPU per write at c=${r.connections}, with the log and without it: the hub's ${r.hubCpuMsPerRequest} and ${without.hubCpuMsPerRequest} ms, the database's ${r.databaseCpuMsPerRequest} and ${without.databaseCpuMsPerRequest} ms (its server processes for the hub's connections and the lock sampler's, from /proc).`;
+          }),
           ...(profile ? [`logged hub profiled at c=${highest}: ${profile.file}`, ...profile.lines] : []),
         ],
       };
