@@ -136,15 +136,7 @@ export class CopyOutMessages {
 
   /** Bytes [from, to) of what has come, in a buffer of their own. */
   private range(from: number, to: number): Buffer {
-    const out = Buffer.allocUnsafeSlow(to - from);
-    let base = 0;
-    let at = 0;
-    for (const chunk of this.chunks) {
-      const end = base + chunk.length;
-      if (end > from && base < to) at += chunk.copy(out, at, Math.max(0, from - base), Math.min(chunk.length, to - base));
-      base = end;
-    }
-    return out;
+    return joinMessages({ chunks: this.chunks, from, to });
   }
 
   /** The database's error: pg drops the query as it reads it (its ReadyForQuery reaches no query), so the read ends here. */
