@@ -22,6 +22,12 @@ const PROFILED_BATCHES = 5;
 const WARMUP_BATCHES = 1;
 /** Runs of COPY and of the floor, alternately; the median of each is reported. */
 const COPY_RUNS = 5;
+/**
+ * Rounds of the overlapped import, each right after a run of the floor, for the target's ratio:
+ * on this shared machine the same import of the same rows ran at 12,600 to 19,500 rows/s within
+ * minutes, so one import against the floor's median says more about the moment than the code.
+ */
+const PAIRED_ROUNDS = 5;
 const MUTATION = `mutation Import($records: [PublicSecurityRecordInput!]!) {
   upsertPublicSecurityRecords(records: $records) { replayed }
 }`;
@@ -313,13 +319,36 @@ export const bulkImport: BenchCase = {
       const [copySeconds, keyedSeconds, floorSeconds, realFloorSeconds, realTablesSeconds] = [median(runs.copy), median(runs.keyed), median(runs.floor), median(runs.realFloor), median(runs.realTables)];
       const rate = (seconds: number) => rows.length / seconds;
       context.log(`  COPY: ${rate(copySeconds).toFixed(0)} rows/s; with the foreign key ${rate(keyedSeconds).toFixed(0)}; and the log entries (the floor) ${rate(floorSeconds).toFixed(0)}; into the log at its size ${rate(realFloorSeconds).toFixed(0)}; and the rows into the table at its size too ${rate(realTablesSeconds).toFixed(0)}`);
+      // The overlapped import again, a round at a time, each of as many other new children right
+      // after a run of the floor (the same rows and entries as above): the ratio of each round, and
+      // their median, which the target is judged on.
+      const paired: Array<{ floorSeconds: number; importSeconds: number; ratio: number }> = [];
+      const pairedRows: PsbRow[] = [];
+      for (let i = 0; i < (context.options.smoke ? 1 : PAIRED_ROUNDS); i++) {
+        const roundRows = await fresh(county, wanted);
+        const floorRun = await copyInto(client, rows, shapes.floor);
+        const before = await chainHeads(client);
+        const started = performance.now();
+        await importRows(hub, roundRows, undefined, IN_FLIGHT);
+        const importSeconds = (performance.now() - started) / 1000;
+        const roundLog = await logEntriesSince(client, before);
+        if (roundLog.entries !== roundRows.length || roundLog.chains.join() !== county) {
+          throw new BenchFailure(`paired round ${i + 1} logged ${roundLog.entries} entries in chains ${roundLog.chains.join(', ')} for ${roundRows.length} new records of ${county}`);
+        }
+        pairedRows.push(...roundRows);
+        // The same number of rows both ways: the ratio of rates is that of the times.
+        paired.push({ floorSeconds: floorRun.seconds, importSeconds, ratio: ratio(roundRows.length / importSeconds, roundRows.length / floorRun.seconds) });
+      }
+      const pairedOverFloor = round(median(paired.map((p) => p.ratio)), 3);
+      context.log(`  ${IN_FLIGHT} batches in flight, each round beside a run of the floor: ${paired.map((p) => p.ratio).join(', ')}; median ${pairedOverFloor}`);
       if (profileFile) {
         await hub.request({ type: 'profile-start' });
         await importRows(hub, extra);
         await hub.request({ type: 'profile-stop', file: profileFile });
       }
-      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [[...rows, ...overlappedRows, ...pair[0], ...pair[1]].map((r) => r.childId)]);
-      if (n !== rows.length + overlappedRows.length + pairRows) throw new BenchFailure(`the hub wrote ${n} records of ${rows.length + overlappedRows.length + pairRows}`);
+      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [[...rows, ...overlappedRows, ...pair[0], ...pair[1], ...pairedRows].map((r) => r.childId)]);
+      const written = rows.length + overlappedRows.length + pairRows + pairedRows.length;
+      if (n !== written) throw new BenchFailure(`the hub wrote ${n} records of ${written}`);
       const [hubRate, copyRate, floorRate] = [rate(hubSeconds), rate(copySeconds), rate(floorSeconds)];
       const pairRate = pairRows / both.seconds;
       const overlappedRate = overlappedRows.length / overlapped.seconds;
@@ -381,7 +410,7 @@ export const bulkImport: BenchCase = {
         },
         targets: [
           { what: 'bulk import: hub/COPY rows/s', value: hubOverCopy, target: '≥ 0.25', met: hubOverCopy >= 0.25 },
-          { what: `bulk import: hub/floor rows/s, ${IN_FLIGHT} batches in flight`, value: overlappedOverFloor, target: '≥ 0.6', met: overlappedOverFloor >= 0.6 },
+          { what: `bulk import: hub/floor rows/s, ${IN_FLIGHT} batches in flight, median of ${paired.length} rounds each beside a run of the floor`, value: pairedOverFloor, target: '≥ 0.6', met: pairedOverFloor >= 0.6 },
           { what: 'bulk import: hub/floor rows/s, one batch at a time', value: hubOverFloor, target: '≥ 0.6', met: hubOverFloor >= 0.6 },
           { what: `bulk import: two counties at once / one, rows/s (this machine's ceiling ${ceiling})`, value: pairOverSingle, target: '≥ 1.5', met: pairOverSingle >= 1.5 },
         ],
@@ -390,6 +419,7 @@ export const bulkImport: BenchCase = {
           hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
           hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle, realTablesSeconds, realTablesRowsPerSecond: realTablesRate,
           overlappedOverRealTables: ratio(overlappedRate, realTablesRate), cpuCeiling,
+          paired, pairedOverFloor,
           inFlight: IN_FLIGHT, overlappedRows: overlappedRows.length, overlappedSeconds: overlapped.seconds, overlappedRowsPerSecond: overlappedRate, overlappedOverFloor,
           cpu: { hubCpuPerBatchMs: hubCpuPerBatch, databaseCpuPerBatchMs: databaseCpuPerBatch, overlapped: overlappedCpu, floorCpuPer1000Ms: floorCpuPerBatch, statementsCeiling, singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
           lockWaits: { single: single.result.waits, overlapped: overlapped.result.waits, pair: both.result.waits },
@@ -407,6 +437,7 @@ export const bulkImport: BenchCase = {
           `Per batch of ${BATCH.toLocaleString('en')}, one import: ${round((1000 * hubSeconds) / batches, 1)} ms, the hub's CPU ${hubCpuPerBatch} ms, its database connections' CPU ${databaseCpuPerBatch} ms; the floor's COPY ${floorCpuPerBatch} ms of CPU per ${BATCH.toLocaleString('en')} rows. The hub's statements run one after another, so even a hub that cost nothing would reach at most about ${statementsCeiling}× the floor with them.`,
           `At the tables' real size (the rows into the section's table itself, the entries into the log itself, rolled back): ${round(realTablesRate, 0)} rows/s, ${ratio(realTablesRate, floorRate)}× the floor; the hub with ${IN_FLIGHT} batches in flight reaches ${ratio(overlappedRate, realTablesRate)}× of that.`,
           `The overlapped import's CPU, the hub's and its connections', ${round((1000 * overlapped.cpuSeconds) / overlappedBatches, 1)} ms per batch of ${BATCH.toLocaleString('en')}: with all ${single.cores} cores busy with it and nothing else, it could reach at most ${round(cpuBoundRate, 0)} rows/s, ${cpuCeiling}× the floor. The target 0.6× needs at most ${round((single.cores * BATCH * 1000) / (0.6 * floorRate), 1)} ms of CPU per batch even then.`,
+          `${IN_FLIGHT} batches in flight, ${paired.length} rounds of ${wanted.toLocaleString('en')} rows, each right after a run of the floor: ${paired.map((p) => `${p.ratio}× (${round(p.importSeconds, 2)} s against ${round(p.floorSeconds, 3)} s)`).join(', ')}; median ${pairedOverFloor}×, which the target is judged on. The first import with ${IN_FLIGHT} batches in flight (the table's row, against the floor's median) reached ${overlappedOverFloor}×.`,
           `${IN_FLIGHT} batches in flight: ${overlappedCpu.perBatchMs} ms per batch of ${BATCH.toLocaleString('en')}, the hub's CPU ${overlappedCpu.hubCpuPerBatchMs} ms and its database connections' ${overlappedCpu.databaseCpuPerBatchMs} ms per batch, ${overlappedCpu.busyCores} of the ${single.cores} cores busy; ${overlappedOverFloor}× the floor. A lock wait in ${waitShare(overlapped.result.waits)}; the connections were doing: ${describeWaits(overlapped.result.waits.byApplication[`bench-import-${county}`])}.`,
           `What the import's database connection was doing in the samples: ${describeWaits(single.result.waits.byApplication[`bench-import-${county}`])}.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
