@@ -28,6 +28,8 @@ const COPY_RUNS = 5;
  * minutes, so one import against the floor's median says more about the moment than the code.
  */
 const PAIRED_ROUNDS = 5;
+/** Rounds of one import and then two at once (one per county), for the target's ratio, as above. */
+const PAIR_ROUNDS = 3;
 const MUTATION = `mutation Import($records: [PublicSecurityRecordInput!]!) {
   upsertPublicSecurityRecords(records: $records) { replayed }
 }`;
@@ -341,6 +343,28 @@ export const bulkImport: BenchCase = {
       }
       const pairedOverFloor = round(median(paired.map((p) => p.ratio)), 3);
       context.log(`  ${IN_FLIGHT} batches in flight, each round beside a run of the floor: ${paired.map((p) => p.ratio).join(', ')}; median ${pairedOverFloor}`);
+      // One import (one batch at a time) and right after it two at once, one per county, each of as
+      // many other new children: the ratio of each round, and their median, which the target is judged on.
+      const pairRounds: Array<{ singleSeconds: number; pairSeconds: number; ratio: number }> = [];
+      for (let i = 0; i < (context.options.smoke ? 1 : PAIR_ROUNDS); i++) {
+        const [alone, first, second] = [await fresh(county, wanted), await fresh(county, wanted), await fresh(other, wanted)];
+        const before = await chainHeads(client);
+        let started = performance.now();
+        await importRows(hub, alone);
+        const singleSeconds = (performance.now() - started) / 1000;
+        started = performance.now();
+        await Promise.all([importRows(hub, first), importRows(otherHub, second)]);
+        const pairSeconds = (performance.now() - started) / 1000;
+        const roundLog = await logEntriesSince(client, before);
+        const roundRows = alone.length + first.length + second.length;
+        if (roundLog.entries !== roundRows || roundLog.chains.join() !== [county, other].sort().join()) {
+          throw new BenchFailure(`pair round ${i + 1} logged ${roundLog.entries} entries in chains ${roundLog.chains.join(', ')} for ${roundRows} new records`);
+        }
+        pairedRows.push(...alone, ...first, ...second);
+        pairRounds.push({ singleSeconds, pairSeconds, ratio: ratio((first.length + second.length) / pairSeconds, alone.length / singleSeconds) });
+      }
+      const pairRoundsRatio = round(median(pairRounds.map((p) => p.ratio)), 3);
+      context.log(`  two counties at once / one, round by round: ${pairRounds.map((p) => p.ratio).join(', ')}; median ${pairRoundsRatio}`);
       if (profileFile) {
         await hub.request({ type: 'profile-start' });
         await importRows(hub, extra);
@@ -412,14 +436,14 @@ export const bulkImport: BenchCase = {
           { what: 'bulk import: hub/COPY rows/s', value: hubOverCopy, target: '≥ 0.25', met: hubOverCopy >= 0.25 },
           { what: `bulk import: hub/floor rows/s, ${IN_FLIGHT} batches in flight, median of ${paired.length} rounds each beside a run of the floor`, value: pairedOverFloor, target: '≥ 0.6', met: pairedOverFloor >= 0.6 },
           { what: 'bulk import: hub/floor rows/s, one batch at a time', value: hubOverFloor, target: '≥ 0.6', met: hubOverFloor >= 0.6 },
-          { what: `bulk import: two counties at once / one, rows/s (this machine's ceiling ${ceiling})`, value: pairOverSingle, target: '≥ 1.5', met: pairOverSingle >= 1.5 },
+          { what: `bulk import: two counties at once / one, rows/s, median of ${pairRounds.length} rounds (this machine's ceiling ${ceiling})`, value: pairRoundsRatio, target: '≥ 1.5', met: pairRoundsRatio >= 1.5 },
         ],
         data: {
           county, other, rows: rows.length, pairRows, batch: BATCH, hubSeconds, pairSeconds: both.seconds, copySeconds, keyedSeconds, floorSeconds, realFloorSeconds, hubOverRealFloor, runs,
           hubRowsPerSecond: hubRate, pairRowsPerSecond: pairRate, copyRowsPerSecond: copyRate, floorRowsPerSecond: floorRate,
           hubOverCopy, keyedOverCopy, floorOverCopy, hubOverFloor, pairOverSingle, realTablesSeconds, realTablesRowsPerSecond: realTablesRate,
           overlappedOverRealTables: ratio(overlappedRate, realTablesRate), cpuCeiling,
-          paired, pairedOverFloor,
+          paired, pairedOverFloor, pairRounds, pairRoundsRatio,
           inFlight: IN_FLIGHT, overlappedRows: overlappedRows.length, overlappedSeconds: overlapped.seconds, overlappedRowsPerSecond: overlappedRate, overlappedOverFloor,
           cpu: { hubCpuPerBatchMs: hubCpuPerBatch, databaseCpuPerBatchMs: databaseCpuPerBatch, overlapped: overlappedCpu, floorCpuPer1000Ms: floorCpuPerBatch, statementsCeiling, singleCpuSeconds: single.cpuSeconds, singleBusyCores: round(busy, 2), pairCpuSeconds: both.cpuSeconds, pairBusyCores: round(pairBusy, 2), cores: single.cores, ceiling },
           lockWaits: { single: single.result.waits, overlapped: overlapped.result.waits, pair: both.result.waits },
@@ -433,6 +457,7 @@ export const bulkImport: BenchCase = {
           `Floor: the same rows under the key and the ${rows.length.toLocaleString('en')} log entries the hub wrote for them, by COPY in one transaction into empty tables, nothing validated, read or hashed: ${floorOverCopy}× COPY. No import that logs each change in its own transaction can pass it; the hub reaches ${hubOverFloor}× of it.`,
           `The floor copies the entries into an empty copy of the log, whose indexes fit in memory; copied into the log itself (${realLog.entries.toLocaleString('en')} entries under chain ${SCRATCH_CHAIN}, rolled back, so without the commit's flush), at its size now, the same floor runs at ${ratio(rate(realFloorSeconds), floorRate)}× it, and the hub reaches ${hubOverRealFloor}× of that.`,
           `Two counties at once: ${pairRows.toLocaleString('en')} rows through two hubs (one per county) in ${round(both.seconds, 2)} s, ${pairOverSingle}× the rows/s of one import. One import kept ${round(busy, 2)} of the ${single.cores} cores busy (its hub's and its database connections' CPU over its time), so on an otherwise idle machine two could reach at most ${ceiling}×; the two got ${round(pairBusy, 2)} cores (machine load ${round(os.loadavg()[0], 1)}), ${ratio(pairBusy, busy)}× one's CPU.`,
+          `One import and right after it two at once, ${pairRounds.length} rounds: ${pairRounds.map((p) => `${p.ratio}× (${round(p.singleSeconds, 2)} s for ${wanted.toLocaleString('en')} rows, then ${round(p.pairSeconds, 2)} s for twice as many)`).join(', ')}; median ${pairRoundsRatio}×, which the target is judged on (the first two at once, against the first import, above: ${pairOverSingle}×).`,
           `Lock waits (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waitShare(single.result.waits)} during the one import, in ${waitShare(both.result.waits)} during the two.`,
           `Per batch of ${BATCH.toLocaleString('en')}, one import: ${round((1000 * hubSeconds) / batches, 1)} ms, the hub's CPU ${hubCpuPerBatch} ms, its database connections' CPU ${databaseCpuPerBatch} ms; the floor's COPY ${floorCpuPerBatch} ms of CPU per ${BATCH.toLocaleString('en')} rows. The hub's statements run one after another, so even a hub that cost nothing would reach at most about ${statementsCeiling}× the floor with them.`,
           `At the tables' real size (the rows into the section's table itself, the entries into the log itself, rolled back): ${round(realTablesRate, 0)} rows/s, ${ratio(realTablesRate, floorRate)}× the floor; the hub with ${IN_FLIGHT} batches in flight reaches ${ratio(overlappedRate, realTablesRate)}× of that.`,
