@@ -42,12 +42,6 @@ export interface PsbRow {
 }
 
 /**
- * New children for the import, inserted directly (setup, not measured) in a county other than
- * the page's, and removed again at the end (`removeChildren`), so that the database stays as
- * seeded for later cases and `--reuse`. A fresh seed each run gives fresh ids; the rare ID
- * number already taken is skipped.
- */
-/**
  * The block of ID sequence numbers the next call of `newChildren` takes. The generator gives each
  * run's children the numbers of one of 24 blocks, chosen by its seed, and two runs of one block in
  * one county give the same numbers: chosen at random, the calls of one bench run met an earlier
@@ -56,6 +50,12 @@ export interface PsbRow {
  */
 let nextBlock = Math.floor(Math.random() * 24);
 
+/**
+ * New children for the import, inserted directly (setup, not measured) in a county other than
+ * the page's, and removed again at the end (`removeChildren`), so that the database stays as
+ * seeded for later cases and `--reuse`. A fresh seed each run gives fresh ids; the rare ID
+ * number already taken is skipped.
+ */
 export async function newChildren(client: Client, county: string, count: number): Promise<PsbRow[]> {
   const seed = 1_000_000 + 24 * Math.floor(Math.random() * 40_000) + (nextBlock++ % 24);
   const children = generateChildren(new Clock(BENCH_TODAY), { seed, counties: [county] }, count);
@@ -127,6 +127,26 @@ export async function logEntriesSince(client: Client, before: ReadonlyMap<string
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return { text, entries: text.length === 0 ? 0 : text.split('\n').length - 1, chains: moved.map(([chain]) => chain) };
+}
+
+/**
+ * The entries appended since `before` (`logEntriesSince`), checked to be one per record of
+ * `records` imported, in exactly the chains of `chains`: nothing else writes while the case runs.
+ */
+async function loggedImport(client: Client, before: ReadonlyMap<string, number>, records: number, chains: readonly string[], what: string) {
+  const log = await logEntriesSince(client, before);
+  const expected = [...new Set(chains)].sort();
+  if (log.entries !== records || log.chains.join() !== expected.join()) {
+    throw new BenchFailure(`${what} logged ${log.entries} entries in chains ${log.chains.join(', ')} for ${records} new records of ${expected.join(', ')}`);
+  }
+  return log;
+}
+
+/** Seconds that `work` takes. */
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
 }
 
 /** What a COPY measurement writes besides the rows. */
@@ -266,10 +286,9 @@ export const bulkImport: BenchCase = {
       const headsBefore = await chainHeads(client);
       const single = await measureCpu(client, [hub.ready.pid], () => sampleLockWaits(database.url, () => importRows(hub, rows)));
       const hubSeconds = single.seconds;
-      const log = await logEntriesSince(client, headsBefore);
+      const log = await loggedImport(client, headsBefore, rows.length, [county], 'the hub');
       // The same entries under a chain code of no county, for the floor into the log itself (below).
       const realLog = await logEntriesSince(client, headsBefore, SCRATCH_CHAIN);
-      if (log.entries !== rows.length || log.chains.join() !== county) throw new BenchFailure(`the hub logged ${log.entries} entries in chains ${log.chains.join(', ')} for ${rows.length} new records of ${county}`);
 
       // The same import with two batches in flight, of as many other new children: the hub checks
       // and hashes one batch while the database writes the other; their appends take the county's
@@ -277,10 +296,7 @@ export const bulkImport: BenchCase = {
       const overlappedRows = await fresh(county, wanted);
       const overlappedBefore = await chainHeads(client);
       const overlapped = await measureCpu(client, [hub.ready.pid], () => sampleLockWaits(database.url, () => importRows(hub, overlappedRows, undefined, IN_FLIGHT)));
-      const overlappedLog = await logEntriesSince(client, overlappedBefore);
-      if (overlappedLog.entries !== overlappedRows.length || overlappedLog.chains.join() !== county) {
-        throw new BenchFailure(`the overlapped import logged ${overlappedLog.entries} entries in chains ${overlappedLog.chains.join(', ')} for ${overlappedRows.length} new records of ${county}`);
-      }
+      await loggedImport(client, overlappedBefore, overlappedRows.length, [county], 'the overlapped import');
 
       // Two imports at once, of as many new children each, one per county, through a hub each (two
       // instances of the hub, as a province would run them): each locks only its county's chain.
@@ -288,9 +304,8 @@ export const bulkImport: BenchCase = {
       context.log(`  and at once: ${pair[0].length.toLocaleString('en')} more in ${county}, ${pair[1].length.toLocaleString('en')} in ${other} ${regions.get(other)?.name}`);
       const pairBefore = await chainHeads(client);
       const both = await measureCpu(client, [hub.ready.pid, otherHub.ready.pid], () => sampleLockWaits(database.url, () => Promise.all([importRows(hub, pair[0]), importRows(otherHub, pair[1])])));
-      const pairLog = await logEntriesSince(client, pairBefore);
       const pairRows = pair[0].length + pair[1].length;
-      if (pairLog.entries !== pairRows || pairLog.chains.join() !== [county, other].sort().join()) throw new BenchFailure(`the two imports logged ${pairLog.entries} entries in chains ${pairLog.chains.join(', ')} for ${pairRows} new records`);
+      await loggedImport(client, pairBefore, pairRows, [county, other], 'the two imports');
 
       // COPY of 20,000 rows takes a tenth of a second, so one run of it is at the mercy of the
       // machine's other load: each shape is run a few times, in turn, and the median taken.
@@ -325,19 +340,15 @@ export const bulkImport: BenchCase = {
       // after a run of the floor (the same rows and entries as above): the ratio of each round, and
       // their median, which the target is judged on.
       const paired: Array<{ floorSeconds: number; importSeconds: number; ratio: number }> = [];
-      const pairedRows: PsbRow[] = [];
+      // The rounds' children (both kinds of round), for the count of records written at the end.
+      const roundChildren: PsbRow[] = [];
       for (let i = 0; i < (context.options.smoke ? 1 : PAIRED_ROUNDS); i++) {
         const roundRows = await fresh(county, wanted);
         const floorRun = await copyInto(client, rows, shapes.floor);
         const before = await chainHeads(client);
-        const started = performance.now();
-        await importRows(hub, roundRows, undefined, IN_FLIGHT);
-        const importSeconds = (performance.now() - started) / 1000;
-        const roundLog = await logEntriesSince(client, before);
-        if (roundLog.entries !== roundRows.length || roundLog.chains.join() !== county) {
-          throw new BenchFailure(`paired round ${i + 1} logged ${roundLog.entries} entries in chains ${roundLog.chains.join(', ')} for ${roundRows.length} new records of ${county}`);
-        }
-        pairedRows.push(...roundRows);
+        const importSeconds = await timed(() => importRows(hub, roundRows, undefined, IN_FLIGHT));
+        await loggedImport(client, before, roundRows.length, [county], `paired round ${i + 1}`);
+        roundChildren.push(...roundRows);
         // The same number of rows both ways: the ratio of rates is that of the times.
         paired.push({ floorSeconds: floorRun.seconds, importSeconds, ratio: ratio(roundRows.length / importSeconds, roundRows.length / floorRun.seconds) });
       }
@@ -349,18 +360,10 @@ export const bulkImport: BenchCase = {
       for (let i = 0; i < (context.options.smoke ? 1 : PAIR_ROUNDS); i++) {
         const [alone, first, second] = [await fresh(county, wanted), await fresh(county, wanted), await fresh(other, wanted)];
         const before = await chainHeads(client);
-        let started = performance.now();
-        await importRows(hub, alone);
-        const singleSeconds = (performance.now() - started) / 1000;
-        started = performance.now();
-        await Promise.all([importRows(hub, first), importRows(otherHub, second)]);
-        const pairSeconds = (performance.now() - started) / 1000;
-        const roundLog = await logEntriesSince(client, before);
-        const roundRows = alone.length + first.length + second.length;
-        if (roundLog.entries !== roundRows || roundLog.chains.join() !== [county, other].sort().join()) {
-          throw new BenchFailure(`pair round ${i + 1} logged ${roundLog.entries} entries in chains ${roundLog.chains.join(', ')} for ${roundRows} new records`);
-        }
-        pairedRows.push(...alone, ...first, ...second);
+        const singleSeconds = await timed(() => importRows(hub, alone));
+        const pairSeconds = await timed(() => Promise.all([importRows(hub, first), importRows(otherHub, second)]));
+        await loggedImport(client, before, alone.length + first.length + second.length, [county, other], `pair round ${i + 1}`);
+        roundChildren.push(...alone, ...first, ...second);
         pairRounds.push({ singleSeconds, pairSeconds, ratio: ratio((first.length + second.length) / pairSeconds, alone.length / singleSeconds) });
       }
       const pairRoundsRatio = round(median(pairRounds.map((p) => p.ratio)), 3);
@@ -370,8 +373,8 @@ export const bulkImport: BenchCase = {
         await importRows(hub, extra);
         await hub.request({ type: 'profile-stop', file: profileFile });
       }
-      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [[...rows, ...overlappedRows, ...pair[0], ...pair[1], ...pairedRows].map((r) => r.childId)]);
-      const written = rows.length + overlappedRows.length + pairRows + pairedRows.length;
+      const { rows: [{ n }] } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM psb.public_security_record WHERE child_id = ANY($1::uuid[])', [[...rows, ...overlappedRows, ...pair[0], ...pair[1], ...roundChildren].map((r) => r.childId)]);
+      const written = rows.length + overlappedRows.length + pairRows + roundChildren.length;
       if (n !== written) throw new BenchFailure(`the hub wrote ${n} records of ${written}`);
       const [hubRate, copyRate, floorRate] = [rate(hubSeconds), rate(copySeconds), rate(floorSeconds)];
       const pairRate = pairRows / both.seconds;
