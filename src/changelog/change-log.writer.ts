@@ -57,11 +57,15 @@ function differs(old: unknown, now: unknown): boolean {
   return (simple(old) && simple(now)) || JSON.stringify(old) !== JSON.stringify(now);
 }
 
-/** Each logged entity's field names, listed once. */
+/**
+ * Each logged entity's field names, listed once, in canonical order (by UTF-16 code unit): an
+ * entry's changes are made in that order, each as `{ after, before }`, so that the hash's
+ * canonical JSON of them is the engine's own serialisation (hash-chain.ts, `canonical`).
+ */
 const fieldNames = new WeakMap<object, readonly string[]>();
 function fieldsOf(fields: Readonly<Record<string, string>>): readonly string[] {
   let names = fieldNames.get(fields);
-  if (!names) fieldNames.set(fields, (names = Object.keys(fields)));
+  if (!names) fieldNames.set(fields, (names = Object.keys(fields).sort()));
   return names;
 }
 
@@ -81,12 +85,12 @@ function draftOf(change: LoggedChange, write: WriteContext, at: Date, actorRoles
     const now = operation === 'DELETE' ? null : plain(entity[field]);
     if (operation === 'UPDATE' && !(field in change.payload)) continue;
     if (operation === 'CREATE' && now === null) continue;
-    if (differs(old, now)) changes[field] = { before: old, after: now };
+    if (differs(old, now)) changes[field] = { after: now, before: old };
   }
   // A record moved to another child (a merge of two records of one child, issue 16) says so in
   // an entry of its own, on the chain of the child it now belongs to.
   if (operation === 'UPDATE' && !('childId' in logged.fields) && 'childId' in change.payload && before.childId !== entity.childId) {
-    changes.childId = { before: plain(before.childId), after: plain(entity.childId) };
+    changes.childId = { after: plain(entity.childId), before: plain(before.childId) };
   }
   if (operation === 'UPDATE' && Object.keys(changes).length === 0) return null;
   const version = typeof entity.version === 'number' ? (operation === 'UPDATE' ? (before.version as number) + 1 : entity.version) : operation === 'CREATE' ? 1 : null;

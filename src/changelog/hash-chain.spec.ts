@@ -51,6 +51,44 @@ describe('canonical serialisation', () => {
     expect(canonical({ b: 1, a: undefined, B: [undefined], 'ä': 2, '😀': 3, '\uffff': 4 })).toBe(canonicalJson({ b: 1, a: undefined, B: [undefined], 'ä': 2, '😀': 3, '\uffff': 4 }));
   });
 
+  it('orders many keys as few, integer-like ones by code unit too (insertion up to 32 keys, sort beyond)', () => {
+    for (const size of [2, 3, 17, 32, 33, 200]) {
+      // Keys given in reverse, and integer-like ones, which objects list first in numeric order.
+      const keys = Array.from({ length: size }, (_, i) => (i % 3 === 0 ? String(size - i) : `k${String.fromCharCode(0x4e00 + size - i)}${size - i}`));
+      const value = Object.fromEntries(keys.map((key, i) => [key, i % 5 === 0 ? { z: i, a: [i], '10': null, '9': true } : i]));
+      expect(canonical(value)).toBe(canonicalJson(value));
+      const written = Object.keys(JSON.parse(canonical(value)) as object);
+      expect(written).toHaveLength(size);
+    }
+    expect(canonical({ b: { after: 2, before: 1 }, a: { before: null, after: 'x' } })).toBe('{"a":{"after":"x","before":null},"b":{"after":2,"before":1}}');
+  });
+
+  it('writes values already in canonical order as the walk does, whatever they hold (the engine\'s serialiser writes those)', () => {
+    class Listed extends Array<number> {
+      toJSON() {
+        return 'listed';
+      }
+    }
+    const nested = (depth: number): unknown => (depth === 0 ? 'leaf' : { a: [nested(depth - 1)], b: null });
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, b: { after: 'x', before: null } });
+    const values: unknown[] = [
+      { after: 'x', before: null },
+      { a: { after: [1, 'b', null, undefined, true], before: { x: -0, y: Number.NaN } }, b: undefined, c: '\ud800 \n 张三' },
+      bare,
+      { a: new Date(Date.UTC(2026, 11, 7)), b: 1 },
+      { a: () => 1, b: 2 },
+      { a: Symbol('s'), b: 2 },
+      { a: Listed.from([1, 2]), b: [3] },
+      { a: { toJSON: () => 'no' }, b: 1 },
+      { a: [1, , 3], b: 1 }, // eslint-disable-line no-sparse-arrays
+      { '10': 1, '9': 2, a: 3 },
+      { a: new String('boxed'), b: 1 },
+      nested(3),
+      nested(20),
+    ];
+    for (const value of values) expect(canonical(value)).toBe(canonicalJson(value));
+  });
+
   it('lists the hashed fields in canonical key order', () => {
     expect([...HASHED_FIELDS]).toEqual([...HASHED_FIELDS].sort((a, b) => (a < b ? -1 : 1)));
   });
@@ -99,6 +137,8 @@ describe('EntryHasher', () => {
       if (seq % 11 === 0) entry.at = new Date(shared.at.getTime() + seq);
       if (seq % 13 === 0) delete (entry as Partial<StoredEntry>).reason;
       if (seq % 17 === 0) delete (entry as Partial<StoredEntry>).changes;
+      // Without the first field in key order, another one opens the object.
+      if (seq % 19 === 0) delete (entry as Partial<StoredEntry>).actorDept;
       const { seq: _seq, prevHash: _prev, ...unchained } = entry;
       const hash = hasher.hash(unchained, seq, prevHash);
       expect(hash).toBe(definition(entry as StoredEntry & Record<string, unknown>));
