@@ -18,8 +18,12 @@ const COPY_COLUMNS = `at, operation, entity, entity_id, child_id, hukou_region, 
 
 const COPY_STATEMENT = `COPY hub.change_log (${COPY_COLUMNS}) FROM STDIN`;
 
-/** About how many characters of lines go to the database at a time. */
+/** At most how many bytes of lines go to the database at a time (more for a line longer than that). */
 const COPY_CHUNK = 64 * 1024;
+
+/** The pieces of a line, joined by tabs: the columns of `COPY_COLUMNS`, those the entries of a write share as one. */
+const LINE_PIECES = 14;
+const NEWLINE = 0x0a;
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -66,25 +70,45 @@ export async function appendByCopy(em: EntityManager, entries: readonly Placed[]
   transaction.client.emit('query', { sql: COPY_STATEMENT });
   const { actorSub, actorDept, actorRegion, actorRoles, mutation, reason, requestId, idempotencyKey } = entries[0].entry;
   const shared = [actorSub, actorDept, actorRegion, arrayLiteral(actorRoles), mutation, reason, requestId, idempotencyKey].map(field).join('\t');
-  // Lines are sent some 64 KB at a time: a string or buffer of a whole batch (600 KB for a thousand
-  // entries) would be made in V8's old generation, which only a full collection frees.
+  // Lines are sent some 64 KB at a time, each written into a buffer as it is made: a string or
+  // buffer of a whole batch (600 KB for a thousand entries) would be made in V8's old generation,
+  // which only a full collection frees. Each line is one join of its pieces, not a chain of
+  // concatenations that writing it out would flatten again.
   function* slices() {
-    let text = '';
+    let chunk = Buffer.allocUnsafe(COPY_CHUNK);
+    let used = 0;
     let at: Date | null = null;
-    let atText = '';
+    const line: string[] = new Array<string>(LINE_PIECES);
     for (let i = 0; i < entries.length; i++) {
       const { chain, entry } = entries[i];
       if (entry.at !== at) {
         at = entry.at;
-        atText = at.toISOString();
+        line[0] = at.toISOString();
       }
-      text += `${atText}\t${entry.operation}\t${field(entry.entity)}\t${field(entry.entityId)}\t${field(entry.childId)}\t${entry.hukouRegion}\t${entry.residenceRegion}\t${field(entry.version)}\t${field(changes[i])}\t${chain}\t${shared}\t${seqs[i]}\t${prevs[i]}\t${hashes[i]}\n`;
-      if (text.length >= COPY_CHUNK) {
-        yield Buffer.from(text);
-        text = '';
+      line[1] = entry.operation;
+      line[2] = field(entry.entity);
+      line[3] = field(entry.entityId);
+      line[4] = field(entry.childId);
+      line[5] = entry.hukouRegion;
+      line[6] = entry.residenceRegion;
+      line[7] = field(entry.version);
+      line[8] = field(changes[i]);
+      line[9] = chain;
+      line[10] = shared;
+      line[11] = String(seqs[i]);
+      line[12] = prevs[i];
+      line[13] = hashes[i];
+      const text = line.join('\t');
+      // UTF-8 takes at most three bytes for each UTF-16 code unit, and the line ends in one more.
+      if (used + 3 * text.length + 1 > chunk.length) {
+        if (used > 0) yield chunk.subarray(0, used);
+        chunk = Buffer.allocUnsafe(Math.max(COPY_CHUNK, 3 * text.length + 1));
+        used = 0;
       }
+      used += chunk.write(text, used);
+      chunk[used++] = NEWLINE;
     }
-    if (text.length > 0) yield Buffer.from(text);
+    if (used > 0) yield chunk.subarray(0, used);
   }
   try {
     await pipeline(Readable.from(slices(), { objectMode: false }), connection.query(copyFrom(COPY_STATEMENT)));

@@ -285,6 +285,29 @@ describe('a batch larger than one statement', () => {
   });
 });
 
+describe('a batch of long lines', () => {
+  it('stores every line whole, across the slices it is sent in and with a line longer than a slice, and the log verifies', async () => {
+    // About 2.5 KB of UTF-8 a line, so that a batch fills many 64 KB slices; one line of about 84 KB.
+    const [childId] = await register(1);
+    const write: WriteContext = { actor: { identity: { sub: 'edu-province', dept: 'EDU', region: '350000', roles: ['clerk'] }, requestId: 'long-lines' }, operation: 'test', idempotencyKey: null };
+    const texts = Array.from({ length: 150 }, (_, i) => (i === 77 ? `鼓楼${ODD_TEXT}`.repeat(1200) : `${i} ${ODD_TEXT.repeat(20 + (i % 7))}`));
+    const changes = texts.map((schoolName): LoggedChange => ({
+      entityName: 'EducationRecordEntity', operation: 'CREATE', entityId: randomUUID(), entity: { childId, status: 'ENROLLED', schoolName, version: 1 }, original: {}, payload: {},
+    }));
+    const sent = await statementsSent(() => hub.server.db.orm.em.fork().transactional(async (em) => {
+      writeContexts.set(em, write);
+      await appendChangeLog(em, write, changes);
+    }));
+    expect(sent.filter((sql) => sql.startsWith('COPY hub.change_log')).length).toBe(onPostgres ? 1 : 0);
+    const rows = await hub.sql<{ entity_id: string; school: string }>(
+      "SELECT entity_id::text AS entity_id, changes->'schoolName'->>'after' AS school FROM hub.change_log WHERE request_id = 'long-lines' ORDER BY seq");
+    expect(Buffer.byteLength(texts[77])).toBeGreaterThan(64 * 1024);
+    expect(rows.map((r) => r.entity_id)).toEqual(changes.map((c) => c.entityId));
+    expect(rows.map((r) => r.school)).toEqual(texts);
+    await verified();
+  });
+});
+
 describe('the database\'s append', () => {
   it('locks the heads of its chains in code order, as the hub does, and notifies the channel the change feed listens on', async () => {
     const [fn] = await hub.sql<{ source: string }>("SELECT prosrc AS source FROM pg_proc WHERE proname = 'append_change_log'");
