@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { escapeLiteral } from 'pg';
 import { crashTestPauseBetweenCommits } from '../db/orm';
 import { canonicalAroundChain, EntryHasher, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
 /**
  * The statements that append to the change log, for its one writer (change-log.writer.ts): a few
- * entries as a JSON literal, chained by the database's `hub.append_change_log` in a message that
- * also commits; a large batch as typed arrays, chained here, after the lock and the head.
+ * entries as literals, each chained by the database's `hub.append_change_log_entry` in a message
+ * that also commits; a large batch as typed arrays, chained here, after the lock and the head.
  */
 
 /**
@@ -104,7 +103,7 @@ function chain(entries: readonly Placed[], heads: ChainHeads): Chained {
  * the reason…) once, so that a lone surrogate, which the hash covers as JSON escapes it, is refused
  * there too rather than stored as U+FFFD. Each entry's chain and seq come with it; the chains'
  * heads are moved on in the same statement, and the change feed is told them, as
- * `hub.append_change_log` tells it for a small write.
+ * `hub.append_change_log_entry` tells it for a small write.
  */
 const INSERT_FROM_ARRAYS = `WITH appended AS (INSERT INTO hub.change_log (${LOG_COLUMNS})
   SELECT e.chain, e.seq, e.at, w."actorSub", w."actorDept", w."actorRegion", w."actorRoles", e.operation, e.entity, e.entity_id, e.child_id,
@@ -227,14 +226,6 @@ async function executeMessage(em: EntityManager, text: string): Promise<Array<{ 
 }
 
 /**
- * The entries quoted as a JSON literal for a message (the simple protocol takes no parameters).
- * Every `?` of the JSON is written as its JSON escape, which means the same: knex takes a bare one
- * for a parameter (the ORM's patch of knex stops that for statements without parameters; this
- * does not rely on it).
- */
-const jsonLiteral = (rows: string) => `${escapeLiteral(rows.replaceAll('?', '\\u003f'))}::jsonb`;
-
-/**
  * Ends the transaction in the message that appends its entries, so that the chain lock, which
  * only the commit releases, is not held while the answer travels to this process and a COMMIT
  * travels back: the next appender waits for the append and the commit alone. Only the last
@@ -287,15 +278,6 @@ function committedByMessage(transaction: KnexTransaction): void {
 }
 
 /**
- * Appends a small write's entries in one round trip, as one message: `hub.append_change_log`
- * (migration 0015), which locks the heads of the entries' chains (in code order), chains and
- * inserts the entries, hashing each from its canonical JSON around the previous hash and the seq
- * (`canonicalAroundChain`), and moves the heads on; then, when the caller's hook ends the
- * transaction, the commit (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never chain
- * again, and the heads are held for the append and the commit's record alone. Returns the heads
- * the entries leave.
- */
-/**
  * Ends a large batch's transaction as a small write's message ends its own (`COMMIT_HERE`), after
  * `appendArrays`: the batch's notification takes PostgreSQL's one notify lock at its commit, and a
  * synchronous commit would hold it, and its chains' heads, while the batch's WAL (megabytes for a
@@ -309,21 +291,61 @@ export async function commitAfterAppend(em: EntityManager, first = ''): Promise<
   committedByMessage(em.getTransactionContext() as KnexTransaction);
 }
 
+/**
+ * Appends a small write's entries in one round trip, as one message: a call of
+ * `hub.append_change_log_entry` (migration 0032) per entry, which locks the head of the entry's
+ * chain, chains and inserts the entry, hashing it from its canonical JSON around the previous hash
+ * and the seq (`canonicalAroundChain`), and moves the head on; the calls in chain-code order, so
+ * that heads are locked in that order as every appender takes them; then, when the caller's hook
+ * ends the transaction, the commit (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never
+ * chain again, and the heads are held for the append and the commit's record alone. Returns the
+ * heads the entries leave.
+ */
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
-  const rows = JSON.stringify(entries.map(({ chain: code, entry }) => {
-    const [before, between, after] = canonicalAroundChain(entry);
-    return { ...entry, chain: code, at: entry.at.toISOString(), before, between, after };
-  }));
-  const results = await executeMessage(em, `SELECT chain, seq, hash FROM hub.append_change_log(${jsonLiteral(rows)}); ${commit ? commitHere(em) : ''}`);
+  // In chain-code order, each entry in its place among its chain's (the sort is stable).
+  const calls = [...entries].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0)).map(appendCall);
+  const results = await executeMessage(em, `${calls.join('; ')}; ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
-  const appended = results[0].rows as Array<ChainHead & { chain: string }>;
-  if (appended.length !== entries.length) throw new Error(`change log: ${entries.length} entries to append, ${appended.length} appended`);
   const tails = new Map<string, ChainHead>();
-  for (const row of appended) {
+  for (let i = 0; i < entries.length; i++) {
+    const [row] = results[i].rows as Array<ChainHead & { chain: string }>;
+    if (!row) throw new Error(`change log: ${entries.length} entries to append, entry ${i + 1} not appended`);
     const tail = tails.get(row.chain);
     if (!tail || Number(row.seq) > Number(tail.seq)) tails.set(row.chain, { seq: String(row.seq), hash: row.hash });
   }
   return tails;
+}
+
+/** One entry's call of `hub.append_change_log_entry` (migration 0032): its columns, and its canonical text around the chain's two values. */
+function appendCall({ chain, entry }: Placed): string {
+  const [before, between, after] = canonicalAroundChain(entry);
+  const text = (value: string | null | undefined) => (value === null || value === undefined ? 'NULL' : textLiteral(value));
+  return `SELECT chain, seq, hash FROM hub.append_change_log_entry(${textLiteral(chain)}, ${textLiteral(entry.at.toISOString())}, ${text(entry.actorSub)}, `
+    + `${text(entry.actorDept)}, ${text(entry.actorRegion)}, ${textLiteral(arrayLiteral(entry.actorRoles))}, ${textLiteral(entry.operation)}, `
+    + `${textLiteral(entry.entity)}, ${textLiteral(entry.entityId)}, ${entry.childId ? `${textLiteral(entry.childId)}::uuid` : 'NULL'}, `
+    + `${text(entry.hukouRegion)}, ${text(entry.residenceRegion)}, ${entry.version === null || entry.version === undefined ? 'NULL' : integerLiteral(entry.version)}, `
+    + `${textLiteral(JSON.stringify(entry.changes))}::jsonb, ${text(entry.mutation)}, ${text(entry.reason)}, ${text(entry.requestId)}, ${text(entry.idempotencyKey)}, `
+    + `${textLiteral(before)}, ${textLiteral(between)}, ${textLiteral(after)})`;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A text as a literal of a message (the simple protocol takes no parameters): an escape string,
+ * which means the same whatever the server's `standard_conforming_strings`, with every `?` written
+ * `\x3f`, which means the same: knex takes a bare one for a parameter (the ORM's patch of knex stops
+ * that for statements without parameters; this does not rely on it). Text PostgreSQL cannot hold as
+ * it is (a NUL, or a lone surrogate, which the client would send as U+FFFD while the hash covers its
+ * JSON escape) is refused: the requests' check (web/input-text.ts) refuses it before it gets here.
+ */
+function textLiteral(value: string): string {
+  if (value.includes('\0') || LONE_SURROGATE.test(value)) throw new Error('change log: an entry holds text that PostgreSQL cannot store as it is');
+  return `E'${value.replace(/[\\'?]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "''" : '\\x3f'))}'`;
+}
+
+function integerLiteral(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`change log: ${value} is not an entry's version`);
+  return String(value);
 }
 
 /**

@@ -2,7 +2,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { childInput, REGISTER } from '../support/fixtures';
 import { randomUUID } from 'node:crypto';
 import { startTestHub, target, type TestHub } from '../support/hub';
-import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL } from '../../src/changelog/change-log.append';
+import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL, type Unchained } from '../../src/changelog/change-log.append';
+import { canonicalAroundChain, entryHash } from '../../src/changelog/hash-chain';
 import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
 
@@ -215,7 +216,7 @@ describe('two instances on one log', () => {
       expect(rows.map((r) => r.entity_id)).toEqual(ids);
       expect(rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => before + 1 + i));
       // This instance's three small writes went in one message each, chained by the database to whatever the head was.
-      expect(sent.filter((sql) => sql.includes('hub.append_change_log(')).length).toBe(3);
+      expect(sent.filter((sql) => sql.includes('hub.append_change_log_entry(')).length).toBe(3);
       await verified();
     } finally {
       knex.off('query', onQuery);
@@ -324,6 +325,62 @@ describe('the database\'s append', () => {
     await expect(hub.sql(`SELECT * FROM hub.append_change_log('[{"chain": "global", "before": "{", "between": ",", "after": "}"}]'::jsonb)`))
       .rejects.toThrow(/names no county chain/);
     expect(await headSeq()).toBe(before);
+  });
+});
+
+describe('the database\'s append of one entry', () => {
+  // A chain no other test writes to: six digits, as every county chain's code.
+  const CHAIN = '359901';
+  const CALL = 'SELECT chain, seq::int AS seq, hash FROM hub.append_change_log_entry($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)';
+  const unchained = (n: number): Unchained => ({
+    at: new Date(Date.UTC(2026, 9, 15, 8, 0, n)), actorSub: 'edu-clerk', actorDept: 'EDU', actorRegion: '350102', actorRoles: ['clerk'], operation: 'UPDATE',
+    entity: 'EducationRecord', entityId: `entity-${n}`, childId: randomUUID(), hukouRegion: '350102', residenceRegion: CHAIN, version: n,
+    changes: { schoolName: { after: `学校 ${n} ${ODD_TEXT}`, before: null } }, mutation: 'upsertEducationRecords', reason: ODD_TEXT, requestId: `one-${n}`, idempotencyKey: null,
+  });
+  const args = (e: Unchained, chain: string | null = CHAIN, pieces: Array<string | null> = canonicalAroundChain(e)) => [
+    chain, e.at, e.actorSub, e.actorDept, e.actorRegion, e.actorRoles, e.operation, e.entity, e.entityId, e.childId, e.hukouRegion, e.residenceRegion,
+    e.version, JSON.stringify(e.changes), e.mutation, e.reason, e.requestId, e.idempotencyKey, ...pieces,
+  ];
+  const chainEntries = () => hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE chain = $1 ORDER BY seq', [CHAIN]);
+
+  it('makes a new chain\'s head from its genesis, chains each entry on from the head and moves the head, and the log verifies', async () => {
+    const [genesis] = await hub.sql<{ hash: string }>('SELECT hub.chain_genesis($1) AS hash', [CHAIN]);
+    const first = unchained(1);
+    const second = unchained(2);
+    const [a] = await hub.sql<{ chain: string; seq: number; hash: string }>(CALL, args(first));
+    const [b] = await hub.sql<{ chain: string; seq: number; hash: string }>(CALL, args(second));
+    // The hash the verifier computes from the entry's fields, not from the canonical text the call was given.
+    const hashOf = (e: Unchained, seq: number, prevHash: string) => entryHash({ ...e, seq, prevHash });
+    expect(a).toEqual({ chain: CHAIN, seq: 1, hash: hashOf(first, 1, genesis.hash) });
+    expect(b).toEqual({ chain: CHAIN, seq: 2, hash: hashOf(second, 2, a.hash) });
+    const rows = await chainEntries();
+    expect(rows.map((r) => [Number(r.seq), r.prev_hash, r.hash, r.reason, r.changes])).toEqual([
+      [1, genesis.hash, a.hash, ODD_TEXT, first.changes], [2, a.hash, b.hash, ODD_TEXT, second.changes],
+    ]);
+    expect(await hub.sql('SELECT seq::int AS seq, hash::text AS hash FROM hub.chain_head WHERE chain = $1', [CHAIN])).toEqual([{ seq: 2, hash: b.hash }]);
+    await verified();
+  });
+
+  it('refuses an entry without its canonical text, outside a county chain, or in a frozen chain, and appends nothing', async () => {
+    const before = (await chainEntries()).length;
+    const entry = unchained(3);
+    await expect(hub.sql(CALL, args(entry, CHAIN, ['{', ',', null]))).rejects.toThrow(/has no canonical text/);
+    await expect(hub.sql(CALL, args(entry, 'global'))).rejects.toThrow(/names no county chain/);
+    await expect(hub.sql(CALL, args(entry, null))).rejects.toThrow(/names no county chain/);
+    await hub.sql('UPDATE hub.chain_head SET frozen = true WHERE chain = $1', [CHAIN]);
+    try {
+      await expect(hub.sql(CALL, args(entry))).rejects.toThrow(/a chain is frozen/);
+    } finally {
+      await hub.sql('UPDATE hub.chain_head SET frozen = false WHERE chain = $1', [CHAIN]);
+    }
+    expect((await chainEntries()).length).toBe(before);
+    await verified();
+  });
+
+  it('locks its chain\'s head FOR UPDATE and notifies the channel the change feed listens on', async () => {
+    const [fn] = await hub.sql<{ source: string }>("SELECT prosrc AS source FROM pg_proc WHERE proname = 'append_change_log_entry'");
+    expect(fn.source).toMatch(/FROM hub\.chain_head h WHERE h\.chain = p_chain FOR UPDATE/);
+    expect(fn.source).toContain(`pg_notify('${CHANGE_LOG_CHANNEL}', p_chain || ':' || head_seq)`);
   });
 });
 

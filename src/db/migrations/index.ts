@@ -29,6 +29,7 @@ import { Migration0028DuplicatesFollowUp } from './Migration0028DuplicatesFollow
 import { Migration0029ChangeLogEntityByChain } from './Migration0029ChangeLogEntityByChain';
 import { Migration0030MatchKeyWithoutForeignKey } from './Migration0030MatchKeyWithoutForeignKey';
 import { Migration0031ChildrenWithoutNumbers } from './Migration0031ChildrenWithoutNumbers';
+import { Migration0032AppendOneEntry } from './Migration0032AppendOneEntry';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   { name: 'Migration0029ChangeLogEntityByChain', class: Migration0029ChangeLogEntityByChain },
   { name: 'Migration0030MatchKeyWithoutForeignKey', class: Migration0030MatchKeyWithoutForeignKey },
   { name: 'Migration0031ChildrenWithoutNumbers', class: Migration0031ChildrenWithoutNumbers },
+  { name: 'Migration0032AppendOneEntry', class: Migration0032AppendOneEntry },
 ];
