@@ -303,7 +303,10 @@ export async function commitAfterAppend(em: EntityManager, first = ''): Promise<
  */
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
   // In chain-code order, each entry in its place among its chain's (the sort is stable).
-  const calls = [...entries].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0)).map(appendCall);
+  const sorted = [...entries].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  // The last call notifies the change feed once, of every chain appended to (the heads they leave).
+  const chains = arrayLiteral([...new Set(sorted.map((placed) => placed.chain))]);
+  const calls = sorted.map((placed, i) => appendCall(placed, i === sorted.length - 1 ? chains : null));
   const results = await executeMessage(em, `${calls.join('; ')}; ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const tails = new Map<string, ChainHead>();
@@ -316,8 +319,11 @@ export async function appendChainedInDatabase(em: EntityManager, entries: readon
   return tails;
 }
 
-/** One entry's call of `hub.append_change_log_entry` (migration 0032): its columns, and its canonical text around the chain's two values. */
-function appendCall({ chain, entry }: Placed): string {
+/**
+ * One entry's call of `hub.append_change_log_entry` (migration 0032): its columns, its canonical
+ * text around the chain's two values, and the chains to notify of (an array literal) or null.
+ */
+function appendCall({ chain, entry }: Placed, notify: string | null): string {
   const [before, between, after] = canonicalAroundChain(entry);
   const text = (value: string | null | undefined) => (value === null || value === undefined ? 'NULL' : textLiteral(value));
   return `SELECT chain, seq, hash FROM hub.append_change_log_entry(${textLiteral(chain)}, ${textLiteral(entry.at.toISOString())}, ${text(entry.actorSub)}, `
@@ -325,7 +331,7 @@ function appendCall({ chain, entry }: Placed): string {
     + `${textLiteral(entry.entity)}, ${textLiteral(entry.entityId)}, ${entry.childId ? `${textLiteral(entry.childId)}::uuid` : 'NULL'}, `
     + `${text(entry.hukouRegion)}, ${text(entry.residenceRegion)}, ${entry.version === null || entry.version === undefined ? 'NULL' : integerLiteral(entry.version)}, `
     + `${textLiteral(JSON.stringify(entry.changes))}::jsonb, ${text(entry.mutation)}, ${text(entry.reason)}, ${text(entry.requestId)}, ${text(entry.idempotencyKey)}, `
-    + `${textLiteral(before)}, ${textLiteral(between)}, ${textLiteral(after)})`;
+    + `${textLiteral(before)}, ${textLiteral(between)}, ${textLiteral(after)}, ${notify === null ? 'NULL' : textLiteral(notify)})`;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -331,15 +331,15 @@ describe('the database\'s append', () => {
 describe('the database\'s append of one entry', () => {
   // A chain no other test writes to: six digits, as every county chain's code.
   const CHAIN = '359901';
-  const CALL = 'SELECT chain, seq::int AS seq, hash FROM hub.append_change_log_entry($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)';
+  const CALL = 'SELECT chain, seq::int AS seq, hash FROM hub.append_change_log_entry($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)';
   const unchained = (n: number): Unchained => ({
     at: new Date(Date.UTC(2026, 9, 15, 8, 0, n)), actorSub: 'edu-clerk', actorDept: 'EDU', actorRegion: '350102', actorRoles: ['clerk'], operation: 'UPDATE',
     entity: 'EducationRecord', entityId: `entity-${n}`, childId: randomUUID(), hukouRegion: '350102', residenceRegion: CHAIN, version: n,
     changes: { schoolName: { after: `学校 ${n} ${ODD_TEXT}`, before: null } }, mutation: 'upsertEducationRecords', reason: ODD_TEXT, requestId: `one-${n}`, idempotencyKey: null,
   });
-  const args = (e: Unchained, chain: string | null = CHAIN, pieces: Array<string | null> = canonicalAroundChain(e)) => [
+  const args = (e: Unchained, chain: string | null = CHAIN, pieces: Array<string | null> = canonicalAroundChain(e), notify: string[] | null = null) => [
     chain, e.at, e.actorSub, e.actorDept, e.actorRegion, e.actorRoles, e.operation, e.entity, e.entityId, e.childId, e.hukouRegion, e.residenceRegion,
-    e.version, JSON.stringify(e.changes), e.mutation, e.reason, e.requestId, e.idempotencyKey, ...pieces,
+    e.version, JSON.stringify(e.changes), e.mutation, e.reason, e.requestId, e.idempotencyKey, ...pieces, notify,
   ];
   const chainEntries = () => hub.sql<Record<string, any>>('SELECT * FROM hub.change_log WHERE chain = $1 ORDER BY seq', [CHAIN]);
 
@@ -381,6 +381,7 @@ describe('the database\'s append of one entry', () => {
     const [fn] = await hub.sql<{ source: string }>("SELECT prosrc AS source FROM pg_proc WHERE proname = 'append_change_log_entry'");
     expect(fn.source).toMatch(/FROM hub\.chain_head h WHERE h\.chain = p_chain FOR UPDATE/);
     expect(fn.source).toContain(`pg_notify('${CHANGE_LOG_CHANNEL}', p_chain || ':' || head_seq)`);
+    expect(fn.source).toContain(`pg_notify('${CHANGE_LOG_CHANNEL}', (SELECT string_agg(h.chain || ':' || h.seq, ',' ORDER BY h.chain) FROM hub.chain_head h WHERE h.chain = ANY(p_notify)))`);
   });
 });
 

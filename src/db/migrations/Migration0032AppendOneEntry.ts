@@ -5,8 +5,10 @@ import { Migration } from '@mikro-orm/migrations';
  * one call per entry, where `hub.append_change_log` (migrations 0013, 0015) takes a write's entries
  * as one JSON array. The same work: the entry's chain head locked `FOR UPDATE` (made from
  * `hub.chain_genesis` by the chain's first appender), the entry chained on from it and hashed from
- * its canonical text around the previous hash and the seq, inserted, the head moved on, the change
- * feed's channel notified with `chain:seq`. What it leaves out is reading the entries' JSON three
+ * its canonical text around the previous hash and the seq, inserted, the head moved on; and, when
+ * `p_notify` names chains (the write's last call names every chain of the write), one notification
+ * of the change feed's channel with their heads (`chain:seq,…`), as `hub.append_change_log` made one
+ * per write. What it leaves out is reading the entries' JSON three
  * times over, the arrays built element by element and their aggregates: with the same update of one
  * record and one entry, `pgbench` at four clients measured the machine's CPU per transaction 0.27 ms
  * against 0.54 ms through `hub.append_change_log` (0.19 ms without any entry), so the log's share of
@@ -22,7 +24,7 @@ export class Migration0032AppendOneEntry extends Migration {
     this.addSql(`CREATE FUNCTION hub.append_change_log_entry(p_chain text, p_at timestamptz, p_actor_sub text, p_actor_dept text, p_actor_region text,
         p_actor_roles text[], p_operation text, p_entity text, p_entity_id text, p_child_id uuid, p_hukou_region text, p_residence_region text,
         p_version integer, p_changes jsonb, p_mutation text, p_reason text, p_request_id text, p_idempotency_key text,
-        p_before text, p_between text, p_after text)
+        p_before text, p_between text, p_after text, p_notify text[])
       RETURNS TABLE (chain text, seq bigint, hash text) LANGUAGE plpgsql AS $$
       DECLARE
         head_seq bigint;
@@ -53,7 +55,14 @@ export class Migration0032AppendOneEntry extends Migration {
           VALUES (p_chain, head_seq, p_at, p_actor_sub, p_actor_dept, p_actor_region, p_actor_roles, p_operation, p_entity, p_entity_id,
             p_child_id, p_hukou_region, p_residence_region, p_version, p_changes, p_mutation, p_reason, p_request_id, p_idempotency_key, head_hash, entry_hash);
         UPDATE hub.chain_head h SET seq = head_seq, hash = entry_hash WHERE h.chain = p_chain;
-        PERFORM pg_notify('baoxue_change_log', p_chain || ':' || head_seq);
+        -- The write's last call tells the change feed every chain the write appended to, with its head.
+        IF p_notify IS NOT NULL THEN
+          IF cardinality(p_notify) = 1 AND p_notify[1] = p_chain THEN
+            PERFORM pg_notify('baoxue_change_log', p_chain || ':' || head_seq);
+          ELSE
+            PERFORM pg_notify('baoxue_change_log', (SELECT string_agg(h.chain || ':' || h.seq, ',' ORDER BY h.chain) FROM hub.chain_head h WHERE h.chain = ANY(p_notify)));
+          END IF;
+        END IF;
         chain := p_chain;
         seq := head_seq;
         hash := entry_hash;
