@@ -292,32 +292,58 @@ export async function commitAfterAppend(em: EntityManager, first = ''): Promise<
 }
 
 /**
- * Appends a small write's entries in one round trip, as one message: a call of
- * `hub.append_change_log_entry` (migration 0032) per entry, which locks the head of the entry's
- * chain, chains and inserts the entry, hashing it from its canonical JSON around the previous hash
- * and the seq (`canonicalAroundChain`), and moves the head on; the calls in chain-code order, so
- * that heads are locked in that order as every appender takes them; then, when the caller's hook
- * ends the transaction, the commit (`COMMIT_HERE`). Nothing is guessed, so concurrent writers never
- * chain again, and the heads are held for the append and the commit's record alone. Returns the
- * heads the entries leave.
+ * Appends a small write's entries in one round trip, as one message (`smallAppendStatements`), and
+ * then, when the caller's hook ends the transaction, the commit (`COMMIT_HERE`). Nothing is
+ * guessed, so concurrent writers never chain again, and the heads are held for the append and the
+ * commit's record alone. Returns the heads the entries leave.
  */
 export async function appendChainedInDatabase(em: EntityManager, entries: readonly Placed[], commit: boolean): Promise<ChainHeads> {
-  // In chain-code order, each entry in its place among its chain's (the sort is stable).
-  const sorted = [...entries].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
-  // The last call notifies the change feed once, of every chain appended to (the heads they leave).
-  const chains = arrayLiteral([...new Set(sorted.map((placed) => placed.chain))]);
-  const calls = sorted.map((placed, i) => appendCall(placed, i === sorted.length - 1 ? chains : null));
-  const results = await executeMessage(em, `${calls.join('; ')}; ${commit ? commitHere(em) : ''}`);
+  const { text, firstCall } = smallAppendStatements(entries);
+  const results = await executeMessage(em, `${text}; ${commit ? commitHere(em) : ''}`);
   if (commit) committedByMessage(em.getTransactionContext() as KnexTransaction);
   const tails = new Map<string, ChainHead>();
   for (let i = 0; i < entries.length; i++) {
-    const [row] = results[i].rows as Array<ChainHead & { chain: string }>;
+    const [row] = results[firstCall + i].rows as Array<ChainHead & { chain: string }>;
     if (!row) throw new Error(`change log: ${entries.length} entries to append, entry ${i + 1} not appended`);
     const tail = tails.get(row.chain);
     if (!tail || Number(row.seq) > Number(tail.seq)) tails.set(row.chain, { seq: String(row.seq), hash: row.hash });
   }
   return tails;
 }
+
+/**
+ * The statements that append a small write's entries: a call of `hub.append_change_log_entry`
+ * (migration 0032) per entry, which locks the head of the entry's chain (making it, for a chain's
+ * first entry), chains and inserts the entry, hashing it from its canonical JSON around the previous
+ * hash and the seq (`canonicalAroundChain`), and moves the head on. The calls go in chain-code
+ * order (each entry in its place among its chain's), so that heads are locked in the order every
+ * appender takes them, and the last one notifies the change feed once, of every chain appended to.
+ * A write over several chains first makes the heads any of them lacks, all at once, as a large
+ * batch does (`lockChainsAndReadHeads`): made only when its call came, a new chain's head could wait
+ * for a large batch that has just made it, while that batch waits for a lock this write already
+ * holds. `firstCall` is the index of the first call's result.
+ */
+export function smallAppendStatements(entries: readonly Placed[]): { text: string; firstCall: number } {
+  const sorted = [...entries].sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0));
+  const codes = [...new Set(sorted.map((placed) => placed.chain))];
+  const notify = arrayLiteral(codes);
+  const calls = sorted.map((placed, i) => appendCall(placed, i === sorted.length - 1 ? notify : null));
+  return codes.length > 1 ? { text: `${makeHeads(codes)}; ${calls.join('; ')}`, firstCall: 1 } : { text: calls.join('; '), firstCall: 0 };
+}
+
+/**
+ * The statement that makes the heads of those of `codes` (sorted) that have none yet, from
+ * `hub.chain_genesis`, in code order. The simple protocol takes no parameters; the codes are checked
+ * to be six digits before they are written in.
+ */
+function makeHeads(codes: readonly string[]): string {
+  for (const code of codes) if (!CHAIN_CODE.test(code)) throw new Error(`change log: ${JSON.stringify(code)} is not a county chain`);
+  return `INSERT INTO hub.chain_head (chain, seq, hash)
+      SELECT c, 0, hub.chain_genesis(c) FROM unnest(${chainList(codes)}) AS c WHERE NOT EXISTS (SELECT 1 FROM hub.chain_head e WHERE e.chain = c) ORDER BY c
+      ON CONFLICT ON CONSTRAINT chain_head_pkey DO NOTHING`;
+}
+
+const chainList = (codes: readonly string[]) => `ARRAY[${codes.map((code) => `'${code}'`).join(',')}]::text[]`;
 
 /**
  * One entry's call of `hub.append_change_log_entry` (migration 0032): its columns, its canonical
@@ -357,18 +383,13 @@ function integerLiteral(value: number): string {
 /**
  * Locks the heads of `chains` and reads them, in one round trip: a chain's first appender makes
  * its head (from `hub.chain_genesis`), then every head is locked `FOR UPDATE` in code order, so
- * that two writers of several counties never wait for each other in a circle. The simple protocol
- * takes no parameters; the codes are checked to be six digits before they are written in. A frozen
- * chain is refused. Each round trip under the locks holds up the other writers of those counties.
+ * that two writers of several counties never wait for each other in a circle (`makeHeads` checks
+ * the codes). A frozen chain is refused. Each round trip under the locks holds up the other writers of those counties.
  */
 export async function lockChainsAndReadHeads(em: EntityManager, chains: readonly string[]): Promise<ChainHeads> {
   const codes = [...new Set(chains)].sort();
-  for (const code of codes) if (!CHAIN_CODE.test(code)) throw new Error(`change log: ${JSON.stringify(code)} is not a county chain`);
-  const list = `ARRAY[${codes.map((code) => `'${code}'`).join(',')}]::text[]`;
-  const results = await executeMessage(em, `INSERT INTO hub.chain_head (chain, seq, hash)
-      SELECT c, 0, hub.chain_genesis(c) FROM unnest(${list}) AS c WHERE NOT EXISTS (SELECT 1 FROM hub.chain_head e WHERE e.chain = c) ORDER BY c
-      ON CONFLICT ON CONSTRAINT chain_head_pkey DO NOTHING;
-    SELECT chain, seq::text AS seq, hash::text AS hash, frozen FROM hub.chain_head WHERE chain = ANY(${list}) ORDER BY chain FOR UPDATE`);
+  const results = await executeMessage(em, `${makeHeads(codes)};
+    SELECT chain, seq::text AS seq, hash::text AS hash, frozen FROM hub.chain_head WHERE chain = ANY(${chainList(codes)}) ORDER BY chain FOR UPDATE`);
   const rows = results[1].rows as Array<ChainHead & { chain: string; frozen: boolean }>;
   if (rows.length !== codes.length || rows.some((row) => row.frozen)) throw new Error(`change log: cannot append to chains ${codes.join(', ')}`);
   return new Map(rows.map((row) => [row.chain, { seq: row.seq, hash: row.hash }]));

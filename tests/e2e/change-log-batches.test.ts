@@ -1,8 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { childInput, REGISTER } from '../support/fixtures';
 import { randomUUID } from 'node:crypto';
 import { startTestHub, target, type TestHub } from '../support/hub';
-import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL, type Unchained } from '../../src/changelog/change-log.append';
+import { APPEND_SLICE, arrayLiteral, CHANGE_LOG_CHANNEL, smallAppendStatements, type Unchained } from '../../src/changelog/change-log.append';
 import { canonicalAroundChain, entryHash } from '../../src/changelog/hash-chain';
 import { appendChangeLog, type LoggedChange } from '../../src/changelog/change-log.writer';
 import { writeContexts, type WriteContext } from '../../src/core/unit-of-work';
@@ -375,6 +376,41 @@ describe('the database\'s append of one entry', () => {
     }
     expect((await chainEntries()).length).toBe(before);
     await verified();
+  });
+
+  (onPostgres ? it : it.skip)('makes the new heads of a write over several chains before it locks any, so that it never waits in a circle with a large batch making one of them', async () => {
+    // B has a head; C is new. A large batch has made C's head (uncommitted) and will lock B and C next,
+    // as lockChainsAndReadHeads does; the small write over B and C, sent as the hub sends it, must not
+    // hold B's lock while it waits for C's head.
+    const [B, C] = ['359970', '359971'];
+    await hub.sql('INSERT INTO hub.chain_head (chain, seq, hash) SELECT $1::text, 0, hub.chain_genesis($1) ON CONFLICT DO NOTHING', [B]);
+    const [{ db }] = await hub.sql<{ db: string }>('SELECT current_database() AS db');
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${db}`;
+    const [batch, write] = [new Client({ connectionString: url.toString() }), new Client({ connectionString: url.toString() })];
+    await Promise.all([batch.connect(), write.connect()]);
+    try {
+      await batch.query('BEGIN');
+      await batch.query("INSERT INTO hub.chain_head (chain, seq, hash) SELECT c, 0, hub.chain_genesis(c) FROM unnest($1::text[]) AS c ON CONFLICT DO NOTHING", [[C]]);
+      await write.query('BEGIN');
+      const placed = [{ chain: C, entry: { ...unchained(10), residenceRegion: C } }, { chain: B, entry: { ...unchained(11), residenceRegion: B } }];
+      const appended = write.query(smallAppendStatements(placed).text);
+      appended.catch(() => undefined);
+      // Let the write's message reach the point where it waits for the batch.
+      for (let i = 0; i < 100; i++) {
+        const waiting = await hub.sql('SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = $1 AND query LIKE $2', ['Lock', '%append_change_log_entry%']);
+        if (waiting.length) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // The batch now locks its heads in code order (B, then C): B must be free.
+      await batch.query('SELECT chain FROM hub.chain_head WHERE chain = ANY($1::text[]) ORDER BY chain FOR UPDATE', [[B, C]]);
+      await batch.query('COMMIT');
+      const results = (await appended) as unknown as Array<{ rows: Array<{ chain: string; seq: string }> }>;
+      expect(results.slice(1).map((r) => [r.rows[0].chain, Number(r.rows[0].seq)])).toEqual([[B, 1], [C, 1]]);
+      await write.query('ROLLBACK');
+    } finally {
+      await Promise.all([batch.end(), write.end()]);
+    }
   });
 
   it('locks its chain\'s head FOR UPDATE and notifies the channel the change feed listens on', async () => {
