@@ -62,11 +62,11 @@ const DURING_SHARE = 0.45;
 
 /** Rows per second of an import of `rows`, timed from its first batch's end (the first is slower, cold) to its last. */
 async function importPace(importer: Hub, rows: readonly PsbRow[]): Promise<number> {
-  const firstBatch: Array<{ at: number; done: number }> = [];
+  const first = { at: 0, done: 0 };
   await importRows(importer, rows, (done) => {
-    if (firstBatch.length === 0) firstBatch.push({ at: performance.now(), done });
+    if (first.done === 0) Object.assign(first, { at: performance.now(), done });
   });
-  const [{ at, done }] = firstBatch;
+  const { at, done } = first;
   if (done === rows.length) throw new BenchFailure(`the importer's warm-up of ${rows.length} rows ended in its first batch`);
   return (rows.length - done) / ((performance.now() - at) / 1000);
 }
@@ -78,7 +78,7 @@ async function importPace(importer: Hub, rows: readonly PsbRow[]): Promise<numbe
  * time, which the writes' own load only lengthens. At least one second; the check after the import
  * still refuses a run whose import ended first.
  */
-export function measuredSeconds(duration: number, expectedImportSeconds: number): number {
+function measuredSeconds(duration: number, expectedImportSeconds: number): number {
   return Math.max(1, Math.min(duration / 2, Math.floor((DURING_SHARE * expectedImportSeconds) / 2 * 10) / 10));
 }
 
