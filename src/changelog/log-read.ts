@@ -14,7 +14,8 @@ export interface ReadAfter {
    * The reader's counties (null: the whole province). Its own counties' chains hold only entries
    * it may see by region, read by the primary key; of every other chain, only entries of children
    * whose hukou is in its counties, read through `change_log_hukou_idx` (hukou_region, chain, seq),
-   * so that a chain it is shown little of is not scanned from the start at every page (a position
+   * which holds only entries whose hukou is not their chain (migration 0033; the read says so, for
+   * the planner to use it), so that a chain it is shown little of is not scanned from the start at every page (a position
    * moves only on entries the reader is shown). The frozen chain `global` is no county's: of it,
    * also the entries of children who lived in the reader's counties with their hukou elsewhere,
    * read by the primary key from the reader's position (the chain takes no more entries, so a page
@@ -50,7 +51,7 @@ export function readAfter(sql: Sql, position: LogPosition, options: ReadAfter): 
     const counties = `$${params.push(options.counties)}::text[]`;
     lateral = `(SELECT * FROM hub.change_log c WHERE h.chain = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})
       UNION ALL
-      (SELECT * FROM hub.change_log c WHERE NOT h.chain = ANY(${counties}) AND c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})
+      (SELECT * FROM hub.change_log c WHERE NOT h.chain = ANY(${counties}) AND c.hukou_region = ANY(${counties}) AND c.hukou_region <> c.chain AND ${inChain} ORDER BY c.seq LIMIT $${limit})
       UNION ALL
       (SELECT * FROM hub.change_log c WHERE h.chain = '${FROZEN_CHAIN}' AND c.chain = '${FROZEN_CHAIN}' AND c.residence_region = ANY(${counties})
         AND NOT c.hukou_region = ANY(${counties}) AND ${inChain} ORDER BY c.seq LIMIT $${limit})`;

@@ -30,6 +30,7 @@ import { Migration0029ChangeLogEntityByChain } from './Migration0029ChangeLogEnt
 import { Migration0030MatchKeyWithoutForeignKey } from './Migration0030MatchKeyWithoutForeignKey';
 import { Migration0031ChildrenWithoutNumbers } from './Migration0031ChildrenWithoutNumbers';
 import { Migration0032AppendOneEntry } from './Migration0032AppendOneEntry';
+import { Migration0033ChangeLogLeanerIndexes } from './Migration0033ChangeLogLeanerIndexes';
 
 /** Every migration, in order. Listed explicitly so that compiled and test builds find the same set. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   { name: 'Migration0030MatchKeyWithoutForeignKey', class: Migration0030MatchKeyWithoutForeignKey },
   { name: 'Migration0031ChildrenWithoutNumbers', class: Migration0031ChildrenWithoutNumbers },
   { name: 'Migration0032AppendOneEntry', class: Migration0032AppendOneEntry },
+  { name: 'Migration0033ChangeLogLeanerIndexes', class: Migration0033ChangeLogLeanerIndexes },
 ];
