@@ -15,11 +15,12 @@ export interface ReadAfter {
    * it may see by region, read by the primary key; of every other chain, only entries of children
    * whose hukou is in its counties, read through `change_log_hukou_idx` (hukou_region, chain, seq),
    * which holds only entries whose hukou is not their chain (migration 0033; the read says so, for
-   * the planner to use it), so that a chain it is shown little of is not scanned from the start at every page (a position
-   * moves only on entries the reader is shown). The frozen chain `global` is no county's: of it,
-   * also the entries of children who lived in the reader's counties with their hukou elsewhere,
-   * read by the primary key from the reader's position (the chain takes no more entries, so a page
-   * reads at most up to its end). `where` still holds the scope condition itself.
+   * the planner to use it), so that a chain it is shown little of is not scanned from the start at
+   * every page (a position moves only on entries the reader is shown). The frozen chain `global`
+   * is no county's: of it, also the entries of children who lived in the reader's counties with
+   * their hukou elsewhere, read by the primary key from the reader's position (the chain takes no
+   * more entries, so a page reads at most up to its end). `where` still holds the scope condition
+   * itself.
    */
   readonly counties?: readonly string[] | null;
   readonly limit: number;
