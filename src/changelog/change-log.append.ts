@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LONE_SURROGATE } from '../core/unicode';
 import { crashTestPauseBetweenCommits } from '../db/orm';
 import { canonicalAroundChain, EntryHasher, GENESIS_HASH, type StoredEntry } from './hash-chain';
 
@@ -360,7 +361,6 @@ function appendCall({ chain, entry }: Placed, notify: string | null): string {
     + `${textLiteral(before)}, ${textLiteral(between)}, ${textLiteral(after)}, ${notify === null ? 'NULL' : textLiteral(notify)})`;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * A text as a literal of a message (the simple protocol takes no parameters): an escape string,
@@ -384,7 +384,8 @@ function integerLiteral(value: number): string {
  * Locks the heads of `chains` and reads them, in one round trip: a chain's first appender makes
  * its head (from `hub.chain_genesis`), then every head is locked `FOR UPDATE` in code order, so
  * that two writers of several counties never wait for each other in a circle (`makeHeads` checks
- * the codes). A frozen chain is refused. Each round trip under the locks holds up the other writers of those counties.
+ * the codes). A frozen chain is refused. Each round trip under the locks holds up the other
+ * writers of those counties.
  */
 export async function lockChainsAndReadHeads(em: EntityManager, chains: readonly string[]): Promise<ChainHeads> {
   const codes = [...new Set(chains)].sort();

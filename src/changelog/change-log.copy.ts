@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { LONE_SURROGATE } from '../core/unicode';
 import { arrayLiteral, CHAIN_CODE, CHANGE_LOG_CHANNEL, type Chained, type ChainHeads, type Placed } from './change-log.append';
 
 /**
@@ -33,9 +34,6 @@ function field(value: string | number | null | undefined): string {
   if (typeof value === 'number') return String(value);
   return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value;
 }
-
-/** A UTF-16 surrogate without its pair, which UTF-8 cannot carry: written out, it would become U+FFFD. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** What the entries of one write share, in the order of `COPY_COLUMNS`. */
 const SHARED = ['actorSub', 'actorDept', 'actorRegion', 'actorRoles', 'mutation', 'reason', 'requestId', 'idempotencyKey'] as const;

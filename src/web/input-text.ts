@@ -4,6 +4,7 @@ import {
   type OperationDefinitionNode, TypeInfo, visit, visitWithTypeInfo,
 } from 'graphql';
 import { BadUserInputError, type InputProblem } from '../core/errors';
+import { LONE_SURROGATE } from '../core/unicode';
 
 /**
  * Text no department's record can hold: PostgreSQL refuses a NUL in `text` and `jsonb`, and an
@@ -11,7 +12,6 @@ import { BadUserInputError, type InputProblem } from '../core/errors';
  * check each surfaced as an INTERNAL_SERVER_ERROR from whichever statement met it first.
  */
 const NUL = /\u0000/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PROBLEMS_KEPT = 20;
 
 function textProblem(value: string): string | null {
