@@ -142,6 +142,17 @@ async function loggedImport(client: Client, before: ReadonlyMap<string, number>,
   return log;
 }
 
+/**
+ * How busy the machine's cores were while an import ran, and with what: the import's hub and its
+ * connections, the benchmark's own process, and the rest (PostgreSQL's background work, anything
+ * else on the machine), so that an import held back by the cores shows apart from one that waits.
+ */
+function machineShare(cpu: { busyCores: number; benchBusyCores: number; machineBusyCores: number | null }, cores: number): string {
+  if (cpu.machineBusyCores === null) return '';
+  const rest = Math.max(0, round(cpu.machineBusyCores - cpu.busyCores - cpu.benchBusyCores, 2));
+  return `The machine's ${cores} cores were ${cpu.machineBusyCores} busy in all meanwhile: the import's hub and connections ${cpu.busyCores}, the benchmark's own process (the client, the sampler) ${cpu.benchBusyCores}, everything else ${rest}.`;
+}
+
 /** Seconds that `work` takes. */
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -413,6 +424,10 @@ export const bulkImport: BenchCase = {
         hubCpuPerBatchMs: round((1000 * (overlapped.cpuSeconds - overlapped.databaseCpuSeconds)) / overlappedBatches, 1),
         databaseCpuPerBatchMs: round((1000 * overlapped.databaseCpuSeconds) / overlappedBatches, 1),
         busyCores: round(overlapped.cpuSeconds / overlapped.seconds, 2),
+        // What else the cores did meanwhile: the benchmark's own process (the import's client, the
+        // lock sampler) and, from the machine's busy time, everything else.
+        benchBusyCores: round(overlapped.benchCpuSeconds / overlapped.seconds, 2),
+        machineBusyCores: overlapped.machineCpuSeconds === null ? null : round(overlapped.machineCpuSeconds / overlapped.seconds, 2),
       };
       // The most the overlapped import's CPU allows on this machine: every core busy with the hub's
       // work and its connections', never waiting, and no other load.
@@ -466,7 +481,7 @@ export const bulkImport: BenchCase = {
           `At the tables' real size (the rows into the section's table itself, the entries into the log itself, rolled back): ${round(realTablesRate, 0)} rows/s, ${ratio(realTablesRate, floorRate)}× the floor; the hub with ${IN_FLIGHT} batches in flight reaches ${ratio(overlappedRate, realTablesRate)}× of that.`,
           `The overlapped import's CPU, the hub's and its connections', ${round((1000 * overlapped.cpuSeconds) / overlappedBatches, 1)} ms per batch of ${BATCH.toLocaleString('en')}: with all ${single.cores} cores busy with it and nothing else, it could reach at most ${round(cpuBoundRate, 0)} rows/s, ${cpuCeiling}× the floor. The target 0.6× needs at most ${round((single.cores * BATCH * 1000) / (0.6 * floorRate), 1)} ms of CPU per batch even then.`,
           `${IN_FLIGHT} batches in flight, ${paired.length} rounds of ${wanted.toLocaleString('en')} rows, each right after a run of the floor: ${paired.map((p) => `${p.ratio}× (${round(p.importSeconds, 2)} s against ${round(p.floorSeconds, 3)} s)`).join(', ')}; median ${pairedOverFloor}×, which the target is judged on. The first import with ${IN_FLIGHT} batches in flight (the table's row, against the floor's median) reached ${overlappedOverFloor}×.`,
-          `${IN_FLIGHT} batches in flight: ${overlappedCpu.perBatchMs} ms per batch of ${BATCH.toLocaleString('en')}, the hub's CPU ${overlappedCpu.hubCpuPerBatchMs} ms and its database connections' ${overlappedCpu.databaseCpuPerBatchMs} ms per batch, ${overlappedCpu.busyCores} of the ${single.cores} cores busy; ${overlappedOverFloor}× the floor. A lock wait in ${waitShare(overlapped.result.waits)}; the connections were doing: ${describeWaits(overlapped.result.waits.byApplication[`bench-import-${county}`])}.`,
+          `${IN_FLIGHT} batches in flight: ${overlappedCpu.perBatchMs} ms per batch of ${BATCH.toLocaleString('en')}, the hub's CPU ${overlappedCpu.hubCpuPerBatchMs} ms and its database connections' ${overlappedCpu.databaseCpuPerBatchMs} ms per batch, ${overlappedCpu.busyCores} of the ${single.cores} cores busy; ${overlappedOverFloor}× the floor. ${machineShare(overlappedCpu, single.cores)} A lock wait in ${waitShare(overlapped.result.waits)}; the connections were doing: ${describeWaits(overlapped.result.waits.byApplication[`bench-import-${county}`])}.`,
           `What the import's database connection was doing in the samples: ${describeWaits(single.result.waits.byApplication[`bench-import-${county}`])}.`,
           ...(profileFile ? [`hub profiled while importing ${PROFILED_BATCHES} more batches: ${path.relative(context.root, profileFile)}`, ...profileLines(summariseProfile(profileFile))] : []),
         ],

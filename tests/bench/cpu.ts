@@ -17,24 +17,62 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds the whole machine has been busy since boot, all cores together (user, nice, system,
+ * interrupts and steal; not idle or waiting for IO), from /proc/stat; null where it cannot be read.
+ */
+export function machineBusySeconds(): number | null {
+  try {
+    // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", guest time counted in user already.
+    const [label, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    if (label !== 'cpu' || [user, nice, system, irq, softirq, steal].some((n) => !Number.isFinite(n))) return null;
+    return (user + nice + system + irq + softirq + steal) / TICKS;
+  } catch {
+    return null;
+  }
+}
+
 /** The server processes of the database's connections (the hubs' pools), other than `client`'s own. */
 export async function backendPids(client: Client): Promise<number[]> {
   const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
   return rows.map((r) => r.pid);
 }
 
+/** What `measureCpu` counted while its work ran. */
+export interface MeasuredCpu<T> {
+  readonly result: T;
+  /** The given processes' CPU and their database connections'. */
+  readonly cpuSeconds: number;
+  /** Of that, the database connections'. */
+  readonly databaseCpuSeconds: number;
+  /** The benchmark's own process meanwhile: the clients it runs and its samplers. */
+  readonly benchCpuSeconds: number;
+  /** The whole machine's busy CPU meanwhile, every process's (null without /proc/stat). */
+  readonly machineCpuSeconds: number | null;
+  readonly seconds: number;
+  readonly cores: number;
+}
+
 /**
  * The CPU a piece of work took in the processes that do it: the given processes (the hubs) and the
  * database's server processes for its connections (found before and after, a connection opened
- * meanwhile counted from zero). Not the machine's, which other work shares; not PostgreSQL's WAL
- * writer and checkpointer either, which are small beside it.
+ * meanwhile counted from zero). Beside them, apart: the benchmark's own process, and the whole
+ * machine's busy CPU, which holds those and everything else (PostgreSQL's WAL writer and
+ * checkpointer, other work on the machine).
  */
-export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<{ result: T; cpuSeconds: number; databaseCpuSeconds: number; seconds: number; cores: number }> {
+export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<MeasuredCpu<T>> {
   const before = new Map<number, number>();
   for (const pid of [...pids, ...(await backendPids(client))]) before.set(pid, processCpuSeconds(pid));
+  const machineBefore = machineBusySeconds();
+  const benchBefore = process.cpuUsage();
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
+  const machineAfter = machineBusySeconds();
+  const benchUsed = process.cpuUsage(benchBefore);
+  const benchCpuSeconds = (benchUsed.user + benchUsed.system) / 1e6;
+  const machineCpuSeconds = machineBefore === null || machineAfter === null ? null : machineAfter - machineBefore;
   const after = new Set([...pids, ...(await backendPids(client)), ...before.keys()]);
   let cpuSeconds = 0;
   let databaseCpuSeconds = 0;
@@ -43,7 +81,7 @@ export async function measureCpu<T>(client: Client, pids: readonly number[], wor
     cpuSeconds += used;
     if (!pids.includes(pid)) databaseCpuSeconds += used;
   }
-  return { result, cpuSeconds, databaseCpuSeconds, seconds, cores: os.availableParallelism() };
+  return { result, cpuSeconds, databaseCpuSeconds, benchCpuSeconds, machineCpuSeconds, seconds, cores: os.availableParallelism() };
 }
 
 /** What `sampleLockWaits` saw: how often a connection of the database was waiting for a lock. */

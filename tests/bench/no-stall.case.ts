@@ -6,7 +6,7 @@ import { chainHeads, importRows, newChildren, type PsbRow, removeChildren } from
 import { BENCH_TODAY } from './database';
 import type { Hub } from './federated-page.case';
 import { metric, type Round, runLoad } from './load';
-import { describeWaits, sampleLockWaits } from './cpu';
+import { describeWaits, machineBusySeconds, sampleLockWaits } from './cpu';
 import { forkBench } from './processes';
 import { bodies, childrenToWrite, UNIQUE } from './writes.case';
 
@@ -23,6 +23,16 @@ type Phase = 'alone' | 'during the import';
 interface Measured extends Round {
   variant: Variant;
   phase: Phase;
+}
+
+/** `work`'s result, and how many of the machine's cores were busy meanwhile (every process's; null without /proc/stat). */
+async function busyCores<T>(work: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
+  const before = machineBusySeconds();
+  const started = performance.now();
+  const result = await work();
+  const after = machineBusySeconds();
+  const seconds = (performance.now() - started) / 1000;
+  return { result, cores: before === null || after === null || seconds <= 0 ? null : round((after - before) / seconds, 2) };
 }
 
 /**
@@ -126,7 +136,7 @@ export const noStall: BenchCase = {
 
       const entriesBefore = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n);
       const errorsBefore = await metric(hubs['with log'].ready.url, 'baoxue_graphql_errors_total') + await metric(hubs['without log'].ready.url, 'baoxue_graphql_errors_total');
-      const alone = await measurePhase(context, hubs, own, 'alone', seconds);
+      const alone = await busyCores(() => measurePhase(context, hubs, own, 'alone', seconds));
 
       const headsBefore = await chainHeads(client);
       let imported = 0;
@@ -143,7 +153,7 @@ export const noStall: BenchCase = {
       importing.catch(() => firstBatch());
       // The writes begin once the import is under way (its first batch done), and end before it does.
       await started;
-      const { result: during, waits } = await sampleLockWaits(database.url, () => measurePhase(context, hubs, own, 'during the import', seconds));
+      const { result: { result: during, waits }, cores: coresDuring } = await busyCores(() => sampleLockWaits(database.url, () => measurePhase(context, hubs, own, 'during the import', seconds)));
       const importedDuring = imported;
       const overlapped = importEnded === null;
       await importing;
@@ -162,7 +172,7 @@ export const noStall: BenchCase = {
       if (moved.length !== 2 || !moved.includes(writeCounty)) throw new BenchFailure(`the import and the writes appended to the chains ${moved.join(', ')}, not ${importCounty} and ${writeCounty} alone`);
       const appended = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM hub.change_log').then((r) => r.rows[0].n)) - entriesBefore;
 
-      const find = (variant: Variant, phase: Phase) => [...alone, ...during].find((m) => m.variant === variant && m.phase === phase)!;
+      const find = (variant: Variant, phase: Phase) => [...alone.result, ...during].find((m) => m.variant === variant && m.phase === phase)!;
       const p99 = (variant: Variant) => ratio(find(variant, 'during the import').latencyP99, find(variant, 'alone').latencyP99);
       const p50 = (variant: Variant) => ratio(find(variant, 'during the import').latencyP50, find(variant, 'alone').latencyP50);
       const tableRows: Cell[][] = [];
@@ -180,12 +190,13 @@ export const noStall: BenchCase = {
         ],
         data: {
           writeCounty, importCounty, importSize, seconds, connections: CONNECTIONS, importSeconds, importRowsPerSecond: importRate, importedDuring, overlapped,
-          runs: [...alone, ...during], p99Ratio: { withLog: p99('with log'), withoutLog: p99('without log') }, p50Ratio: { withLog: p50('with log'), withoutLog: p50('without log') },
+          runs: [...alone.result, ...during], busyCores: { alone: alone.cores, during: coresDuring }, p99Ratio: { withLog: p99('with log'), withoutLog: p99('without log') }, p50Ratio: { withLog: p50('with log'), withoutLog: p50('without log') },
           appended, chains: moved, lockWaits: waits,
         },
         notes: [
           `The import: ${rows.length.toLocaleString('en')} records of ${importCounty} in batches of 1,000 through its own hub, ${round(importSeconds, 1)} s (${round(importRate, 0).toLocaleString('en')} rows/s), all its entries in ${importCounty}'s chain; the writes measured during it ran while ${importedDuring.toLocaleString('en')} of them were done and ${overlapped ? 'ended before it did' : 'outlasted it (smoke)'}.`,
           `Lock waits during those writes (pg_stat_activity sampled every 10 ms): a connection waited for a lock in ${waits.waiting} of ${waits.samples} samples.`,
+          ...(alone.cores === null || coresDuring === null ? [] : [`The machine's ${os.availableParallelism()} cores, every process's busy time over the phase (/proc/stat): ${alone.cores} busy while the writes ran alone, ${coresDuring} while they ran during the import.`]),
           ...(['with log', 'without log'] as const).map((v) => `What the database did for the writes ${v} during the import (its connections in those samples): ${describeWaits(waits.byApplication[APPLICATION[v]])}.`),
           `And for the import: ${describeWaits(waits.byApplication[IMPORTER])}.`,
           `Writes: c=${CONNECTIONS}, ${seconds} s per variant and phase, the logged hub first; the hub without the change log takes no chain lock, so its ratio is what the import's use of the ${os.availableParallelism()} cores alone costs a write.`,
