@@ -33,6 +33,19 @@ export function machineBusySeconds(): number | null {
   }
 }
 
+/**
+ * `work`'s result, its seconds, and the machine's busy CPU seconds meanwhile (`machineBusySeconds`,
+ * every process's; null without /proc/stat).
+ */
+export async function machineCpuDuring<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; machineCpuSeconds: number | null }> {
+  const before = machineBusySeconds();
+  const started = performance.now();
+  const result = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const after = machineBusySeconds();
+  return { result, seconds, machineCpuSeconds: before === null || after === null ? null : after - before };
+}
+
 /** The server processes of the database's connections (the hubs' pools), other than `client`'s own. */
 export async function backendPids(client: Client): Promise<number[]> {
   const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
@@ -64,15 +77,10 @@ export interface MeasuredCpu<T> {
 export async function measureCpu<T>(client: Client, pids: readonly number[], work: () => Promise<T>): Promise<MeasuredCpu<T>> {
   const before = new Map<number, number>();
   for (const pid of [...pids, ...(await backendPids(client))]) before.set(pid, processCpuSeconds(pid));
-  const machineBefore = machineBusySeconds();
   const benchBefore = process.cpuUsage();
-  const started = performance.now();
-  const result = await work();
-  const seconds = (performance.now() - started) / 1000;
-  const machineAfter = machineBusySeconds();
+  const { result, seconds, machineCpuSeconds } = await machineCpuDuring(work);
   const benchUsed = process.cpuUsage(benchBefore);
   const benchCpuSeconds = (benchUsed.user + benchUsed.system) / 1e6;
-  const machineCpuSeconds = machineBefore === null || machineAfter === null ? null : machineAfter - machineBefore;
   const after = new Set([...pids, ...(await backendPids(client)), ...before.keys()]);
   let cpuSeconds = 0;
   let databaseCpuSeconds = 0;

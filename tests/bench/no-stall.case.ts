@@ -6,7 +6,7 @@ import { chainHeads, importRows, newChildren, type PsbRow, removeChildren } from
 import { BENCH_TODAY } from './database';
 import type { Hub } from './federated-page.case';
 import { metric, type Round, runLoad } from './load';
-import { describeWaits, machineBusySeconds, sampleLockWaits } from './cpu';
+import { describeWaits, machineCpuDuring, sampleLockWaits } from './cpu';
 import { forkBench } from './processes';
 import { bodies, childrenToWrite, UNIQUE } from './writes.case';
 
@@ -27,12 +27,8 @@ interface Measured extends Round {
 
 /** `work`'s result, and how many of the machine's cores were busy meanwhile (every process's; null without /proc/stat). */
 async function busyCores<T>(work: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
-  const before = machineBusySeconds();
-  const started = performance.now();
-  const result = await work();
-  const after = machineBusySeconds();
-  const seconds = (performance.now() - started) / 1000;
-  return { result, cores: before === null || after === null || seconds <= 0 ? null : round((after - before) / seconds, 2) };
+  const { result, seconds, machineCpuSeconds } = await machineCpuDuring(work);
+  return { result, cores: machineCpuSeconds === null || seconds <= 0 ? null : round(machineCpuSeconds / seconds, 2) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Two of the change log's indexes hold only what their readers look for, so that an entry costs
  * two index insertions fewer (1,000 import entries into a log of 367,000: 14.5 ms of the
- * database's CPU with them, 12.0 ms without; README "Benchmarks", issue 17 in session 18).
+ * database's CPU with them, 12.0 ms without; docs/benchmarks-history.md, issue 17 in session 18).
  * - `change_log_residence_idx` goes. An entry's chain is its child's county of residence (or its
  *   own region): outside the frozen chain `global`, `(residence_region, seq)` is the primary key
  *   `(chain, seq)` again. No reader uses it: a county reader reads its own chains by the primary
